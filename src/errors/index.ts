@@ -1,0 +1,2 @@
+export { ERROR_CODES, isErrorCode, type ErrorCode } from './codes.ts';
+export { CloudsyncError, isCloudsyncError, type ErrorLocation } from './cloudsync-error.ts';
