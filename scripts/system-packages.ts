@@ -11,6 +11,7 @@ const PACKAGES = [
   { name: 'postgresql', why: 'store contract tests and Graph SDK tests on the PostgreSQL backend' },
   { name: 'samba', why: 'a throwaway Active Directory domain controller for LDAP connector tests' },
   { name: 'samba-ad-provision', why: 'the AD schema files samba-tool domain provision reads (not pulled in by samba with --no-install-recommends)' },
+  { name: 'samba-dsdb-modules', why: 'the ldb modules of an AD DC (samba_secrets, samba_dsdb); without them provisioning fails' },
   { name: 'slapd', why: 'OpenLDAP, the generic LDAP source' },
   { name: 'ldap-utils', why: 'ldapsearch/ldapadd, used to seed OpenLDAP and as the benchmark baseline' },
 ] as const;
