@@ -1,0 +1,32 @@
+export { APP_ROLES, isAppRole, type AppRole } from './app-roles.ts';
+export {
+  WRITE_ACTORS,
+  type ClientCredentialsResult,
+  type CloudDirectory,
+  type CloudDirectoryOptions,
+  type CreatedTenant,
+  type DeltaEntry,
+  type DeltaPage,
+  type DeltaRequest,
+  type MemberQuery,
+  type NewExtensionProperty,
+  type ObjectOfType,
+  type ObjectProperties,
+  type SigningKey,
+  type WriteActor,
+  type WriteOptions,
+} from './cloud-directory.ts';
+export {
+  EXTENSION_DATA_TYPES,
+  type Application,
+  type DirectoryObject,
+  type Domain,
+  type ExtensionDataType,
+  type ExtensionProperty,
+  type Group,
+  type Organization,
+  type OrgContact,
+  type User,
+} from './directory-object.ts';
+export { OBJECT_TYPES, ODATA_TYPES, SOFT_DELETED_TYPES, isObjectType, type ObjectType, type SoftDeletedType } from './object-types.ts';
+export * as query from './query.ts';
