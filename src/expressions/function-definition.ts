@@ -25,16 +25,34 @@ export interface FunctionParameter {
   readonly required: boolean;
   /** The last parameter may repeat (Join's sources, Coalesce's sources, Switch's key/value pairs). */
   readonly variadic?: boolean;
+  /**
+   * Bare words this parameter accepts, written without quotes as in `InStr("a", "b", 1, vbTextCompare)` or
+   * `ConvertFromBase64(x, UTF8)`. The checker rejects bare words no registered parameter declares (a bare
+   * `mail` is almost always a forgotten `[mail]`); at run time a bare word evaluates to its own spelling.
+   */
+  readonly enumValues?: readonly string[];
 }
 
 export interface FunctionExample {
   readonly expression: string;
   /** attribute → value as in the CLI's --attributes JSON (string, number, boolean, array; "base64:…" = binary) */
   readonly attributes?: Readonly<Record<string, unknown>>;
-  /** expected result as JSON (the CLI's {"value": …} rendering), or { error: code } */
+  /**
+   * expected result as JSON (the CLI's {"value": …} rendering), or { error: code }, or { ignoreFlow: true }
+   * when the expression leaves the target attribute out of the flow.
+   */
   readonly result: unknown;
-  /** fixed clock for date examples (ISO 8601) */
-  readonly context?: { readonly now?: string };
+  /**
+   * For non-deterministic results (Guid, RandomString): a regular expression (JavaScript syntax, anchored by
+   * the test) the JSON-rendered string result must match; `result` is then only shown in the docs.
+   */
+  readonly resultPattern?: string;
+  readonly context?: {
+    /** fixed clock for date examples (ISO 8601); the example runner's default is 2024-01-01T00:00:00Z */
+    readonly now?: string;
+    /** values (JSON rendering) already present in the target, for SelectUniqueValue examples */
+    readonly taken?: readonly unknown[];
+  };
   readonly note?: string;
 }
 
@@ -69,6 +87,11 @@ interface FunctionBase {
   readonly deviation?: string;
   /** longer semantics for the generated reference (multi-valued input, nulls, errors); Markdown */
   readonly semantics?: string;
+  /**
+   * An arity rule beyond min/max (Switch: an even number of arguments). Returns the problem as a sentence
+   * fragment ("needs key/value pairs: got 5 arguments"), or undefined when `count` is fine.
+   */
+  checkArgumentCount?(count: number): string | undefined;
 }
 
 export interface EagerFunction extends FunctionBase {
