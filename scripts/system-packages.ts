@@ -12,6 +12,8 @@ const PACKAGES = [
   { name: 'samba', why: 'a throwaway Active Directory domain controller for LDAP connector tests' },
   { name: 'samba-ad-provision', why: 'the AD schema files samba-tool domain provision reads (not pulled in by samba with --no-install-recommends)' },
   { name: 'samba-dsdb-modules', why: 'the ldb modules of an AD DC (samba_secrets, samba_dsdb); without them provisioning fails' },
+  { name: 'samba-vfs-modules', why: 'acl_xattr, which provisioning uses to set the sysvol ACLs' },
+  { name: 'ldb-tools', why: 'ldbmodify: the Samba test harness enables the AD Recycle Bin in its template (SYSTEM-only over LDAP)' },
   { name: 'slapd', why: 'OpenLDAP, the generic LDAP source' },
   { name: 'ldap-utils', why: 'ldapsearch/ldapadd, used to seed OpenLDAP and as the benchmark baseline' },
 ] as const;
