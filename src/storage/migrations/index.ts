@@ -1,0 +1,16 @@
+/**
+ * The static migration list. Static (not a folder scan) so the set is fixed at build time and the same on every
+ * node; names sort in application order. Append new migrations; never edit a released one.
+ */
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as m0001 from './0001-directory.ts';
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
+  '0001-directory': m0001,
+});
+
+export const migrationProvider: MigrationProvider = {
+  async getMigrations() {
+    return { ...MIGRATIONS };
+  },
+};

@@ -1,0 +1,61 @@
+/**
+ * Adapts node:sqlite's DatabaseSync to the subset Kysely's SqliteDialect needs, so SQLite costs no native
+ * dependency. node:sqlite binds only null, number, bigint, string and Uint8Array: booleans become 0/1 here,
+ * which is also how the schema stores them on PostgreSQL.
+ */
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+type Bindable = null | number | bigint | string | Uint8Array;
+
+function bindable(value: unknown): Bindable {
+  if (value === undefined || value === null) return null;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof Date) return value.toISOString();
+  throw new TypeError(`cannot bind a ${typeof value} to SQLite`);
+}
+
+function bindAll(parameters: ReadonlyArray<unknown>): Bindable[] {
+  return parameters.map(bindable);
+}
+
+export function adaptNodeSqlite(database: DatabaseSync): SqliteDatabase {
+  // Kysely prepares every query anew; caching statements by text saves re-parsing on hot paths (lists, UPN lookups).
+  const statements = new Map<string, StatementSync>();
+  return {
+    close() {
+      statements.clear();
+      database.close();
+    },
+    prepare(sqlText: string): SqliteStatement {
+      let statement = statements.get(sqlText);
+      if (statement === undefined) {
+        statement = database.prepare(sqlText);
+        if (statements.size > 500) statements.clear();
+        statements.set(sqlText, statement);
+      }
+      const stmt = statement;
+      return {
+        reader: stmt.columns().length > 0,
+        all: (parameters) => stmt.all(...bindAll(parameters)),
+        run: (parameters) => {
+          const result = stmt.run(...bindAll(parameters));
+          return { changes: result.changes, lastInsertRowid: result.lastInsertRowid };
+        },
+        iterate: (parameters) => stmt.iterate(...bindAll(parameters)) as IterableIterator<unknown>,
+      };
+    },
+  };
+}
+
+export function openNodeSqlite(file: string, options: { readonly busyTimeoutMs: number }): DatabaseSync {
+  const database = new DatabaseSync(file, { timeout: options.busyTimeoutMs });
+  database.exec('PRAGMA journal_mode = WAL');
+  // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last transactions.
+  database.exec('PRAGMA synchronous = NORMAL');
+  database.exec('PRAGMA foreign_keys = ON');
+  database.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
+  return database;
+}

@@ -1,0 +1,117 @@
+/**
+ * The store: one Kysely instance over SQLite (embedded default, a file under the data directory) or PostgreSQL,
+ * migrated to the latest schema when opened. Everything persistent goes through it.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { CloudsyncError } from '../errors/index.ts';
+import type { DirectoryDatabase, DirectoryStore, SqlDialect } from '../directory/directory-store.ts';
+import { migrationProvider } from './migrations/index.ts';
+import { adaptNodeSqlite, openNodeSqlite } from './node-sqlite-database.ts';
+
+export type Database = DirectoryDatabase;
+
+export interface Store extends DirectoryStore {
+  readonly db: Kysely<Database>;
+  readonly dialect: SqlDialect;
+  /** Where the data lives, for logs: the SQLite file or the Postgres URL without its password. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export type StoreOptions =
+  | {
+      /** Embedded SQLite: `<dataDir>/cloudsync.db` (created, with the directory, when missing). */
+      readonly dataDir: string;
+      readonly databaseUrl?: undefined;
+      /** Milliseconds a writer waits for another connection's lock. Default 5000. */
+      readonly busyTimeoutMs?: number;
+    }
+  | {
+      /** `postgres://user:password@host:port/database` */
+      readonly databaseUrl: string;
+      readonly dataDir?: undefined;
+      /** Connection pool size. Default 10. */
+      readonly poolSize?: number;
+    };
+
+export const SQLITE_FILE_NAME = 'cloudsync.db';
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}
+
+const INT8_OID = 20;
+
+async function migrateToLatest(db: Kysely<Database>, location: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new CloudsyncError(
+      'ERR_STORE_MIGRATION',
+      `migration ${failed?.migrationName ?? '(unknown)'} failed on ${location}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error, details: { migration: failed?.migrationName } },
+    );
+  }
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  if (options.databaseUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+      throw new TypeError('databaseUrl must start with postgres:// or postgresql://');
+    }
+    const location = redactUrl(options.databaseUrl);
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      // Counters (change_seq, seq) are int8; they stay far below 2^53, so numbers are safe and simpler than strings.
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      },
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    try {
+      await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
+    } catch (error) {
+      await db.destroy();
+      throw new CloudsyncError('ERR_STORE_UNAVAILABLE', `cannot reach PostgreSQL at ${location}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    try {
+      await migrateToLatest(db, location);
+    } catch (error) {
+      await db.destroy();
+      throw error;
+    }
+    return { db, dialect: 'postgres', location, close: () => db.destroy() };
+  }
+  if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new TypeError('openStore needs dataDir or databaseUrl');
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = join(options.dataDir, SQLITE_FILE_NAME);
+  let database;
+  try {
+    database = openNodeSqlite(file, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
+  } catch (error) {
+    throw new CloudsyncError('ERR_STORE_UNAVAILABLE', `cannot open SQLite database ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: adaptNodeSqlite(database) }) });
+  try {
+    await migrateToLatest(db, file);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
