@@ -1,0 +1,74 @@
+/**
+ * Is this object in scope of this object mapping? The single answer the engine's `scoping` step needs,
+ * composed of four independent tests, all of which must pass:
+ *
+ *   inputFilter (objectMapping.scope.inputFilterGroups: default exclusions; never deprovisions)
+ *   ∧ container (rule.containerFilter) ∧ group (rule.groupFilter)
+ *   ∧ filter (objectMapping.scope.groups: attribute scoping; leaving it deprovisions)
+ *
+ * `deprovisionOnExit` tells the engine what an object that was in scope and now fails means: Graph says
+ * objects failing inputFilterGroups "will NOT get de-provisioned", everything else does.
+ */
+import type { AttributeSource } from '../expressions/value.ts';
+import {
+  compileContainerScope,
+  compileGroupScope,
+  type CompiledMembershipScope,
+  type ContainerFilter,
+  type GroupFilter,
+  type GroupScopeNesting,
+  type MembershipScopeTrace,
+  type ObjectPlacement,
+} from './container-scope.ts';
+import { compileScopingFilter, type CompiledScopingFilter, type ScopingFilter, type ScopingFilterTrace } from './scoping-filter.ts';
+
+export interface ObjectScopeTrace {
+  readonly inScope: boolean;
+  /** only meaningful when !inScope: false when the object only failed the input filter */
+  readonly deprovisionOnExit: boolean;
+  readonly container: MembershipScopeTrace;
+  readonly group: MembershipScopeTrace;
+  readonly filter: ScopingFilterTrace;
+}
+
+export interface CompiledObjectScope {
+  readonly container: CompiledMembershipScope;
+  readonly group: CompiledMembershipScope;
+  readonly filter: CompiledScopingFilter;
+  isInScope(source: AttributeSource, placement?: ObjectPlacement): boolean;
+  trace(source: AttributeSource, placement?: ObjectPlacement): ObjectScopeTrace;
+}
+
+export interface ObjectScopeDefinition {
+  readonly scope?: ScopingFilter | null;
+  readonly containerFilter?: ContainerFilter | null;
+  readonly groupFilter?: GroupFilter | null;
+  readonly groupScopeNesting?: GroupScopeNesting;
+}
+
+const NOWHERE: ObjectPlacement = Object.freeze({});
+
+/** `path` is the object mapping's path; the container and group filters live on its rule (`rulePath`). */
+export function compileObjectScope(definition: ObjectScopeDefinition, path = 'objectMapping', rulePath = 'synchronizationRule'): CompiledObjectScope {
+  const container = compileContainerScope(definition.containerFilter, `${rulePath}.containerFilter`);
+  const group = compileGroupScope(definition.groupFilter, { nesting: definition.groupScopeNesting ?? 'Direct' }, `${rulePath}.groupFilter`);
+  const filter = compileScopingFilter(definition.scope, `${path}.scope`);
+  return Object.freeze({
+    container,
+    group,
+    filter,
+    isInScope(source: AttributeSource, placement: ObjectPlacement = NOWHERE): boolean {
+      return filter.passesInputFilter(source, placement) &&
+        container.evaluate(placement).result &&
+        group.evaluate(placement).result &&
+        filter.passesScope(source, placement);
+    },
+    trace(source: AttributeSource, placement: ObjectPlacement = NOWHERE): ObjectScopeTrace {
+      const filterTrace = filter.trace(source, placement);
+      const containerTrace = container.evaluate(placement);
+      const groupTrace = group.evaluate(placement);
+      const inScope = filterTrace.result && containerTrace.result && groupTrace.result;
+      return { inScope, deprovisionOnExit: filterTrace.inputFilterGroups.result, container: containerTrace, group: groupTrace, filter: filterTrace };
+    },
+  });
+}

@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { attributeSource } from '../../src/expressions/value.ts';
+import { isCloudsyncError } from '../../src/errors/index.ts';
+import { compileContainerScope, compileGroupScope } from '../../src/schema/container-scope.ts';
+import { AD_DEFAULT_EXCLUSIONS, exclusionsToInputFilterGroups } from '../../src/schema/default-exclusions.ts';
+import { compileObjectScope } from '../../src/schema/object-scope.ts';
+import { formatScopeReference, normalizeGuid, parseScopeReference } from '../../src/schema/object-guid.ts';
+import { compileScopingFilter } from '../../src/schema/scoping-filter.ts';
+
+const SALES_OU = 'a1b2c3d4-0000-4000-8000-000000000001';
+const PILOT_GROUP = 'a1b2c3d4-0000-4000-8000-000000000002';
+const NESTED_GROUP = 'a1b2c3d4-0000-4000-8000-000000000003';
+
+test('objectGUID bytes are read in AD\'s mixed-endian layout', () => {
+  const bytes = Uint8Array.from([0x03, 0x02, 0x01, 0x00, 0x05, 0x04, 0x07, 0x06, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f]);
+  assert.equal(normalizeGuid(bytes), '00010203-0405-0607-0809-0a0b0c0d0e0f');
+  assert.equal(normalizeGuid('{00010203-0405-0607-0809-0A0B0C0D0E0F}'), '00010203-0405-0607-0809-0a0b0c0d0e0f');
+  assert.equal(normalizeGuid('nope'), undefined);
+  assert.deepEqual(parseScopeReference(`<GUID=${SALES_OU.toUpperCase()}>;OU=Sales,DC=contoso,DC=com`), {
+    guid: SALES_OU, dn: 'OU=Sales,DC=contoso,DC=com', text: `<GUID=${SALES_OU.toUpperCase()}>;OU=Sales,DC=contoso,DC=com`,
+  });
+  assert.equal(formatScopeReference(SALES_OU, 'OU=Sales,DC=contoso,DC=com'), `<GUID=${SALES_OU}>;OU=Sales,DC=contoso,DC=com`);
+});
+
+test('container scope follows the OU by GUID through a rename or move, nested OUs included', () => {
+  const scope = compileContainerScope({ includedContainers: [formatScopeReference(SALES_OU, 'OU=Sales,DC=contoso,DC=com')] });
+  // the OU was renamed to "Sales EMEA" and moved: the DN no longer matches, the GUID still does
+  const moved = scope.evaluate({ distinguishedName: 'CN=Ann,OU=Team,OU=Sales EMEA,OU=Regions,DC=contoso,DC=com', ancestorGuids: new Set([SALES_OU, 'ffffffff-0000-4000-8000-000000000000']) });
+  assert.deepEqual(moved, { configured: true, result: true, matched: `<GUID=${SALES_OU}>;OU=Sales,DC=contoso,DC=com`, matchedBy: 'guid' });
+  // a look-alike DN without the GUID among the ancestors is not in scope
+  assert.equal(scope.evaluate({ distinguishedName: 'CN=Bob,OU=Sales,DC=contoso,DC=com', ancestorGuids: new Set() }).result, false);
+});
+
+test('DN-only entries (imported from Entra) match by DN suffix, case- and space-insensitively, and are reported unpinned', () => {
+  const scope = compileContainerScope({ includedContainers: ['OU=Sales, DC=contoso, DC=com'] });
+  assert.equal(scope.unpinned.length, 1);
+  assert.equal(scope.evaluate({ distinguishedName: 'CN=Ann,OU=Team,ou=sales,DC=Contoso,DC=com' }).matchedBy, 'dn');
+  assert.equal(scope.evaluate({ distinguishedName: 'CN=Ann,OU=PreSales,DC=contoso,DC=com' }).result, false);
+});
+
+test('an empty container or group list does not filter', () => {
+  assert.deepEqual(compileContainerScope({ includedContainers: [] }).evaluate({}), { configured: false, result: true, matched: undefined, matchedBy: undefined });
+  assert.equal(compileGroupScope(null).evaluate({}).result, true);
+});
+
+test('group scope is first-level by default and transitive on request', () => {
+  const entries = { includedGroups: [`<GUID=${PILOT_GROUP}>;CN=Pilot,OU=Groups,DC=contoso,DC=com`] };
+  const placement = { memberOf: new Set([NESTED_GROUP]), transitiveMemberOf: new Set([NESTED_GROUP, PILOT_GROUP]) };
+  assert.equal(compileGroupScope(entries).evaluate(placement).result, false);
+  assert.equal(compileGroupScope(entries, { nesting: 'Transitive' }).evaluate(placement).result, true);
+  assert.equal(compileGroupScope(entries).evaluate({ memberOf: new Set([PILOT_GROUP]) }).result, true);
+  const byDn = compileGroupScope({ includedGroups: ['CN=Pilot,OU=Groups,DC=contoso,DC=com'] });
+  assert.equal(byDn.evaluate({ memberOfDns: new Set(['cn=pilot,ou=groups,dc=contoso,dc=com']) }).matchedBy, 'dn');
+});
+
+test('bad entries are ERR_SCOPE_INVALID with their path', () => {
+  assert.throws(() => compileContainerScope({ includedContainers: [''] }, 'synchronizationRules[0].containerFilter'), (e: unknown) =>
+    isCloudsyncError(e) && e.code === 'ERR_SCOPE_INVALID' && e.path === 'synchronizationRules[0].containerFilter.includedContainers[0]');
+});
+
+test('default exclusions: system objects, CAS_ mailboxes and CNF conflicts are out; ordinary objects (with nulls) are in', () => {
+  const filter = compileScopingFilter({ inputFilterGroups: exclusionsToInputFilterGroups(AD_DEFAULT_EXCLUSIONS) });
+  const ordinary = { distinguishedName: 'CN=Ann Lee,OU=Sales,DC=contoso,DC=com' };
+  assert.equal(filter.passesInputFilter(attributeSource(ordinary)), true);
+  assert.equal(filter.passesInputFilter(attributeSource({ ...ordinary, mailNickname: 'ann', isCriticalSystemObject: 'FALSE' })), true);
+  assert.equal(filter.passesInputFilter(attributeSource({ distinguishedName: 'CN=krbtgt,CN=Users,DC=contoso,DC=com', isCriticalSystemObject: 'TRUE' })), false);
+  assert.equal(filter.passesInputFilter(attributeSource({ ...ordinary, mailNickname: 'CAS_{a1b2c3}' })), false);
+  assert.equal(filter.passesInputFilter(attributeSource({ distinguishedName: 'CN=Ann Lee\\0ACNF:5f3e1c2a-0d7b-4b3e-9a51-2c4d6e8f0a1b,OU=Sales,DC=contoso,DC=com' })), false);
+  assert.equal(filter.passesInputFilter(attributeSource({ distinguishedName: 'CN=Ann Lee\nCNF:5f3e1c2a-0d7b-4b3e-9a51-2c4d6e8f0a1b,OU=Sales,DC=contoso,DC=com' })), false);
+  assert.equal(filter.passesInputFilter(attributeSource({ distinguishedName: 'CN=Smith\\, John\\0ACNF:5f3e1c2a,OU=Sales,DC=contoso,DC=com' })), false);
+  // "CNF" elsewhere in the DN is not a conflict marker
+  assert.equal(filter.passesInputFilter(attributeSource({ distinguishedName: 'CN=Ann,OU=CNF:team,DC=contoso,DC=com' })), true);
+});
+
+test('object scope composes input filter, containers, groups and the attribute filter, with a trace', () => {
+  const scope = compileObjectScope({
+    scope: {
+      inputFilterGroups: exclusionsToInputFilterGroups(AD_DEFAULT_EXCLUSIONS),
+      groups: [{ clauses: [{ sourceOperandName: 'department', operatorName: 'EQUALS', targetOperand: { values: ['Sales'] } }] }],
+    },
+    containerFilter: { includedContainers: [formatScopeReference(SALES_OU)] },
+  });
+  const placement = { distinguishedName: 'CN=Ann,OU=Sales,DC=contoso,DC=com', ancestorGuids: new Set([SALES_OU]) };
+  assert.equal(scope.isInScope(attributeSource({ distinguishedName: placement.distinguishedName, department: 'Sales' }), placement), true);
+  const out = scope.trace(attributeSource({ distinguishedName: placement.distinguishedName, department: 'HR' }), placement);
+  assert.equal(out.inScope, false);
+  assert.equal(out.deprovisionOnExit, true);
+  assert.equal(out.container.matchedBy, 'guid');
+  const excluded = scope.trace(attributeSource({ distinguishedName: placement.distinguishedName, department: 'Sales', isCriticalSystemObject: true }), placement);
+  assert.equal(excluded.inScope, false);
+  assert.equal(excluded.deprovisionOnExit, false);
+  assert.equal(scope.isInScope(attributeSource({ distinguishedName: placement.distinguishedName, department: 'Sales' }), { ancestorGuids: new Set() }), false);
+});
