@@ -16,6 +16,7 @@ export const ERROR_CODES = [
   'ERR_EXPR_USER_ERROR',
   'ERR_EXPR_NOT_UNIQUE',
   'ERR_EXPR_TOO_LARGE',
+  'ERR_EXPR_REGEX',
   // scoping filters and synchronization schema (src/schema)
   'ERR_SCOPE_INVALID',
   'ERR_SCHEMA_INVALID',
