@@ -1,0 +1,58 @@
+/**
+ * An expression that has been parsed, checked and compiled: what a saved attribute mapping holds.
+ */
+import { walkNodes, type ExpressionNode } from './ast.ts';
+import { checkTree, type CheckOptions } from './checker.ts';
+import { compileTree, type EvaluationResult } from './compiler.ts';
+import type { EvaluationContext } from './function-definition.ts';
+import { parseExpression } from './parser.ts';
+import { isCloudsyncError, type CloudsyncError } from '../errors/index.ts';
+import type { AttributeSource } from './value.ts';
+
+export interface CompiledExpression {
+  readonly source: string;
+  readonly ast: ExpressionNode;
+  /** The [attributes] it reads, each once (first spelling wins; names are case-insensitive). */
+  readonly attributes: readonly string[];
+  /** True when the expression calls Redact: its result must show as "[Redact]" in provisioning logs. */
+  readonly redacted: boolean;
+  evaluate(source: AttributeSource, context?: Partial<EvaluationContext>): EvaluationResult;
+}
+
+export type CheckResult = { readonly ok: true; readonly compiled: CompiledExpression } | { readonly ok: false; readonly errors: CloudsyncError[] };
+
+export function checkExpression(text: string, options: CheckOptions = {}): CheckResult {
+  let ast: ExpressionNode;
+  try {
+    ast = parseExpression(text);
+  } catch (error) {
+    if (isCloudsyncError(error)) return { ok: false, errors: [error] };
+    throw error;
+  }
+  const errors = checkTree(ast, options);
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, compiled: compiledFrom(text, ast) };
+}
+
+export function compileExpression(text: string, options: CheckOptions = {}): CompiledExpression {
+  const result = checkExpression(text, options);
+  if (!result.ok) throw result.errors[0] as CloudsyncError;
+  return result.compiled;
+}
+
+function compiledFrom(source: string, ast: ExpressionNode): CompiledExpression {
+  const attributes = new Map<string, string>();
+  let redacted = false;
+  for (const node of walkNodes(ast)) {
+    if (node.kind === 'attribute' && !attributes.has(node.name.toLowerCase())) attributes.set(node.name.toLowerCase(), node.name);
+    if (node.kind === 'call' && node.name === 'Redact') redacted = true;
+  }
+  const evaluator = compileTree(ast);
+  return Object.freeze({
+    source,
+    ast,
+    attributes: Object.freeze([...attributes.values()]),
+    redacted,
+    evaluate: (source: AttributeSource, context?: Partial<EvaluationContext>) => evaluator.evaluate(source, context),
+  });
+}
