@@ -13,12 +13,15 @@
  * - An empty or absent group set means "no filtering" (in scope). Graph's "ANY of the groups" would make an
  *   empty set exclude everything, which nobody means; Entra's UI shows "no scoping filter" for it.
  * - A group with no clauses is true (all of none).
+ * - REGEX MATCH patterns are .NET regular expressions (Entra runs .NET), translated once by the expression
+ *   engine's translator; a pattern it cannot translate faithfully is refused, like an invalid one.
  * - Operator semantics, null handling and multi-valued behaviour come from SCOPING_OPERATOR_DEFINITIONS; this
  *   file only applies them. Everything that can be wrong with a clause (unknown operator, bad regex, a
  *   non-integer bound) is reported at compile time as ERR_SCOPE_INVALID naming the clause path, so
  *   evaluation never throws for a compiled filter.
  */
-import { CloudsyncError } from '../errors/index.ts';
+import { CloudsyncError, isCloudsyncError } from '../errors/index.ts';
+import { translateDotnetRegex } from '../expressions/dotnet-regex.ts';
 import type { AttributeSource, Scalar, Value } from '../expressions/value.ts';
 import { isReference } from '../expressions/value.ts';
 import { normalizeGuid, parseScopeReference } from './object-guid.ts';
@@ -230,10 +233,12 @@ function mask(targets: ClauseTargets, path: string, operator: string): bigint {
 function regexes(targets: ClauseTargets, path: string): readonly RegExp[] {
   return targets.texts.map((pattern, index) => {
     try {
-      // No flags: case-sensitive as documented; no 'u' so .NET-style patterns such as `^CAS_([^{]*){` compile.
-      return new RegExp(pattern);
+      // Entra runs .NET regular expressions; the expression engine's translator gives the same matches in JS.
+      // Its RegExp carries the g flag, which makes test() stateful: rebuild without it.
+      return new RegExp(translateDotnetRegex(pattern).regexp.source, 'v');
     } catch (error) {
-      throw invalid(`${path}.targetOperand.values[${index}]`, `invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`);
+      if (!isCloudsyncError(error)) throw error;
+      throw invalid(`${path}.targetOperand.values[${index}]`, `invalid regular expression ${JSON.stringify(pattern)}: ${error.message}`);
     }
   });
 }

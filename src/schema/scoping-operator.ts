@@ -94,7 +94,7 @@ export const SCOPING_OPERATOR_DEFINITIONS: Readonly<Record<ScopingOperator, Scop
   'IS NOT NULL': op({ name: 'IS NOT NULL', arity: 'Unary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Integer', 'String', 'Binary', 'Boolean', 'Reference'], target: 'none', trueOnNull: false,
     description: 'the exact complement of IS NULL' }),
   'REGEX MATCH': op({ name: 'REGEX MATCH', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: STRINGY, target: 'regex', trueOnNull: false,
-    description: 'true if the pattern matches anywhere in the value (unanchored, case-sensitive; anchor with ^ and $)' }),
+    description: 'true if the .NET regular expression matches anywhere in the value (unanchored, case-sensitive; anchor with ^ and $)' }),
   'NOT REGEX MATCH': op({ name: 'NOT REGEX MATCH', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: STRINGY, target: 'regex', trueOnNull: false,
     description: 'true if the value is present and the pattern does not match it; false on null' }),
   'Greater_Than': op({ name: 'Greater_Than', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Integer'], target: 'integer', trueOnNull: false,
