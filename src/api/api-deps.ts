@@ -1,0 +1,48 @@
+/**
+ * What the HTTP API needs from the rest of the service, injected by the composition root (src/server) or by a
+ * test. The API holds no state of its own: directory, credentials and the signing key all live in the store,
+ * so any number of service nodes can serve the same tenants.
+ */
+import type { Logger } from 'pino';
+import type { CloudDirectory, SigningKey } from '../directory/cloud-directory.ts';
+
+export interface ApiDeps {
+  /** The cloud directory (also the credential store: verifyClientCredentials). */
+  readonly directory: CloudDirectory;
+  /** Client-credential check; defaults to `directory.verifyClientCredentials`. */
+  readonly credentials?: Pick<CloudDirectory, 'verifyClientCredentials'>;
+  /** The token-signing key (`await directory.getOrCreateSigningKey()`), shared by every node. */
+  readonly signingKey: SigningKey;
+  /** Default `() => new Date()`. */
+  readonly clock?: () => Date;
+  /** A pino logger; the default logs warnings and errors to stderr with secrets redacted. */
+  readonly logger?: Logger;
+  /**
+   * The service's public base URL (`https://directory.example.com`), used for `@odata.context`, nextLinks and
+   * the token issuer. Default: taken from each request's protocol and Host header.
+   */
+  readonly publicUrl?: string;
+  /** Largest accepted request body in bytes. Default 1 MiB. */
+  readonly bodyLimit?: number;
+  /** TLS key and certificate (PEM) to serve HTTPS directly. */
+  readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
+}
+
+/** Keys pino must never print, wherever they appear in a logged object. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'client_secret',
+  'clientSecret',
+  'access_token',
+  'password',
+  '*.client_secret',
+  '*.clientSecret',
+  '*.access_token',
+  '*.password',
+  '*.privateJwk',
+] as const;
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;

@@ -1,0 +1,85 @@
+/**
+ * The HTTP API as a Fastify instance, not listening: the composition root (src/server) calls `listen`, tests
+ * call `inject()` or listen on 127.0.0.1. Everything stateful comes in through ApiDeps.
+ *
+ * Layout:
+ *   POST /{tenantId}/oauth2/v2.0/token     OAuth 2.0 client credentials (form body, RFC 6749 errors)
+ *   /v1.0/…                                Microsoft Graph v1.0-compatible routes (JSON bodies, Graph errors)
+ *
+ * Each scope registers its own body parser (Fastify encapsulates content-type parsers per plugin), so the
+ * token endpoint takes only forms and Graph routes take only JSON; anything else is a 415 before any route runs.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { ApiDeps } from './api-deps.ts';
+import { DEFAULT_BODY_LIMIT, REDACTED_LOG_PATHS } from './api-deps.ts';
+import { importSigningKey, type KeyPair } from './auth/access-token.ts';
+import { createAuthenticate } from './auth/authenticate.ts';
+import { tokenRoutes } from './auth/token-route.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { parseJsonBody } from './json-body.ts';
+import { deletedItemsRoutes } from './graph/deleted-items-routes.ts';
+import { deltaRoutes } from './graph/delta-routes.ts';
+import { directoryRoutes } from './graph/directory-routes.ts';
+import { membershipRoutes } from './graph/membership-routes.ts';
+import { registerEntitySet } from './graph/object-collection-routes.ts';
+import type { GraphRouteOptions } from './graph/graph-route-options.ts';
+
+export function buildApp(deps: ApiDeps): FastifyInstance {
+  const clock = deps.clock ?? (() => new Date());
+  const logger = deps.logger ?? pino({ level: 'warn', redact: { paths: [...REDACTED_LOG_PATHS], censor: '[Redacted]' } });
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    ...(deps.https === undefined ? {} : { https: { key: deps.https.key, cert: deps.https.cert } }),
+  }) as unknown as FastifyInstance;
+
+  let keyPair: Promise<KeyPair> | undefined;
+  const key = (): Promise<KeyPair> => (keyPair ??= importSigningKey(deps.signingKey));
+
+  app.decorateRequest('principal', null);
+  app.removeAllContentTypeParsers();
+  installErrorHandling(app, clock);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('request-id', request.id);
+    const clientRequestId = request.headers['client-request-id'];
+    if (typeof clientRequestId === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(clientRequestId)) void reply.header('client-request-id', clientRequestId);
+  });
+
+  void app.register(tokenRoutes, {
+    credentials: deps.credentials ?? deps.directory,
+    key,
+    clock,
+    publicUrl: deps.publicUrl,
+  });
+
+  const graphOptions: GraphRouteOptions = { directory: deps.directory, publicUrl: deps.publicUrl };
+  void app.register(
+    async function graphApi(graph) {
+      graph.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+        try {
+          done(null, parseJsonBody(body as string));
+        } catch (error) {
+          done(error as Error, undefined);
+        }
+      });
+      graph.addHook('onRequest', createAuthenticate({ key, clock, publicUrl: deps.publicUrl }));
+      // Order matters only for readability: Fastify prefers static segments (/users/delta) over parameters.
+      await graph.register(deltaRoutes, graphOptions);
+      await graph.register(async (scope) => {
+        registerEntitySet(scope, graphOptions, { set: 'users', type: 'user', orderable: ['displayName', 'userPrincipalName'] });
+        registerEntitySet(scope, graphOptions, { set: 'groups', type: 'group', orderable: ['displayName'] });
+        registerEntitySet(scope, graphOptions, { set: 'contacts', type: 'orgContact', orderable: ['displayName'] });
+        registerEntitySet(scope, graphOptions, { set: 'applications', type: 'application', orderable: ['displayName'] });
+      });
+      await graph.register(membershipRoutes, graphOptions);
+      await graph.register(deletedItemsRoutes, graphOptions);
+      await graph.register(directoryRoutes, graphOptions);
+    },
+    { prefix: '/v1.0' },
+  );
+  return app;
+}

@@ -1,0 +1,53 @@
+/**
+ * Bearer authentication (RFC 6750 §2.1) and authorization for every /v1.0 call, run in `onRequest` so an
+ * unauthenticated request is refused before its body is even read.
+ *
+ *   credentials = "Bearer" 1*SP b64token
+ *
+ * The tenant a call addresses is the token's `tid`: routes read `request.principal.tenantId` and nothing else,
+ * so no request can name another tenant.
+ */
+import type { FastifyRequest } from 'fastify';
+import { CloudsyncError } from '../../errors/index.ts';
+import { GRAPH_RESOURCE, issuerFor, verifyAccessToken, type KeyPair, type Principal } from './access-token.ts';
+import { isAllowed } from './access-policy.ts';
+import { baseUrlOf } from '../base-url.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export interface AuthenticateOptions {
+  readonly key: () => Promise<KeyPair>;
+  readonly clock: () => Date;
+  readonly publicUrl: string | undefined;
+}
+
+export function createAuthenticate(options: AuthenticateOptions) {
+  return async function authenticate(request: FastifyRequest): Promise<void> {
+    const header = request.headers.authorization;
+    if (header === undefined || header.trim() === '') {
+      throw new CloudsyncError('ERR_AUTH_TOKEN_MISSING', 'Access token is empty.');
+    }
+    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+    if (!match) throw new CloudsyncError('ERR_AUTH_TOKEN_INVALID', "Invalid authorization header: expected 'Bearer <access token>'.");
+    const base = baseUrlOf(request, options.publicUrl);
+    const principal = await verifyAccessToken(match[1]!, await options.key(), {
+      audiences: [GRAPH_RESOURCE, `${GRAPH_RESOURCE}/`, base],
+      issuerFor: (tenantId) => issuerFor(base, tenantId),
+      now: options.clock(),
+    });
+    if (!isAllowed(principal.roles, request.routeOptions.config?.access)) {
+      throw new CloudsyncError('ERR_AUTH_FORBIDDEN', 'Insufficient privileges to complete the operation.');
+    }
+    request.principal = principal;
+  };
+}
+
+/** The verified caller; only reachable in routes behind `authenticate`. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (request.principal === null) throw new TypeError('route is not behind authenticate');
+  return request.principal;
+}
