@@ -149,7 +149,8 @@ function checkSource(source: AttributeMappingSource, path: string, isKnownAttrib
     compileExpression(text, isKnownAttribute === undefined ? {} : { isKnownAttribute });
   } catch (error) {
     const problem = problemFrom(error, textPath);
-    const message = `${textPath}: ${problem.message}${problem.position === undefined ? '' : ` (at character ${problem.position})`}`;
+    const positioned = problem.position === undefined || /position \d/.test(problem.message);
+    const message = `${textPath}: ${problem.message}${positioned ? '' : ` (at position ${problem.position})`}`;
     return [{ ...problem, path: textPath, message }];
   }
   const inconsistency = sourceInconsistency(source);
