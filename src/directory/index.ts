@@ -29,4 +29,17 @@ export {
   type User,
 } from './directory-object.ts';
 export { OBJECT_TYPES, ODATA_TYPES, SOFT_DELETED_TYPES, isObjectType, type ObjectType, type SoftDeletedType } from './object-types.ts';
-export * as query from './query.ts';
+export {
+  COMPARISON_OPERATORS,
+  DEFAULT_PAGE_SIZE,
+  FILTER_NODE_KINDS,
+  MAX_PAGE_SIZE,
+  ORDERABLE_PROPERTIES,
+  STRING_FUNCTIONS,
+  type FilterLiteral,
+  type FilterNode,
+  type ListPage,
+  type ListQuery,
+  type OrderBy,
+} from './query.ts';
+export { createCloudDirectory } from './sql-cloud-directory.ts';

@@ -61,7 +61,14 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createIndex('ix_directory_objects_deleted')
     .on('directory_objects')
-    .columns(['deleted_at', 'tenant_id', 'id'])
+    .columns(['tenant_id', 'type', 'id'])
+    .where(sql.ref('deleted_at'), 'is not', null)
+    .execute();
+  // purgeExpired scans by deletion time across tenants.
+  await db.schema
+    .createIndex('ix_directory_objects_deleted_at')
+    .on('directory_objects')
+    .column('deleted_at')
     .where(sql.ref('deleted_at'), 'is not', null)
     .execute();
 

@@ -1,0 +1,192 @@
+/**
+ * Turns a create or update request (Graph property names → JSON values) into the object's next stored state,
+ * enforcing the property catalog: unknown, read-only, provisioning-only and on-premises-mastered properties,
+ * value types and lengths, and directory extensions. Pure: constraints that need the database (uniqueness,
+ * verified domains) are checked by the caller.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { CloudsyncError } from '../errors/index.ts';
+import type { WriteActor } from './cloud-directory.ts';
+import type { ExtensionDefinition } from './extension-definition.ts';
+import { normalizeExtensionValue } from './extension-definition.ts';
+import { EXTENSION_TARGET_OF, ODATA_TYPES, type ObjectType } from './object-types.ts';
+import {
+  CREATE_DEFAULTS,
+  EXTENSION_ATTRIBUTE_NAMES,
+  EXTENSION_NAME_PATTERN,
+  PROPERTY_CATALOG,
+  type PropertyDefinition,
+} from './property-catalog.ts';
+
+export type StoredObject = Record<string, unknown> & { id: string; '@odata.type': string };
+
+export interface InputContext {
+  readonly actor: WriteActor;
+  /** Extensions registered in the tenant, by full name. */
+  readonly extensions: ReadonlyMap<string, ExtensionDefinition>;
+}
+
+export interface AppliedInput {
+  readonly data: StoredObject;
+  /** Property names whose value changed (for the change log). */
+  readonly changed: readonly string[];
+}
+
+function invalidValue(name: string, message: string, value?: unknown): CloudsyncError {
+  return new CloudsyncError('ERR_DIR_INVALID_VALUE', `${name}: ${message}`, {
+    path: name,
+    details: { property: name, ...(value === undefined ? {} : { value }) },
+  });
+}
+
+function checkString(name: string, value: unknown, maxLength: number | undefined): string {
+  if (typeof value !== 'string') throw invalidValue(name, 'expected a string', value);
+  if (maxLength !== undefined && value.length > maxLength) throw invalidValue(name, `at most ${maxLength} characters`);
+  return value;
+}
+
+function normalizeValue(name: string, definition: PropertyDefinition, value: unknown, current: unknown): unknown {
+  switch (definition.kind) {
+    case 'string':
+      return value === null ? null : checkString(name, value, definition.maxLength);
+    case 'boolean':
+      if (value !== null && typeof value !== 'boolean') throw invalidValue(name, 'expected true or false', value);
+      return value;
+    case 'dateTime':
+      if (value === null) return null;
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw invalidValue(name, 'expected an ISO 8601 date and time', value);
+      return new Date(value).toISOString();
+    case 'stringCollection': {
+      if (value === null) return [];
+      if (!Array.isArray(value)) throw invalidValue(name, 'expected an array of strings', value);
+      return value.map((element, i) => checkString(`${name}[${i}]`, element, definition.maxLength));
+    }
+    case 'extensionAttributes': {
+      const base: Record<string, unknown> = {};
+      for (const attribute of EXTENSION_ATTRIBUTE_NAMES) base[attribute] = null;
+      if (value === null) return base;
+      if (typeof value !== 'object' || Array.isArray(value)) throw invalidValue(name, 'expected an object of extensionAttribute1..15', value);
+      const merged: Record<string, unknown> = { ...base, ...(current as Record<string, unknown> | null | undefined) };
+      for (const [attribute, v] of Object.entries(value as Record<string, unknown>)) {
+        if (!EXTENSION_ATTRIBUTE_NAMES.includes(attribute)) {
+          throw new CloudsyncError('ERR_DIR_INVALID_PROPERTY', `${name}/${attribute} is not a property; use extensionAttribute1 … extensionAttribute15`, {
+            path: `${name}/${attribute}`,
+            details: { property: `${name}/${attribute}` },
+          });
+        }
+        merged[attribute] = v === null ? null : checkString(`${name}/${attribute}`, v, 1024);
+      }
+      return merged;
+    }
+    case 'writeOnly':
+      return undefined;
+  }
+}
+
+/** The state of a new object before its input is applied: every catalog property present (null or empty). */
+export function emptyObject(type: ObjectType, id: string, createdDateTime: string): StoredObject {
+  const data: StoredObject = { id, '@odata.type': ODATA_TYPES[type] };
+  for (const [name, definition] of Object.entries(PROPERTY_CATALOG[type])) {
+    if (name === 'id' || name === 'deletedDateTime' || definition.kind === 'writeOnly') continue;
+    data[name] = definition.kind === 'stringCollection' ? [] : definition.kind === 'extensionAttributes' ? normalizeValue(name, definition, null, null) : null;
+  }
+  Object.assign(data, CREATE_DEFAULTS[type]);
+  if (type === 'user') data['onPremisesExtensionAttributes'] = normalizeValue('onPremisesExtensionAttributes', PROPERTY_CATALOG.user['onPremisesExtensionAttributes']!, null, null);
+  if ('createdDateTime' in PROPERTY_CATALOG[type]) data['createdDateTime'] = createdDateTime;
+  return data;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Applies `input` to `current` (a fresh `emptyObject` for creates). Throws the first violation found, naming the
+ * property in `path` and `details.property`.
+ */
+export function applyInput(type: ObjectType, current: StoredObject, input: unknown, context: InputContext, isCreate: boolean): AppliedInput {
+  if (!isPlainObject(input)) throw new CloudsyncError('ERR_DIR_INVALID_VALUE', 'the request body must be a JSON object');
+  const synced = current['onPremisesSyncEnabled'] === true;
+  const data: StoredObject = { ...current };
+  const changed: string[] = [];
+  for (const [name, rawValue] of Object.entries(input)) {
+    if (name.startsWith('@odata.')) continue; // annotations clients echo back (e.g. @odata.type) carry no data
+    if (rawValue === undefined) continue;
+    let definition: PropertyDefinition | undefined;
+    let next: unknown;
+    if (name.startsWith('extension_')) {
+      const extension = context.extensions.get(name);
+      const target = EXTENSION_TARGET_OF[type];
+      if (!EXTENSION_NAME_PATTERN.test(name) || extension === undefined) {
+        throw new CloudsyncError('ERR_DIR_INVALID_PROPERTY', `${name} is not a directory extension registered in this tenant`, {
+          path: name,
+          details: { property: name },
+        });
+      }
+      if (target === undefined || !extension.targetObjects.includes(target)) {
+        throw new CloudsyncError('ERR_DIR_EXTENSION_INVALID', `${name} does not target ${target ?? type} objects (targetObjects: ${extension.targetObjects.join(', ')})`, {
+          path: name,
+          details: { property: name, targetObjects: extension.targetObjects },
+        });
+      }
+      next = normalizeExtensionValue(extension, rawValue);
+      if (extension.isSyncedFromOnPremises && synced && context.actor === 'api' && !isDeepStrictEqual(next, data[name] ?? null)) {
+        throw mastered(type, current.id, name);
+      }
+      if (next === null) {
+        if (name in data) {
+          delete data[name];
+          changed.push(name);
+        }
+        continue;
+      }
+    } else {
+      definition = PROPERTY_CATALOG[type][name];
+      if (definition === undefined || !Object.hasOwn(PROPERTY_CATALOG[type], name)) {
+        throw new CloudsyncError('ERR_DIR_INVALID_PROPERTY', `${name} is not a property of ${type}`, { path: name, details: { property: name } });
+      }
+      if (definition.access === 'writeOnly') continue;
+      if (definition.access === 'readOnly') {
+        if (!isCreate && isDeepStrictEqual(rawValue, data[name])) continue; // echoing an unchanged read-only value back is harmless
+        throw new CloudsyncError('ERR_DIR_READ_ONLY_PROPERTY', `${name} is read-only`, { path: name, details: { property: name } });
+      }
+      next = normalizeValue(name, definition, rawValue, data[name]);
+      const differs = !isDeepStrictEqual(next, data[name]);
+      if (definition.access === 'provisioning' && context.actor !== 'provisioning' && differs) {
+        throw new CloudsyncError('ERR_DIR_READ_ONLY_PROPERTY', `${name} is set only by the provisioning service`, {
+          path: name,
+          details: { property: name },
+        });
+      }
+      if (definition.mastered && synced && context.actor === 'api' && differs) throw mastered(type, current.id, name);
+    }
+    if (!isDeepStrictEqual(next, data[name])) {
+      data[name] = next;
+      changed.push(name);
+    }
+  }
+  if (isCreate) {
+    for (const [name, definition] of Object.entries(PROPERTY_CATALOG[type])) {
+      if (definition.required === true && (data[name] === null || data[name] === '')) {
+        throw new CloudsyncError('ERR_DIR_INVALID_VALUE', `${name} is required to create a ${type}`, { path: name, details: { property: name } });
+      }
+    }
+  }
+  if (type === 'user') {
+    const upn = data['userPrincipalName'];
+    if (upn === null || upn === '') throw new CloudsyncError('ERR_DIR_INVALID_VALUE', 'userPrincipalName cannot be empty', { path: 'userPrincipalName' });
+    if (typeof upn === 'string' && !/^[^@\s]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(upn)) {
+      throw invalidValue('userPrincipalName', `'${upn}' is not of the form alias@domain`, upn);
+    }
+    if (isCreate && data['mailNickname'] === null && typeof upn === 'string') data['mailNickname'] = upn.slice(0, upn.indexOf('@'));
+  }
+  return { data, changed };
+}
+
+export function mastered(type: ObjectType, id: string, property: string): CloudsyncError {
+  return new CloudsyncError(
+    'ERR_DIR_ON_PREMISES_MASTERED',
+    `${property} of ${type} ${id} is mastered on-premises (onPremisesSyncEnabled is true): change it in the on-premises directory`,
+    { path: property, details: { property, objectId: id } },
+  );
+}

@@ -1,0 +1,1451 @@
+/**
+ * The CloudDirectory over the DirectoryStore port (Kysely on SQLite or PostgreSQL).
+ *
+ * Write protocol (every mutating call goes through `#write`):
+ *   1. begin a transaction;
+ *   2. `UPDATE tenants SET change_seq = change_seq WHERE id = ? RETURNING change_seq` — this both proves the tenant
+ *      exists and takes its row lock, so a tenant's writers are serialized (uniqueness and cycle checks that
+ *      follow cannot race; on SQLite the single writer already guarantees it);
+ *   3. check constraints (naming the conflicting object), write rows;
+ *   4. append the changes with consecutive sequence numbers and store the last one in tenants.change_seq;
+ *   5. commit. Because sequence numbers are handed out under the row lock, they become visible in commit order:
+ *      a reader that sees seq N has seen every change ≤ N, which is what makes delta tokens exact.
+ * Unique indexes back the checks up; their violations are translated by database-error.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import { CloudsyncError } from '../errors/index.ts';
+import { APP_ROLES, isAppRole, type AppRole } from './app-roles.ts';
+import { burnVerification, generateClientSecret, hashClientSecret, verifyClientSecret } from './client-secret.ts';
+import type {
+  ClientCredentialsResult,
+  CloudDirectory,
+  CloudDirectoryOptions,
+  CreatedTenant,
+  DeltaEntry,
+  DeltaPage,
+  DeltaRequest,
+  MemberQuery,
+  NewExtensionProperty,
+  ObjectOfType,
+  ObjectProperties,
+  SigningKey,
+  WriteActor,
+  WriteOptions,
+} from './cloud-directory.ts';
+import { translateDatabaseError } from './database-error.ts';
+import {
+  EXTENSION_DATA_TYPES,
+  type DirectoryObject,
+  type Domain,
+  type ExtensionDataType,
+  type ExtensionProperty,
+  type Organization,
+} from './directory-object.ts';
+import type { DirectoryDatabase, DirectoryObjectsTable, DirectoryStore, SqlDialect } from './directory-store.ts';
+import type { ExtensionDefinition } from './extension-definition.ts';
+import { compileFilter } from './filter-sql.ts';
+import { applyInput, emptyObject, mastered, type StoredObject } from './object-input.ts';
+import {
+  EXTENSION_TARGET_OBJECTS,
+  ODATA_TYPES,
+  SOFT_DELETED_TYPES,
+  isObjectType,
+  type ObjectType,
+  type SoftDeletedType,
+} from './object-types.ts';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ListPage, type ListQuery } from './query.ts';
+import { generateSigningKey } from './signing-key.ts';
+import { decodeDeltaPosition, decodeListPosition, encodeDeltaPosition, encodeListPosition } from './skip-token.ts';
+import { smtpAddressesOf } from './smtp-addresses.ts';
+
+type Db = Kysely<DirectoryDatabase>;
+type Tx = Transaction<DirectoryDatabase>;
+type Executor = Db | Tx;
+
+export const CHANGE_KINDS = ['created', 'updated', 'deleted', 'restored', 'purged', 'memberAdded', 'memberRemoved'] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+interface ChangeRecord {
+  readonly objectType: ObjectType;
+  readonly objectId: string;
+  readonly kind: ChangeKind;
+  readonly detail?: unknown;
+}
+
+type ChangeLog = ChangeRecord[];
+
+const DAY_MS = 86_400_000;
+const CHUNK = 500;
+const MEMBER_TYPES: readonly ObjectType[] = ['user', 'group', 'orgContact'];
+const TENANT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const DOMAIN_NAME = /^(?=.{3,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+const EXTENSION_SHORT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,119}$/;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) result.push(items.slice(i, i + size));
+  return result;
+}
+
+function parseData(data: string): StoredObject {
+  return JSON.parse(data) as StoredObject;
+}
+
+function notFound(what: string, id: string): CloudsyncError {
+  return new CloudsyncError('ERR_DIR_NOT_FOUND', `${what} '${id}' does not exist`, { details: { id } });
+}
+
+function assertType(type: unknown): asserts type is ObjectType {
+  if (!isObjectType(type)) throw new TypeError(`unknown directory object type ${String(type)}`);
+}
+
+function pageSize(top: number | undefined): number {
+  const value = top ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) throw new TypeError(`top must be an integer in 1..${MAX_PAGE_SIZE}`);
+  return value;
+}
+
+function actorOf(options: WriteOptions | undefined): WriteActor {
+  const actor = options?.actor ?? 'api';
+  if (actor !== 'api' && actor !== 'provisioning') throw new TypeError(`unknown actor ${String(actor)}`);
+  return actor;
+}
+
+interface PreparedObject {
+  readonly id: string;
+  readonly type: ObjectType;
+  readonly data: StoredObject;
+  readonly upnKey: string | null;
+  readonly immutableId: string | null;
+  readonly smtp: readonly string[];
+}
+
+function prepare(type: ObjectType, data: StoredObject): PreparedObject {
+  const upn = type === 'user' && typeof data['userPrincipalName'] === 'string' ? (data['userPrincipalName'] as string) : null;
+  const immutableId = type === 'user' && typeof data['onPremisesImmutableId'] === 'string' ? (data['onPremisesImmutableId'] as string) : null;
+  return { id: data.id, type, data, upnKey: upn?.toLowerCase() ?? null, immutableId, smtp: smtpAddressesOf(data) };
+}
+
+function rowOf(tenantId: string, prepared: PreparedObject, createdAt: string): DirectoryObjectsTable {
+  const { data } = prepared;
+  return {
+    tenant_id: tenantId,
+    id: prepared.id,
+    type: prepared.type,
+    display_name: typeof data['displayName'] === 'string' ? (data['displayName'] as string) : '',
+    upn_key: prepared.upnKey,
+    immutable_id: prepared.immutableId,
+    app_id: prepared.type === 'application' ? (data['appId'] as string) : null,
+    sync_enabled: data['onPremisesSyncEnabled'] === true ? 1 : 0,
+    created_at: createdAt,
+    deleted_at: null,
+    data: JSON.stringify(data),
+  };
+}
+
+function isBool(value: unknown): boolean {
+  return value === 1 || value === true || value === '1';
+}
+
+export function createCloudDirectory(store: DirectoryStore, options: CloudDirectoryOptions = {}): CloudDirectory {
+  return new SqlCloudDirectory(store, options);
+}
+
+class SqlCloudDirectory implements CloudDirectory {
+  readonly #db: Db;
+  readonly #dialect: SqlDialect;
+  readonly #clock: () => Date;
+  readonly #retentionMs: number;
+  #signingKey: SigningKey | undefined;
+
+  constructor(store: DirectoryStore, options: CloudDirectoryOptions) {
+    if (store === null || typeof store !== 'object' || store.db === undefined) throw new TypeError('createCloudDirectory needs a store');
+    this.#db = store.db;
+    this.#dialect = store.dialect;
+    this.#clock = options.clock ?? (() => new Date());
+    const days = options.retentionDays ?? 30;
+    if (!(days > 0)) throw new TypeError('retentionDays must be positive');
+    this.#retentionMs = days * DAY_MS;
+  }
+
+  #now(): string {
+    return this.#clock().toISOString();
+  }
+
+  // ---- transactions -------------------------------------------------------------------------------------------
+
+  async #write<T>(tenantId: string, fn: (tx: Tx, log: ChangeLog) => Promise<T>): Promise<T> {
+    try {
+      return await this.#db.transaction().execute((tx) => this.#writeIn(tx, tenantId, fn));
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+
+  async #writeIn<T>(tx: Tx, tenantId: string, fn: (tx: Tx, log: ChangeLog) => Promise<T>): Promise<T> {
+    if (typeof tenantId !== 'string') throw new TypeError('tenantId must be a string');
+    const tenant = await tx
+      .updateTable('tenants')
+      .set({ change_seq: sql<number>`change_seq` })
+      .where('id', '=', tenantId)
+      .returning('change_seq')
+      .executeTakeFirst();
+    if (tenant === undefined) throw notFound('tenant', tenantId);
+    const log: ChangeLog = [];
+    const result = await fn(tx, log);
+    if (log.length > 0) {
+      const base = Number(tenant.change_seq);
+      for (const [index, part] of chunks(log, 1000).entries()) {
+        await tx
+          .insertInto('changes')
+          .values(
+            part.map((change, i) => ({
+              tenant_id: tenantId,
+              seq: base + index * 1000 + i + 1,
+              object_type: change.objectType,
+              object_id: change.objectId,
+              kind: change.kind,
+              detail: change.detail === undefined ? null : JSON.stringify(change.detail),
+            })),
+          )
+          .execute();
+      }
+      await tx.updateTable('tenants').set({ change_seq: base + log.length }).where('id', '=', tenantId).execute();
+    }
+    return result;
+  }
+
+  async #read<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+  }
+
+  async #requireTenant(tenantId: string): Promise<void> {
+    const row = await this.#db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst();
+    if (row === undefined) throw notFound('tenant', tenantId);
+  }
+
+  async #extensions(q: Executor, tenantId: string): Promise<Map<string, ExtensionDefinition>> {
+    const rows = await q
+      .selectFrom('extension_properties')
+      .select(['name', 'data_type', 'is_multi_valued', 'is_synced', 'target_objects'])
+      .where('tenant_id', '=', tenantId)
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        r.name,
+        {
+          name: r.name,
+          dataType: r.data_type as ExtensionDataType,
+          isMultiValued: isBool(r.is_multi_valued),
+          isSyncedFromOnPremises: isBool(r.is_synced),
+          targetObjects: JSON.parse(r.target_objects) as string[],
+        },
+      ]),
+    );
+  }
+
+  async #extensionsIfNeeded(q: Executor, tenantId: string, mentions: unknown): Promise<Map<string, ExtensionDefinition>> {
+    return JSON.stringify(mentions ?? null).includes('extension_') ? this.#extensions(q, tenantId) : new Map();
+  }
+
+  // ---- constraints --------------------------------------------------------------------------------------------
+
+  /**
+   * Checks the tenant-wide constraints for objects about to be written (new, updated or restored), against the
+   * live objects other than themselves and against each other.
+   */
+  async #checkConstraints(tx: Tx, tenantId: string, objects: readonly PreparedObject[], changed?: ReadonlySet<string>): Promise<void> {
+    const selfIds = objects.map((o) => o.id);
+    const checkUpn = changed === undefined || changed.has('userPrincipalName');
+    const checkImmutable = changed === undefined || changed.has('onPremisesImmutableId');
+    const checkSmtp = changed === undefined || changed.has('mail') || changed.has('proxyAddresses');
+
+    if (checkUpn) {
+      const withUpn = objects.filter((o) => o.upnKey !== null);
+      const domains = [...new Set(withUpn.map((o) => o.upnKey!.slice(o.upnKey!.lastIndexOf('@') + 1)))];
+      const verified = new Set<string>();
+      for (const part of chunks(domains)) {
+        const rows = await tx
+          .selectFrom('domains')
+          .select('name')
+          .where('tenant_id', '=', tenantId)
+          .where('is_verified', '=', 1)
+          .where('name', 'in', part)
+          .execute();
+        for (const row of rows) verified.add(row.name);
+      }
+      for (const o of withUpn) {
+        const domain = o.upnKey!.slice(o.upnKey!.lastIndexOf('@') + 1);
+        if (!verified.has(domain)) {
+          throw new CloudsyncError(
+            'ERR_DIR_UNVERIFIED_DOMAIN',
+            `userPrincipalName '${String(o.data['userPrincipalName'])}' of ${o.type} ${o.id} uses domain '${domain}', which is not a verified domain of this tenant`,
+            { path: 'userPrincipalName', details: { objectId: o.id, value: o.data['userPrincipalName'], domain } },
+          );
+        }
+      }
+      await this.#checkUniqueColumn(tx, tenantId, withUpn, selfIds, 'upn_key', (o) => o.upnKey!, 'ERR_DIR_UPN_CONFLICT', 'userPrincipalName');
+    }
+    if (checkImmutable) {
+      const withImmutable = objects.filter((o) => o.immutableId !== null);
+      await this.#checkUniqueColumn(
+        tx,
+        tenantId,
+        withImmutable,
+        selfIds,
+        'immutable_id',
+        (o) => o.immutableId!,
+        'ERR_DIR_IMMUTABLE_ID_CONFLICT',
+        'onPremisesImmutableId',
+      );
+    }
+    if (checkSmtp) {
+      const owner = new Map<string, PreparedObject>();
+      for (const o of objects) {
+        for (const address of o.smtp) {
+          const other = owner.get(address);
+          if (other !== undefined && other.id !== o.id) throw smtpConflict(o, other.id, other.type, address);
+          owner.set(address, o);
+        }
+      }
+      for (const part of chunks([...owner.keys()])) {
+        let query = tx.selectFrom('smtp_addresses as s')
+          .innerJoin('directory_objects as o', (j) => j.onRef('o.tenant_id', '=', 's.tenant_id').onRef('o.id', '=', 's.object_id'))
+          .select(['s.address', 's.object_id', 'o.type'])
+          .where('s.tenant_id', '=', tenantId)
+          .where('s.address', 'in', part);
+        if (selfIds.length <= CHUNK) query = query.where('s.object_id', 'not in', selfIds);
+        const row = (await query.execute()).find((r) => !selfIds.includes(r.object_id));
+        if (row !== undefined) throw smtpConflict(owner.get(row.address)!, row.object_id, row.type, row.address);
+      }
+    }
+  }
+
+  async #checkUniqueColumn(
+    tx: Tx,
+    tenantId: string,
+    objects: readonly PreparedObject[],
+    selfIds: readonly string[],
+    column: 'upn_key' | 'immutable_id',
+    valueOf: (o: PreparedObject) => string,
+    code: 'ERR_DIR_UPN_CONFLICT' | 'ERR_DIR_IMMUTABLE_ID_CONFLICT',
+    property: string,
+  ): Promise<void> {
+    const byValue = new Map<string, PreparedObject>();
+    for (const o of objects) {
+      const value = valueOf(o);
+      const other = byValue.get(value);
+      if (other !== undefined) throw uniqueConflict(code, property, o, other.id, other.type, o.data[property]);
+      byValue.set(value, o);
+    }
+    for (const part of chunks([...byValue.keys()])) {
+      const rows = await tx
+        .selectFrom('directory_objects')
+        .select(['id', 'type', column])
+        .where('tenant_id', '=', tenantId)
+        .where('deleted_at', 'is', null)
+        .where(column, 'in', part)
+        .execute();
+      const row = rows.find((r) => !selfIds.includes(r.id));
+      if (row !== undefined) {
+        const o = byValue.get(row[column] as string)!;
+        throw uniqueConflict(code, property, o, row.id, row.type, o.data[property]);
+      }
+    }
+  }
+
+  async #insertObjects(tx: Tx, tenantId: string, objects: readonly PreparedObject[], createdAt: string, log: ChangeLog): Promise<void> {
+    await this.#checkConstraints(tx, tenantId, objects);
+    for (const part of chunks(objects, 400)) {
+      await tx.insertInto('directory_objects').values(part.map((o) => rowOf(tenantId, o, createdAt))).execute();
+    }
+    const smtpRows = objects.flatMap((o) => o.smtp.map((address) => ({ tenant_id: tenantId, address, object_id: o.id })));
+    for (const part of chunks(smtpRows, 1000)) await tx.insertInto('smtp_addresses').values(part).execute();
+    for (const o of objects) log.push({ objectType: o.type, objectId: o.id, kind: 'created' });
+  }
+
+  // ---- tenants, credentials, signing key ----------------------------------------------------------------------
+
+  async createTenant(input: { readonly name: string }): Promise<CreatedTenant> {
+    const name = typeof input?.name === 'string' ? input.name.toLowerCase() : '';
+    if (!TENANT_NAME.test(name)) {
+      throw new CloudsyncError('ERR_DIR_INVALID_VALUE', `tenant name '${String(input?.name)}' must be a DNS label: letters, digits and hyphens, 1 to 63 characters`, {
+        path: 'name',
+      });
+    }
+    const tenantId = randomUUID();
+    const domain = `${name}.onmicrosoft.example`;
+    const clientSecret = generateClientSecret();
+    const hashed = await hashClientSecret(clientSecret);
+    const now = this.#now();
+    const appId = randomUUID();
+    try {
+      await this.#db.transaction().execute(async (tx) => {
+        const taken = await tx.selectFrom('tenants').select('id').where('name', '=', name).executeTakeFirst();
+        const verifiedElsewhere = await tx.selectFrom('domains').select('tenant_id').where('name', '=', domain).where('is_verified', '=', 1).executeTakeFirst();
+        if (taken !== undefined || verifiedElsewhere !== undefined) {
+          throw new CloudsyncError('ERR_DIR_DOMAIN_CONFLICT', `a tenant named '${name}' (domain ${domain}) already exists`, {
+            path: 'name',
+            details: { value: name, domain },
+          });
+        }
+        const organization = {
+          displayName: name,
+          createdDateTime: now,
+          onPremisesSyncEnabled: null,
+          onPremisesLastSyncDateTime: null,
+        };
+        await tx
+          .insertInto('tenants')
+          .values({ id: tenantId, name, organization: JSON.stringify(organization), change_seq: 0, created_at: now })
+          .execute();
+        await tx
+          .insertInto('domains')
+          .values({ tenant_id: tenantId, name: domain, is_verified: 1, is_default: 1, is_initial: 1, created_at: now })
+          .execute();
+        await this.#writeIn(tx, tenantId, async (inner, log) => {
+          const data = emptyObject('application', randomUUID(), now);
+          data['appId'] = appId;
+          data['displayName'] = 'cloudsync administration';
+          await this.#insertObjects(inner, tenantId, [prepare('application', data)], now, log);
+          await inner
+            .insertInto('client_secrets')
+            .values({
+              key_id: randomUUID(),
+              tenant_id: tenantId,
+              client_id: appId,
+              salt: hashed.salt,
+              hash: hashed.hash,
+              roles: JSON.stringify(APP_ROLES),
+              created_at: now,
+            })
+            .execute();
+        });
+      });
+    } catch (error) {
+      throw translateDatabaseError(error);
+    }
+    return { tenantId, clientId: appId, clientSecret };
+  }
+
+  async tenantExists(tenantId: string): Promise<boolean> {
+    if (typeof tenantId !== 'string') return false;
+    const row = await this.#read(() => this.#db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst());
+    return row !== undefined;
+  }
+
+  async verifyClientCredentials(tenantId: string, clientId: string, clientSecret: string): Promise<ClientCredentialsResult | null> {
+    if (typeof tenantId !== 'string' || typeof clientId !== 'string' || typeof clientSecret !== 'string') return null;
+    const rows = await this.#read(() =>
+      this.#db
+        .selectFrom('client_secrets')
+        .select(['salt', 'hash', 'roles'])
+        .where('tenant_id', '=', tenantId)
+        .where('client_id', '=', clientId)
+        .execute(),
+    );
+    if (rows.length === 0) {
+      await burnVerification(clientSecret);
+      return null;
+    }
+    for (const row of rows) {
+      if (await verifyClientSecret(clientSecret, { salt: row.salt, hash: row.hash })) {
+        const roles = (JSON.parse(row.roles) as unknown[]).filter(isAppRole);
+        return { roles };
+      }
+    }
+    return null;
+  }
+
+  async addClientSecret(tenantId: string, applicationId: string, roles: readonly AppRole[]): Promise<{ clientId: string; clientSecret: string }> {
+    for (const role of roles) if (!isAppRole(role)) throw new TypeError(`unknown app role ${String(role)}`);
+    const clientSecret = generateClientSecret();
+    const hashed = await hashClientSecret(clientSecret);
+    return this.#write(tenantId, async (tx) => {
+      const app = await this.#liveRow(tx, tenantId, applicationId, 'application');
+      const clientId = app.app_id!;
+      await tx
+        .insertInto('client_secrets')
+        .values({
+          key_id: randomUUID(),
+          tenant_id: tenantId,
+          client_id: clientId,
+          salt: hashed.salt,
+          hash: hashed.hash,
+          roles: JSON.stringify([...new Set(roles)]),
+          created_at: this.#now(),
+        })
+        .execute();
+      return { clientId, clientSecret };
+    });
+  }
+
+  async getOrCreateSigningKey(): Promise<SigningKey> {
+    if (this.#signingKey !== undefined) return this.#signingKey;
+    const load = () => this.#db.selectFrom('signing_keys').selectAll().where('slot', '=', 'current').executeTakeFirst();
+    let row = await this.#read(load);
+    if (row === undefined) {
+      const key = generateSigningKey();
+      // Several nodes may get here at once: the unique slot lets exactly one insert win, and everyone reads it back.
+      await this.#read(() =>
+        this.#db
+          .insertInto('signing_keys')
+          .values({
+            kid: key.kid,
+            slot: 'current',
+            alg: key.alg,
+            private_jwk: JSON.stringify(key.privateJwk),
+            public_jwk: JSON.stringify(key.publicJwk),
+            created_at: this.#now(),
+          })
+          .onConflict((oc) => oc.doNothing())
+          .execute(),
+      );
+      row = await this.#read(load);
+      if (row === undefined) throw new CloudsyncError('ERR_STORE_UNAVAILABLE', 'the signing key could not be stored');
+    }
+    this.#signingKey = Object.freeze({
+      kid: row.kid,
+      alg: 'ES256',
+      privateJwk: JSON.parse(row.private_jwk),
+      publicJwk: JSON.parse(row.public_jwk),
+    });
+    return this.#signingKey;
+  }
+
+  // ---- objects ------------------------------------------------------------------------------------------------
+
+  async create<T extends ObjectType>(tenantId: string, type: T, properties: ObjectProperties, options?: WriteOptions): Promise<ObjectOfType[T]> {
+    const [created] = await this.createMany(tenantId, type, [properties], options);
+    return created!;
+  }
+
+  async createMany<T extends ObjectType>(
+    tenantId: string,
+    type: T,
+    items: readonly ObjectProperties[],
+    options?: WriteOptions,
+  ): Promise<readonly ObjectOfType[T][]> {
+    assertType(type);
+    if (!Array.isArray(items)) throw new TypeError('items must be an array');
+    const actor = actorOf(options);
+    const now = this.#now();
+    return this.#write(tenantId, async (tx, log) => {
+      const extensions = await this.#extensionsIfNeeded(tx, tenantId, items.map((item) => Object.keys(item ?? {})));
+      const prepared = items.map((input) => {
+        const base = emptyObject(type, randomUUID(), now);
+        if (type === 'application') base['appId'] = randomUUID();
+        return prepare(type, applyInput(type, base, input, { actor, extensions }, true).data);
+      });
+      await this.#insertObjects(tx, tenantId, prepared, now, log);
+      return prepared.map((p) => p.data as unknown as ObjectOfType[T]);
+    });
+  }
+
+  async #liveRow(q: Executor, tenantId: string, idOrUpn: string, type?: ObjectType) {
+    if (typeof idOrUpn !== 'string') throw new TypeError('id must be a string');
+    let query = q.selectFrom('directory_objects').selectAll().where('tenant_id', '=', tenantId).where('deleted_at', 'is', null);
+    query =
+      type === 'user' && idOrUpn.includes('@') ? query.where('upn_key', '=', idOrUpn.toLowerCase()) : query.where('id', '=', idOrUpn);
+    if (type !== undefined) query = query.where('type', '=', type);
+    const row = await query.executeTakeFirst();
+    if (row === undefined) throw notFound(type ?? 'directory object', idOrUpn);
+    return row;
+  }
+
+  async get<T extends ObjectType>(tenantId: string, type: T, idOrUpn: string): Promise<ObjectOfType[T]> {
+    assertType(type);
+    const row = await this.#read(() => this.#liveRow(this.#db, tenantId, idOrUpn, type));
+    return parseData(row.data) as unknown as ObjectOfType[T];
+  }
+
+  async getAny(tenantId: string, id: string): Promise<DirectoryObject> {
+    const row = await this.#read(() => this.#liveRow(this.#db, tenantId, id));
+    return parseData(row.data);
+  }
+
+  async update<T extends ObjectType>(tenantId: string, type: T, id: string, patch: ObjectProperties, options?: WriteOptions): Promise<ObjectOfType[T]> {
+    assertType(type);
+    const actor = actorOf(options);
+    return this.#write(tenantId, async (tx, log) => {
+      const row = await this.#liveRow(tx, tenantId, id, type);
+      const extensions = await this.#extensionsIfNeeded(tx, tenantId, Object.keys(patch ?? {}));
+      const { data, changed } = applyInput(type, parseData(row.data), patch, { actor, extensions }, false);
+      if (changed.length === 0) return data as unknown as ObjectOfType[T];
+      const prepared = prepare(type, data);
+      const changedSet = new Set(changed);
+      await this.#checkConstraints(tx, tenantId, [prepared], changedSet);
+      const next = rowOf(tenantId, prepared, row.created_at);
+      await tx
+        .updateTable('directory_objects')
+        .set({
+          display_name: next.display_name,
+          upn_key: next.upn_key,
+          immutable_id: next.immutable_id,
+          sync_enabled: next.sync_enabled,
+          data: next.data,
+        })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', row.id)
+        .execute();
+      if (changedSet.has('mail') || changedSet.has('proxyAddresses')) {
+        await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', '=', row.id).execute();
+        if (prepared.smtp.length > 0) {
+          await tx
+            .insertInto('smtp_addresses')
+            .values(prepared.smtp.map((address) => ({ tenant_id: tenantId, address, object_id: row.id })))
+            .execute();
+        }
+      }
+      log.push({ objectType: type, objectId: row.id, kind: 'updated', detail: changed });
+      return data as unknown as ObjectOfType[T];
+    });
+  }
+
+  async delete(tenantId: string, type: ObjectType, id: string, options?: WriteOptions): Promise<void> {
+    assertType(type);
+    const actor = actorOf(options);
+    await this.#write(tenantId, async (tx, log) => {
+      const row = await this.#liveRow(tx, tenantId, id, type);
+      if (actor === 'api' && row.sync_enabled === 1) {
+        throw new CloudsyncError(
+          'ERR_DIR_ON_PREMISES_MASTERED',
+          `${type} ${row.id} is synced from on-premises (onPremisesSyncEnabled is true): delete it in the on-premises directory or take it out of sync scope`,
+          { details: { property: 'onPremisesSyncEnabled', objectId: row.id } },
+        );
+      }
+      // Groups that contained the object lose a member now (and regain it on restore): delta reports both.
+      const groups = await this.#liveGroupsOf(tx, tenantId, row.id);
+      for (const groupId of groups) log.push({ objectType: 'group', objectId: groupId, kind: 'memberRemoved', detail: { id: row.id, type } });
+      await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', '=', row.id).execute();
+      if ((SOFT_DELETED_TYPES as readonly string[]).includes(type)) {
+        const now = this.#now();
+        const data = parseData(row.data);
+        data['deletedDateTime'] = now;
+        await tx
+          .updateTable('directory_objects')
+          .set({ deleted_at: now, data: JSON.stringify(data) })
+          .where('tenant_id', '=', tenantId)
+          .where('id', '=', row.id)
+          .execute();
+        log.push({ objectType: type, objectId: row.id, kind: 'deleted' });
+        return;
+      }
+      await this.#removeForGood(tx, tenantId, row.id, type, row.app_id);
+      log.push({ objectType: type, objectId: row.id, kind: 'purged' });
+    });
+  }
+
+  async #removeForGood(tx: Tx, tenantId: string, id: string, type: string, appId: string | null): Promise<void> {
+    await tx
+      .deleteFrom('memberships')
+      .where('tenant_id', '=', tenantId)
+      .where((eb) => eb.or([eb('group_id', '=', id), eb('member_id', '=', id)]))
+      .execute();
+    await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', '=', id).execute();
+    if (type === 'application') {
+      await tx.deleteFrom('extension_properties').where('tenant_id', '=', tenantId).where('application_id', '=', id).execute();
+      if (appId !== null) await tx.deleteFrom('client_secrets').where('tenant_id', '=', tenantId).where('client_id', '=', appId).execute();
+    }
+    await tx.deleteFrom('directory_objects').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  }
+
+  async #liveGroupsOf(q: Executor, tenantId: string, memberId: string): Promise<string[]> {
+    const rows = await q
+      .selectFrom('memberships as m')
+      .innerJoin('directory_objects as g', (j) => j.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.group_id'))
+      .select('m.group_id')
+      .where('m.tenant_id', '=', tenantId)
+      .where('m.member_id', '=', memberId)
+      .where('g.deleted_at', 'is', null)
+      .execute();
+    return rows.map((r) => r.group_id);
+  }
+
+  // ---- listing ------------------------------------------------------------------------------------------------
+
+  async list<T extends ObjectType>(tenantId: string, type: T, query: ListQuery): Promise<ListPage<ObjectOfType[T]>> {
+    assertType(type);
+    return this.#list(tenantId, type, query, false) as Promise<ListPage<ObjectOfType[T]>>;
+  }
+
+  async listDeleted<T extends SoftDeletedType>(tenantId: string, type: T, query: ListQuery): Promise<ListPage<ObjectOfType[T]>> {
+    if (!(SOFT_DELETED_TYPES as readonly string[]).includes(type)) throw new TypeError(`${String(type)} objects are not soft-deleted`);
+    return this.#list(tenantId, type, query, true) as Promise<ListPage<ObjectOfType[T]>>;
+  }
+
+  async #list(tenantId: string, type: ObjectType, query: ListQuery, deleted: boolean): Promise<ListPage<StoredObject>> {
+    const top = pageSize(query.top);
+    const orderBy = query.orderBy;
+    let keyColumn: 'display_name' | 'upn_key' | undefined;
+    if (orderBy !== undefined) {
+      if (orderBy.property === 'displayName') keyColumn = 'display_name';
+      else if (orderBy.property === 'userPrincipalName' && type === 'user') keyColumn = 'upn_key';
+      else throw new CloudsyncError('ERR_ODATA_ORDERBY', `${type} cannot be ordered by ${String(orderBy.property)}`, { path: '$orderby' });
+      if (orderBy.direction !== 'asc' && orderBy.direction !== 'desc') throw new TypeError('orderBy.direction must be asc or desc');
+    }
+    const order = orderBy === undefined ? 'id' : `${orderBy.property} ${orderBy.direction}`;
+    const descending = orderBy?.direction === 'desc';
+    const position = query.skipToken === undefined ? undefined : decodeListPosition(query.skipToken, order);
+    return this.#read(async () => {
+      const extensions = await this.#extensionsIfNeeded(this.#db, tenantId, query.filter);
+      const filter = query.filter === undefined ? undefined : compileFilter({ dialect: this.#dialect, type, extensions }, query.filter);
+      const base = () => {
+        let q = this.#db
+          .selectFrom('directory_objects as o')
+          .where('o.tenant_id', '=', tenantId)
+          .where('o.type', '=', type)
+          .where('o.deleted_at', deleted ? 'is not' : 'is', null);
+        if (filter !== undefined) q = q.where(filter);
+        return q;
+      };
+      let page = base().select(['o.id', 'o.data']);
+      if (keyColumn === undefined) {
+        if (position !== undefined) page = page.where('o.id', '>', position.id);
+        page = page.orderBy('o.id', 'asc');
+      } else {
+        const keyRef = sql.ref(`o.${keyColumn}`);
+        page = page.select(sql<string>`${keyRef}`.as('sort_key'));
+        if (position !== undefined) {
+          const key = position.key ?? '';
+          page = page.where(
+            descending ? sql<SqlBool>`(${keyRef}, o.id) < (${key}, ${position.id})` : sql<SqlBool>`(${keyRef}, o.id) > (${key}, ${position.id})`,
+          );
+        }
+        page = page.orderBy(`o.${keyColumn}`, descending ? 'desc' : 'asc').orderBy('o.id', descending ? 'desc' : 'asc');
+      }
+      const rows = (await page.limit(top + 1).execute()) as { id: string; data: string; sort_key?: string }[];
+      const more = rows.length > top;
+      const visible = more ? rows.slice(0, top) : rows;
+      const items = visible.map((r) => parseData(r.data));
+      const last = visible[visible.length - 1];
+      let count: number | undefined;
+      if (query.count === true) {
+        const result = await base().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+        count = Number(result?.n ?? 0);
+      }
+      return {
+        items,
+        ...(more && last !== undefined
+          ? { nextSkipToken: encodeListPosition({ order, id: last.id, ...(keyColumn === undefined ? {} : { key: last.sort_key ?? '' }) }) }
+          : {}),
+        ...(count === undefined ? {} : { count }),
+      };
+    });
+  }
+
+  // ---- membership ---------------------------------------------------------------------------------------------
+
+  async addMember(tenantId: string, groupId: string, memberId: string, options?: WriteOptions): Promise<void> {
+    const actor = actorOf(options);
+    await this.#write(tenantId, async (tx, log) => {
+      const group = await this.#liveRow(tx, tenantId, groupId, 'group');
+      if (actor === 'api' && group.sync_enabled === 1) throw mastered('group', group.id, 'members');
+      const member = await this.#liveRow(tx, tenantId, memberId);
+      if (!MEMBER_TYPES.includes(member.type as ObjectType)) {
+        throw new CloudsyncError('ERR_DIR_INVALID_VALUE', `${member.type} ${member.id} cannot be a group member (members are users, groups and contacts)`, {
+          details: { memberId: member.id },
+        });
+      }
+      const existing = await tx
+        .selectFrom('memberships')
+        .select('member_id')
+        .where('tenant_id', '=', tenantId)
+        .where('group_id', '=', group.id)
+        .where('member_id', '=', member.id)
+        .executeTakeFirst();
+      if (existing !== undefined) {
+        throw new CloudsyncError('ERR_DIR_MEMBER_EXISTS', `${member.type} ${member.id} is already a member of group ${group.id}`, {
+          details: { groupId: group.id, memberId: member.id },
+        });
+      }
+      if (member.type === 'group') {
+        // Walks every membership row, deleted groups included: a deleted group comes back with its memberships on
+        // restore, and must not bring a cycle with it.
+        const reachable = await sql<{ id: string }>`
+          WITH RECURSIVE down(id) AS (
+            SELECT ${member.id}
+            UNION
+            SELECT m.member_id FROM memberships m JOIN down ON m.group_id = down.id WHERE m.tenant_id = ${tenantId}
+          )
+          SELECT id FROM down WHERE id = ${group.id} LIMIT 1`.execute(tx);
+        if (reachable.rows.length > 0) {
+          throw new CloudsyncError(
+            'ERR_DIR_MEMBERSHIP_CYCLE',
+            `adding group ${member.id} to group ${group.id} would make group ${group.id} a member of itself`,
+            { details: { groupId: group.id, memberId: member.id } },
+          );
+        }
+      }
+      await tx.insertInto('memberships').values({ tenant_id: tenantId, group_id: group.id, member_id: member.id }).execute();
+      log.push({ objectType: 'group', objectId: group.id, kind: 'memberAdded', detail: { id: member.id, type: member.type } });
+    });
+  }
+
+  async removeMember(tenantId: string, groupId: string, memberId: string, options?: WriteOptions): Promise<void> {
+    const actor = actorOf(options);
+    await this.#write(tenantId, async (tx, log) => {
+      const group = await this.#liveRow(tx, tenantId, groupId, 'group');
+      if (actor === 'api' && group.sync_enabled === 1) throw mastered('group', group.id, 'members');
+      const member = await this.#liveRow(tx, tenantId, memberId).catch(() => undefined);
+      const removed = member === undefined
+        ? 0
+        : Number(
+            (
+              await tx
+                .deleteFrom('memberships')
+                .where('tenant_id', '=', tenantId)
+                .where('group_id', '=', group.id)
+                .where('member_id', '=', member.id)
+                .executeTakeFirst()
+            ).numDeletedRows,
+          );
+      if (removed === 0 || member === undefined) {
+        throw new CloudsyncError('ERR_DIR_NOT_FOUND', `'${memberId}' is not a member of group ${group.id}`, { details: { groupId: group.id, memberId } });
+      }
+      log.push({ objectType: 'group', objectId: group.id, kind: 'memberRemoved', detail: { id: member.id, type: member.type } });
+    });
+  }
+
+  async #memberPage(tenantId: string, query: MemberQuery | undefined, source: RawBuilder<unknown>): Promise<ListPage<DirectoryObject>> {
+    const top = pageSize(query?.top);
+    const position = query?.skipToken === undefined ? undefined : decodeListPosition(query.skipToken, 'id');
+    return this.#read(async () => {
+      const after = position === undefined ? sql`` : sql` AND o.id > ${position.id}`;
+      const { rows } = await sql<{ id: string; data: string }>`
+        WITH ${source}
+        SELECT o.id, o.data FROM directory_objects o
+        WHERE o.tenant_id = ${tenantId} AND o.deleted_at IS NULL AND o.id IN (SELECT id FROM rel)${after}
+        ORDER BY o.id LIMIT ${top + 1}`.execute(this.#db);
+      const more = rows.length > top;
+      const visible = more ? rows.slice(0, top) : rows;
+      let count: number | undefined;
+      if (query?.count === true) {
+        const counted = await sql<{ n: number }>`
+          WITH ${source}
+          SELECT count(*) AS n FROM directory_objects o
+          WHERE o.tenant_id = ${tenantId} AND o.deleted_at IS NULL AND o.id IN (SELECT id FROM rel)`.execute(this.#db);
+        count = Number(counted.rows[0]?.n ?? 0);
+      }
+      const last = visible[visible.length - 1];
+      return {
+        items: visible.map((r) => parseData(r.data)),
+        ...(more && last !== undefined ? { nextSkipToken: encodeListPosition({ order: 'id', id: last.id }) } : {}),
+        ...(count === undefined ? {} : { count }),
+      };
+    });
+  }
+
+  async listMembers(tenantId: string, groupId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>> {
+    const group = await this.#read(() => this.#liveRow(this.#db, tenantId, groupId, 'group'));
+    return this.#memberPage(tenantId, query, sql`rel(id) AS (SELECT member_id FROM memberships WHERE tenant_id = ${tenantId} AND group_id = ${group.id})`);
+  }
+
+  async listTransitiveMembers(tenantId: string, groupId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>> {
+    const group = await this.#read(() => this.#liveRow(this.#db, tenantId, groupId, 'group'));
+    // Descends only through live groups: a deleted nested group hides its members, as it is not a member itself.
+    return this.#memberPage(
+      tenantId,
+      query,
+      sql`RECURSIVE rel(id) AS (
+        SELECT m.member_id FROM memberships m WHERE m.tenant_id = ${tenantId} AND m.group_id = ${group.id}
+        UNION
+        SELECT m.member_id FROM memberships m
+          JOIN rel ON m.group_id = rel.id
+          JOIN directory_objects g ON g.tenant_id = m.tenant_id AND g.id = rel.id AND g.deleted_at IS NULL
+        WHERE m.tenant_id = ${tenantId}
+      )`,
+    );
+  }
+
+  async listMemberOf(tenantId: string, objectId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>> {
+    const object = await this.#read(() => this.#liveRow(this.#db, tenantId, objectId));
+    return this.#memberPage(tenantId, query, sql`rel(id) AS (SELECT group_id FROM memberships WHERE tenant_id = ${tenantId} AND member_id = ${object.id})`);
+  }
+
+  async listTransitiveMemberOf(tenantId: string, objectId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>> {
+    const object = await this.#read(() => this.#liveRow(this.#db, tenantId, objectId));
+    return this.#memberPage(
+      tenantId,
+      query,
+      sql`RECURSIVE rel(id) AS (
+        SELECT m.group_id FROM memberships m
+          JOIN directory_objects g ON g.tenant_id = m.tenant_id AND g.id = m.group_id AND g.deleted_at IS NULL
+        WHERE m.tenant_id = ${tenantId} AND m.member_id = ${object.id}
+        UNION
+        SELECT m.group_id FROM memberships m
+          JOIN rel ON m.member_id = rel.id
+          JOIN directory_objects g ON g.tenant_id = m.tenant_id AND g.id = m.group_id AND g.deleted_at IS NULL
+        WHERE m.tenant_id = ${tenantId}
+      )`,
+    );
+  }
+
+  // ---- deleted items ------------------------------------------------------------------------------------------
+
+  async #deletedRow(q: Executor, tenantId: string, id: string) {
+    if (typeof id !== 'string') throw new TypeError('id must be a string');
+    const row = await q
+      .selectFrom('directory_objects')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('id', '=', id)
+      .where('deleted_at', 'is not', null)
+      .executeTakeFirst();
+    if (row === undefined) throw notFound('deleted item', id);
+    return row;
+  }
+
+  async getDeleted(tenantId: string, id: string): Promise<DirectoryObject> {
+    const row = await this.#read(() => this.#deletedRow(this.#db, tenantId, id));
+    return parseData(row.data);
+  }
+
+  async restore(tenantId: string, id: string, options?: WriteOptions): Promise<DirectoryObject> {
+    actorOf(options);
+    return this.#write(tenantId, async (tx, log) => {
+      const row = await this.#deletedRow(tx, tenantId, id);
+      const type = row.type as ObjectType;
+      const data = parseData(row.data);
+      delete data['deletedDateTime'];
+      const prepared = prepare(type, data);
+      await this.#checkConstraints(tx, tenantId, [prepared]);
+      await tx
+        .updateTable('directory_objects')
+        .set({ deleted_at: null, data: JSON.stringify(data) })
+        .where('tenant_id', '=', tenantId)
+        .where('id', '=', row.id)
+        .execute();
+      if (prepared.smtp.length > 0) {
+        await tx
+          .insertInto('smtp_addresses')
+          .values(prepared.smtp.map((address) => ({ tenant_id: tenantId, address, object_id: row.id })))
+          .execute();
+      }
+      log.push({ objectType: type, objectId: row.id, kind: 'restored' });
+      for (const groupId of await this.#liveGroupsOf(tx, tenantId, row.id)) {
+        log.push({ objectType: 'group', objectId: groupId, kind: 'memberAdded', detail: { id: row.id, type } });
+      }
+      if (type === 'group') {
+        const members = await tx
+          .selectFrom('memberships as m')
+          .innerJoin('directory_objects as o', (j) => j.onRef('o.tenant_id', '=', 'm.tenant_id').onRef('o.id', '=', 'm.member_id'))
+          .select(['o.id', 'o.type'])
+          .where('m.tenant_id', '=', tenantId)
+          .where('m.group_id', '=', row.id)
+          .where('o.deleted_at', 'is', null)
+          .execute();
+        for (const m of members) log.push({ objectType: 'group', objectId: row.id, kind: 'memberAdded', detail: { id: m.id, type: m.type } });
+      }
+      return data;
+    });
+  }
+
+  async permanentlyDelete(tenantId: string, id: string, options?: WriteOptions): Promise<void> {
+    actorOf(options);
+    await this.#write(tenantId, async (tx, log) => {
+      const row = await this.#deletedRow(tx, tenantId, id);
+      await this.#removeForGood(tx, tenantId, row.id, row.type, row.app_id);
+      log.push({ objectType: row.type as ObjectType, objectId: row.id, kind: 'purged' });
+    });
+  }
+
+  async purgeExpired(now: Date = this.#clock()): Promise<number> {
+    if (!(now instanceof Date) || Number.isNaN(now.getTime())) throw new TypeError('now must be a valid Date');
+    const cutoff = new Date(now.getTime() - this.#retentionMs).toISOString();
+    const expired = await this.#read(() =>
+      this.#db
+        .selectFrom('directory_objects')
+        .select(['tenant_id', 'id'])
+        .where('deleted_at', 'is not', null)
+        .where('deleted_at', '<', cutoff)
+        .execute(),
+    );
+    const byTenant = new Map<string, string[]>();
+    for (const row of expired) byTenant.set(row.tenant_id, [...(byTenant.get(row.tenant_id) ?? []), row.id]);
+    let purged = 0;
+    for (const [tenantId, ids] of byTenant) {
+      for (const part of chunks(ids, 200)) {
+        purged += await this.#write(tenantId, async (tx, log) => {
+          let n = 0;
+          for (const id of part) {
+            // Re-read inside the transaction: the item may have been restored since the scan.
+            const row = await tx
+              .selectFrom('directory_objects')
+              .select(['id', 'type', 'app_id', 'deleted_at'])
+              .where('tenant_id', '=', tenantId)
+              .where('id', '=', id)
+              .executeTakeFirst();
+            if (row === undefined || row.deleted_at === null || row.deleted_at >= cutoff) continue;
+            await this.#removeForGood(tx, tenantId, row.id, row.type, row.app_id);
+            log.push({ objectType: row.type as ObjectType, objectId: row.id, kind: 'purged' });
+            n++;
+          }
+          return n;
+        });
+      }
+    }
+    return purged;
+  }
+
+  // ---- change tracking ----------------------------------------------------------------------------------------
+
+  async delta(tenantId: string, type: 'user' | 'group', request: DeltaRequest = {}): Promise<DeltaPage> {
+    if (type !== 'user' && type !== 'group') throw new TypeError('delta applies to users and groups');
+    const top = pageSize(request.top);
+    const position = request.token === undefined ? undefined : decodeDeltaPosition(request.token, tenantId, type);
+    return this.#read(async () => {
+      await this.#requireTenant(tenantId);
+      let high = position?.high;
+      if (high === undefined) {
+        const tenant = await this.#db.selectFrom('tenants').select('change_seq').where('id', '=', tenantId).executeTakeFirstOrThrow();
+        high = Number(tenant.change_seq);
+      }
+      const initial = position === undefined || position.initial === true;
+      const from = position?.from ?? 0;
+      const after = position?.after;
+      const items: DeltaEntry[] = [];
+      let more: boolean;
+      let lastId: string | undefined;
+      if (initial) {
+        let q = this.#db
+          .selectFrom('directory_objects')
+          .select(['id', 'data'])
+          .where('tenant_id', '=', tenantId)
+          .where('type', '=', type)
+          .where('deleted_at', 'is', null);
+        if (after !== undefined) q = q.where('id', '>', after);
+        const rows = await q.orderBy('id').limit(top + 1).execute();
+        more = rows.length > top;
+        const visible = more ? rows.slice(0, top) : rows;
+        lastId = visible[visible.length - 1]?.id;
+        const members = type === 'group' ? await this.#currentMembers(tenantId, visible.map((r) => r.id)) : new Map<string, { id: string; type: string }[]>();
+        for (const row of visible) {
+          const data: Record<string, unknown> = parseData(row.data);
+          if (type === 'group') {
+            data['members@delta'] = (members.get(row.id) ?? []).map((m) => ({ id: m.id, '@odata.type': ODATA_TYPES[m.type as ObjectType] }));
+          }
+          items.push(data as DeltaEntry);
+        }
+      } else {
+        let q = this.#db
+          .selectFrom('changes')
+          .select('object_id')
+          .where('tenant_id', '=', tenantId)
+          .where('object_type', '=', type)
+          .where('seq', '>', from)
+          .where('seq', '<=', high);
+        if (after !== undefined) q = q.where('object_id', '>', after);
+        const ids = (await q.groupBy('object_id').orderBy('object_id').limit(top + 1).execute()).map((r) => r.object_id);
+        more = ids.length > top;
+        const visibleIds = more ? ids.slice(0, top) : ids;
+        lastId = visibleIds[visibleIds.length - 1];
+        const rows = new Map<string, { data: string; deleted_at: string | null }>();
+        const memberChanges = new Map<string, { kind: string; member: { id: string; type: string } }[]>();
+        for (const part of chunks(visibleIds)) {
+          for (const row of await this.#db
+            .selectFrom('directory_objects')
+            .select(['id', 'data', 'deleted_at'])
+            .where('tenant_id', '=', tenantId)
+            .where('id', 'in', part)
+            .execute()) {
+            rows.set(row.id, row);
+          }
+          if (type === 'group') {
+            const changes = await this.#db
+              .selectFrom('changes')
+              .select(['object_id', 'kind', 'detail'])
+              .where('tenant_id', '=', tenantId)
+              .where('object_type', '=', 'group')
+              .where('object_id', 'in', part)
+              .where('kind', 'in', ['memberAdded', 'memberRemoved'])
+              .where('seq', '>', from)
+              .where('seq', '<=', high)
+              .orderBy('seq')
+              .execute();
+            for (const change of changes) {
+              const list = memberChanges.get(change.object_id) ?? [];
+              list.push({ kind: change.kind, member: JSON.parse(change.detail ?? '{}') as { id: string; type: string } });
+              memberChanges.set(change.object_id, list);
+            }
+          }
+        }
+        for (const id of visibleIds) {
+          const row = rows.get(id);
+          const odataType = ODATA_TYPES[type];
+          if (row === undefined) {
+            items.push({ id, '@odata.type': odataType, '@removed': { reason: 'deleted' } });
+            continue;
+          }
+          if (row.deleted_at !== null) {
+            items.push({ id, '@odata.type': odataType, '@removed': { reason: 'changed' } });
+            continue;
+          }
+          const data: Record<string, unknown> = parseData(row.data);
+          const net = netMemberChanges(memberChanges.get(id) ?? []);
+          if (net.length > 0) data['members@delta'] = net;
+          items.push(data as DeltaEntry);
+        }
+      }
+      if (more && lastId !== undefined) {
+        return { items, nextToken: encodeDeltaPosition({ tenantId, type, from, high, after: lastId, ...(initial ? { initial: true } : {}) }) };
+      }
+      return { items, deltaToken: encodeDeltaPosition({ tenantId, type, from: high }) };
+    });
+  }
+
+  async #currentMembers(tenantId: string, groupIds: readonly string[]): Promise<Map<string, { id: string; type: string }[]>> {
+    const result = new Map<string, { id: string; type: string }[]>();
+    for (const part of chunks(groupIds)) {
+      if (part.length === 0) continue;
+      const rows = await this.#db
+        .selectFrom('memberships as m')
+        .innerJoin('directory_objects as o', (j) => j.onRef('o.tenant_id', '=', 'm.tenant_id').onRef('o.id', '=', 'm.member_id'))
+        .select(['m.group_id', 'o.id', 'o.type'])
+        .where('m.tenant_id', '=', tenantId)
+        .where('m.group_id', 'in', part)
+        .where('o.deleted_at', 'is', null)
+        .orderBy('o.id')
+        .execute();
+      for (const row of rows) {
+        const list = result.get(row.group_id) ?? [];
+        list.push({ id: row.id, type: row.type });
+        result.set(row.group_id, list);
+      }
+    }
+    return result;
+  }
+
+  // ---- extension properties -----------------------------------------------------------------------------------
+
+  async createExtensionProperty(tenantId: string, applicationId: string, input: NewExtensionProperty): Promise<ExtensionProperty> {
+    const shortName = input?.name;
+    if (typeof shortName !== 'string' || !EXTENSION_SHORT_NAME.test(shortName)) {
+      throw new CloudsyncError('ERR_DIR_EXTENSION_INVALID', `extension name '${String(shortName)}' must start with a letter and use letters, digits and _ (at most 120)`, {
+        path: 'name',
+      });
+    }
+    if (!(EXTENSION_DATA_TYPES as readonly string[]).includes(input.dataType)) {
+      throw new CloudsyncError('ERR_DIR_EXTENSION_INVALID', `dataType must be one of ${EXTENSION_DATA_TYPES.join(', ')}`, {
+        path: 'dataType',
+        details: { allowed: EXTENSION_DATA_TYPES },
+      });
+    }
+    const targets = input.targetObjects;
+    if (!Array.isArray(targets) || targets.length === 0 || targets.some((t) => !(EXTENSION_TARGET_OBJECTS as readonly string[]).includes(t))) {
+      throw new CloudsyncError('ERR_DIR_EXTENSION_INVALID', `targetObjects must be a non-empty list of ${EXTENSION_TARGET_OBJECTS.join(', ')}`, {
+        path: 'targetObjects',
+        details: { allowed: EXTENSION_TARGET_OBJECTS },
+      });
+    }
+    return this.#write(tenantId, async (tx) => {
+      const app = await this.#liveRow(tx, tenantId, applicationId, 'application');
+      const appData = parseData(app.data);
+      const name = `extension_${app.app_id!.replace(/-/g, '')}_${shortName}`;
+      const existing = await tx.selectFrom('extension_properties').select('id').where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+      if (existing !== undefined) {
+        throw new CloudsyncError('ERR_DIR_EXTENSION_INVALID', `extension property ${name} already exists (id ${existing.id})`, {
+          path: 'name',
+          details: { conflictingObjectId: existing.id, value: name },
+        });
+      }
+      const row = {
+        tenant_id: tenantId,
+        id: randomUUID(),
+        application_id: app.id,
+        name,
+        data_type: input.dataType,
+        is_multi_valued: input.isMultiValued === true ? 1 : 0,
+        is_synced: input.isSyncedFromOnPremises === true ? 1 : 0,
+        target_objects: JSON.stringify([...new Set(targets)]),
+        app_display_name: typeof appData['displayName'] === 'string' ? (appData['displayName'] as string) : null,
+      };
+      await tx.insertInto('extension_properties').values(row).execute();
+      return extensionPropertyOf(row);
+    });
+  }
+
+  async listExtensionProperties(tenantId: string, applicationId: string): Promise<readonly ExtensionProperty[]> {
+    return this.#read(async () => {
+      const app = await this.#liveRow(this.#db, tenantId, applicationId, 'application');
+      const rows = await this.#db
+        .selectFrom('extension_properties')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('application_id', '=', app.id)
+        .orderBy('name')
+        .execute();
+      return rows.map(extensionPropertyOf);
+    });
+  }
+
+  async listAvailableExtensionProperties(tenantId: string): Promise<readonly ExtensionProperty[]> {
+    return this.#read(async () => {
+      await this.#requireTenant(tenantId);
+      const rows = await this.#db.selectFrom('extension_properties').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
+      return rows.map(extensionPropertyOf);
+    });
+  }
+
+  async deleteExtensionProperty(tenantId: string, applicationId: string, extensionPropertyId: string): Promise<void> {
+    await this.#write(tenantId, async (tx) => {
+      const app = await this.#liveRow(tx, tenantId, applicationId, 'application');
+      const result = await tx
+        .deleteFrom('extension_properties')
+        .where('tenant_id', '=', tenantId)
+        .where('application_id', '=', app.id)
+        .where('id', '=', extensionPropertyId)
+        .executeTakeFirst();
+      if (Number(result.numDeletedRows) === 0) throw notFound('extension property', extensionPropertyId);
+    });
+  }
+
+  // ---- domains and organization -------------------------------------------------------------------------------
+
+  async listDomains(tenantId: string): Promise<readonly Domain[]> {
+    return this.#read(async () => {
+      await this.#requireTenant(tenantId);
+      const rows = await this.#db.selectFrom('domains').selectAll().where('tenant_id', '=', tenantId).orderBy('name').execute();
+      return rows.map(domainOf);
+    });
+  }
+
+  async getDomain(tenantId: string, name: string): Promise<Domain> {
+    return this.#read(async () => {
+      const row = await this.#db
+        .selectFrom('domains')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('name', '=', String(name).toLowerCase())
+        .executeTakeFirst();
+      if (row === undefined) throw notFound('domain', name);
+      return domainOf(row);
+    });
+  }
+
+  async addDomain(tenantId: string, input: { readonly id: string; readonly isVerified?: boolean }): Promise<Domain> {
+    const name = typeof input?.id === 'string' ? input.id.toLowerCase() : '';
+    if (!DOMAIN_NAME.test(name)) {
+      throw new CloudsyncError('ERR_DIR_INVALID_VALUE', `'${String(input?.id)}' is not a domain name`, { path: 'id', details: { value: input?.id } });
+    }
+    return this.#write(tenantId, async (tx) => {
+      const mine = await tx.selectFrom('domains').select('name').where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
+      if (mine !== undefined) {
+        throw new CloudsyncError('ERR_DIR_DOMAIN_CONFLICT', `domain ${name} already exists in this tenant`, { path: 'id', details: { value: name } });
+      }
+      if (input.isVerified === true) await this.#checkNotVerifiedElsewhere(tx, tenantId, name);
+      const row = { tenant_id: tenantId, name, is_verified: input.isVerified === true ? 1 : 0, is_default: 0, is_initial: 0, created_at: this.#now() };
+      await tx.insertInto('domains').values(row).execute();
+      return domainOf(row);
+    });
+  }
+
+  async #checkNotVerifiedElsewhere(tx: Tx, tenantId: string, name: string): Promise<void> {
+    const other = await tx
+      .selectFrom('domains')
+      .select('tenant_id')
+      .where('name', '=', name)
+      .where('is_verified', '=', 1)
+      .where('tenant_id', '<>', tenantId)
+      .executeTakeFirst();
+    if (other !== undefined) {
+      // Never name the other tenant: that would leak another customer's existence.
+      throw new CloudsyncError('ERR_DIR_DOMAIN_CONFLICT', `domain ${name} is already verified by another tenant`, { path: 'id', details: { value: name } });
+    }
+  }
+
+  async verifyDomain(tenantId: string, name: string): Promise<Domain> {
+    const key = String(name).toLowerCase();
+    return this.#write(tenantId, async (tx) => {
+      const row = await tx.selectFrom('domains').selectAll().where('tenant_id', '=', tenantId).where('name', '=', key).executeTakeFirst();
+      if (row === undefined) throw notFound('domain', name);
+      if (row.is_verified === 1) return domainOf(row);
+      await this.#checkNotVerifiedElsewhere(tx, tenantId, key);
+      await tx.updateTable('domains').set({ is_verified: 1 }).where('tenant_id', '=', tenantId).where('name', '=', key).execute();
+      return domainOf({ ...row, is_verified: 1 });
+    });
+  }
+
+  async deleteDomain(tenantId: string, name: string): Promise<void> {
+    const key = String(name).toLowerCase();
+    await this.#write(tenantId, async (tx) => {
+      const row = await tx.selectFrom('domains').selectAll().where('tenant_id', '=', tenantId).where('name', '=', key).executeTakeFirst();
+      if (row === undefined) throw notFound('domain', name);
+      if (row.is_initial === 1 || row.is_default === 1) {
+        throw new CloudsyncError('ERR_DIR_DOMAIN_CONFLICT', `domain ${key} is the tenant's initial or default domain and cannot be removed`, {
+          details: { value: key },
+        });
+      }
+      const user = await tx
+        .selectFrom('directory_objects')
+        .select(['id', 'type'])
+        .where('tenant_id', '=', tenantId)
+        .where('upn_key', 'like', `%@${key}`)
+        .limit(1)
+        .executeTakeFirst();
+      if (user !== undefined) {
+        throw new CloudsyncError('ERR_DIR_DOMAIN_CONFLICT', `domain ${key} is still used by ${user.type} ${user.id} (userPrincipalName)`, {
+          details: { value: key, conflictingObjectId: user.id },
+        });
+      }
+      await tx.deleteFrom('domains').where('tenant_id', '=', tenantId).where('name', '=', key).execute();
+    });
+  }
+
+  async getOrganization(tenantId: string): Promise<Organization> {
+    return this.#read(async () => {
+      const tenant = await this.#db.selectFrom('tenants').select(['id', 'organization']).where('id', '=', tenantId).executeTakeFirst();
+      if (tenant === undefined) throw notFound('tenant', tenantId);
+      const domains = await this.#db
+        .selectFrom('domains')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('is_verified', '=', 1)
+        .orderBy('name')
+        .execute();
+      return organizationOf(tenant.id, JSON.parse(tenant.organization) as Record<string, unknown>, domains);
+    });
+  }
+
+  async updateOrganization(tenantId: string, patch: ObjectProperties, options?: WriteOptions): Promise<Organization> {
+    const actor = actorOf(options);
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw new CloudsyncError('ERR_DIR_INVALID_VALUE', 'the request body must be a JSON object');
+    await this.#write(tenantId, async (tx) => {
+      const tenant = await tx.selectFrom('tenants').select('organization').where('id', '=', tenantId).executeTakeFirstOrThrow();
+      const organization = JSON.parse(tenant.organization) as Record<string, unknown>;
+      for (const [name, value] of Object.entries(patch)) {
+        if (name.startsWith('@odata.')) continue;
+        if (name === 'displayName') {
+          if (typeof value !== 'string' || value === '' || value.length > 256) {
+            throw new CloudsyncError('ERR_DIR_INVALID_VALUE', 'displayName: expected a non-empty string', { path: name, details: { property: name } });
+          }
+          organization[name] = value;
+        } else if (name === 'onPremisesSyncEnabled' || name === 'onPremisesLastSyncDateTime') {
+          if (actor !== 'provisioning') {
+            throw new CloudsyncError('ERR_DIR_READ_ONLY_PROPERTY', `${name} is set only by the provisioning service`, { path: name, details: { property: name } });
+          }
+          if (name === 'onPremisesSyncEnabled' && value !== null && typeof value !== 'boolean') {
+            throw new CloudsyncError('ERR_DIR_INVALID_VALUE', `${name}: expected true or false`, { path: name, details: { property: name } });
+          }
+          if (name === 'onPremisesLastSyncDateTime' && value !== null && (typeof value !== 'string' || Number.isNaN(Date.parse(value)))) {
+            throw new CloudsyncError('ERR_DIR_INVALID_VALUE', `${name}: expected an ISO 8601 date and time`, { path: name, details: { property: name } });
+          }
+          organization[name] = name === 'onPremisesLastSyncDateTime' && value !== null ? new Date(value as string).toISOString() : value;
+        } else if (['id', 'createdDateTime', 'verifiedDomains'].includes(name)) {
+          throw new CloudsyncError('ERR_DIR_READ_ONLY_PROPERTY', `${name} is read-only`, { path: name, details: { property: name } });
+        } else {
+          throw new CloudsyncError('ERR_DIR_INVALID_PROPERTY', `${name} is not a property of organization`, { path: name, details: { property: name } });
+        }
+      }
+      await tx.updateTable('tenants').set({ organization: JSON.stringify(organization) }).where('id', '=', tenantId).execute();
+    });
+    return this.getOrganization(tenantId);
+  }
+}
+
+function uniqueConflict(
+  code: 'ERR_DIR_UPN_CONFLICT' | 'ERR_DIR_IMMUTABLE_ID_CONFLICT',
+  property: string,
+  object: PreparedObject,
+  conflictingId: string,
+  conflictingType: string,
+  value: unknown,
+): CloudsyncError {
+  const subject = object.id === conflictingId ? 'another object in the same request' : `${conflictingType} ${conflictingId}`;
+  return new CloudsyncError(code, `${property} '${String(value)}' is already used by ${subject}`, {
+    path: property,
+    details: { property, value, conflictingObjectId: conflictingId, conflictingObjectType: conflictingType, objectId: object.id },
+  });
+}
+
+function smtpConflict(object: PreparedObject, conflictingId: string, conflictingType: string, address: string): CloudsyncError {
+  return new CloudsyncError(
+    'ERR_DIR_PROXY_ADDRESS_CONFLICT',
+    `SMTP address '${address}' (mail or proxyAddresses) is already used by ${conflictingType} ${conflictingId}`,
+    {
+      path: 'proxyAddresses',
+      details: { property: 'proxyAddresses', value: address, conflictingObjectId: conflictingId, conflictingObjectType: conflictingType, objectId: object.id },
+    },
+  );
+}
+
+/**
+ * The net member changes of a delta round: a member added and removed again (or removed and re-added) within the
+ * round is no change at all, since the client's state before the round already matches.
+ */
+function netMemberChanges(
+  changes: readonly { kind: string; member: { id: string; type: string } }[],
+): { id: string; '@odata.type': string; '@removed'?: { reason: 'deleted' } }[] {
+  const first = new Map<string, string>();
+  const last = new Map<string, { kind: string; type: string }>();
+  for (const change of changes) {
+    if (!first.has(change.member.id)) first.set(change.member.id, change.kind);
+    last.set(change.member.id, { kind: change.kind, type: change.member.type });
+  }
+  const result: { id: string; '@odata.type': string; '@removed'?: { reason: 'deleted' } }[] = [];
+  for (const [id, { kind, type }] of last) {
+    if (first.get(id) !== kind) continue; // added then removed, or removed then added: back where it started
+    const odataType = ODATA_TYPES[type as ObjectType] ?? `#microsoft.graph.${type}`;
+    result.push(kind === 'memberAdded' ? { id, '@odata.type': odataType } : { id, '@odata.type': odataType, '@removed': { reason: 'deleted' } });
+  }
+  return result;
+}
+
+function extensionPropertyOf(row: {
+  id: string;
+  name: string;
+  data_type: string;
+  is_multi_valued: number;
+  is_synced: number;
+  target_objects: string;
+  app_display_name: string | null;
+}): ExtensionProperty {
+  return {
+    id: row.id,
+    '@odata.type': '#microsoft.graph.extensionProperty',
+    name: row.name,
+    appDisplayName: row.app_display_name,
+    dataType: row.data_type as ExtensionDataType,
+    isMultiValued: isBool(row.is_multi_valued),
+    isSyncedFromOnPremises: isBool(row.is_synced),
+    targetObjects: JSON.parse(row.target_objects) as string[],
+  };
+}
+
+function domainOf(row: { name: string; is_verified: number; is_default: number; is_initial: number }): Domain {
+  return {
+    id: row.name,
+    isDefault: isBool(row.is_default),
+    isInitial: isBool(row.is_initial),
+    isVerified: isBool(row.is_verified),
+    authenticationType: 'Managed',
+    supportedServices: isBool(row.is_verified) ? ['Email', 'OfficeCommunicationsOnline'] : [],
+  };
+}
+
+function organizationOf(
+  tenantId: string,
+  organization: Record<string, unknown>,
+  domains: readonly { name: string; is_default: number; is_initial: number }[],
+): Organization {
+  return {
+    id: tenantId,
+    '@odata.type': '#microsoft.graph.organization',
+    displayName: String(organization['displayName'] ?? ''),
+    createdDateTime: String(organization['createdDateTime'] ?? ''),
+    onPremisesSyncEnabled: (organization['onPremisesSyncEnabled'] as boolean | null | undefined) ?? null,
+    onPremisesLastSyncDateTime: (organization['onPremisesLastSyncDateTime'] as string | null | undefined) ?? null,
+    verifiedDomains: domains.map((d) => ({
+      name: d.name,
+      isDefault: isBool(d.is_default),
+      isInitial: isBool(d.is_initial),
+      type: 'Managed' as const,
+      capabilities: 'Email, OfficeCommunicationsOnline',
+    })),
+  };
+}
