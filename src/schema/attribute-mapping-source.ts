@@ -135,7 +135,17 @@ function signatureOfSource(source: AttributeMappingSource, out: string[]): strin
   switch (sourceType(source)) {
     case 'Attribute': out.push(`A:${name.toLowerCase()}`); break;
     case 'Constant': if (name !== '' || (source.expression ?? '') !== '') out.push(`C:${name}`); break;
-    case 'Function': out.push(`F:${name}`); for (const p of source.parameters ?? []) signatureOfSource(p.value, out); break;
+    case 'Function': {
+      const parameters = source.parameters ?? [];
+      // A function node whose tree stops here (no parameters) but carries its text is judged by its text.
+      if (parameters.length === 0 && typeof source.expression === 'string' && source.expression.trim() !== '' && !/\(\s*\)\s*$/.test(source.expression)) {
+        signatureOfNode(parseExpression(source.expression), out);
+      } else {
+        out.push(`F:${name}`);
+        for (const p of parameters) signatureOfSource(p.value, out);
+      }
+      break;
+    }
     default: out.push(`?:${String(source.type)}`);
   }
   return out;
