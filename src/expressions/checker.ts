@@ -103,7 +103,7 @@ function unknownFunction(node: CallNode): CloudsyncError {
   const suggestion = suggest(node.name);
   return new CloudsyncError(
     'ERR_EXPR_UNKNOWN_FUNCTION',
-    `unknown function ${node.name} at position ${node.start}${suggestion === undefined ? '' : `; did you mean ${suggestion}? (function names are case-sensitive)`}`,
+    `unknown function ${node.name} at position ${node.start}${suggestion === undefined ? '' : `; did you mean ${suggestion}?${suggestion.toLowerCase() === node.name.toLowerCase() ? ' (function names are case-sensitive)' : ''}`}`,
     { position: node.start, details: { function: node.name } },
   );
 }
@@ -111,7 +111,7 @@ function unknownFunction(node: CallNode): CloudsyncError {
 function suggest(name: string): string | undefined {
   const lower = name.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(name.length / 4)) + 1;
+  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
   for (const candidate of functionNames()) {
     if (candidate.toLowerCase() === lower) return candidate;
     const distance = editDistance(lower, candidate.toLowerCase());
