@@ -54,7 +54,7 @@ const PUNCTUATION: Readonly<Record<string, FilterTokenKind>> = {
 
 /** Describes a token for an error message: `'and' at position 12`, `end of input`. */
 export function describeToken(token: FilterToken): string {
-  if (token.kind === 'end') return 'the end of the filter';
+  if (token.kind === 'end') return `the end of the filter (position ${token.position})`;
   if (token.kind === 'string') return `'${token.text.replaceAll("'", "''")}' at position ${token.position}`;
   return `'${token.text}' at position ${token.position}`;
 }
