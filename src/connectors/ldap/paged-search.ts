@@ -1,0 +1,107 @@
+/**
+ * RFC 2696 "LDAP Control Extension for Simple Paged Results Manipulation" (1.2.840.113556.1.4.319) over one
+ * connection, as a stream of entries, plus the pieces both LDAP connectors share: completing truncated ranged
+ * attributes and cutting the stream into bounded batches.
+ *
+ * The paged-results cookie belongs to the server and connection that issued it, so a paged search is not failed
+ * over mid-way: a server lost between pages surfaces as a retryable ERR_LDAP_UNREACHABLE and the engine restarts
+ * the import (which the watermark rules make safe).
+ */
+import type { Entry } from 'ldapts';
+import type { Value } from '../../expressions/value.ts';
+import { normalizeValue } from '../../expressions/value.ts';
+import { toValue, type AttributeSchema } from '../attribute-syntax.ts';
+import type { ImportBatch, SourceObject } from '../source-connector.ts';
+import type { LdapConnection } from './ldap-connection.ts';
+import { toLdapError } from './ldap-errors.ts';
+import type { NormalizedEntry } from './ldap-entry.ts';
+import { retrieveRemainingRanges } from './ranged-retrieval.ts';
+
+export interface PagedSearchRequest {
+  readonly base: string;
+  readonly filter: string;
+  readonly attributes: readonly string[];
+  readonly binaryAttributes: readonly string[];
+  readonly pageSize: number;
+}
+
+export async function* pagedEntries(connection: LdapConnection, request: PagedSearchRequest): AsyncGenerator<Entry[]> {
+  const client = await connection.client();
+  const what = `searching ${request.base} for ${request.filter}`;
+  try {
+    for await (const page of client.searchPaginated(request.base, {
+      scope: 'sub',
+      filter: request.filter,
+      attributes: [...request.attributes],
+      explicitBufferAttributes: [...request.binaryAttributes],
+      paged: { pageSize: request.pageSize },
+    })) {
+      yield page.searchEntries;
+    }
+  } catch (error) {
+    throw toLdapError(error, what);
+  }
+}
+
+/** Fetches the rest of every truncated ranged attribute and merges it into the object. */
+export async function completeRanges(
+  connection: LdapConnection,
+  normalized: NormalizedEntry,
+  schema: AttributeSchema,
+  rangeSize: number | undefined,
+): Promise<SourceObject> {
+  if (normalized.truncated.size === 0) return normalized.object;
+  const attributes: Record<string, Value> = { ...normalized.object.attributes };
+  for (const [name, { high, values }] of normalized.truncated) {
+    const all: (string | Uint8Array)[] = [...values];
+    const binary = schema.lookup(name)?.syntax === 'binary';
+    for await (const chunk of retrieveRemainingRanges(connection, normalized.object.dn, name, high, {
+      ...(rangeSize === undefined ? {} : { rangeSize }),
+      binary,
+    })) {
+      all.push(...chunk);
+    }
+    const info = schema.lookup(name);
+    const value = normalizeValue(toValue(all, info ? { ...info, singleValued: false } : { syntax: 'string', singleValued: false }));
+    if (value !== null) attributes[name] = value;
+  }
+  return { ...normalized.object, attributes };
+}
+
+/** Regroups a stream of objects into batches of at most `size`. */
+export async function* inBatches(objects: AsyncIterable<SourceObject>, size: number, signal?: AbortSignal): AsyncGenerator<SourceObject[]> {
+  let batch: SourceObject[] = [];
+  for await (const object of objects) {
+    signal?.throwIfAborted();
+    batch.push(object);
+    if (batch.length >= size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length > 0) yield batch;
+}
+
+/** Attaches `watermark` to the last batch (or an empty one when there were none). */
+export async function* withFinalWatermark(batches: AsyncIterable<SourceObject[]>, watermark: () => string): AsyncGenerator<ImportBatch> {
+  let pending: SourceObject[] | undefined;
+  for await (const batch of batches) {
+    if (pending) yield { objects: pending };
+    pending = batch;
+  }
+  yield { objects: pending ?? [], watermark: watermark() };
+}
+
+/** Runs `fn` over items with at most `limit` in flight, preserving order. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}

@@ -1,0 +1,120 @@
+/**
+ * The source connector port: what the engine asks of a directory it imports from (Active Directory, a generic
+ * LDAP server, an LDIF file), and what the on-premises agent will later serve across the network.
+ *
+ * Declared by its consumer (the engine) as the minimal surface it needs. Every method returns plain data
+ * (no ldapts types) so that the same values can be serialised over the agent channel unchanged.
+ *
+ * Invariants:
+ * - Imports stream **bounded batches** (`batchSize` objects at most, default 500); nothing here ever holds a
+ *   whole directory in memory.
+ * - A batch may carry a `watermark`. Once the consumer has durably applied that batch and every batch before it,
+ *   it may persist that watermark; a later `deltaImport(watermark)` then reports every change made after it at
+ *   least once (changes can repeat, never go missing). The last batch of an import always carries one.
+ * - Watermarks are opaque strings owned by the connector that produced them.
+ * - Objects are identified by their anchor, never by DN: renames and moves keep the anchor.
+ */
+import type { Value } from '../expressions/value.ts';
+
+/** The object types the engine maps. `user` is AD's user class; `inetOrgPerson` is a generic LDAP person. */
+export const SOURCE_OBJECT_TYPES = ['user', 'inetOrgPerson', 'group', 'contact', 'organizationalUnit'] as const;
+export type SourceObjectType = (typeof SOURCE_OBJECT_TYPES)[number];
+
+/**
+ * The identifiers an anchor can be chosen from. Entra uses ms-DS-ConsistencyGuid when set, else objectGUID
+ * (both as base64 of the 16 raw bytes: onPremisesImmutableId); generic LDAP uses entryUUID.
+ */
+export interface AnchorCandidates {
+  /** objectGUID in its canonical string form (MS-DTYP 2.3.4.3), e.g. `22b07e2f-a8a2-41e4-9d35-441efeb59ac0`. */
+  readonly objectGuid?: string;
+  /** objectGUID as the 16 bytes stored in AD (MS-DTYP 2.3.4.2 packet order). */
+  readonly objectGuidBytes?: Uint8Array;
+  /** ms-DS-ConsistencyGuid raw bytes, when set. */
+  readonly consistencyGuid?: Uint8Array;
+  /** RFC 4530 entryUUID (generic LDAP). */
+  readonly entryUuid?: string;
+}
+
+/** A directory object, normalised. Attribute values follow src/expressions/value.ts. */
+export interface SourceObject {
+  readonly type: SourceObjectType;
+  /** All objectClass values as the server returned them. */
+  readonly objectClasses: readonly string[];
+  readonly dn: string;
+  /** The DN of the parent container ('' for a naming context root). For a deleted object, its last known parent. */
+  readonly parentDn: string;
+  readonly anchors: AnchorCandidates;
+  /**
+   * Attribute name (as the server spells it) → value. Binary attributes are Uint8Array, DN-valued ones
+   * (member, manager, …) DnReference, multi-valued ones arrays. Operational bookkeeping attributes used for
+   * anchors/watermarks are included too.
+   */
+  readonly attributes: Readonly<Record<string, Value>>;
+  /** True for AD tombstones / recycled objects (isDeleted=TRUE), reported by delta imports. */
+  readonly isDeleted: boolean;
+  /** AD uSNChanged when known. */
+  readonly usnChanged?: bigint;
+  /** OpenLDAP entryCSN when known. */
+  readonly entryCsn?: string;
+  /**
+   * For delta imports that report linked-value changes instead of whole lists (AD DirSync with
+   * LDAP_DIRSYNC_INCREMENTAL_VALUES): per attribute, the values added and removed since the watermark. When an
+   * attribute appears here, `attributes` does not carry its full value list.
+   */
+  readonly valueChanges?: Readonly<Record<string, { readonly added: readonly Value[]; readonly removed: readonly Value[] }>>;
+}
+
+export type Watermark = string;
+
+export interface ImportBatch {
+  readonly objects: readonly SourceObject[];
+  /** See the invariants above: safe to persist once this batch and all before it are applied. */
+  readonly watermark?: Watermark;
+}
+
+export interface ImportOptions {
+  /** Upper bound on objects per batch (default 500). */
+  readonly batchSize?: number;
+  /** Stop early (the engine's cancel). */
+  readonly signal?: AbortSignal;
+}
+
+/** What a connector can do; the engine narrows on these instead of on connector classes. */
+export interface SourceCapabilities {
+  /** deltaImport is supported (otherwise the engine runs full imports every cycle). */
+  readonly deltaImport: boolean;
+  /** Delta imports report deletions themselves (AD DirSync). When false, use listAnchors() to reconcile. */
+  readonly deltaReportsDeletions: boolean;
+  /** Delta imports report DN changes (renames/moves) of objects that changed nothing else. */
+  readonly deltaReportsRenames: boolean;
+  /** Delta imports may report `valueChanges` for linked multi-valued attributes instead of full lists. */
+  readonly incrementalValues: boolean;
+  /** listAnchors() is available. */
+  readonly anchorListing: boolean;
+  /** The anchor attribute this source offers by default. */
+  readonly defaultAnchor: 'objectGUID' | 'entryUUID' | 'dn';
+}
+
+export interface SourceConnector {
+  readonly capabilities: SourceCapabilities;
+  /** Every in-scope object; the last batch carries the watermark to start delta imports from. */
+  fullImport(options?: ImportOptions): AsyncIterable<ImportBatch>;
+  /** Changes since `watermark` (created, modified, renamed/moved and, if capable, deleted objects). */
+  deltaImport(watermark: Watermark, options?: ImportOptions): AsyncIterable<ImportBatch>;
+  /** One object by DN (complete, with full member lists); undefined when there is no such object in scope. */
+  readObject(dn: string): Promise<SourceObject | undefined>;
+  /** Every in-scope object's anchor, cheaply (for deletion reconciliation when deltas do not report deletions). */
+  listAnchors(options?: ImportOptions): AsyncIterable<readonly string[]>;
+  close(): Promise<void>;
+}
+
+/** The anchor a source object is matched by: consistencyGuid, else objectGUID, else entryUUID, else the DN. */
+export function defaultAnchorOf(object: SourceObject): string {
+  const { anchors } = object;
+  if (anchors.consistencyGuid && anchors.consistencyGuid.length > 0) return Buffer.from(anchors.consistencyGuid).toString('base64');
+  if (anchors.objectGuidBytes) return Buffer.from(anchors.objectGuidBytes).toString('base64');
+  if (anchors.entryUuid) return anchors.entryUuid;
+  return object.dn;
+}
+
+export const DEFAULT_BATCH_SIZE = 500;
