@@ -1,0 +1,117 @@
+/**
+ * Mapping throughput on one core: the full default AD user mapping set of AD2AADProvisioning (with lineage)
+ * evaluated for N synthetic AD users, plus the default scoping (exclusions + a GUID-pinned OU) for the same
+ * objects. Target (issue §5): ≥ 50,000 objects/s for the mappings. Prints JSON.
+ *
+ *   npx node bench/mapping.ts [--objects 20000] [--seconds 2]
+ */
+import { attributeSource, reference, type AttributeSource, type Value } from '../src/expressions/index.ts';
+import { compileObjectMapping, compileObjectScope, formatScopeReference, getTemplate, type ObjectMapping } from '../src/schema/index.ts';
+
+function argument(name: string, fallback: number): number {
+  const index = process.argv.indexOf(`--${name}`);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+}
+const objectCount = argument('objects', 20_000);
+const seconds = argument('seconds', 2);
+
+const SALES_OU = '6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f';
+const UAC = [512, 514, 66048, 66050] as const;
+
+function guidBytes(i: number): Uint8Array {
+  const bytes = new Uint8Array(16);
+  new DataView(bytes.buffer).setUint32(0, i, true);
+  bytes[15] = 0x9c;
+  return bytes;
+}
+
+function sidBytes(rid: number): Uint8Array {
+  const bytes = Uint8Array.from([1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 0x15, 0xcd, 0x5b, 0x07, 0x2a, 0x3b, 0x4c, 0x5d, 0x6e, 0x7f, 0x80, 0x91, 0, 0, 0, 0]);
+  new DataView(bytes.buffer).setUint32(24, rid, true);
+  return bytes;
+}
+
+function syntheticUser(i: number): AttributeSource {
+  const given = `Given${i}`;
+  const sn = `Surname${i % 997}`;
+  const sam = `user${i}`;
+  const record: Record<string, Value> = {
+    objectGUID: guidBytes(i),
+    objectSid: sidBytes(1000 + i),
+    distinguishedName: `CN=${given} ${sn},OU=Team${i % 50},OU=Sales,DC=contoso,DC=com`,
+    cn: `${given} ${sn}`,
+    sAMAccountName: sam,
+    userPrincipalName: `${sam}@contoso.com`,
+    displayName: `${given} ${sn}`,
+    givenName: given,
+    sn,
+    mail: `${sam}@contoso.com`,
+    proxyAddresses: [`SMTP:${sam}@contoso.com`, `smtp:${given}.${sn}@contoso.com`],
+    userAccountControl: UAC[i % 4] as number,
+    department: ['Sales', 'Retail', 'Engineering', 'HR'][i % 4] as string,
+    title: 'Account Manager',
+    company: 'Contoso',
+    telephoneNumber: `+1 425 555 ${String(i % 10000).padStart(4, '0')}`,
+    l: 'Redmond',
+    st: 'WA',
+    co: 'United States',
+    manager: reference(`CN=Manager ${i % 100},OU=Sales,DC=contoso,DC=com`),
+    dnsDomainName: 'contoso.com',
+    netBiosName: 'CONTOSO',
+  };
+  if (i % 3 === 0) record.mailNickname = sam;
+  if (i % 5 === 0) record['ms-DS-ConsistencyGuid'] = guidBytes(i + 1);
+  for (let n = 1; n <= 15; n += 4) record[`extensionAttribute${n}`] = `  value ${n} of ${i}  `;
+  return attributeSource(record);
+}
+
+const template = getTemplate('AD2AADProvisioning');
+const rule = template.synchronizationRules?.[0];
+const userMapping = rule?.objectMappings?.[0] as ObjectMapping;
+const compiled = compileObjectMapping(userMapping);
+const scope = compileObjectScope({
+  scope: userMapping.scope ?? null,
+  containerFilter: { includedContainers: [formatScopeReference(SALES_OU, 'OU=Sales,DC=contoso,DC=com')] },
+});
+const objects = Array.from({ length: objectCount }, (_, i) => syntheticUser(i));
+const placement = { ancestorGuids: new Set([SALES_OU]) };
+
+function timed(run: (object: AttributeSource, i: number) => number): { objectsPerSecond: number; objects: number; seconds: number } {
+  let sink = 0;
+  for (let i = 0; i < Math.min(objects.length, 5000); i++) sink += run(objects[i] as AttributeSource, i); // warm-up
+  let done = 0;
+  const start = process.hrtime.bigint();
+  const budget = BigInt(Math.round(seconds * 1e9));
+  do {
+    for (let i = 0; i < objects.length; i++) sink += run(objects[i] as AttributeSource, i);
+    done += objects.length;
+  } while (process.hrtime.bigint() - start < budget);
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  if (sink === 0) throw new Error('benchmark produced no output');
+  return { objectsPerSecond: Math.round(done / elapsed), objects: done, seconds: Number(elapsed.toFixed(3)) };
+}
+
+let errors = 0;
+const create = timed((object) => {
+  const result = compiled.evaluate(object, { isCreate: true });
+  errors += result.errors.length;
+  return result.lineage.length;
+});
+const update = timed((object) => compiled.evaluate(object, { isCreate: false }).lineage.length);
+const scoping = timed((object) => (scope.isInScope(object, placement) ? 1 : 0));
+const target = 50_000;
+
+console.log(JSON.stringify({
+  benchmark: 'mapping',
+  node: process.version,
+  template: 'AD2AADProvisioning',
+  objectMapping: userMapping.name,
+  attributeMappings: compiled.attributeMappings.length,
+  syntheticObjects: objectCount,
+  evaluationErrors: errors,
+  create: { ...create, mappingsPerSecond: create.objectsPerSecond * compiled.attributeMappings.length },
+  update: { ...update, mappingsPerSecond: update.objectsPerSecond * compiled.attributeMappings.length },
+  scoping,
+  targetObjectsPerSecond: target,
+  meetsTarget: create.objectsPerSecond >= target && update.objectsPerSecond >= target,
+}, null, 2));
