@@ -70,7 +70,7 @@ function order(left: Scalar | null, right: Scalar | null): Ordering {
   const rn = numeric(r, l);
   if (ln !== undefined && rn !== undefined) {
     if (typeof ln === 'bigint' || typeof rn === 'bigint') {
-      if (Number.isInteger(ln) && Number.isInteger(rn)) {
+      if (isInteger(ln) && isInteger(rn)) {
         const a = BigInt(ln);
         const b = BigInt(rn);
         return a < b ? -1 : a > b ? 1 : 0;
@@ -91,6 +91,10 @@ function numeric(value: Scalar, other: Scalar): number | bigint | undefined {
     return Number.isSafeInteger(n) || !/^\s*[+-]?\d+\s*$/.test(value) ? n : BigInt(value.trim());
   }
   return undefined;
+}
+
+function isInteger(n: number | bigint): boolean {
+  return typeof n === 'bigint' || Number.isInteger(n);
 }
 
 function textOrder(l: Scalar, r: Scalar): Ordering {
