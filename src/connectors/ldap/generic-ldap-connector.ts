@@ -1,0 +1,193 @@
+/**
+ * The generic LDAP source (OpenLDAP, 389-DS, …): inetOrgPerson, groupOfNames / groupOfUniqueNames and OUs.
+ *
+ * - Anchor: RFC 4530 entryUUID (operational; requested explicitly because `*` excludes operational attributes).
+ * - Delta: entries whose change sequence number is at or after the watermark.
+ *   OpenLDAP stamps each entry with entryCSN and the suffix with contextCSN (one value per serverID in
+ *   multi-provider setups); the watermark is the suffix's contextCSN read *before* the import, so a change racing
+ *   the import is reported again, never lost. The CSN bound is strict (`>=` and not `=`): contextCSN only
+ *   advances over committed changes, so the change stamped with it was already read. Servers without CSNs fall
+ *   back to modifyTimestamp (RFC 4512 §3.4.5) with `>=`, because its one-second granularity can hide a change
+ *   made in the same second as the watermark (those repeat, by design).
+ * - A modrdn updates entryCSN/modifyTimestamp, so renames and moves are reported with their new DN and the same
+ *   entryUUID.
+ * - Deletions leave no trace a plain search can see: the engine reconciles with listAnchors() (capability
+ *   `deltaReportsDeletions: false`). syncrepl refreshAndPersist (RFC 4533) would report them; it is a later step.
+ */
+import { CloudsyncError } from '../../errors/index.ts';
+import { layeredSchema, WELL_KNOWN_ATTRIBUTES, type AttributeSchema } from '../attribute-syntax.ts';
+import { GENERIC_OBJECT_FILTER } from '../object-type.ts';
+import {
+  DEFAULT_BATCH_SIZE,
+  type ImportBatch,
+  type ImportOptions,
+  type SourceCapabilities,
+  type SourceConnector,
+  type SourceObject,
+  type Watermark,
+} from '../source-connector.ts';
+import { LdapConnection, type LdapConnectionOptions } from './ldap-connection.ts';
+import { normalizeEntry } from './ldap-entry.ts';
+import { readLdapSchema } from './ldap-schema.ts';
+import { completeRanges, inBatches, mapConcurrent, pagedEntries, withFinalWatermark } from './paged-search.ts';
+
+export interface GenericLdapConnectorOptions extends LdapConnectionOptions {
+  /** The subtree to import (required: generic servers often have several naming contexts). */
+  readonly baseDn: string;
+  /** Object filter (default: inetOrgPerson, groupOfNames, groupOfUniqueNames, organizationalUnit). */
+  readonly filter?: string;
+  /** Attributes to import (default: all user attributes `*`). The bookkeeping ones are always added. */
+  readonly attributes?: readonly string[];
+  /** Extra binary attributes beyond the schema's. */
+  readonly binaryAttributes?: readonly string[];
+  readonly pageSize?: number;
+}
+
+const OPERATIONAL = ['entryUUID', 'entryCSN', 'modifyTimestamp', 'createTimestamp', 'objectClass'] as const;
+
+type GenericWatermark =
+  | { readonly v: 1; readonly kind: 'csn'; readonly csns: readonly string[] }
+  | { readonly v: 1; readonly kind: 'modifyTimestamp'; readonly since: string };
+
+/** RFC 4517 GeneralizedTime of `date` in UTC, second precision (what modifyTimestamp compares against). */
+function generalizedTime(date: Date): string {
+  return date.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** RFC 4515 §3 escaping of an assertion value. */
+function escapeFilterValue(value: string): string {
+  return value.replace(/[\\*()\0]/g, (c) => `\\${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export class GenericLdapConnector implements SourceConnector {
+  readonly capabilities: SourceCapabilities = Object.freeze({
+    deltaImport: true,
+    deltaReportsDeletions: false,
+    deltaReportsRenames: true,
+    incrementalValues: false,
+    anchorListing: true,
+    defaultAnchor: 'entryUUID',
+  });
+
+  readonly #options: GenericLdapConnectorOptions;
+  readonly connection: LdapConnection;
+  #context: Promise<{ schema: AttributeSchema; binary: string[] }> | undefined;
+
+  constructor(options: GenericLdapConnectorOptions) {
+    if (typeof options.baseDn !== 'string' || options.baseDn === '') throw new TypeError('GenericLdapConnectorOptions.baseDn is required');
+    this.#options = options;
+    this.connection = new LdapConnection(options);
+  }
+
+  async #ctx(): Promise<{ schema: AttributeSchema; binary: string[] }> {
+    this.#context ??= (async () => {
+      const rootDse = await this.connection.readRootDse();
+      const served = rootDse.subschemaSubentry ? await readLdapSchema(this.connection, rootDse.subschemaSubentry).catch(() => undefined) : undefined;
+      const schema = served ? layeredSchema(served, WELL_KNOWN_ATTRIBUTES) : WELL_KNOWN_ATTRIBUTES;
+      const binary = ['jpegPhoto', 'userCertificate', 'userCertificate;binary', 'userPassword', 'audio', 'photo', ...(this.#options.binaryAttributes ?? [])];
+      return { schema, binary };
+    })();
+    try {
+      return await this.#context;
+    } catch (error) {
+      this.#context = undefined;
+      throw error;
+    }
+  }
+
+  #attributes(): string[] {
+    return [...new Set([...(this.#options.attributes ?? ['*']), ...OPERATIONAL])];
+  }
+
+  /** The watermark for "now": the suffix's contextCSN, else the current time as a modifyTimestamp bound. */
+  async #currentWatermark(): Promise<Watermark> {
+    const csns = await this.#contextCsns();
+    if (csns.length > 0) return JSON.stringify({ v: 1, kind: 'csn', csns } satisfies GenericWatermark);
+    // Without CSNs, take "now" on the server's clock is not available portably; one second of slack on ours.
+    return JSON.stringify({ v: 1, kind: 'modifyTimestamp', since: generalizedTime(new Date(Date.now() - 1000)) } satisfies GenericWatermark);
+  }
+
+  async #contextCsns(): Promise<string[]> {
+    try {
+      const { searchEntries } = await this.connection.search(this.#options.baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['contextCSN'] });
+      const raw = searchEntries[0]?.['contextCSN'] ?? [];
+      return (Array.isArray(raw) ? raw : [raw]).map((v) => (typeof v === 'string' ? v : v.toString('utf8')));
+    } catch (error) {
+      if (error instanceof CloudsyncError && error.code === 'ERR_LDAP_NO_SUCH_OBJECT') {
+        throw new CloudsyncError('ERR_LDAP_NO_SUCH_OBJECT', `baseDn ${this.#options.baseDn} does not exist on ${this.connection.currentUrl}`, { path: 'baseDn', cause: error });
+      }
+      throw error;
+    }
+  }
+
+  async *#search(filter: string, batchSize: number, signal: AbortSignal | undefined): AsyncGenerator<SourceObject[]> {
+    const { schema, binary } = await this.#ctx();
+    const self = this;
+    async function* objects(): AsyncGenerator<SourceObject> {
+      for await (const entries of pagedEntries(self.connection, {
+        base: self.#options.baseDn,
+        filter,
+        attributes: self.#attributes(),
+        binaryAttributes: binary,
+        pageSize: self.#options.pageSize ?? 1000,
+      })) {
+        const normalized = entries.map((e) => normalizeEntry(e, schema)).filter((n) => n !== undefined);
+        yield* await mapConcurrent(normalized, 8, (n) => completeRanges(self.connection, n, schema, undefined));
+      }
+    }
+    yield* inBatches(objects(), batchSize, signal);
+  }
+
+  async *fullImport(options: ImportOptions = {}): AsyncGenerator<ImportBatch> {
+    const watermark = await this.#currentWatermark();
+    yield* withFinalWatermark(this.#search(this.#options.filter ?? GENERIC_OBJECT_FILTER, options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal), () => watermark);
+  }
+
+  async *deltaImport(watermark: Watermark, options: ImportOptions = {}): AsyncGenerator<ImportBatch> {
+    let parsed: GenericWatermark;
+    try {
+      parsed = JSON.parse(watermark) as GenericWatermark;
+      if (parsed.v !== 1 || (parsed.kind !== 'csn' && parsed.kind !== 'modifyTimestamp')) throw new Error('kind');
+    } catch {
+      throw new CloudsyncError('ERR_CONFIG_INVALID', 'the watermark is not a generic LDAP watermark; run a full import to get one', { path: 'watermark' });
+    }
+    const next = await this.#currentWatermark();
+    const since = parsed.kind === 'csn'
+      ? `(|${parsed.csns.map((csn) => `(&(entryCSN>=${escapeFilterValue(csn)})(!(entryCSN=${escapeFilterValue(csn)})))`).join('')})`
+      : `(modifyTimestamp>=${escapeFilterValue(parsed.since)})`;
+    const filter = `(&${this.#options.filter ?? GENERIC_OBJECT_FILTER}${since})`;
+    yield* withFinalWatermark(this.#search(filter, options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal), () => next);
+  }
+
+  async readObject(dn: string): Promise<SourceObject | undefined> {
+    const { schema, binary } = await this.#ctx();
+    try {
+      const { searchEntries } = await this.connection.search(dn, {
+        scope: 'base', filter: '(objectClass=*)', attributes: this.#attributes(), explicitBufferAttributes: binary,
+      });
+      const entry = searchEntries[0];
+      const normalized = entry ? normalizeEntry(entry, schema) : undefined;
+      return normalized ? await completeRanges(this.connection, normalized, schema, undefined) : undefined;
+    } catch (error) {
+      if (error instanceof CloudsyncError && error.code === 'ERR_LDAP_NO_SUCH_OBJECT') return undefined;
+      throw error;
+    }
+  }
+
+  async *listAnchors(options: ImportOptions = {}): AsyncGenerator<readonly string[]> {
+    for await (const entries of pagedEntries(this.connection, {
+      base: this.#options.baseDn,
+      filter: this.#options.filter ?? GENERIC_OBJECT_FILTER,
+      attributes: ['entryUUID'],
+      binaryAttributes: [],
+      pageSize: options.batchSize ?? this.#options.pageSize ?? 1000,
+    })) {
+      options.signal?.throwIfAborted();
+      yield entries.map((e) => e['entryUUID']).filter((v): v is string => typeof v === 'string');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close();
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The generic LDAP connector against a real (throwaway) OpenLDAP slapd. One server for the whole file.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Attribute, Change, type Client } from 'ldapts';
+import { CloudsyncError } from '../../../src/errors/index.ts';
+import { isReference, type Value } from '../../../src/expressions/value.ts';
+import { GenericLdapConnector, type GenericLdapConnectorOptions } from '../../../src/connectors/ldap/generic-ldap-connector.ts';
+import { defaultAnchorOf, type ImportBatch, type SourceObject } from '../../../src/connectors/source-connector.ts';
+import { addGroupOfNames, openLdapUnavailableReason, seedGenericUsers, startOpenLdap, type OpenLdapServer } from '../../harness/openldap.ts';
+
+const skip = openLdapUnavailableReason();
+
+async function collect(batches: AsyncIterable<ImportBatch>): Promise<{ objects: SourceObject[]; watermark: string | undefined }> {
+  const objects: SourceObject[] = [];
+  let watermark: string | undefined;
+  for await (const batch of batches) {
+    objects.push(...batch.objects);
+    if (batch.watermark) watermark = batch.watermark;
+  }
+  return { objects, watermark };
+}
+
+const dnsOf = (value: Value | undefined): string[] =>
+  ((Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]) as unknown[]).filter(isReference).map((r) => r.dn);
+
+describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
+  let server: OpenLdapServer;
+  let admin: Client;
+  let users: string[];
+  const options = (extra: Partial<GenericLdapConnectorOptions> = {}): GenericLdapConnectorOptions => ({
+    urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn, ...extra,
+  });
+
+  before(async () => {
+    server = await startOpenLdap();
+    admin = await server.admin();
+    users = await seedGenericUsers(server, 120);
+    await admin.add(`ou=archive,${server.baseDn}`, { objectClass: ['organizationalUnit'], ou: 'archive' });
+    await addGroupOfNames(admin, `cn=staff,ou=groups,${server.baseDn}`, users.slice(0, 100));
+    await addGroupOfNames(admin, `cn=all,ou=groups,${server.baseDn}`, [`cn=staff,ou=groups,${server.baseDn}`, users[119]!]);
+  });
+
+  after(async () => { await server?.stop(); });
+
+  test('full import: inetOrgPersons, groups and OUs with entryUUID anchors and typed values', async () => {
+    const connector = new GenericLdapConnector(options());
+    try {
+      const { objects, watermark } = await collect(connector.fullImport({ batchSize: 50 }));
+      assert.ok(watermark);
+      assert.equal(objects.filter((o) => o.type === 'inetOrgPerson').length, 120);
+      assert.equal(objects.filter((o) => o.type === 'group').length, 2);
+      assert.equal(objects.filter((o) => o.type === 'organizationalUnit').length, 3);
+      const user = objects.find((o) => o.dn === users[0])!;
+      assert.match(user.anchors.entryUuid ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(defaultAnchorOf(user), user.anchors.entryUuid);
+      assert.deepEqual(user.attributes['mail'], ['user000001@example.org'], 'mail is multi-valued in inetOrgPerson: always an array');
+      assert.ok(user.attributes['modifyTimestamp'] instanceof Date, 'GeneralizedTime → Date');
+      assert.ok(user.entryCsn);
+      assert.equal(user.parentDn, `ou=people,${server.baseDn}`);
+      const staff = objects.find((o) => o.dn.startsWith('cn=staff,'))!;
+      assert.equal(dnsOf(staff.attributes['member']).length, 100);
+    } finally {
+      await connector.close();
+    }
+  });
+
+  test('delta by entryCSN reports creates, modifies, renames and moves; deletions are found by anchor reconciliation', async () => {
+    const connector = new GenericLdapConnector(options());
+    try {
+      const full = await collect(connector.fullImport());
+      const idle = await collect(connector.deltaImport(full.watermark!));
+      assert.equal(idle.objects.length, 0, 'nothing changed');
+
+      const before = new Map(full.objects.map((o) => [o.dn, o]));
+      const renamedFrom = users[1]!;
+      const movedFrom = users[2]!;
+      const deletedDn = users[3]!;
+      await admin.add(`uid=newbie,ou=people,${server.baseDn}`, { objectClass: ['inetOrgPerson'], uid: 'newbie', cn: 'New Bie', sn: 'Bie' });
+      await admin.modify(users[0]!, [new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Manager'] }) })]);
+      await admin.modifyDN(renamedFrom, `uid=renamed,ou=people,${server.baseDn}`);
+      await admin.modifyDN(movedFrom, `uid=user000003,ou=archive,${server.baseDn}`);
+      await admin.del(deletedDn);
+
+      const delta = await collect(connector.deltaImport(full.watermark!));
+      const dns = delta.objects.map((o) => o.dn).sort();
+      assert.deepEqual(dns, [
+        users[0]!,
+        `uid=newbie,ou=people,${server.baseDn}`,
+        `uid=renamed,ou=people,${server.baseDn}`,
+        `uid=user000003,ou=archive,${server.baseDn}`,
+      ].sort());
+      const renamed = delta.objects.find((o) => o.dn.startsWith('uid=renamed'))!;
+      assert.equal(renamed.anchors.entryUuid, before.get(renamedFrom)!.anchors.entryUuid, 'a rename keeps the entryUUID');
+      const moved = delta.objects.find((o) => o.dn.includes('ou=archive'))!;
+      assert.equal(moved.anchors.entryUuid, before.get(movedFrom)!.anchors.entryUuid);
+      assert.equal(moved.parentDn, `ou=archive,${server.baseDn}`);
+      assert.deepEqual(delta.objects.find((o) => o.dn === users[0])?.attributes['title'], ['Manager'], 'title is multi-valued in the LDAP schema');
+
+      const anchors = new Set<string>();
+      for await (const page of connector.listAnchors({ batchSize: 40 })) for (const a of page) anchors.add(a);
+      const gone = full.objects.filter((o) => !anchors.has(o.anchors.entryUuid!)).map((o) => o.dn);
+      assert.deepEqual(gone, [deletedDn], 'reconciliation finds exactly the deleted entry');
+
+      const again = await collect(connector.deltaImport(delta.watermark!));
+      assert.equal(again.objects.length, 0);
+    } finally {
+      await connector.close();
+    }
+  });
+
+  test('LDAPS and StartTLS with the CA verified; a wrong CA, a wrong password and an unreachable server fail with their codes', async () => {
+    for (const extra of [{ urls: [server.ldapsUrl] }, { urls: [server.url], startTls: true }]) {
+      const good = new GenericLdapConnector(options({ ...extra, caFile: server.caFile }));
+      assert.equal((await good.readObject(users[0]!))?.type, 'inetOrgPerson');
+      await good.close();
+      const wrong = new GenericLdapConnector(options({ ...extra, caFile: server.otherCaFile }));
+      await assert.rejects(wrong.readObject(users[0]!), (e: unknown) => e instanceof CloudsyncError && e.code === 'ERR_LDAP_TLS');
+      await wrong.close();
+    }
+    const badPassword = new GenericLdapConnector(options({ bindPassword: 'not-it' }));
+    await assert.rejects(badPassword.readObject(users[0]!), (e: unknown) => e instanceof CloudsyncError && e.code === 'ERR_LDAP_INVALID_CREDENTIALS' && !e.message.includes('not-it'));
+    await badPassword.close();
+    const failover = new GenericLdapConnector(options({ urls: ['ldap://127.0.0.1:1', server.url] }));
+    assert.equal((await failover.readObject(users[0]!))?.type, 'inetOrgPerson');
+    await failover.close();
+    const none = new GenericLdapConnector(options({ urls: ['ldap://127.0.0.1:1'] }));
+    await assert.rejects(none.readObject(users[0]!), (e: unknown) => e instanceof CloudsyncError && e.code === 'ERR_LDAP_UNREACHABLE');
+    await none.close();
+  });
+});
