@@ -80,11 +80,30 @@ export async function openStore(options: StoreOptions): Promise<Store> {
           oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
       },
     });
+    // pg's Pool.end() resolves once its clients are told to end, not once their sockets are closed; a server
+    // stopping right after would then hit a half-closed client. close() waits for every socket to end.
+    const open = new Set<pg.Client>();
+    pool.on('connect', (client) => {
+      open.add(client);
+      client.on('end', () => open.delete(client));
+    });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const close = async () => {
+      const ending = [...open].map(
+        (client) =>
+          new Promise<void>((resolve) => {
+            client.on('error', () => {}); // a late error on a closing client is of no interest any more
+            client.once('end', () => resolve());
+            setTimeout(resolve, 2000).unref();
+          }),
+      );
+      await db.destroy();
+      await Promise.all(ending);
+    };
     try {
       await db.selectNoFrom((eb) => eb.lit(1).as('one')).execute();
     } catch (error) {
-      await db.destroy();
+      await close();
       throw new CloudsyncError('ERR_STORE_UNAVAILABLE', `cannot reach PostgreSQL at ${location}: ${(error as Error).message}`, {
         cause: error,
       });
@@ -92,10 +111,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     try {
       await migrateToLatest(db, location);
     } catch (error) {
-      await db.destroy();
+      await close();
       throw error;
     }
-    return { db, dialect: 'postgres', location, close: () => db.destroy() };
+    return { db, dialect: 'postgres', location, close };
   }
   if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new TypeError('openStore needs dataDir or databaseUrl');
   mkdirSync(options.dataDir, { recursive: true });

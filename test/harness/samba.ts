@@ -266,6 +266,8 @@ export async function startSamba(options: StartSambaOptions = {}): Promise<Samba
       'log level': '1',
       // Only what LDAP tests need: no smbd/winbindd/kdc/rpc (fewer ports to collide on, faster start).
       'server services': 'ldap',
+      // Samba's own selftest switch: no fsync per ldb transaction (a test DC need not survive a power cut).
+      'ldb:nosync': 'true',
       'tls enabled': 'yes',
       'tls keyfile': tls.keyFile,
       'tls certfile': tls.certFile,
