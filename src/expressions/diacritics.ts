@@ -74,6 +74,15 @@ export function normalizeDiacritics(text: string): string {
   let out = '';
   let i = 0;
   outer: while (i < text.length) {
+    // Fast path: an ASCII character not followed by a combining mark (U+0300…U+036F) is never in the table.
+    if (text.charCodeAt(i) < 0x80) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0x300 && next <= 0x36f)) {
+        out += text[i];
+        i++;
+        continue;
+      }
+    }
     for (let length = Math.min(LONGEST_KEY, text.length - i); length > 0; length--) {
       const replacement = REPLACEMENTS.get(text.slice(i, i + length));
       if (replacement !== undefined) {

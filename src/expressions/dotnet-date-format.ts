@@ -105,11 +105,17 @@ export function tokenizeFormat(format: string): FormatToken[] {
       tokens.push({ type: 'specifier', letter: ch, count });
       i += count;
     } else if (ch === "'" || ch === '"') {
-      const end = format.indexOf(ch, i + 1);
-      if (end < 0) throw formatStringError(format, `the quoted literal starting at position ${i} is not closed`);
-      // .NET honours backslash escapes inside quoted literals too.
-      tokens.push({ type: 'literal', text: format.slice(i + 1, end).replace(/\\(.)/gs, '$1') });
-      i = end + 1;
+      // .NET honours backslash escapes inside quoted literals too ('it\'s').
+      let text = '';
+      let j = i + 1;
+      while (j < format.length && format[j] !== ch) {
+        if (format[j] === '\\' && j + 1 < format.length) j++;
+        text += format[j];
+        j++;
+      }
+      if (j >= format.length) throw formatStringError(format, `the quoted literal starting at position ${i} is not closed`);
+      tokens.push({ type: 'literal', text });
+      i = j + 1;
     } else if (ch === '%') {
       const next = format[i + 1];
       if (next === undefined || next === '%') throw formatStringError(format, `"%" at position ${i} must be followed by one specifier`);
