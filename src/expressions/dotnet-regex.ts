@@ -470,6 +470,12 @@ export function translateDotnetRegex(pattern: string): DotnetRegex {
 
   const source = out.replace(new RegExp(`${BACKREF_MARK}([^${BACKREF_MARK}]*)${BACKREF_MARK}`, 'g'), (_, ref: string) => {
     const n = groupNumberOfName.get(ref);
+    // "\nnn … is interpreted as a backreference if it has only one digit … or if it corresponds to the number
+    // of a capturing group"; otherwise an octal character code.
+    if (n === undefined && /^[1-7][0-7]{1,2}/.test(ref)) {
+      const octal = /^[0-7]{2,3}/.exec(ref)![0];
+      return literal(parseInt(octal, 8)) + [...ref.slice(octal.length)].map((d) => literal(d.codePointAt(0)!)).join('');
+    }
     if (n === undefined) throw fail(/^\d+$/.test(ref) ? `reference to undefined group number ${ref}` : `reference to undefined group name "${ref}"`, 0);
     // A back-reference followed by a digit must not merge with it: (?:\1)0.
     return `(?:\\${jsIndexOfGroup.get(n)!})`;
