@@ -25,6 +25,9 @@ export interface Principal {
   readonly clientId: string;
   readonly roles: readonly AppRole[];
   readonly tokenId: string;
+  /** `nbf` and `exp`, seconds since the epoch. */
+  readonly notBefore: number;
+  readonly expires: number;
 }
 
 export interface KeyPair {
@@ -117,10 +120,10 @@ export async function verifyAccessToken(token: string, key: KeyPair, options: Ve
     if (error instanceof TypeError) throw invalid('Invalid JWT token: the access token is not well formed.', error);
     throw error;
   }
-  const { tid, appid, roles, iss, jti } = payload;
-  if (typeof tid !== 'string' || typeof appid !== 'string' || typeof jti !== 'string' || !Array.isArray(roles)) {
+  const { tid, appid, roles, iss, jti, nbf, exp } = payload;
+  if (typeof tid !== 'string' || typeof appid !== 'string' || typeof jti !== 'string' || !Array.isArray(roles) || typeof nbf !== 'number' || typeof exp !== 'number') {
     throw invalid('Access token validation failure: tid, appid, jti and roles must be present.');
   }
   if (iss !== options.issuerFor(tid)) throw invalid('Access token validation failure: invalid issuer.');
-  return Object.freeze({ tenantId: tid, clientId: appid, roles: Object.freeze(roles.filter(isAppRole)), tokenId: jti });
+  return Object.freeze({ tenantId: tid, clientId: appid, roles: Object.freeze(roles.filter(isAppRole)), tokenId: jti, notBefore: nbf, expires: exp });
 }

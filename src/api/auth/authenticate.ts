@@ -12,6 +12,7 @@ import { CloudsyncError } from '../../errors/index.ts';
 import { GRAPH_RESOURCE, issuerFor, verifyAccessToken, type KeyPair, type Principal } from './access-token.ts';
 import { isAllowed } from './access-policy.ts';
 import { baseUrlOf } from '../base-url.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,6 +27,7 @@ export interface AuthenticateOptions {
 }
 
 export function createAuthenticate(options: AuthenticateOptions) {
+  const verified = new VerifiedTokenCache();
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization;
     if (header === undefined || header.trim() === '') {
@@ -34,11 +36,18 @@ export function createAuthenticate(options: AuthenticateOptions) {
     const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
     if (!match) throw new CloudsyncError('ERR_AUTH_TOKEN_INVALID', "Invalid authorization header: expected 'Bearer <access token>'.");
     const base = baseUrlOf(request, options.publicUrl);
-    const principal = await verifyAccessToken(match[1]!, await options.key(), {
-      audiences: [GRAPH_RESOURCE, `${GRAPH_RESOURCE}/`, base],
-      issuerFor: (tenantId) => issuerFor(base, tenantId),
-      now: options.clock(),
-    });
+    const token = match[1]!;
+    const now = options.clock();
+    const cacheKey = `${base} ${token}`;
+    let principal = verified.get(cacheKey, now);
+    if (principal === undefined) {
+      principal = await verifyAccessToken(token, await options.key(), {
+        audiences: [GRAPH_RESOURCE, `${GRAPH_RESOURCE}/`, base],
+        issuerFor: (tenantId) => issuerFor(base, tenantId),
+        now,
+      });
+      verified.set(cacheKey, principal, principal.notBefore, principal.expires);
+    }
     if (!isAllowed(principal.roles, request.routeOptions.config?.access)) {
       throw new CloudsyncError('ERR_AUTH_FORBIDDEN', 'Insufficient privileges to complete the operation.');
     }
