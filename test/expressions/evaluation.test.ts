@@ -185,6 +185,12 @@ describe('evaluation', () => {
       assert.ok(!call.ok);
     });
 
+    it('keeps SelectUniqueValue at the top level', () => {
+      assert.ok(checkExpression('SelectUniqueValue([a], [b])').ok);
+      const nested = checkExpression('ToLower(SelectUniqueValue([a], [b]))');
+      assert.ok(!nested.ok && nested.errors[0]?.code === 'ERR_EXPR_NOT_APPLICABLE' && nested.errors[0].position === 8);
+    });
+
     it('compileExpression throws the first problem', () => {
       assert.throws(() => compileExpression('ToLower([a]'), { code: 'ERR_EXPR_SYNTAX', position: 11 });
       assert.throws(() => compileExpression('ToLower([a], "tr", 3)'), { code: 'ERR_EXPR_ARITY', position: 0 });

@@ -20,6 +20,7 @@ export const redact: ExpressionFunction = {
   examples: [
     { expression: 'Redact([userPrincipalName])', attributes: { userPrincipalName: 'jdoe@contoso.com' }, result: 'jdoe@contoso.com', note: 'logs show [Redact]' },
     { expression: 'Redact("StringToBeRedacted")', result: 'StringToBeRedacted', note: 'logs show [Redact]' },
+    { expression: 'Redact(RandomString(6,3,0,0,3))', result: '1a73qt', resultPattern: '(?=(?:.*[0-9]){3})(?=(?:.*[a-z]){3})[0-9a-z]{6}', note: 'random; logs show [Redact]' },
   ],
   evaluate([value]) {
     return value ?? null;

@@ -26,6 +26,12 @@ describe('cloudsync expression', () => {
     assert.deepEqual(await run(['eval', '-e', 'Redact([x])', '-a', '{"x":"secret"}']), { exitCode: 0, json: { value: 'secret', redacted: true } });
   });
 
+  it('eval fixes the clock with --now', async () => {
+    assert.deepEqual((await run(['eval', '-e', 'Now()', '--now', '2021-07-02T15:33:38Z'])).json, { value: '7/2/2021 3:33:38 PM' });
+    const bad = await run(['eval', '-e', 'Now()', '--now', 'yesterday']);
+    assert.deepEqual([bad.exitCode, (bad.json['error'] as { path: string }).path], [1, '--now']);
+  });
+
   it('eval reads binary, references and big integers', async () => {
     assert.deepEqual((await run(['eval', '-e', '[g]', '-a', '{"g":"base64:AAECAw=="}'])).json, { value: 'base64:AAECAw==' });
     assert.deepEqual((await run(['eval', '-e', 'DNComponent([m], 1)', '-a', '{"m":{"dn":"CN=Joe,DC=x"}}'])).json, { value: 'Joe' });
