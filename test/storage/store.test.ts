@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { CloudsyncError } from '../../src/errors/index.ts';
+import { MIGRATIONS, openStore, SQLITE_FILE_NAME } from '../../src/storage/index.ts';
+import { stopPostgres } from '../harness/postgres.ts';
+import { BACKENDS } from './backends.ts';
+
+for (const backend of BACKENDS) {
+  describe(`store [${backend.name}]`, () => {
+    it('opens migrated to the latest schema, with every migration recorded', async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        assert.equal(store.dialect, backend.name);
+        const tables = await store.db.introspection.getTables();
+        const names = tables.map((t) => t.name);
+        for (const table of ['tenants', 'directory_objects', 'smtp_addresses', 'memberships', 'changes', 'extension_properties', 'domains', 'client_secrets', 'signing_keys']) {
+          assert.ok(names.includes(table), `table ${table}`);
+        }
+        const applied = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(store.db);
+        assert.deepEqual(applied.rows.map((r) => r.name), Object.keys(MIGRATIONS).sort());
+      } finally {
+        await dispose();
+      }
+    });
+
+    it('enforces the unique indexes the directory relies on, only among live objects', async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        await store.db.insertInto('tenants').values({ id: 't', name: 't', organization: '{}', change_seq: 0, created_at: 'now' }).execute();
+        const row = { tenant_id: 't', type: 'user', display_name: '', immutable_id: null, app_id: null, sync_enabled: 0, created_at: 'now', deleted_at: null, data: '{}' };
+        await store.db.insertInto('directory_objects').values({ ...row, id: '1', upn_key: 'a@x' }).execute();
+        await assert.rejects(store.db.insertInto('directory_objects').values({ ...row, id: '2', upn_key: 'a@x' }).execute());
+        await store.db.updateTable('directory_objects').set({ deleted_at: 'then' }).where('id', '=', '1').execute();
+        await store.db.insertInto('directory_objects').values({ ...row, id: '2', upn_key: 'a@x' }).execute();
+      } finally {
+        await dispose();
+      }
+    });
+  });
+}
+
+describe('store [sqlite file]', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudsync-sqlite-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps data across reopen, in WAL mode with foreign keys on', async () => {
+    const first = await openStore({ dataDir: join(dir, 'nested', 'data') });
+    await first.db.insertInto('tenants').values({ id: 't', name: 't', organization: '{}', change_seq: 0, created_at: 'now' }).execute();
+    const mode = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(first.db);
+    assert.equal(mode.rows[0]?.journal_mode, 'wal');
+    const fk = await sql<{ foreign_keys: number }>`PRAGMA foreign_keys`.execute(first.db);
+    assert.equal(fk.rows[0]?.foreign_keys, 1);
+    await assert.rejects(
+      first.db
+        .insertInto('directory_objects')
+        .values({ tenant_id: 'missing', id: 'x', type: 'user', display_name: '', upn_key: null, immutable_id: null, app_id: null, sync_enabled: 0, created_at: 'now', deleted_at: null, data: '{}' })
+        .execute(),
+    );
+    await first.close();
+    assert.ok(existsSync(join(dir, 'nested', 'data', SQLITE_FILE_NAME)));
+    const second = await openStore({ dataDir: join(dir, 'nested', 'data') });
+    assert.equal((await second.db.selectFrom('tenants').selectAll().execute()).length, 1);
+    await second.close();
+  });
+
+  it('misuse is a TypeError; an unreachable PostgreSQL is ERR_STORE_UNAVAILABLE', async () => {
+    await assert.rejects(openStore({ databaseUrl: 'mysql://x' }), TypeError);
+    await assert.rejects(openStore({} as { dataDir: string }), TypeError);
+    await assert.rejects(openStore({ databaseUrl: 'postgres://nobody:secret@127.0.0.1:1/none' }), (error: unknown) => {
+      assert.ok(error instanceof CloudsyncError);
+      assert.equal(error.code, 'ERR_STORE_UNAVAILABLE');
+      assert.equal(error.message.includes('secret'), false, 'the password is not shown');
+      return true;
+    });
+  });
+});
+
+after(() => stopPostgres());
