@@ -96,6 +96,7 @@ interface FunctionBase {
 
 export interface EagerFunction extends FunctionBase {
   readonly lazy?: false;
+  /** `args` is reused by the call site: read it during the call, never keep or return the array itself. */
   evaluate(args: readonly Value[], context: EvaluationContext): Value | IgnoreFlow;
 }
 

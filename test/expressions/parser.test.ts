@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   BINARY_OPERATORS,
+  checkExpression,
   parseExpression,
   printExpression,
   type ExpressionNode,
@@ -184,6 +185,28 @@ describe('parseExpression / printExpression', () => {
     assert.throws(() => parseExpression(`"${'x'.repeat(200_000)}"`), (error: unknown) => isCloudsyncError(error) && error.code === 'ERR_EXPR_TOO_LARGE');
     const long = `"${'x'.repeat(50_000)}"`;
     assert.deepEqual(shape(parseExpression(long)), { string: 'x'.repeat(50_000) });
+  });
+
+  it('fails only with located CloudsyncErrors on 3000 random inputs (seeded)', () => {
+    const random = mulberry32(7);
+    const pieces = ['Join(', 'IIF(', 'x(', '(', ')', ',', ' ', '[a]', '[', ']', '"s"', '"', '\\', '&', '&H', '&HF', '=', '<>', '<', '>=', '1', '-', '-2', '.5', 'True', 'vbTextCompare', 'mail', '\n', '😀', '$', ''];
+    let parsed = 0;
+    for (let i = 0; i < 3000; i++) {
+      let text = '';
+      const length = 1 + Math.floor(random() * 12);
+      for (let j = 0; j < length; j++) text += pieces[Math.floor(random() * pieces.length)];
+      try {
+        parseExpression(text);
+        parsed++;
+        const checked = checkExpression(text);
+        if (!checked.ok) for (const error of checked.errors) assert.ok(error.position !== undefined && error.position <= text.length);
+      } catch (error) {
+        assert.ok(isCloudsyncError(error), `raw ${String(error)} for ${JSON.stringify(text)}`);
+        assert.equal(error.code, 'ERR_EXPR_SYNTAX');
+        assert.ok(error.position !== undefined && error.position >= 0 && error.position <= text.length, `position of ${JSON.stringify(text)}`);
+      }
+    }
+    assert.ok(parsed > 50, `some random inputs parse (${parsed})`);
   });
 
   it('records positions of nodes', () => {
