@@ -1,10 +1,15 @@
 /**
  * Mapping throughput on one core: the full default AD user mapping set of AD2AADProvisioning (with lineage)
  * evaluated for N synthetic AD users, plus the default scoping (exclusions + a GUID-pinned OU) for the same
- * objects. Target (issue §5): ≥ 50,000 objects/s for the mappings. Prints JSON.
+ * objects. Target (issue §5): ≥ 50,000 objects/s on one core for the mappings. Prints JSON. The target is judged
+ * on CPU time (objects per CPU-second of this single-threaded process), and wall-clock rates are printed too.
  *
- *   npx node bench/mapping.ts [--objects 20000] [--seconds 2]
+ *   npx node bench/mapping.ts [--objects 20000] [--seconds 2] [--rounds 3]
+ *
+ * Each measure runs `rounds` times and reports the median (and every round): on a shared 2-core machine a
+ * single round swings by 2× with the load of other processes, which is also why the load average is printed.
  */
+import { loadavg } from 'node:os';
 import { attributeSource, reference, type AttributeSource, type Value } from '../src/expressions/index.ts';
 import { compileObjectMapping, compileObjectScope, formatScopeReference, getTemplate, type ObjectMapping } from '../src/schema/index.ts';
 
@@ -14,6 +19,7 @@ function argument(name: string, fallback: number): number {
 }
 const objectCount = argument('objects', 20_000);
 const seconds = argument('seconds', 2);
+const rounds = argument('rounds', 3);
 
 const SALES_OU = '6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f';
 const UAC = [512, 514, 66048, 66050] as const;
@@ -76,29 +82,56 @@ const scope = compileObjectScope({
 const objects = Array.from({ length: objectCount }, (_, i) => syntheticUser(i));
 const placement = { ancestorGuids: new Set([SALES_OU]) };
 
-function timed(run: (object: AttributeSource, i: number) => number): { objectsPerSecond: number; objects: number; seconds: number } {
+interface Timing {
+  /** objects per second of this process's CPU time (user + system): what one core does, whatever else runs */
+  readonly objectsPerCpuSecond: number;
+  /** objects per wall-clock second: lower than the above when other processes compete for the cores */
+  readonly objectsPerSecond: number;
+}
+
+function timed(run: (object: AttributeSource, i: number) => number): Timing {
   let sink = 0;
   for (let i = 0; i < Math.min(objects.length, 5000); i++) sink += run(objects[i] as AttributeSource, i); // warm-up
   let done = 0;
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   const budget = BigInt(Math.round(seconds * 1e9));
   do {
     for (let i = 0; i < objects.length; i++) sink += run(objects[i] as AttributeSource, i);
     done += objects.length;
   } while (process.hrtime.bigint() - start < budget);
   const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   if (sink === 0) throw new Error('benchmark produced no output');
-  return { objectsPerSecond: Math.round(done / elapsed), objects: done, seconds: Number(elapsed.toFixed(3)) };
+  return { objectsPerCpuSecond: Math.round(done / cpuSeconds), objectsPerSecond: Math.round(done / elapsed) };
+}
+
+interface Summary {
+  readonly objectsPerCpuSecond: number;
+  readonly objectsPerSecond: number;
+  readonly rounds: readonly Timing[];
+}
+
+/** Median of the rounds for each rate. */
+function median(run: () => Timing): Summary {
+  const perRound = Array.from({ length: rounds }, run);
+  const middle = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+  return {
+    objectsPerCpuSecond: middle(perRound.map((r) => r.objectsPerCpuSecond)),
+    objectsPerSecond: middle(perRound.map((r) => r.objectsPerSecond)),
+    rounds: perRound,
+  };
 }
 
 let errors = 0;
-const create = timed((object) => {
+const create = median(() => timed((object) => {
   const result = compiled.evaluate(object, { isCreate: true });
   errors += result.errors.length;
   return result.lineage.length;
-});
-const update = timed((object) => compiled.evaluate(object, { isCreate: false }).lineage.length);
-const scoping = timed((object) => (scope.isInScope(object, placement) ? 1 : 0));
+}));
+const update = median(() => timed((object) => compiled.evaluate(object, { isCreate: false }).lineage.length));
+const scoping = median(() => timed((object) => (scope.isInScope(object, placement) ? 1 : 0)));
 const target = 50_000;
 
 console.log(JSON.stringify({
@@ -108,10 +141,13 @@ console.log(JSON.stringify({
   objectMapping: userMapping.name,
   attributeMappings: compiled.attributeMappings.length,
   syntheticObjects: objectCount,
+  secondsPerRound: seconds,
+  loadAverage1m: Number((loadavg()[0] as number).toFixed(2)),
   evaluationErrors: errors,
-  create: { ...create, mappingsPerSecond: create.objectsPerSecond * compiled.attributeMappings.length },
-  update: { ...update, mappingsPerSecond: update.objectsPerSecond * compiled.attributeMappings.length },
+  create: { ...create, mappingsPerCpuSecond: create.objectsPerCpuSecond * compiled.attributeMappings.length },
+  update: { ...update, mappingsPerCpuSecond: update.objectsPerCpuSecond * compiled.attributeMappings.length },
   scoping,
   targetObjectsPerSecond: target,
-  meetsTarget: create.objectsPerSecond >= target && update.objectsPerSecond >= target,
+  meetsTargetOnOneCore: create.objectsPerCpuSecond >= target && update.objectsPerCpuSecond >= target,
+  meetsTargetWallClock: create.objectsPerSecond >= target && update.objectsPerSecond >= target,
 }, null, 2));
