@@ -3,13 +3,15 @@
  * object of the next cycle:
  * - every function exists, spelled exactly ("The syntax is case-sensitive"); a near miss gets a suggestion;
  * - argument counts fit the function, and required arguments are not skipped;
- * - bare words are enumeration constants some function declares (a bare `mail` is a forgotten `[mail]`);
+ * - bare words are enumeration constants some function declares (a bare `mail` is a forgotten `[mail]`), and
+ *   a parameter with declared constants gets one of them;
+ * - literal arguments fit their parameter's declared type (`Left([x], "three")` can never work);
  * - SelectUniqueValue is the whole expression ("This function must be at the top-level and can't be nested");
  * - with a catalogue, every [attribute] exists in the source schema.
  * All problems are reported, in text order, each with its position.
  */
 import { walkNodes, type CallNode, type ExpressionNode } from './ast.ts';
-import type { ExpressionFunction } from './function-definition.ts';
+import type { ExpressionFunction, FunctionParameter } from './function-definition.ts';
 import { findFunction, FUNCTIONS, functionNames } from './functions/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
 
@@ -69,7 +71,11 @@ export function checkTree(root: ExpressionNode, options: CheckOptions = {}): Clo
         break;
     }
   }
-  return errors.sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
+  // One problem per position: a misspelt enumeration word is reported by its parameter, not twice.
+  const seen = new Set<number | undefined>();
+  return errors
+    .sort((a, b) => (a.position ?? 0) - (b.position ?? 0))
+    .filter((error) => (seen.has(error.position) ? false : (seen.add(error.position), true)));
 }
 
 function checkArguments(fn: ExpressionFunction, node: CallNode): CloudsyncError[] {
@@ -84,12 +90,42 @@ function checkArguments(fn: ExpressionFunction, node: CallNode): CloudsyncError[
     errors.push(new CloudsyncError('ERR_EXPR_ARITY', `${fn.name} ${extra} at position ${node.start}; syntax: ${fn.syntax}`, { position: node.start }));
   }
   node.args.forEach((arg, index) => {
-    const parameter = fn.parameters[index];
-    if (arg.kind === 'empty' && parameter !== undefined && parameter.required && parameter.variadic !== true) {
+    const parameter = fn.parameters[Math.min(index, fn.parameters.length - 1)];
+    if (parameter === undefined) return;
+    if (index >= fn.parameters.length && parameter.variadic !== true) return;
+    if (arg.kind === 'empty' && parameter.required && parameter.variadic !== true) {
       errors.push(new CloudsyncError('ERR_EXPR_ARITY', `argument ${index + 1} (${parameter.name}) of ${fn.name} is required but empty at position ${arg.start}`, { position: arg.start }));
+    }
+    const problem = literalProblem(arg, parameter);
+    if (problem !== undefined) {
+      errors.push(new CloudsyncError('ERR_EXPR_ARGUMENT_TYPE', `${parameter.name} of ${fn.name} ${problem} at position ${arg.start}`, { position: arg.start }));
     }
   });
   return errors;
+}
+
+const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
+
+/** Why a literal argument can never fit its parameter, or undefined. Non-literals are checked at run time. */
+function literalProblem(arg: ExpressionNode, parameter: FunctionParameter): string | undefined {
+  const words = parameter.enumValues;
+  // Quoted spellings are left to the function: some accept other cases or aliases at run time.
+  if (words !== undefined && words.length > 0 && arg.kind === 'word') {
+    if (!words.some((w) => w.toLowerCase() === arg.name.toLowerCase())) return `must be one of ${words.join(', ')}, got ${arg.name}`;
+  }
+  if (parameter.type === 'integer') {
+    switch (arg.kind) {
+      case 'string':
+        return INTEGER_TEXT.test(arg.value) ? undefined : `must be an integer, got ${JSON.stringify(arg.value)}`;
+      case 'number':
+        return typeof arg.value === 'bigint' || Number.isInteger(arg.value) ? undefined : `must be an integer, got ${arg.value}`;
+      case 'boolean':
+        return `must be an integer, got ${arg.value ? 'True' : 'False'}`;
+      default:
+        return undefined;
+    }
+  }
+  return undefined;
 }
 
 function describeArity(fn: ExpressionFunction): string {

@@ -31,7 +31,16 @@ export interface FunctionParameter {
    * `mail` is almost always a forgotten `[mail]`); at run time a bare word evaluates to its own spelling.
    */
   readonly enumValues?: readonly string[];
+  /**
+   * What the parameter needs, when that is narrower than "any value". The checker rejects literal arguments
+   * that can never fit (`Left([x], "three")`) before the mapping is saved; values read from attributes are
+   * checked by the function at run time.
+   */
+  readonly type?: ParameterType;
 }
+
+export const PARAMETER_TYPES = ['integer'] as const;
+export type ParameterType = (typeof PARAMETER_TYPES)[number];
 
 export interface FunctionExample {
   readonly expression: string;

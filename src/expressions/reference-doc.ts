@@ -35,7 +35,7 @@ function renderFunction(fn: ExpressionFunction): string[] {
   if (fn.parameters.length > 0) {
     lines.push('| Parameter | Required | Description |', '| --- | --- | --- |');
     for (const p of fn.parameters) {
-      const required = `${p.required ? 'required' : 'optional'}${p.variadic === true ? ', repeating' : ''}`;
+      const required = `${p.required ? 'required' : 'optional'}${p.variadic === true ? ', repeating' : ''}${p.type === undefined ? '' : `, ${p.type}`}`;
       const words = p.enumValues !== undefined && p.enumValues.length > 0 ? ` One of: ${p.enumValues.map((w) => `\`${w}\``).join(', ')}.` : '';
       lines.push(`| ${cell(p.name)} | ${required} | ${cell(p.description + words)} |`);
     }

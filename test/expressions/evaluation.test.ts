@@ -191,6 +191,27 @@ describe('evaluation', () => {
       assert.ok(!nested.ok && nested.errors[0]?.code === 'ERR_EXPR_NOT_APPLICABLE' && nested.errors[0].position === 8);
     });
 
+    it('rejects literal arguments that can never fit their parameter', () => {
+      const cases: readonly [string, number, RegExp][] = [
+        ['Left([x], "three")', 10, /numChars of Left must be an integer, got "three" at position 10/],
+        ['Mid([x], 1.5, 2)', 9, /start of Mid must be an integer, got 1.5/],
+        ['Item([p], True)', 10, /index of Item must be an integer, got True/],
+        ['InStr("a", "b", 1, vbTextCompar)', 19, /compareType of InStr must be one of vbBinaryCompare, vbTextCompare, got vbTextCompar/],
+      ];
+      for (const [text, position, message] of cases) {
+        const result = checkExpression(text);
+        assert.ok(!result.ok, text);
+        if (result.ok) continue;
+        assert.equal(result.errors.length, 1, `one problem for ${text}`);
+        assert.deepEqual([result.errors[0]?.code, result.errors[0]?.position], ['ERR_EXPR_ARGUMENT_TYPE', position], text);
+        assert.match(result.errors[0]?.message ?? '', message);
+      }
+      assert.ok(checkExpression('Left([x], "3")').ok, 'integer text is fine');
+      assert.ok(checkExpression('Left([x], [n])').ok, 'attributes are checked at run time');
+      assert.ok(checkExpression('InStr("a", "B", 1, "VBTEXTCOMPARE")').ok);
+      assert.equal(evaluateRaw('InStr("a", "A", 1, "VBTEXTCOMPARE")'), 1);
+    });
+
     it('compileExpression throws the first problem', () => {
       assert.throws(() => compileExpression('ToLower([a]'), { code: 'ERR_EXPR_SYNTAX', position: 11 });
       assert.throws(() => compileExpression('ToLower([a], "tr", 3)'), { code: 'ERR_EXPR_ARITY', position: 0 });

@@ -18,8 +18,8 @@ export const bitAnd: ExpressionFunction = {
     'Works on the full 64-bit range; negative values are two\'s complement. A missing value is an error, because ' +
     'treating it as 0 would silently turn flags off.',
   parameters: [
-    { name: 'value1', description: 'Numeric value that should be AND\'ed with value2.', required: true },
-    { name: 'value2', description: 'Numeric value that should be AND\'ed with value1.', required: true },
+    { name: 'value1', type: 'integer', description: 'Numeric value that should be AND\'ed with value2.', required: true },
+    { name: 'value2', type: 'integer', description: 'Numeric value that should be AND\'ed with value1.', required: true },
   ],
   minArgs: 2,
   maxArgs: 2,

@@ -78,7 +78,7 @@ export const dnComponent: ExpressionFunction = {
     '(`cn=a+uid=b`) the first value is returned. A component beyond the end is NULL; a componentNumber below 1 is an error.',
   parameters: [
     { name: 'dn', description: 'The reference attribute (or DN text) to interpret.', required: true },
-    { name: 'componentNumber', description: 'Which component to return, 1 for the leftmost.', required: true },
+    { name: 'componentNumber', type: 'integer', description: 'Which component to return, 1 for the leftmost.', required: true },
   ],
   minArgs: 2,
   maxArgs: 2,

@@ -20,7 +20,7 @@ export const inStr: ExpressionFunction = {
   parameters: [
     { name: 'value1', description: 'String to be searched.', required: true },
     { name: 'value2', description: 'String to be found.', required: true },
-    { name: 'start', description: 'Starting position (1-based) of the search.', required: false },
+    { name: 'start', type: 'integer', description: 'Starting position (1-based) of the search.', required: false },
     { name: 'compareType', description: 'How to compare.', required: false, enumValues: COMPARE_TYPES },
   ],
   minArgs: 2,
@@ -35,9 +35,10 @@ export const inStr: ExpressionFunction = {
   evaluate([value1, value2, start, compareType]) {
     const from = start === null || start === undefined ? 1 : integerOf('InStr', 'start', start);
     if (from < 1) throw evaluationError('InStr', `start must be 1 or more, got ${from}`);
-    const compare = singleText('InStr', 'compareType', compareType ?? null) ?? 'vbBinaryCompare';
-    if (!(COMPARE_TYPES as readonly string[]).includes(compare)) {
-      throw evaluationError('InStr', `compareType must be vbBinaryCompare or vbTextCompare, got ${JSON.stringify(compare)}`);
+    const given = singleText('InStr', 'compareType', compareType ?? null) ?? 'vbBinaryCompare';
+    const compare = COMPARE_TYPES.find((type) => type.toLowerCase() === given.toLowerCase());
+    if (compare === undefined) {
+      throw evaluationError('InStr', `compareType must be vbBinaryCompare or vbTextCompare, got ${JSON.stringify(given)}`);
     }
     const haystack = singleText('InStr', 'value1', value1 ?? null);
     const needle = singleText('InStr', 'value2', value2 ?? null) ?? '';

@@ -15,7 +15,7 @@ export const item: ExpressionFunction = {
     'value; a missing attribute gives NULL (there is nothing to pick from).',
   parameters: [
     { name: 'attribute', description: 'Multi-valued attribute to be searched.', required: true },
-    { name: 'index', description: 'Index to an item in the multi-valued attribute; 1 is the first.', required: true },
+    { name: 'index', type: 'integer', description: 'Index to an item in the multi-valued attribute; 1 is the first.', required: true },
   ],
   minArgs: 2,
   maxArgs: 2,

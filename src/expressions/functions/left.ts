@@ -14,7 +14,7 @@ export const left: ExpressionFunction = {
   semantics: 'numChars = 0 gives "", numChars < 0 gives the whole string, NULL gives "". A multi-valued string is cut value by value.',
   parameters: [
     { name: 'string', description: 'The string to return characters from.', required: true },
-    { name: 'numChars', description: 'How many characters to return from the beginning (left) of the string.', required: true },
+    { name: 'numChars', type: 'integer', description: 'How many characters to return from the beginning (left) of the string.', required: true },
   ],
   minArgs: 2,
   maxArgs: 2,

@@ -16,8 +16,8 @@ export const mid: ExpressionFunction = {
     'returned. start < 1 or length < 0 is an error. NULL stays NULL; a multi-valued source is cut value by value.',
   parameters: [
     { name: 'source', description: 'Usually the name of the attribute.', required: true },
-    { name: 'start', description: 'Position where the substring starts; the first character is 1.', required: true },
-    { name: 'length', description: 'Length of the substring; clipped at the end of the source.', required: false },
+    { name: 'start', type: 'integer', description: 'Position where the substring starts; the first character is 1.', required: true },
+    { name: 'length', type: 'integer', description: 'Length of the substring; clipped at the end of the source.', required: false },
   ],
   minArgs: 2,
   maxArgs: 3,

@@ -18,7 +18,7 @@ export const word: ExpressionFunction = {
     'give "". A multi-valued string gives the word of each value.',
   parameters: [
     { name: 'string', description: 'String to return a word from.', required: true },
-    { name: 'wordNumber', description: 'Which word to return; the first is 1.', required: true },
+    { name: 'wordNumber', type: 'integer', description: 'Which word to return; the first is 1.', required: true },
     { name: 'delimiters', description: 'The characters that separate words.', required: true },
   ],
   minArgs: 3,

@@ -31,7 +31,8 @@ describe('multi-valued functions', () => {
     assert.equal(evaluate('BitAnd(&HFFFFFFFFFFFFFFFF, 129699324000000000)'), '129699324000000000');
     assert.equal(evaluate('BitAnd(-1, 6)'), 6);
     assert.equal(evaluate('BitAnd(" 66050 ", &H10000)'), 65536);
-    assert.deepEqual(evaluate('BitAnd("1.5", 1)'), { error: 'ERR_EXPR_EVALUATION' });
+    assert.deepEqual(evaluate('BitAnd("1.5", 1)'), { error: 'ERR_EXPR_ARGUMENT_TYPE' });
+    assert.deepEqual(evaluate('BitAnd([v], 1)', { v: '1.5' }), { error: 'ERR_EXPR_EVALUATION' });
   });
   it('CBool, Not, CStr, IsString on edge values', () => {
     assert.equal(evaluate('CBool(" 0 ")'), false);

@@ -11,7 +11,8 @@ describe('Left, Mid, InStr, Word', () => {
     assert.equal(evaluate('Left([x], 2)'), '');
     assert.deepEqual(evaluate('Left([p], 1)', { p: ['ab', 'cd'] }), ['a', 'c']);
     assert.equal(evaluate('Left("a😀b", 2)'), 'a😀');
-    assert.deepEqual(evaluate('Left("John", "x")'), { error: 'ERR_EXPR_EVALUATION' });
+    assert.deepEqual(evaluate('Left("John", "x")'), { error: 'ERR_EXPR_ARGUMENT_TYPE' }, 'a literal that can never fit fails the check');
+    assert.deepEqual(evaluate('Left("John", [n])', { n: 'x' }), { error: 'ERR_EXPR_EVALUATION' });
     assert.equal(evaluate('Left("John", "2")'), 'Jo', 'integer text is a number');
   });
   it('Mid is 1-based and clips', () => {
