@@ -38,7 +38,7 @@ export {
   type MembershipScopeTrace,
   type CompiledMembershipScope,
 } from './container-scope.ts';
-export { compileObjectScope, type CompiledObjectScope, type ObjectScopeTrace, type ObjectScopeDefinition } from './object-scope.ts';
+export { compileObjectScope, compileObjectMappingScope, type CompiledObjectScope, type ObjectScopeTrace, type ObjectScopeDefinition } from './object-scope.ts';
 export { normalizeGuid, parseScopeReference, formatScopeReference, type ScopeReference } from './object-guid.ts';
 export { AD_DEFAULT_EXCLUSIONS, exclusionsToInputFilterGroups, type DefaultExclusion } from './default-exclusions.ts';
 export {

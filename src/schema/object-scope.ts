@@ -21,6 +21,8 @@ import {
   type ObjectPlacement,
 } from './container-scope.ts';
 import { compileScopingFilter, type CompiledScopingFilter, type ScopingFilter, type ScopingFilterTrace } from './scoping-filter.ts';
+import { GROUP_SCOPE_NESTING_METADATA_KEY, GROUP_SCOPE_NESTINGS } from './container-scope.ts';
+import { metadataValue, type ObjectMapping, type SynchronizationRule } from './synchronization-schema.ts';
 
 export interface ObjectScopeTrace {
   readonly inScope: boolean;
@@ -71,4 +73,20 @@ export function compileObjectScope(definition: ObjectScopeDefinition, path = 'ob
       return { inScope, deprovisionOnExit: filterTrace.inputFilterGroups.result, container: containerTrace, group: groupTrace, filter: filterTrace };
     },
   });
+}
+
+/**
+ * The scope of one object mapping of a rule, as stored in the schema: the rule's container and group filters
+ * (group nesting from the rule's GroupScopeNesting metadata) and the mapping's own filter.
+ */
+export function compileObjectMappingScope(rule: SynchronizationRule, objectMapping: ObjectMapping, rulePath = 'synchronizationRules[0]', objectMappingPath = `${rulePath}.objectMappings[0]`): CompiledObjectScope {
+  const nesting = metadataValue(rule.metadata, GROUP_SCOPE_NESTING_METADATA_KEY) ?? 'Direct';
+  const groupScopeNesting = GROUP_SCOPE_NESTINGS.find((n) => n.toLowerCase() === nesting.toLowerCase());
+  if (groupScopeNesting === undefined) throw new TypeError(`${rulePath}.metadata ${GROUP_SCOPE_NESTING_METADATA_KEY}=${nesting}: validate the schema before compiling it`);
+  return compileObjectScope({
+    scope: objectMapping.scope ?? null,
+    containerFilter: rule.containerFilter ?? null,
+    groupFilter: rule.groupFilter ?? null,
+    groupScopeNesting,
+  }, objectMappingPath, rulePath);
 }

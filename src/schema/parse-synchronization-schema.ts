@@ -6,7 +6,8 @@
  * - rule source/target directories, and object mappings' source/target objects, exist in `directories`
  *   (when the schema lists them: a template may omit a directory the engine supplies);
  * - target attributes exist on the target object definition, when it lists attributes;
- * - containerFilter, groupFilter and every scope compile (ERR_SCOPE_INVALID at the clause);
+ * - containerFilter, groupFilter and every scope compile (ERR_SCOPE_INVALID at the clause), and scope clauses
+ *   name attributes of the source object, when it lists attributes (IS_MEMBER_OF excepted);
  * - every attribute mapping's expression compiles against the source object's attributes
  *   (ERR_EXPR_* at `….source.expression`, with the character position), and its text agrees with its
  *   parameters tree.
@@ -25,7 +26,7 @@ import {
   type AttributeMappingSource,
 } from './attribute-mapping-source.ts';
 import { compileContainerScope, compileGroupScope, GROUP_SCOPE_NESTING_METADATA_KEY, GROUP_SCOPE_NESTINGS } from './container-scope.ts';
-import { compileScopingFilter } from './scoping-filter.ts';
+import { compileScopingFilter, type ScopingFilter } from './scoping-filter.ts';
 import {
   findByName,
   metadataValue,
@@ -121,6 +122,8 @@ function checkSemantics(schema: SynchronizationSchema): SchemaProblem[] {
       try { compileScopingFilter(objectMapping.scope, `${mappingPath}.scope`); } catch (e) { problems.push(problemFrom(e, `${mappingPath}.scope`)); }
 
       const isKnownSource = objectAttributes(sourceObject);
+      // Graph (filterClause): "The source operand name must match one of the attribute names on the source object."
+      if (isKnownSource !== undefined) problems.push(...checkScopeOperands(objectMapping.scope, `${mappingPath}.scope`, isKnownSource, objectMapping.sourceObjectName));
       const isKnownTarget = objectAttributes(targetObject);
       (objectMapping.attributeMappings ?? []).forEach((mapping, a) => {
         const attributePath = `${mappingPath}.attributeMappings[${a}]`;
@@ -134,6 +137,23 @@ function checkSemantics(schema: SynchronizationSchema): SchemaProblem[] {
       });
     });
   });
+  return problems;
+}
+
+const MEMBERSHIP_OPERATORS = new Set(['IS_MEMBER_OF']);
+
+function checkScopeOperands(scope: ScopingFilter | null | undefined, path: string, isKnown: (name: string) => boolean, objectName: string): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  for (const set of ['groups', 'inputFilterGroups', 'categoryFilterGroups'] as const) {
+    (scope?.[set] ?? []).forEach((group, g) => {
+      (group.clauses ?? []).forEach((clause, c) => {
+        if (MEMBERSHIP_OPERATORS.has(clause.operatorName) || isKnown(clause.sourceOperandName)) return;
+        const clausePath = `${path}.${set}[${g}].clauses[${c}].sourceOperandName`;
+        problems.push({ code: 'ERR_SCOPE_INVALID', path: clausePath,
+          message: `${clausePath}: object ${JSON.stringify(objectName)} has no attribute ${JSON.stringify(clause.sourceOperandName)}` });
+      });
+    });
+  }
   return problems;
 }
 

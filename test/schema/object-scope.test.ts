@@ -92,3 +92,21 @@ test('object scope composes input filter, containers, groups and the attribute f
   assert.equal(excluded.deprovisionOnExit, false);
   assert.equal(scope.isInScope(attributeSource({ distinguishedName: placement.distinguishedName, department: 'Sales' }), { ancestorGuids: new Set() }), false);
 });
+
+test('an object mapping\'s scope from its rule, with transitive group scope opted in through rule metadata', async () => {
+  const { compileObjectMappingScope } = await import('../../src/schema/object-scope.ts');
+  const rule = {
+    sourceDirectoryName: 'Active Directory',
+    targetDirectoryName: 'Azure Active Directory',
+    metadata: [{ key: 'GroupScopeNesting', value: 'Transitive' }],
+    groupFilter: { includedGroups: [formatScopeReference(PILOT_GROUP, 'CN=Pilot,OU=Groups,DC=contoso,DC=com')] },
+    objectMappings: [],
+  };
+  const mapping = { sourceObjectName: 'user', targetObjectName: 'User', scope: null };
+  const scope = compileObjectMappingScope(rule, mapping);
+  const nestedMember = { memberOf: new Set([NESTED_GROUP]), transitiveMemberOf: new Set([NESTED_GROUP, PILOT_GROUP]) };
+  assert.equal(scope.isInScope(attributeSource({}), nestedMember), true);
+  const direct = compileObjectMappingScope({ ...rule, metadata: [] }, mapping);
+  assert.equal(direct.isInScope(attributeSource({}), nestedMember), false);
+  assert.equal(direct.trace(attributeSource({}), nestedMember).group.configured, true);
+});

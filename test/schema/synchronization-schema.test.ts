@@ -142,3 +142,20 @@ test('expression text ↔ Graph tree', () => {
   assert.equal(renderSource({ type: 'Constant', name: 'say "hi"' }), '"say \\"hi\\""');
   assert.equal(renderSource({ type: 'Function', name: 'Join', parameters: [{ key: 'separator', value: { type: 'Constant', name: '@' } }, { key: 'source1', value: { name: 'uid' } }] }), 'Join("@", [uid])');
 });
+
+test('scope clauses must name attributes of the source object (Graph filterClause)', () => {
+  const json = copy();
+  json.synchronizationRules[0].objectMappings[0].scope.groups[0].clauses[0].sourceOperandName = 'jobTitle';
+  const problems = checkSynchronizationSchema(json);
+  assert.deepEqual(problems.map((p) => [p.code, p.path]), [
+    ['ERR_SCOPE_INVALID', 'synchronizationRules[0].objectMappings[0].scope.groups[0].clauses[0].sourceOperandName'],
+  ]);
+});
+
+test('a GUID-pinned container and an unknown group-nesting value', () => {
+  const json = copy();
+  json.synchronizationRules[0].containerFilter.includedContainers[0] = '<GUID=6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f>;OU=Sales,DC=contoso,DC=com';
+  assert.deepEqual(checkSynchronizationSchema(json), []);
+  json.synchronizationRules[0].metadata.push({ key: 'GroupScopeNesting', value: 'Deep' });
+  assert.deepEqual(checkSynchronizationSchema(json).map((p) => [p.code, p.path]), [['ERR_SCOPE_INVALID', 'synchronizationRules[0].metadata']]);
+});
