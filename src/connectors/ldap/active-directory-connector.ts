@@ -46,7 +46,7 @@ import { LdapConnection, type LdapConnectionOptions } from './ldap-connection.ts
 import { normalizeEntry } from './ldap-entry.ts';
 import { toLdapError } from './ldap-errors.ts';
 import { readLdapSchema } from './ldap-schema.ts';
-import { completeRanges, inBatches, mapConcurrent, pagedEntries, withFinalWatermark } from './paged-search.ts';
+import { completePage, completeRanges, inBatches, mapConcurrent, pagedEntries, withFinalWatermark } from './paged-search.ts';
 import { ShowDeletedControl } from './show-deleted-control.ts';
 
 /** The attributes Entra Cloud Sync's AD2AAD schema reads, plus what the connector itself needs. */
@@ -199,9 +199,7 @@ export class ActiveDirectoryConnector implements SourceConnector {
         })) {
           const normalized = entries.map((e) => normalizeEntry(e, schema)).filter((n) => n !== undefined);
           // Only groups are ever truncated; complete them concurrently, keep the page order.
-          const done = await mapConcurrent(normalized, self.#options.readConcurrency ?? 8, (n) =>
-            completeRanges(self.connection, n, schema, self.#options.memberRangeSize));
-          yield* done;
+          yield* await completePage(self.connection, normalized, schema, self.#options.memberRangeSize, self.#options.readConcurrency ?? 8);
         }
       }
     }

@@ -29,7 +29,7 @@ import {
 import { LdapConnection, type LdapConnectionOptions } from './ldap-connection.ts';
 import { normalizeEntry } from './ldap-entry.ts';
 import { readLdapSchema } from './ldap-schema.ts';
-import { completeRanges, inBatches, mapConcurrent, pagedEntries, withFinalWatermark } from './paged-search.ts';
+import { completePage, completeRanges, inBatches, pagedEntries, withFinalWatermark } from './paged-search.ts';
 
 export interface GenericLdapConnectorOptions extends LdapConnectionOptions {
   /** The subtree to import (required: generic servers often have several naming contexts). */
@@ -132,7 +132,7 @@ export class GenericLdapConnector implements SourceConnector {
         pageSize: self.#options.pageSize ?? 1000,
       })) {
         const normalized = entries.map((e) => normalizeEntry(e, schema)).filter((n) => n !== undefined);
-        yield* await mapConcurrent(normalized, 8, (n) => completeRanges(self.connection, n, schema, undefined));
+        yield* await completePage(self.connection, normalized, schema, undefined, 8);
       }
     }
     yield* inBatches(objects(), batchSize, signal);

@@ -54,7 +54,7 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
   for (const [name, value] of Object.entries(entry)) {
     if (name === 'dn' || name === '*' || name === '+') continue;
     const raw = rawList(value);
-    const ranged = parseRangedName(name);
+    const ranged = name.includes(';') ? parseRangedName(name) : undefined;
     if (ranged) {
       if (raw.length === 0) continue;
       const key = ranged.attribute.toLowerCase();

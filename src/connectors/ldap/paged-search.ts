@@ -28,19 +28,41 @@ export interface PagedSearchRequest {
 export async function* pagedEntries(connection: LdapConnection, request: PagedSearchRequest): AsyncGenerator<Entry[]> {
   const client = await connection.client();
   const what = `searching ${request.base} for ${request.filter}`;
+  const pages = client.searchPaginated(request.base, {
+    scope: 'sub',
+    filter: request.filter,
+    attributes: [...request.attributes],
+    explicitBufferAttributes: [...request.binaryAttributes],
+    paged: { pageSize: request.pageSize },
+  });
+  // Read ahead one page: the server prepares page n+1 while the consumer normalises page n.
+  let next = pages.next();
   try {
-    for await (const page of client.searchPaginated(request.base, {
-      scope: 'sub',
-      filter: request.filter,
-      attributes: [...request.attributes],
-      explicitBufferAttributes: [...request.binaryAttributes],
-      paged: { pageSize: request.pageSize },
-    })) {
-      yield page.searchEntries;
+    for (;;) {
+      const current = await next;
+      if (current.done) return;
+      next = pages.next();
+      yield current.value.searchEntries;
     }
   } catch (error) {
     throw toLdapError(error, what);
+  } finally {
+    // Settle a pending read-ahead (its failure after an early exit is not interesting) and release the search.
+    await next.catch(() => undefined);
+    await pages.return(undefined).catch(() => undefined);
   }
+}
+
+/** Completes truncated attributes of a page of entries; pages without any (nearly all) cost nothing. */
+export async function completePage(
+  connection: LdapConnection,
+  page: readonly NormalizedEntry[],
+  schema: AttributeSchema,
+  rangeSize: number | undefined,
+  concurrency: number,
+): Promise<SourceObject[]> {
+  if (page.every((n) => n.truncated.size === 0)) return page.map((n) => n.object);
+  return await mapConcurrent(page, concurrency, (n) => completeRanges(connection, n, schema, rangeSize));
 }
 
 /** Fetches the rest of every truncated ranged attribute and merges it into the object. */

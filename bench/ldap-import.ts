@@ -1,0 +1,141 @@
+/**
+ * Full import of N users through our LDAP connectors vs a plain paged `ldapsearch` dump of the same entries and
+ * attributes, on throwaway servers started by the test harnesses. Prints one JSON object.
+ *
+ *   npx node bench/ldap-import.ts [--users 20000] [--runs 3] [--only openldap|samba]
+ *
+ * Samba needs root (see test/harness/samba.ts); without it the Samba half is reported as skipped. Seeding time
+ * is reported but not part of the comparison. Medians of `runs` alternating runs (connector, ldapsearch, …).
+ */
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { ActiveDirectoryConnector, DEFAULT_AD_ATTRIBUTES } from '../src/connectors/ldap/active-directory-connector.ts';
+import { GenericLdapConnector } from '../src/connectors/ldap/generic-ldap-connector.ts';
+import type { SourceConnector } from '../src/connectors/source-connector.ts';
+import { addOu, sambaUnavailableReason, seedAdUsers, startSamba } from '../test/harness/samba.ts';
+import { ldapAdd, genericUsersLdif, startOpenLdap } from '../test/harness/openldap.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    users: { type: 'string', default: '20000' },
+    runs: { type: 'string', default: '3' },
+    only: { type: 'string' },
+  },
+});
+const USERS = Number(args.users);
+const RUNS = Number(args.runs);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const round = (ms: number) => Math.round(ms);
+
+async function importAll(connector: SourceConnector): Promise<{ ms: number; objects: number; peakRssMb: number }> {
+  const t0 = performance.now();
+  let objects = 0;
+  let peak = process.memoryUsage.rss();
+  for await (const batch of connector.fullImport({ batchSize: 1000 })) {
+    objects += batch.objects.length;
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }
+  return { ms: performance.now() - t0, objects, peakRssMb: Math.round(peak / 1048576) };
+}
+
+/** `ldapsearch -E pr=1000/noprompt`, counting entries from its LDIF on stdout. */
+async function ldapsearch(argv: string[]): Promise<{ ms: number; entries: number }> {
+  const t0 = performance.now();
+  const child = spawn('ldapsearch', ['-LLL', '-o', 'ldif-wrap=no', '-E', 'pr=1000/noprompt', ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let entries = 0;
+  let tail = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    const text = tail + chunk;
+    const lines = text.split('\n');
+    tail = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith('dn:') || line.startsWith('dn::')) entries++;
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`ldapsearch exited with ${code}`);
+  return { ms: performance.now() - t0, entries };
+}
+
+async function compare(make: () => SourceConnector, search: string[]) {
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  let objects = 0;
+  let entries = 0;
+  let peakRssMb = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const connector = make();
+    try {
+      const r = await importAll(connector);
+      ours.push(r.ms);
+      objects = r.objects;
+      peakRssMb = Math.max(peakRssMb, r.peakRssMb);
+    } finally {
+      await connector.close();
+    }
+    const s = await ldapsearch(search);
+    theirs.push(s.ms);
+    entries = s.entries;
+  }
+  return {
+    connectorMs: round(median(ours)),
+    ldapsearchMs: round(median(theirs)),
+    ratio: Number((median(ours) / median(theirs)).toFixed(2)),
+    connectorObjects: objects,
+    ldapsearchEntries: entries,
+    connectorRuns: ours.map(round),
+    ldapsearchRuns: theirs.map(round),
+    peakRssMb,
+  };
+}
+
+const result: Record<string, unknown> = { users: USERS, runs: RUNS, node: process.version };
+
+if (args.only !== 'samba') {
+  const server = await startOpenLdap();
+  try {
+    const t0 = performance.now();
+    for (let start = 1; start <= USERS; start += 5000) ldapAdd(server, genericUsersLdif(Math.min(5000, USERS - start + 1), { start }));
+    const seedMs = performance.now() - t0;
+    const attributes = ['*', 'entryUUID', 'entryCSN', 'modifyTimestamp', 'createTimestamp', 'objectClass'];
+    const filter = '(|(objectClass=inetOrgPerson)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=organizationalUnit))';
+    result['openldap'] = {
+      seedMs: round(seedMs),
+      ...await compare(
+        () => new GenericLdapConnector({ urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn }),
+        ['-x', '-H', server.url, '-D', server.adminDn, '-w', server.adminPassword, '-b', server.baseDn, filter, ...attributes],
+      ),
+    };
+  } finally {
+    await server.stop();
+  }
+}
+
+if (args.only !== 'openldap') {
+  const unavailable = sambaUnavailableReason();
+  if (unavailable) {
+    result['samba'] = { skipped: unavailable };
+  } else {
+    const dc = await startSamba({ processModel: 'single' });
+    try {
+      const admin = await dc.admin();
+      const container = `OU=Bench,${dc.baseDn}`;
+      await addOu(admin, container);
+      const t0 = performance.now();
+      await seedAdUsers(admin, container, USERS, { prefix: 'bench', concurrency: 16 });
+      const seedMs = performance.now() - t0;
+      const filter = '(|(&(objectClass=user)(!(objectClass=computer)))(objectClass=group)(objectClass=contact)(objectClass=organizationalUnit))';
+      result['samba'] = {
+        seedMs: round(seedMs),
+        ...await compare(
+          () => new ActiveDirectoryConnector({ urls: [dc.url], bindDn: dc.adminDn, bindPassword: dc.adminPassword, containers: [container] }),
+          ['-x', '-H', dc.url, '-D', dc.adminDn, '-w', dc.adminPassword, '-b', container, filter, ...DEFAULT_AD_ATTRIBUTES],
+        ),
+      };
+    } finally {
+      await dc.stop();
+    }
+  }
+}
+
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
