@@ -28,6 +28,12 @@ export const join: ExpressionFunction = {
     { expression: 'Join(";", [proxyAddresses], [mail])', attributes: { proxyAddresses: ['SMTP:a@contoso.com', 'smtp:b@contoso.com'], mail: 'c@contoso.com' }, result: 'SMTP:a@contoso.com;smtp:b@contoso.com;c@contoso.com' },
     { expression: 'Join("@", NormalizeDiacritics(StripSpaces(Join(".", [PreferredFirstName], [PreferredLastName]))), "contoso.com")', attributes: { PreferredFirstName: 'John', PreferredLastName: 'Smith' }, result: 'John.Smith@contoso.com' },
     { expression: 'Join("", 1000, "42")', result: '100042' },
+    {
+      expression: 'Join("", 1000, Replace(ConvertToUTF8Hex([objectId]), , "[a-zA-Z_]*", , "", , ))',
+      attributes: { objectId: '00aa00aa-bb11-cc22-dd33-44ee44ee44ee' },
+      result: '100030306161303061612626231312636332322646433332343465653434656534346565',
+      note: 'Microsoft\'s example; its published output was computed from a different object ID',
+    },
     { expression: 'Join(" ", [givenName], [sn])', attributes: {}, result: null },
   ],
   evaluate(args) {

@@ -54,6 +54,13 @@ export const switchFunction: ExpressionFunction = {
     { expression: 'Switch([country],[country],"","Other")', attributes: {}, result: 'Other' },
     { expression: 'Switch([country],[country],"","Other")', attributes: { country: 'Norway' }, result: 'Norway' },
     { expression: 'Switch([Active], , "1", "True", "0", "False")', attributes: { Active: 'x' }, result: null },
+    {
+      expression: 'Switch([Active], , "1", IIF(DateDiff("d", Now(), CDate([StatusHireDate])) > 5, "False", "True"), "0", "False")',
+      attributes: { Active: '1', StatusHireDate: '2024-01-03-08:00' },
+      context: { now: '2024-01-01T00:00:00Z' },
+      result: 'True',
+      note: 'Microsoft\'s DateDiff example: enabled when the hire date is within five days',
+    },
   ],
   deviation:
     'Entra documents a defect: when another mapped attribute changes but the Switch source does not, the Switch "is ' +
