@@ -34,6 +34,8 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // Graph accepts `/v1.0/users/`; so do we.
+    routerOptions: { ignoreTrailingSlash: true },
     ...(deps.https === undefined ? {} : { https: { key: deps.https.key, cert: deps.https.cert } }),
   }) as unknown as FastifyInstance;
 
