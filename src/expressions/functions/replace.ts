@@ -100,7 +100,9 @@ export const replace: ExpressionFunction = {
     '("If source has no value, source is returned"); we follow the app-provisioning reference and its worked ' +
     'example (an empty telephoneNumber is filled from mobile). Microsoft lists five combinations; the two ' +
     'left undefined (regexPattern or oldValue with replacementAttributeName alone) replace with that ' +
-    'attribute\'s value instead of failing.',
+    'attribute\'s value instead of failing. Two of Microsoft\'s sample outputs are not what the documented ' +
+    'expressions produce (.NET keeps the "+" of "+1 (999) 888-7777", which the class [()\\s-] does not cover; and ' +
+    'the ConvertToUTF8Hex sample belongs to a different objectId); our examples show the real results.',
   parameters: [
     { name: 'source', description: 'Usually name of the attribute from the source object.', required: true },
     { name: 'oldValue', description: 'Value to be replaced in source or template.', required: false },

@@ -33,6 +33,12 @@ export const selectUniqueValue: ExpressionFunction = {
     'escrows the object. Entra also requires it to be the whole expression (not nested), used on creation only ' +
     'and not on matching attributes; the engine enforces those where mappings are validated. Nest ' +
     'NormalizeDiacritics in the rules so candidates are valid identifiers.',
+  deviation:
+    'Entra documents that its uniqueness lookup in AD "doesn\'t escape special characters like diacritics", so ' +
+    'candidates such as "Jéssica Smith" cause processing errors. Here a candidate reaches the target\'s lookup as ' +
+    'a value, not as filter text, and the lookup is responsible for escaping it (RFC 4515 for LDAP), so such ' +
+    'candidates are checked correctly. Entra also limits the function to Workday, SuccessFactors and API-driven ' +
+    'provisioning into AD; here it works wherever the target can answer the uniqueness question.',
   parameters: [
     { name: 'uniqueValueRule', description: 'Unique value generation rules to evaluate, in order; at least 2 are required, no upper bound.', required: true, variadic: true },
   ],
