@@ -24,6 +24,13 @@
  *   right-to-left and other options passed outside the pattern.
  *
  * Invariant: the translation never changes which strings match; when it cannot guarantee that it refuses.
+ * Two residual differences, both outside the BMP or the invariant culture and accepted knowingly: JavaScript
+ * (v flag) steps through code points, so `.` consumes a whole emoji where .NET sees two UTF-16 units; and
+ * case-insensitive matching uses Unicode simple case folding rather than .NET's culture tables.
+ *
+ * Risk: JavaScript has no match timeout (.NET's Regex has one), so a pathological pattern such as `(a+)+$`
+ * backtracks exponentially on a short hostile input. Patterns are written by administrators, not by the
+ * objects being synchronized, which keeps this a configuration risk rather than an input-driven one.
  */
 import { CloudsyncError } from '../errors/index.ts';
 
