@@ -43,7 +43,9 @@ function scalarFromJson(json: unknown, path: string): Scalar {
     case 'string': {
       if (!json.startsWith(BINARY_PREFIX)) return json;
       const encoded = json.slice(BINARY_PREFIX.length);
-      if (!BASE64.test(encoded)) throw invalid(path, `"${BINARY_PREFIX}…" must be followed by standard padded base64`);
+      if (!BASE64.test(encoded)) {
+        throw new CloudsyncError('ERR_EXPR_ARGUMENT_TYPE', `${path}: "${BINARY_PREFIX}…" must be followed by standard padded base64`, { path });
+      }
       return new Uint8Array(Buffer.from(encoded, 'base64'));
     }
     case 'number':
