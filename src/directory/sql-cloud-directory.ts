@@ -158,6 +158,8 @@ class SqlCloudDirectory implements CloudDirectory {
   readonly #clock: () => Date;
   readonly #retentionMs: number;
   #signingKey: SigningKey | undefined;
+  #insertedSinceAnalyze = 0;
+  #rowsAtLastAnalyze = 0;
 
   constructor(store: DirectoryStore, options: CloudDirectoryOptions) {
     if (store === null || typeof store !== 'object' || store.db === undefined) throw new TypeError('createCloudDirectory needs a store');
@@ -535,7 +537,7 @@ class SqlCloudDirectory implements CloudDirectory {
     if (!Array.isArray(items)) throw new TypeError('items must be an array');
     const actor = actorOf(options);
     const now = this.#now();
-    return this.#write(tenantId, async (tx, log) => {
+    const created = await this.#write(tenantId, async (tx, log) => {
       const extensions = await this.#extensionsIfNeeded(tx, tenantId, items.map((item) => Object.keys(item ?? {})));
       const prepared = items.map((input) => {
         const base = emptyObject(type, randomUUID(), now);
@@ -545,6 +547,23 @@ class SqlCloudDirectory implements CloudDirectory {
       await this.#insertObjects(tx, tenantId, prepared, now, log);
       return prepared.map((p) => p.data as unknown as ObjectOfType[T]);
     });
+    await this.#refreshStatisticsAfter(items.length);
+    return created;
+  }
+
+  /**
+   * PostgreSQL plans from statistics that autovacuum refreshes only every minute or so; right after a bulk load
+   * a planner that still thinks the table is empty may pick a tenant-wide index scan over the UPN index. Each time
+   * this process has grown the table by half since the last refresh, it runs ANALYZE (which blocks no reader or
+   * writer), so a load of N rows costs O(log N) refreshes.
+   */
+  async #refreshStatisticsAfter(inserted: number): Promise<void> {
+    if (this.#dialect !== 'postgres') return;
+    this.#insertedSinceAnalyze += inserted;
+    if (this.#insertedSinceAnalyze < 1000 || this.#insertedSinceAnalyze < this.#rowsAtLastAnalyze / 2) return;
+    this.#rowsAtLastAnalyze += this.#insertedSinceAnalyze;
+    this.#insertedSinceAnalyze = 0;
+    await this.#read(() => sql`ANALYZE directory_objects`.execute(this.#db));
   }
 
   async #liveRow(q: Executor, tenantId: string, idOrUpn: string, type?: ObjectType) {

@@ -2,7 +2,8 @@
  * The cloud directory's tables (types in src/directory/directory-store.ts, layout in docs/storage.md).
  * Written with Kysely's schema builder only, so the one migration runs unchanged on SQLite and PostgreSQL.
  * Partial unique indexes (`WHERE deleted_at IS NULL`) make deleted items release their unique values, which
- * is why restore re-checks them.
+ * is why restore re-checks them. They also say `… IS NOT NULL`: without it, a planner with stale statistics may
+ * use e.g. the immutable-id index as a plain tenant_id index (every row NULL) and scan a whole tenant.
  */
 import { sql, type Kysely } from 'kysely';
 
@@ -36,14 +37,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .unique()
     .on('directory_objects')
     .columns(['tenant_id', 'upn_key'])
-    .where(sql.ref('deleted_at'), 'is', null)
+    .where(sql<boolean>`deleted_at IS NULL AND upn_key IS NOT NULL`)
     .execute();
   await db.schema
     .createIndex('ux_directory_objects_immutable_id')
     .unique()
     .on('directory_objects')
     .columns(['tenant_id', 'immutable_id'])
-    .where(sql.ref('deleted_at'), 'is', null)
+    .where(sql<boolean>`deleted_at IS NULL AND immutable_id IS NOT NULL`)
     .execute();
   await db.schema.createIndex('ux_directory_objects_app_id').unique().on('directory_objects').column('app_id').execute();
   await db.schema
