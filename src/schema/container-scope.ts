@@ -14,7 +14,7 @@
  * GROUP_SCOPE_NESTING_METADATA_KEY = "Transitive") also admits members of nested groups.
  */
 import { CloudsyncError } from '../errors/index.ts';
-import { parseScopeReference, type ScopeReference } from './object-guid.ts';
+import { formatScopeReference, normalizeGuid, parseScopeReference, type ScopeReference } from './object-guid.ts';
 
 export interface ContainerFilter {
   readonly includedContainers?: readonly string[] | null;
@@ -136,4 +136,39 @@ export function compileGroupScope(
       return NO_MATCH;
     },
   });
+}
+
+export interface PinnedScopeEntries {
+  /** the entries to store, GUID-pinned where the GUID could be resolved */
+  readonly entries: readonly string[];
+  /** entries (as written) whose DN the resolver did not know: still DN-keyed, not rename-safe */
+  readonly unresolved: readonly string[];
+}
+
+/**
+ * Pins GUIDs into DN-only includedContainers / includedGroups entries when a configuration is saved. The
+ * resolver is the engine's (a directory lookup done beforehand); entries already pinned are kept as written.
+ */
+export function pinScopeEntries(
+  entries: readonly string[] | null | undefined,
+  resolveGuid: (dn: string) => string | Uint8Array | undefined,
+): PinnedScopeEntries {
+  const pinned: string[] = [];
+  const unresolved: string[] = [];
+  for (const entry of entries ?? []) {
+    const reference = parseScopeReference(entry);
+    if (reference.guid !== undefined || reference.dn === undefined) {
+      pinned.push(entry);
+      continue;
+    }
+    const resolved = resolveGuid(reference.dn);
+    const guid = resolved === undefined ? undefined : normalizeGuid(resolved);
+    if (guid === undefined) {
+      unresolved.push(entry);
+      pinned.push(entry);
+    } else {
+      pinned.push(formatScopeReference(guid, reference.dn));
+    }
+  }
+  return { entries: pinned, unresolved };
 }

@@ -29,6 +29,8 @@ export {
   compileContainerScope,
   compileGroupScope,
   canonicalDn,
+  pinScopeEntries,
+  type PinnedScopeEntries,
   GROUP_SCOPE_NESTING_METADATA_KEY,
   GROUP_SCOPE_NESTINGS,
   type GroupScopeNesting,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attributeSource } from '../../src/expressions/value.ts';
 import { isCloudsyncError } from '../../src/errors/index.ts';
-import { compileContainerScope, compileGroupScope } from '../../src/schema/container-scope.ts';
+import { compileContainerScope, compileGroupScope, pinScopeEntries } from '../../src/schema/container-scope.ts';
 import { AD_DEFAULT_EXCLUSIONS, exclusionsToInputFilterGroups } from '../../src/schema/default-exclusions.ts';
 import { compileObjectScope } from '../../src/schema/object-scope.ts';
 import { formatScopeReference, normalizeGuid, parseScopeReference } from '../../src/schema/object-guid.ts';
@@ -109,4 +109,15 @@ test('an object mapping\'s scope from its rule, with transitive group scope opte
   const direct = compileObjectMappingScope({ ...rule, metadata: [] }, mapping);
   assert.equal(direct.isInScope(attributeSource({}), nestedMember), false);
   assert.equal(direct.trace(attributeSource({}), nestedMember).group.configured, true);
+});
+
+test('saving a configuration pins GUIDs into DN-only entries; unknown DNs are reported', () => {
+  const guidOf = new Map([['OU=Sales,DC=contoso,DC=com', Uint8Array.from([0x3e, 0x2d, 0x1c, 0x6f, 0x5b, 0x4a, 0x6d, 0x4c, 0x8e, 0x7f, 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f])]]);
+  const pinned = pinScopeEntries(['OU=Sales,DC=contoso,DC=com', `<GUID=${SALES_OU}>;OU=Old,DC=contoso,DC=com`, 'OU=Gone,DC=contoso,DC=com'], (dn) => guidOf.get(dn));
+  assert.deepEqual(pinned.entries, [
+    '<GUID=6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f>;OU=Sales,DC=contoso,DC=com',
+    `<GUID=${SALES_OU}>;OU=Old,DC=contoso,DC=com`,
+    'OU=Gone,DC=contoso,DC=com',
+  ]);
+  assert.deepEqual(pinned.unresolved, ['OU=Gone,DC=contoso,DC=com']);
 });
