@@ -9,7 +9,7 @@
  * `{ id, "@removed": { reason } }`; groups whose membership changed carry `members@delta`. Page size comes from
  * `Prefer: odata.maxpagesize=N` as in Graph (or `$top`). Tokens are the directory's and are opaque here.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { CloudsyncError } from '../../errors/index.ts';
 import { MAX_PAGE_SIZE } from '../../directory/query.ts';
 import type { DeltaEntry } from '../../directory/cloud-directory.ts';
@@ -42,7 +42,11 @@ function presentEntry(entry: DeltaEntry, select: Selection | undefined): Record<
 export async function deltaRoutes(app: FastifyInstance, options: GraphRouteOptions): Promise<void> {
   for (const { set, type } of DELTA_SETS) {
     const properties = selectableProperties(type);
-    app.get(`/${set}/delta`, { config: { access: 'read' } }, async function deltaQuery(request) {
+    // `/delta` is Graph's shortcut for the function's qualified name, which generated SDKs send.
+    const paths = [`/${set}/delta`, `/${set}/delta()`, `/${set}/microsoft.graph.delta`, `/${set}/microsoft.graph.delta()`];
+    app.route({ method: 'GET', url: paths[0]!, config: { access: 'read' }, handler: deltaQuery });
+    for (const path of paths.slice(1)) app.route({ method: 'GET', url: path, config: { access: 'read' }, handler: deltaQuery });
+    async function deltaQuery(request: FastifyRequest) {
       const query = normalizeQuery(request.query as RawQuery);
       for (const name of query.keys()) {
         if (name.startsWith('$') && !DELTA_OPTIONS.has(name)) {
@@ -70,6 +74,6 @@ export async function deltaRoutes(app: FastifyInstance, options: GraphRouteOptio
         ...(page.nextToken === undefined ? {} : { '@odata.nextLink': linkWithToken(base, request, '$skiptoken', page.nextToken) }),
         ...(page.deltaToken === undefined ? {} : { '@odata.deltaLink': linkWithToken(base, request, '$deltatoken', page.deltaToken) }),
       };
-    });
+    }
   }
 }
