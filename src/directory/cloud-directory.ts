@@ -109,7 +109,12 @@ export type DeltaEntry =
         readonly '@removed'?: { readonly reason: 'deleted' };
       }[];
     })
-  | { readonly id: string; readonly '@odata.type': string; readonly '@removed': { readonly reason: 'changed' | 'deleted' } };
+  | {
+      readonly id: string;
+      readonly '@odata.type': string;
+      readonly '@removed': { readonly reason: 'changed' | 'deleted' };
+      readonly [property: string]: unknown;
+    };
 
 export interface DeltaPage {
   readonly items: readonly DeltaEntry[];
