@@ -28,6 +28,8 @@ export const DEFAULT_EVALUATION_CONTEXT: EvaluationContext = Object.freeze({
 
 export function resolveContext(partial: Partial<EvaluationContext> | undefined): EvaluationContext {
   if (partial === undefined) return DEFAULT_EVALUATION_CONTEXT;
+  // A complete context is used as it is: the engine passes one per object, and merging would allocate each time.
+  if (typeof partial.now === 'function' && typeof partial.randomInt === 'function') return partial as EvaluationContext;
   const context: EvaluationContext = {
     now: partial.now ?? DEFAULT_EVALUATION_CONTEXT.now,
     randomInt: partial.randomInt ?? DEFAULT_EVALUATION_CONTEXT.randomInt,
