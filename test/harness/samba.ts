@@ -59,6 +59,13 @@ export interface SambaDc {
 export interface StartSambaOptions {
   /** Samba process model. 'single' starts fastest; 'prefork' serves concurrent clients (benchmarks). */
   processModel?: 'single' | 'prefork' | 'standard';
+  /**
+   * Enable the AD Recycle Bin optional feature (default true). Samba 4.17 cannot undelete (reanimate) an object
+   * deleted while the Recycle Bin is on (its tombstone_reanimate module tries to remove isRecycled, which such
+   * an object does not have: "no such attribute"); without it, deleted objects are tombstones that can be
+   * reanimated but keep only a few attributes (MS-ADTS 3.1.1.5.5.1.1).
+   */
+  recycleBin?: boolean;
   /** Milliseconds to wait for LDAP to answer. */
   startTimeoutMs?: number;
 }
@@ -80,8 +87,8 @@ function sambaVersion(): string {
 }
 
 /** Provisions once per machine+version into the temp dir; concurrent callers wait for the first. */
-function ensureTemplate(): string {
-  const template = join(tmpdir(), `cloudsync-samba-template-v${LAYOUT_VERSION}-${sambaVersion()}`);
+function ensureTemplate(recycleBin: boolean): string {
+  const template = join(tmpdir(), `cloudsync-samba-template-v${LAYOUT_VERSION}-${recycleBin ? 'rb' : 'norb'}-${sambaVersion()}`);
   if (existsSync(join(template, 'READY'))) return template;
   const building = mkdtempSync(join(tmpdir(), 'cloudsync-samba-provision-'));
   try {
@@ -100,16 +107,18 @@ function ensureTemplate(): string {
     // MS-ADTS 3.1.1.9.1 "Recycle Bin optional feature": enabled by an rootDSE enableOptionalFeature modify. Samba
     // refuses that over LDAP to anyone but SYSTEM ("Insufficient rights for enableoptionalfeature"), and a local
     // ldb modify runs as SYSTEM, so the template gets it here, before any DC runs from it.
-    const recycleBin = join(building, 'recycle-bin.ldif');
-    writeFileSync(recycleBin, [
+    const recycleBinLdif = join(building, 'recycle-bin.ldif');
+    if (recycleBin) writeFileSync(recycleBinLdif, [
       'dn:',
       'changetype: modify',
       'add: enableOptionalFeature',
       `enableOptionalFeature: CN=Partitions,CN=Configuration,${SAMBA_BASE_DN}:766ddcd8-acd0-445e-f3b9-a7f9b6744f2a`,
       '',
     ].join('\n'));
-    execFileSync('ldbmodify', ['-H', join(building, 'private', 'sam.ldb'), recycleBin], { stdio: ['ignore', 'pipe', 'pipe'] });
-    rmSync(recycleBin);
+    if (recycleBin) {
+      execFileSync('ldbmodify', ['-H', join(building, 'private', 'sam.ldb'), recycleBinLdif], { stdio: ['ignore', 'pipe', 'pipe'] });
+      rmSync(recycleBinLdif);
+    }
     writeFileSync(join(building, 'TEMPLATE_PATH'), building);
     writeFileSync(join(building, 'READY'), new Date().toISOString());
     try {
@@ -243,7 +252,7 @@ async function waitForLdap(url: string, bindDn: string, password: string, child:
 export async function startSamba(options: StartSambaOptions = {}): Promise<SambaDc> {
   const unavailable = sambaUnavailableReason();
   if (unavailable) throw new Error(unavailable);
-  const template = ensureTemplate();
+  const template = ensureTemplate(options.recycleBin ?? true);
   const lease = leaseLoopbackAddress();
   const dir = mkdtempSync(join(tmpdir(), 'cloudsync-samba-'));
   let child: ChildProcess | undefined;

@@ -10,6 +10,7 @@ import { isReference, type Value } from '../../../src/expressions/value.ts';
 import { ActiveDirectoryConnector, type ActiveDirectoryConnectorOptions } from '../../../src/connectors/ldap/active-directory-connector.ts';
 import { defaultAnchorOf, type ImportBatch, type SourceObject } from '../../../src/connectors/source-connector.ts';
 import { formatGuid, formatSid } from '../../../src/connectors/guid.ts';
+import { ShowDeletedControl } from '../../../src/connectors/ldap/show-deleted-control.ts';
 import { addOu, sambaUnavailableReason, seedAdUsers, startSamba, type SambaDc } from '../../harness/samba.ts';
 
 const skip = sambaUnavailableReason();
@@ -193,6 +194,42 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
       assert.equal(again.objects.length, 0, 'the new watermark starts after these changes');
     } finally {
       await connector.close();
+    }
+  });
+
+  test('an undeleted (reanimated) object comes back in the delta as the same, live object', async () => {
+    // Samba 4.17 cannot undelete while the Recycle Bin is on (see test/harness/samba.ts), so this uses a DC
+    // without it: the deleted object is a tombstone and comes back with the attributes a tombstone keeps.
+    const plain = await startSamba({ recycleBin: false });
+    const client = await plain.admin();
+    const connector = new ActiveDirectoryConnector({ urls: [plain.url], bindDn: plain.adminDn, bindPassword: plain.adminPassword });
+    try {
+      await addOu(client, `OU=Sales,${plain.baseDn}`);
+      const victim = `CN=victim,OU=Sales,${plain.baseDn}`;
+      await client.add(victim, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: 'victim' });
+      const original = await connector.readObject(victim);
+      assert.ok(original);
+      const full = await collect(connector.fullImport());
+      await client.del(victim);
+      const afterDelete = await collect(connector.deltaImport(full.watermark!));
+      const tombstone = afterDelete.objects.find((o) => o.anchors.objectGuid === original.anchors.objectGuid);
+      assert.equal(tombstone?.isDeleted, true);
+      assert.equal(tombstone?.parentDn, `OU=Sales,${plain.baseDn}`);
+
+      // MS-ADTS 3.1.1.5.3.7.3 "Undelete": remove isDeleted and set distinguishedName, with show-deleted.
+      await client.modify(tombstone!.dn, [
+        new Change({ operation: 'delete', modification: new Attribute({ type: 'isDeleted', values: [] }) }),
+        new Change({ operation: 'replace', modification: new Attribute({ type: 'distinguishedName', values: [victim] }) }),
+      ], new ShowDeletedControl());
+      const afterRestore = await collect(connector.deltaImport(afterDelete.watermark!));
+      const restored = afterRestore.objects.find((o) => o.anchors.objectGuid === original.anchors.objectGuid);
+      assert.ok(restored, 'the restored object is reported');
+      assert.equal(restored.isDeleted, false);
+      assert.equal(restored.dn, victim);
+      assert.equal(restored.attributes['sAMAccountName'], 'victim');
+    } finally {
+      await connector.close();
+      await plain.stop();
     }
   });
 
