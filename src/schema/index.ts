@@ -79,6 +79,7 @@ export {
   type SchemaProblem,
 } from './parse-synchronization-schema.ts';
 export { TEMPLATE_IDS, getTemplate, isTemplateId, type TemplateId } from './templates/template-registry.ts';
+export { renderTemplateReference } from './templates/template-reference.ts';
 export { applyFlowType } from './flow-type.ts';
 export {
   compileObjectMapping,

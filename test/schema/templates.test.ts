@@ -104,13 +104,22 @@ test('LDAP2AADProvisioning: anchor entryUUID, UPN from mail or uid@domain, RFC 2
   assert.equal(withoutMail.values.userPrincipalName, 'jdoe@example.org');
   assert.equal(withoutMail.values.onPremisesImmutableId, base.entryUUID);
   assert.equal(withoutMail.values.displayName, 'John Doe');
-  assert.deepEqual(withoutMail.values.department, ['4711']);
+  assert.equal(withoutMail.values.department, '4711');
+  assert.equal(withoutMail.values.jobTitle, 'Engineer');
   assert.equal(withoutMail.values.accountEnabled, 'True');
-  const withMail = compiled.evaluate(attributeSource({ ...base, mail: 'john.doe@example.org', pwdAccountLockedTime: '000001010000Z' }), { isCreate: true });
+  const withMail = compiled.evaluate(attributeSource({ ...base, mail: ['john.doe@example.org', 'jd@example.org'], pwdAccountLockedTime: '000001010000Z' }), { isCreate: true });
   assert.equal(withMail.values.userPrincipalName, 'john.doe@example.org');
+  assert.equal(withMail.values.mail, 'john.doe@example.org');
   assert.equal(withMail.values.accountEnabled, 'False');
-  const group = compileObjectMapping(groupOfUniqueNames).evaluate(attributeSource({ entryUUID: 'x', cn: 'Dev Ops (EU)', uniqueMember: ['uid=jdoe,ou=people,dc=example,dc=org'] }), { isCreate: true });
+  const group = compileObjectMapping(groupOfUniqueNames).evaluate(attributeSource({ entryUUID: 'x', cn: ['Dev Ops (EU)', 'devops'], uniqueMember: ['uid=jdoe,ou=people,dc=example,dc=org'] }), { isCreate: true });
   assert.deepEqual(group.errors, []);
   assert.deepEqual(group.values.members, ['uid=jdoe,ou=people,dc=example,dc=org']);
   assert.equal(group.values.mailNickname, 'DevOpsEU');
+});
+
+test('docs/schema.md shows the templates as they are', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { renderTemplateReference } = await import('../../src/schema/index.ts');
+  const doc = readFileSync(new URL('../../docs/schema.md', import.meta.url), 'utf8');
+  assert.ok(doc.includes(renderTemplateReference()), 'docs/schema.md is out of date: paste renderTemplateReference() into its "Default mappings" section');
 });

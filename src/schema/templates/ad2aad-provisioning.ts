@@ -141,7 +141,6 @@ const AD_SPECS = {
   proxyAddresses: { multivalued: true },
   otherMailbox: { multivalued: true },
   objectClass: { multivalued: true },
-  description: { multivalued: true },
   userAccountControl: { type: 'Integer' },
   accountExpires: { type: 'Integer' },
   pwdLastSet: { type: 'Integer' },

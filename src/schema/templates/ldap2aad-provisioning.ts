@@ -10,6 +10,8 @@
  *   setting pwdAccountLockedTime, so a locked account is disabled.
  * - department ← departmentNumber and jobTitle ← title, as RFC 2798 names them.
  * - Objects carry `entryDN` (RFC 5020), read as the distinguished name.
+ * - Most LDAP attributes are multi-valued by schema (cn, sn, givenName, mail, title, uid…) even when an entry
+ *   has one value; single-valued cloud properties take the first value with `Item([attr], 1)`.
  */
 import { CLOUD_DIRECTORY_NAME } from './ad2aad-provisioning.ts';
 import { attributes, DEFAULT_OBJECT_MAPPING_METADATA, mapping, type TemplateAttributeMapping } from './mapping-builders.ts';
@@ -20,23 +22,23 @@ export function ldapUserMappings(): TemplateAttributeMapping[] {
   return [
     mapping('onPremisesImmutableId', '[entryUUID]', { matchingPriority: 1, flowType: 'ObjectAddOnly' }),
     mapping('onPremisesDistinguishedName', '[entryDN]'),
-    mapping('onPremisesSamAccountName', '[uid]'),
+    mapping('onPremisesSamAccountName', 'Item([uid], 1)'),
     mapping('onPremisesDomainName', '[dnsDomainName]'),
-    mapping('userPrincipalName', 'IIF(IsPresent([mail]), [mail], Join("@", [uid], [dnsDomainName]))'),
+    mapping('userPrincipalName', 'IIF(IsPresent([mail]), Item([mail], 1), Join("@", Item([uid], 1), [dnsDomainName]))'),
     mapping('accountEnabled', 'IIF(IsPresent([pwdAccountLockedTime]), "False", "True")', { defaultValue: 'True' }),
-    mapping('displayName', 'IIF(IsPresent([displayName]), [displayName], [cn])'),
-    mapping('givenName', '[givenName]'),
-    mapping('surname', '[sn]'),
-    mapping('mail', '[mail]'),
-    mapping('mailNickname', '[uid]'),
-    mapping('department', '[departmentNumber]'),
-    mapping('jobTitle', '[title]'),
+    mapping('displayName', 'IIF(IsPresent([displayName]), [displayName], Item([cn], 1))'),
+    mapping('givenName', 'Item([givenName], 1)'),
+    mapping('surname', 'Item([sn], 1)'),
+    mapping('mail', 'Item([mail], 1)'),
+    mapping('mailNickname', 'Item([uid], 1)'),
+    mapping('department', 'Item([departmentNumber], 1)'),
+    mapping('jobTitle', 'Item([title], 1)'),
     mapping('employeeId', '[employeeNumber]'),
-    mapping('employeeType', '[employeeType]'),
+    mapping('employeeType', 'Item([employeeType], 1)'),
     mapping('businessPhones', '[telephoneNumber]'),
-    mapping('mobilePhone', '[mobile]'),
+    mapping('mobilePhone', 'Item([mobile], 1)'),
     mapping('preferredLanguage', '[preferredLanguage]'),
-    mapping('manager', '[manager]'),
+    mapping('manager', 'Item([manager], 1)'),
   ];
 }
 
@@ -45,9 +47,9 @@ export function ldapGroupMappings(memberAttribute: 'member' | 'uniqueMember'): T
     mapping('onPremisesImmutableId', '[entryUUID]', { matchingPriority: 1, flowType: 'ObjectAddOnly' }),
     mapping('onPremisesDistinguishedName', '[entryDN]'),
     mapping('onPremisesDomainName', '[dnsDomainName]'),
-    mapping('displayName', '[cn]'),
-    mapping('description', '[description]'),
-    mapping('mailNickname', 'Replace([cn], , "[^A-Za-z0-9._-]", , "", , )'),
+    mapping('displayName', 'Item([cn], 1)'),
+    mapping('description', 'Item([description], 1)'),
+    mapping('mailNickname', 'Replace(Item([cn], 1), , "[^A-Za-z0-9._-]", , "", , )'),
     mapping('mailEnabled', '"False"'),
     mapping('securityEnabled', '"True"'),
     mapping('members', `[${memberAttribute}]`),
@@ -75,6 +77,11 @@ const SPECS = {
   entryDN: { mutability: 'ReadOnly' },
   objectClass: { multivalued: true },
   description: { multivalued: true },
+  cn: { multivalued: true },
+  sn: { multivalued: true },
+  givenName: { multivalued: true },
+  uid: { multivalued: true },
+  employeeType: { multivalued: true },
   mail: { multivalued: true },
   telephoneNumber: { multivalued: true },
   mobile: { multivalued: true },
