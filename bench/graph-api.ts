@@ -11,7 +11,7 @@
  * Prints one JSON document on stdout; progress goes to stderr.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
@@ -95,7 +95,7 @@ async function run(backend: 'sqlite' | 'postgres') {
   try {
     const measured = await measure(backend, app, tenant, domain);
     const server = serverMs.slice(-LOOKUPS).sort((a, b) => a - b);
-    return { ...measured, filterByUpnServerSide: { p50Ms: percentile(server, 50), p99Ms: percentile(server, 99), maxMs: percentile(server, 100) }, insert: { seconds: Math.round(loadSeconds * 100) / 100, usersPerSecond: Math.round(USERS / loadSeconds), batch: BATCH } };
+    return { ...measured, loadAverageAfter: loadavg().map((x) => Math.round(x * 100) / 100), filterByUpnServerSide: { p50Ms: percentile(server, 50), p99Ms: percentile(server, 99), maxMs: percentile(server, 100) }, insert: { seconds: Math.round(loadSeconds * 100) / 100, usersPerSecond: Math.round(USERS / loadSeconds), batch: BATCH } };
   } finally {
     await app.close();
     await store.close();
@@ -186,11 +186,13 @@ async function runClient(task: ClientTask): Promise<ClientResult> {
 if (!isMainThread) {
   parentPort!.postMessage(await runClient(workerData as ClientTask));
 } else {
+  // Other work on the machine skews latency percentiles; the load averages put the numbers in context.
+  const loadAverageBefore = loadavg().map((x) => Math.round(x * 100) / 100);
   const results = [];
   try {
     for (const backend of BACKENDS) results.push(await run(backend));
   } finally {
     await stopPostgres();
   }
-  process.stdout.write(`${JSON.stringify({ benchmark: 'graph-api', node: process.version, results }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ benchmark: 'graph-api', node: process.version, cpus: cpus().length, loadAverageBefore, results }, null, 2)}\n`);
 }
