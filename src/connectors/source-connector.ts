@@ -61,7 +61,19 @@ export interface SourceObject {
    * LDAP_DIRSYNC_INCREMENTAL_VALUES): per attribute, the values added and removed since the watermark. When an
    * attribute appears here, `attributes` does not carry its full value list.
    */
-  readonly valueChanges?: Readonly<Record<string, { readonly added: readonly Value[]; readonly removed: readonly Value[] }>>;
+  readonly valueChanges?: Readonly<Record<string, ValueChange>>;
+}
+
+/**
+ * Values added to and removed from one multi-valued attribute. For DN-valued attributes the source may also give
+ * each value's target objectGUID (same order; null where unknown): resolve by it first, because the DN of a
+ * removed value is the one it had when it was linked and may be stale after a rename.
+ */
+export interface ValueChange {
+  readonly added: readonly Value[];
+  readonly removed: readonly Value[];
+  readonly addedObjectGuids?: readonly (string | null)[];
+  readonly removedObjectGuids?: readonly (string | null)[];
 }
 
 export type Watermark = string;

@@ -13,7 +13,8 @@
  *   only if one of the *requested replicated* attributes changed (research: requesting just objectGUID/member
  *   misses users entirely), so the real attribute set is requested and each changed object is then re-read
  *   whole by `<GUID=…>` (with show-deleted, so tombstones and recycle-bin objects are readable). Delta objects
- *   therefore carry complete attributes except `member`, which comes as `valueChanges.member`.
+ *   therefore carry complete attributes except `member`, which comes as `valueChanges.member`, with each value's
+ *   target objectGUID (the extended-DN control, MS-ADTS 3.1.1.3.4.1.5): a removed value's DN can be stale.
  * - Deletions: the object comes back with isDeleted=TRUE under CN=Deleted Objects (RDN "name\0ADEL:guid");
  *   `lastKnownParent` gives its parentDn. Renames/moves: the object comes back with its new DN (its `name` or
  *   parent changed) and the same objectGUID.
@@ -39,9 +40,11 @@ import {
   type SourceCapabilities,
   type SourceConnector,
   type SourceObject,
+  type ValueChange,
   type Watermark,
 } from '../source-connector.ts';
 import { DIRSYNC_FLAGS, DirSyncControl } from './dirsync-control.ts';
+import { ExtendedDnControl } from './extended-dn-control.ts';
 import { LdapConnection, type LdapConnectionOptions } from './ldap-connection.ts';
 import { normalizeEntry } from './ldap-entry.ts';
 import { toLdapError } from './ldap-errors.ts';
@@ -113,10 +116,20 @@ const DELETED_RDN = /\\0ADEL:[0-9a-f-]{36}/i;
  */
 function withoutDeletedTargets(changes: SourceObject['valueChanges']): SourceObject['valueChanges'] {
   if (!changes) return changes;
-  const out: Record<string, { added: Value[]; removed: Value[] }> = {};
-  for (const [name, { added, removed }] of Object.entries(changes)) {
-    const isDeletedTarget = (v: Value) => isReference(v) && DELETED_RDN.test(v.dn);
-    out[name] = { added: added.filter((v) => !isDeletedTarget(v)), removed: [...removed, ...added.filter(isDeletedTarget)] };
+  const out: Record<string, ValueChange> = {};
+  for (const [name, change] of Object.entries(changes)) {
+    const added: Value[] = [];
+    const addedGuids: (string | null)[] = [];
+    const removed: Value[] = [...change.removed];
+    const removedGuids: (string | null)[] = [...(change.removedObjectGuids ?? change.removed.map(() => null))];
+    change.added.forEach((value, i) => {
+      const guid = change.addedObjectGuids?.[i] ?? null;
+      const toDeleted = isReference(value) && DELETED_RDN.test(value.dn);
+      (toDeleted ? removed : added).push(value);
+      (toDeleted ? removedGuids : addedGuids).push(guid);
+    });
+    const withGuids = change.addedObjectGuids !== undefined || change.removedObjectGuids !== undefined;
+    out[name] = { added, removed, ...(withGuids ? { addedObjectGuids: addedGuids, removedObjectGuids: removedGuids } : {}) };
   }
   return out;
 }
@@ -221,7 +234,7 @@ export class ActiveDirectoryConnector implements SourceConnector {
           filter: AD_OBJECT_FILTER,
           attributes: this.#attributes(),
           explicitBufferAttributes: binary,
-        }, [control, show]));
+        }, [control, show, new ExtendedDnControl(1)]));
       if (!control.responseCookie) throw new CloudsyncError('ERR_LDAP_PROTOCOL', `${this.connection.currentUrl} did not return a DirSync cookie`);
       // One change per object per round; DirSync already coalesces, but a paging DC may repeat across rounds.
       const changes = new Map<string, { guid: string; valueChanges: SourceObject['valueChanges'] }>();

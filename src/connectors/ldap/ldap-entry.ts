@@ -16,7 +16,8 @@ import { toValue, type AttributeSchema } from '../attribute-syntax.ts';
 import { parentDn } from '../distinguished-name.ts';
 import { formatGuid } from '../guid.ts';
 import { classifyObjectType } from '../object-type.ts';
-import type { AnchorCandidates, SourceObject } from '../source-connector.ts';
+import type { AnchorCandidates, SourceObject, ValueChange } from '../source-connector.ts';
+import { guidOfExtendedDn } from './extended-dn-control.ts';
 import { parseRangedName } from './ranged-retrieval.ts';
 
 export type RawValues = (string | Uint8Array)[];
@@ -82,15 +83,21 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
     const value = normalizeValue(toValue(raw, schema.lookup(name)));
     if (value !== null) attributes[name] = value;
   }
-  let valueChanges: Record<string, { added: Value[]; removed: Value[] }> | undefined;
+  let valueChanges: Record<string, ValueChange> | undefined;
   for (const change of changes.values()) {
     const info = schema.lookup(change.name);
-    const asList = (raw: RawValues): Value[] => {
-      const v = toValue(raw, info ? { ...info, singleValued: false } : { syntax: 'string', singleValued: false });
-      return Array.isArray(v) ? [...v] : v === null ? [] : [v as Value];
-    };
+    // One value at a time, so that values and their GUIDs stay aligned.
+    const asList = (raw: RawValues): Value[] => raw.map((r) => toValue([r], { syntax: info?.syntax ?? 'string', singleValued: true }));
+    const guids = (raw: RawValues): (string | null)[] => raw.map((r) => (typeof r === 'string' ? guidOfExtendedDn(r) ?? null : null));
+    const addedObjectGuids = guids(change.added);
+    const removedObjectGuids = guids(change.removed);
+    const anyGuid = [...addedObjectGuids, ...removedObjectGuids].some((g) => g !== null);
     valueChanges ??= {};
-    valueChanges[change.name] = { added: asList(change.added), removed: asList(change.removed) };
+    valueChanges[change.name] = {
+      added: asList(change.added),
+      removed: asList(change.removed),
+      ...(anyGuid ? { addedObjectGuids, removedObjectGuids } : {}),
+    };
   }
 
   const guidBytes = firstBytes(byLower.get('objectguid')?.raw);

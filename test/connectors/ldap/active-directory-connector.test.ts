@@ -159,6 +159,8 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
         new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [`CN=sales00004,${sales}`] }) }),
       ]);
       await admin.del(`CN=sales00003,${sales}`);
+      // Renamed after its removal from the group: the removed value's DN is stale, its GUID is not.
+      await admin.modifyDN(`CN=sales00004,${sales}`, `CN=Renamed Four,${sales}`);
 
       const delta = await collect(connector.deltaImport(full.watermark!));
       const byGuid = new Map(delta.objects.map((o) => [o.anchors.objectGuid, o]));
@@ -187,7 +189,11 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
       const team = delta.objects.find((o) => o.dn.startsWith('CN=Sales Team,'));
       assert.ok(team?.valueChanges?.['member'], 'group membership comes as value changes');
       assert.deepEqual(dnsOf(team.valueChanges['member'].added), [`cn=new hire,${sales}`.toLowerCase()]);
-      assert.ok(dnsOf(team.valueChanges['member'].removed).includes(`cn=sales00004,${sales}`.toLowerCase()));
+      const four = full.objects.find((o) => o.dn.startsWith('CN=sales00004,'))!;
+      const newHireGuid = created.anchors.objectGuid;
+      assert.deepEqual(team.valueChanges['member'].addedObjectGuids, [newHireGuid], 'value changes carry target GUIDs');
+      assert.ok(team.valueChanges['member'].removedObjectGuids?.includes(four.anchors.objectGuid!), 'the removed member is identified by GUID');
+      assert.equal(team.valueChanges['member'].removed.length, team.valueChanges['member'].removedObjectGuids?.length);
       assert.equal(team.attributes['member'], undefined, 'no full member list in a delta');
 
       const again = await collect(connector.deltaImport(delta.watermark!));
