@@ -354,14 +354,20 @@ function resolveFields(
 /**
  * The date and time shapes `DateTime.Parse` (en-US) reads that Entra's documents feed to CDate, DateDiff
  * and NumFromDate: ISO 8601 dates with optional time and offset ("2020-03-16-07:00", "2009-06-15T01:45:30-07:00",
- * "2020-12-31 23:59:59-08:00"), en-US dates ("8/25/2021 5:41:18 PM", Now's own output) and RFC 1123.
+ * "2020-12-31 23:59:59-08:00", also with "/" as in "2020/12/31"), en-US dates ("8/25/2021 5:41:18 PM", Now's own
+ * output), RFC 1123 and dates with month names ("June 15, 2009", "15 Jun 2009").
  * Anything else is an error naming what we read, never a guess.
  */
 const ISO_DATE_TIME =
-  /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,7})\d*)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+  /^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,7})\d*)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const US_DATE_TIME =
   /^(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7})\d*)?)?\s*(AM|PM|A|P)?)?\s*(Z|GMT|[+-]\d{2}(?::?\d{2})?)?$/i;
-const RFC1123_LIKE = ["ddd, dd MMM yyyy HH':'mm':'ss 'GMT'", 'dddd, MMMM d, yyyy h:mm:ss tt', 'dddd, MMMM d, yyyy', 'MMMM d, yyyy', 'd MMMM yyyy'];
+const NAMED_MONTH_PATTERNS = [
+  "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'",
+  'dddd, MMMM d, yyyy h:mm:ss tt', 'dddd, MMMM d, yyyy h:mm tt', 'dddd, MMMM d, yyyy',
+  'MMMM d, yyyy h:mm:ss tt', 'MMMM d, yyyy h:mm tt', 'MMMM d, yyyy', 'MMM d, yyyy',
+  'd MMMM yyyy HH:mm:ss', 'd MMMM yyyy', 'd MMM yyyy',
+];
 
 export function parseDotnetDateTime(input: string, now: Date): DotnetDateTime {
   const text = input.trim();
@@ -375,7 +381,7 @@ export function parseDotnetDateTime(input: string, now: Date): DotnetDateTime {
     const fields: Fields = {};
     let zone: string | undefined;
     if (iso !== null) {
-      const [, y, mo, d, h, mi, s, f, z] = iso;
+      const [, y, , mo, d, h, mi, s, f, z] = iso;
       Object.assign(fields, { year: Number(y), month: Number(mo), day: Number(d) });
       if (h !== undefined) Object.assign(fields, { hour: Number(h), minute: Number(mi), second: Number(s ?? 0) });
       if (f !== undefined) fields.fractionTicks = Number(f.padEnd(7, '0'));
@@ -404,7 +410,7 @@ export function parseDotnetDateTime(input: string, now: Date): DotnetDateTime {
     // "DateTime.Parse … converts to local time" when an offset is present; local is UTC.
     return resolveFields(fields, { ...styles, adjustToUniversal: true }, now, fail);
   }
-  for (const pattern of RFC1123_LIKE) {
+  for (const pattern of NAMED_MONTH_PATTERNS) {
     try {
       return parseExactDotnetDateTime(text, pattern, { ...styles, adjustToUniversal: true }, now);
     } catch (error) {

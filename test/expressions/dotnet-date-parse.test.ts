@@ -95,6 +95,11 @@ describe('Parse (CDate and the date functions)', () => {
     assert.equal(parse('8/25/2021'), '2021-08-25T00:00:00.0000000Z');
     assert.equal(parse('Mon, 15 Jun 2009 13:45:30 GMT'), '2009-06-15T13:45:30.0000000Z');
     assert.equal(parse('June 15, 2009'), '2009-06-15T00:00:00.0000000Z');
+    assert.equal(parse('Jun 15, 2009'), '2009-06-15T00:00:00.0000000Z');
+    assert.equal(parse('15 June 2009 13:45:30'), '2009-06-15T13:45:30.0000000Z');
+    assert.equal(parse('Monday, June 15, 2009 1:45 PM'), '2009-06-15T13:45:00.0000000Z');
+    assert.equal(parse('2009/06/15 13:45'), '2009-06-15T13:45:00.0000000Z');
+    assert.throws(() => parse('2009/06-15'), { code: 'ERR_EXPR_EVALUATION' }, 'one separator throughout');
   });
   it('refuses what it cannot read', () => {
     for (const text of ['', 'tomorrow', '2021-02-30', '15.06.2009', '2009-06-15T25:00']) {
