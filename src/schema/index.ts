@@ -8,6 +8,8 @@ export {
   SCOPING_OPERATOR_DEFINITIONS,
   SCOPING_OPERATOR_ALIASES,
   resolveScopingOperator,
+  renderScopingOperatorReference,
+  filterOperatorSchemas,
   type ScopingOperator,
   type ScopingOperatorDefinition,
 } from './scoping-operator.ts';

@@ -68,7 +68,7 @@ export interface ScopingOperatorDefinition {
   readonly target: TargetKind;
   /** true only for IS NULL: the one operator that is true on a null/empty value */
   readonly trueOnNull: boolean;
-  /** one line for docs/scoping.md and `GET …/schema/filterOperators` */
+  /** "true when …", for docs/scoping.md (Markdown) */
   readonly description: string;
   /** set where the operator is not in any of Entra's lists */
   readonly cloudsyncOnly?: true;
@@ -82,45 +82,45 @@ function op(definition: ScopingOperatorDefinition): ScopingOperatorDefinition {
 
 export const SCOPING_OPERATOR_DEFINITIONS: Readonly<Record<ScopingOperator, ScopingOperatorDefinition>> = Object.freeze({
   'EQUALS': op({ name: 'EQUALS', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: STRINGY, target: 'strings', trueOnNull: false,
-    description: 'true if the value equals one of the target values exactly (case-sensitive); integers compare numerically' }),
+    description: 'the value equals one of the target values exactly (case-sensitive); integer-typed values compare numerically (`42` equals `"0042"`)' }),
   'NOT EQUALS': op({ name: 'NOT EQUALS', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: STRINGY, target: 'strings', trueOnNull: false,
-    description: 'true if the value is present and equals none of the target values (case-sensitive); false on null' }),
+    description: 'the value is present and equals none of the target values' }),
   'IS TRUE': op({ name: 'IS TRUE', arity: 'Unary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Boolean'], target: 'none', trueOnNull: false,
-    description: 'true if the value is the Boolean true (or the string "true", any case, as LDAP returns "TRUE")' }),
+    description: 'the value is boolean `true`, or the text `true` in any case (LDAP returns `TRUE`)' }),
   'IS FALSE': op({ name: 'IS FALSE', arity: 'Unary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Boolean'], target: 'none', trueOnNull: false,
-    description: 'true if the value is the Boolean false (or the string "false", any case); false on null' }),
+    description: 'the value is boolean `false`, or the text `false` in any case' }),
   'IS NULL': op({ name: 'IS NULL', arity: 'Unary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Integer', 'String', 'Binary', 'Boolean', 'Reference'], target: 'none', trueOnNull: true,
-    description: 'true if the attribute is absent, null, an empty string or has no values' }),
+    description: 'the attribute is absent, null, `""` or has no values' }),
   'IS NOT NULL': op({ name: 'IS NOT NULL', arity: 'Unary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Integer', 'String', 'Binary', 'Boolean', 'Reference'], target: 'none', trueOnNull: false,
-    description: 'the exact complement of IS NULL' }),
+    description: 'not IS NULL' }),
   'REGEX MATCH': op({ name: 'REGEX MATCH', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: STRINGY, target: 'regex', trueOnNull: false,
-    description: 'true if the .NET regular expression matches anywhere in the value (unanchored, case-sensitive; anchor with ^ and $)' }),
+    description: 'one .NET pattern matches anywhere in the value (unanchored: use `^…$`; case-sensitive)' }),
   'NOT REGEX MATCH': op({ name: 'NOT REGEX MATCH', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: STRINGY, target: 'regex', trueOnNull: false,
-    description: 'true if the value is present and the pattern does not match it; false on null' }),
+    description: 'the value is present and no pattern matches it' }),
   'Greater_Than': op({ name: 'Greater_Than', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Integer'], target: 'integer', trueOnNull: false,
-    description: 'true if the value is an integer greater than the target integer; false if the value is not an integer' }),
+    description: 'the value is an integer greater than the bound' }),
   'Greater_Than_OR_EQUALS': op({ name: 'Greater_Than_OR_EQUALS', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Integer'], target: 'integer', trueOnNull: false,
-    description: 'true if the value is an integer greater than or equal to the target integer' }),
+    description: 'the value is an integer ≥ the bound' }),
   'Less_Than': op({ name: 'Less_Than', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Integer'], target: 'integer', trueOnNull: false, cloudsyncOnly: true,
-    description: 'true if the value is an integer less than the target integer' }),
+    description: 'the value is an integer < the bound' }),
   'Less_Than_OR_EQUALS': op({ name: 'Less_Than_OR_EQUALS', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Integer'], target: 'integer', trueOnNull: false, cloudsyncOnly: true,
-    description: 'true if the value is an integer less than or equal to the target integer' }),
+    description: 'the value is an integer ≤ the bound' }),
   'Includes': op({ name: 'Includes', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['String'], target: 'strings', trueOnNull: false,
-    description: 'true if the value contains one of the target strings (case-sensitive, as .NET String.Contains)' }),
+    description: 'the value contains one of the target strings (case-sensitive, as .NET `String.Contains`)' }),
   'STARTS_WITH': op({ name: 'STARTS_WITH', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['String'], target: 'strings', trueOnNull: false, cloudsyncOnly: true,
-    description: 'true if the value starts with one of the target strings (case-sensitive)' }),
+    description: 'the value starts with one of the target strings (case-sensitive)' }),
   'ENDS_WITH': op({ name: 'ENDS_WITH', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['String'], target: 'strings', trueOnNull: false,
-    description: 'true if the value ends with one of the target strings (case-sensitive)' }),
+    description: 'the value ends with one of the target strings (case-sensitive)' }),
   '&': op({ name: '&', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: STRINGY, target: 'strings', trueOnNull: false,
-    description: 'true if the value is one of the listed values (case-sensitive); a single target value containing commas is the list "a,b,c"' }),
+    description: 'the value is one of the listed values (case-sensitive). A single target value containing commas is split on the commas and trimmed (`"Sales, Marketing"`), as the portal\'s one text box produces' }),
   '!&': op({ name: '!&', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: STRINGY, target: 'strings', trueOnNull: false,
-    description: 'true if the value is present and is none of the listed values; false on null' }),
+    description: 'the value is present and is none of the listed values' }),
   'IS_BIT_SET': op({ name: 'IS_BIT_SET', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Integer'], target: 'bitmask', trueOnNull: false, cloudsyncOnly: true,
-    description: 'true if every bit of the mask is set in the integer value (userAccountControl IS_BIT_SET 2 = disabled)' }),
+    description: 'every bit of the mask is set in the integer value: `userAccountControl IS_BIT_SET 2` = disabled account. Masks are decimal, `0x…` or `&H…`' }),
   'IS_NOT_BIT_SET': op({ name: 'IS_NOT_BIT_SET', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['Integer'], target: 'bitmask', trueOnNull: false, cloudsyncOnly: true,
-    description: 'true if the value is an integer and IS_BIT_SET is false for it; false on null' }),
+    description: 'the value is an integer and IS_BIT_SET is false for it' }),
   'IS_MEMBER_OF': op({ name: 'IS_MEMBER_OF', arity: 'Binary', multivaluedComparisonType: 'Any', supportedAttributeTypes: ['Reference'], target: 'guids', trueOnNull: false,
-    description: 'true if the object is a member of one of the groups named by objectGUID; source operand "memberOf" = direct, "transitiveMemberOf" = nested' }),
+    description: 'the object is a member of one of the groups, named by objectGUID or `<GUID=…>;DN`. Source operand `memberOf` = direct membership, `transitiveMemberOf` = nested' }),
 });
 
 const BY_NAME = new Map<string, ScopingOperator>(SCOPING_OPERATORS.map((name) => [name, name]));
@@ -128,4 +128,31 @@ const BY_NAME = new Map<string, ScopingOperator>(SCOPING_OPERATORS.map((name) =>
 /** The canonical operator for a name as written in a filter clause, or undefined if there is none. */
 export function resolveScopingOperator(name: string): ScopingOperator | undefined {
   return BY_NAME.get(name) ?? SCOPING_OPERATOR_ALIASES[name];
+}
+
+const TARGET_DESCRIPTIONS: Readonly<Record<TargetKind, string>> = {
+  none: '–',
+  strings: '≥1 strings',
+  regex: '≥1 .NET patterns',
+  integer: '1 integer',
+  bitmask: '1 mask',
+  guids: '≥1 group objectGUIDs',
+};
+
+/** The operator table of docs/scoping.md, rendered from the definitions the code runs. */
+export function renderScopingOperatorReference(): string {
+  const rows = ['| operator | arity | target values | multi-valued | true when … |', '|---|---|---|---|---|'];
+  for (const name of SCOPING_OPERATORS) {
+    const d = SCOPING_OPERATOR_DEFINITIONS[name];
+    rows.push(`| \`${d.name}\`${d.cloudsyncOnly === true ? ' (ours)' : ''} | ${d.arity} | ${TARGET_DESCRIPTIONS[d.target]} | ${d.multivaluedComparisonType} | ${d.description} |`);
+  }
+  return rows.join('\n');
+}
+
+/** Graph's filterOperatorSchema list, as `GET …/schema/filterOperators` returns it. */
+export function filterOperatorSchemas(): { name: string; arity: string; multivaluedComparisonType: string; supportedAttributeTypes: string[] }[] {
+  return SCOPING_OPERATORS.map((name) => {
+    const d = SCOPING_OPERATOR_DEFINITIONS[name];
+    return { name: d.name, arity: d.arity, multivaluedComparisonType: d.multivaluedComparisonType, supportedAttributeTypes: [...d.supportedAttributeTypes] };
+  });
 }

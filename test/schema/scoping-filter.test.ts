@@ -161,3 +161,25 @@ test('Entra→AD operator spellings are accepted as aliases', () => {
   assert.equal(check(clause('n', 'GREATER_THAN', ['1']), { n: 2 }), true);
   assert.equal(check(clause('s', 'INCLUDES', ['b']), { s: 'abc' }), true);
 });
+
+test('the operator table in docs/scoping.md is the one the code runs', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { renderScopingOperatorReference } = await import('../../src/schema/index.ts');
+  const doc = readFileSync(new URL('../../docs/scoping.md', import.meta.url), 'utf8');
+  assert.ok(doc.includes(renderScopingOperatorReference()), 'docs/scoping.md is out of date: paste renderScopingOperatorReference() into its Operators section');
+});
+
+test('filterOperators lists Graph\'s eight operators as Graph describes them, plus ours', async () => {
+  const { filterOperatorSchemas } = await import('../../src/schema/index.ts');
+  const byName = new Map(filterOperatorSchemas().map((o) => [o.name, o]));
+  assert.deepEqual(byName.get('EQUALS'), { name: 'EQUALS', arity: 'Binary', multivaluedComparisonType: 'All', supportedAttributeTypes: ['String', 'Integer'] });
+  assert.deepEqual(byName.get('IS NULL')?.arity, 'Unary');
+  for (const name of ['EQUALS', 'NOT EQUALS', 'IS TRUE', 'IS FALSE', 'IS NULL', 'IS NOT NULL', 'REGEX MATCH', 'NOT REGEX MATCH']) assert.ok(byName.has(name), name);
+  assert.equal(byName.size, 20);
+});
+
+test('IS_BIT_SET on AD groupType, whose security bit makes it negative', () => {
+  const security = clause('groupType', 'IS_BIT_SET', ['&H80000000']);
+  assert.equal(check(security, { groupType: -2147483646 }), true);
+  assert.equal(check(security, { groupType: 2 }), false);
+});
