@@ -22,6 +22,7 @@
 import { isCloudsyncError, type ErrorCode } from '../errors/index.ts';
 import { compileExpression, type CompiledExpression } from '../expressions/index.ts';
 import type { EvaluationContext } from '../expressions/function-definition.ts';
+import { resolveContext } from '../expressions/evaluation-context.ts';
 import { walkNodes } from '../expressions/ast.ts';
 import type { AttributeSource, Value } from '../expressions/value.ts';
 import { expressionOfSource, sourceType, type AttributeMappingSourceType } from './attribute-mapping-source.ts';
@@ -199,7 +200,9 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
     if (evaluateOptions === null || typeof evaluateOptions !== 'object' || typeof evaluateOptions.isCreate !== 'boolean') {
       throw new TypeError('evaluate needs { isCreate: boolean }');
     }
-    const { isCreate, context } = evaluateOptions;
+    const { isCreate } = evaluateOptions;
+    // Resolved once per object rather than once per mapping: a partial context would be merged ~50 times.
+    const context = evaluateOptions.context === undefined ? undefined : resolveContext(evaluateOptions.context);
     const values: Record<string, Value> = Object.create(null) as Record<string, Value>;
     const lineage: AttributeLineage[] = [];
     const errors: MappingError[] = [];
