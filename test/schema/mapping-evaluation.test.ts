@@ -188,3 +188,18 @@ test('flow types that need the target\'s current value', () => {
   assert.equal(applyFlowType('MultiValueAddOnly', ['a'], ['a', 'b'], opts), undefined);
   assert.equal(applyFlowType('ObjectAddOnly', 'x', 'y', { isCreate: true, multivalued: false }), 'x');
 });
+
+test('the evaluation context reaches every expression (fixed clock)', async () => {
+  const { fixedContext } = await import('../../src/expressions/index.ts');
+  const compiled = compileObjectMapping({
+    sourceObjectName: 'user',
+    targetObjectName: 'User',
+    attributeMappings: [{ targetAttributeName: 'provisionedAt', source: { type: 'Function', expression: 'Now()' }, flowType: 'ObjectAddOnly' }],
+  });
+  const now = new Date(Date.UTC(2026, 0, 2, 3, 4, 5));
+  const result = compiled.evaluate(attributeSource({}), { isCreate: true, context: { now: () => now } });
+  assert.deepEqual(result.errors, []);
+  const viaFixed = compiled.evaluate(attributeSource({}), { isCreate: true, context: fixedContext({ now }) });
+  assert.deepEqual(result.values.provisionedAt, viaFixed.values.provisionedAt);
+  assert.ok(result.values.provisionedAt !== null && result.values.provisionedAt !== undefined);
+});
