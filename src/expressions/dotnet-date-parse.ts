@@ -113,7 +113,6 @@ interface Fields {
   day?: number;
   dayOfWeek?: number;
   hour?: number;
-  hour12?: boolean;
   pm?: boolean;
   minute?: number;
   second?: number;
@@ -170,14 +169,16 @@ function readOffset(cursor: Cursor, count: number): number | undefined {
   const sign = cursor.peek();
   if (sign !== '+' && sign !== '-') return undefined;
   cursor.pos++;
-  const hours = cursor.digits(count === 2 ? 2 : 1, 2);
+  const hours = cursor.digits(count === 1 ? 1 : 2, 2);
   if (hours === undefined) return undefined;
-  let minutes = 0;
-  if (count >= 3) {
-    if (cursor.peek() === ':') cursor.pos++;
-    const m = cursor.digits(2, 2);
-    if (m === undefined) return undefined;
-    minutes = m;
+  // "z" and "zz" take optional minutes ("-8", "-08:30", "-0830"); "zzz" requires them.
+  const mark = cursor.pos;
+  if (cursor.peek() === ':') cursor.pos++;
+  let minutes = cursor.digits(2, 2);
+  if (minutes === undefined) {
+    if (count >= 3) return undefined;
+    cursor.pos = mark;
+    minutes = 0;
   }
   if (hours > 14 || minutes > 59) return undefined;
   return (sign === '-' ? -1 : 1) * (hours * 60 + minutes);
@@ -242,13 +243,13 @@ export function parseExactDotnetDateTime(input: string, format: string, styles: 
           fields.year = need(cursor.digits(n, 2), n === 1 ? 'a year' : 'a two-digit year');
           fields.twoDigitYear = true;
         } else {
-          fields.year = need(cursor.digits(n, Math.max(n, 4)), `a ${n}-digit year`);
+          // .NET's ParseDigits(tokenLen): "yyyy" takes exactly four digits, "yyyyy" exactly five.
+          fields.year = need(cursor.digits(n, n), `a ${n}-digit year`);
         }
         break;
       case 'h':
       case 'H':
         fields.hour = need(cursor.digits(Math.min(n, 2), 2), 'an hour');
-        if (token.letter === 'h') fields.hour12 = true;
         break;
       case 'm':
         fields.minute = need(cursor.digits(Math.min(n, 2), 2), 'minutes');
@@ -317,15 +318,15 @@ function resolveFields(
   if (year < 1 || year > 9999) throw fail(`year ${year} is outside 1-9999`);
   if (month < 1 || month > 12) throw fail(`month ${month} is outside 1-12`);
   if (day < 1 || day > daysInMonth(year, month)) throw fail(`day ${day} does not exist in ${year}-${String(month).padStart(2, '0')}`);
+  // .NET's AdjustHour, whichever of h and H read the hour: with AM the hour must be 0-12 (12 AM is 0); with
+  // PM it may be 0-23 and hours before noon move 12 hours on.
   let hour = fields.hour ?? 0;
-  if (fields.hour12 === true) {
-    if (hour < 1 || hour > 12) throw fail(`hour ${hour} is outside 1-12`);
-    if (fields.pm !== undefined) hour = (hour % 12) + (fields.pm ? 12 : 0);
-  } else {
-    if (hour > 23) throw fail(`hour ${hour} is outside 0-23`);
-    if (fields.pm !== undefined && ((fields.pm && hour < 12) || (!fields.pm && hour > 12))) {
-      throw fail(`hour ${hour} contradicts the ${fields.pm ? 'PM' : 'AM'} designator`);
-    }
+  if (hour > 23) throw fail(`hour ${hour} is outside 0-23`);
+  if (fields.pm === false) {
+    if (hour > 12) throw fail(`hour ${hour} contradicts the AM designator`);
+    if (hour === 12) hour = 0;
+  } else if (fields.pm === true && hour < 12) {
+    hour += 12;
   }
   const minute = fields.minute ?? 0;
   const second = fields.second ?? 0;
@@ -391,7 +392,7 @@ export function parseDotnetDateTime(input: string, now: Date): DotnetDateTime {
       Object.assign(fields, { year: Number(y), month: Number(mo), day: Number(d), twoDigitYear: y!.length === 2 });
       if (h !== undefined) Object.assign(fields, { hour: Number(h), minute: Number(mi), second: Number(s ?? 0) });
       if (f !== undefined) fields.fractionTicks = Number(f.padEnd(7, '0'));
-      if (t !== undefined) Object.assign(fields, { hour12: true, pm: t.toUpperCase().startsWith('P') });
+      if (t !== undefined) fields.pm = t.toUpperCase().startsWith('P');
       zone = z;
     }
     if (zone !== undefined) {

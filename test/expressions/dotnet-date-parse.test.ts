@@ -41,6 +41,15 @@ describe('ParseExact', () => {
     assert.throws(() => exact('Tuesday, June 15, 2009', 'dddd, MMMM d, yyyy'), { message: /Tuesday does not match/ });
   });
 
+  it('year and offset widths follow ParseDigits', () => {
+    assert.throws(() => exact('24-01-01', 'yyyy-MM-dd'), { message: /4-digit year/ });
+    assert.throws(() => exact('02024-01-01', 'yyyy-MM-dd'));
+    assert.equal(exact('02024-01-01', 'yyyyy-MM-dd').slice(0, 10), '2024-01-01');
+    assert.equal(exact('2024-01-02 -0830', 'yyyy-MM-dd zz'), '2024-01-02T08:30:00.0000000+00:00');
+    assert.equal(exact('2024-01-02 +5:30', 'yyyy-MM-dd z'), '2024-01-01T18:30:00.0000000+00:00');
+    assert.throws(() => exact('2024-01-02 +05', 'yyyy-MM-dd zzz'), { message: /offset like "-08:00"/ });
+  });
+
   it('two-digit years pivot at 2049', () => {
     assert.equal(exact('49', 'yy').slice(0, 4), '2049');
     assert.equal(exact('50', 'yy').slice(0, 4), '1950');
@@ -52,6 +61,9 @@ describe('ParseExact', () => {
     assert.throws(() => exact('25:00', 'HH:mm'), { message: /hour 25/ });
     assert.throws(() => exact('2024-01-01x', 'yyyy-MM-dd'), { message: /unexpected "x"/ });
     assert.equal(exact('13:00 PM', 'H:mm tt'), '2024-05-06T13:00:00.0000000', 'a 24-hour hour agreeing with PM');
+    assert.equal(exact('1:00 PM', 'H:mm tt'), '2024-05-06T13:00:00.0000000', 'PM moves a morning hour on, even with H');
+    assert.equal(exact('12:30 AM', 'h:mm tt'), '2024-05-06T00:30:00.0000000');
+    assert.equal(exact('12:30 PM', 'hh:mm tt'), '2024-05-06T12:30:00.0000000');
     assert.throws(() => exact('13:00 AM', 'H:mm tt'), { message: /contradicts the AM designator/ });
   });
 
