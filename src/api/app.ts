@@ -17,7 +17,7 @@ import { DEFAULT_BODY_LIMIT, REDACTED_LOG_PATHS } from './api-deps.ts';
 import { importSigningKey, type KeyPair } from './auth/access-token.ts';
 import { createAuthenticate } from './auth/authenticate.ts';
 import { tokenRoutes } from './auth/token-route.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { installErrorHandling, sendError } from './error-handler.ts';
 import { parseJsonBody } from './json-body.ts';
 import { deletedItemsRoutes } from './graph/deleted-items-routes.ts';
 import { deltaRoutes } from './graph/delta-routes.ts';
@@ -34,8 +34,12 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    // Graph accepts `/v1.0/users/`; so do we.
-    routerOptions: { ignoreTrailingSlash: true },
+    // Graph accepts `/v1.0/users/`; so do we. Path segments may be userPrincipalNames (up to 113 characters) or
+    // names of domains (up to 255), longer than the router's default limit of 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
+    // Errors the router raises before any route or hook (an undecodable URL, an overlong segment) would otherwise
+    // be answered in Fastify's own shape; send them through the same boundary.
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply, clock()),
     ...(deps.https === undefined ? {} : { https: { key: deps.https.key, cert: deps.https.cert } }),
   }) as unknown as FastifyInstance;
 

@@ -37,6 +37,7 @@ const FASTIFY_CLIENT_ERRORS: Readonly<Record<string, { code: ErrorCode; message:
   FST_ERR_CTP_INVALID_TYPE: { code: 'ERR_HTTP_BAD_REQUEST', message: () => 'The Content-Type header is not valid.' },
   FST_ERR_BAD_URL: { code: 'ERR_HTTP_BAD_REQUEST', message: () => 'The request URL is not valid.' },
   FST_ERR_ASYNC_CONSTRAINT: { code: 'ERR_HTTP_BAD_REQUEST', message: () => 'The request could not be routed.' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'ERR_HTTP_BAD_REQUEST', message: () => 'A path segment is too long.' },
 };
 
 function asCloudsyncError(error: unknown): CloudsyncError | undefined {
@@ -55,7 +56,7 @@ function clientRequestId(request: FastifyRequest): string | undefined {
 }
 
 export function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply, now: Date): FastifyReply {
-  const shape: ErrorShape = request.routeOptions.config?.errorShape ?? 'graph';
+  const shape: ErrorShape = request.routeOptions?.config?.errorShape ?? 'graph';
   const known = asCloudsyncError(error);
   if (known === undefined) {
     request.log.error({ err: error }, 'unhandled error (a bug): answered 500');
