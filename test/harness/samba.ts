@@ -399,3 +399,16 @@ export async function seedAdUsers(client: Client, parentDn: string, count: numbe
   });
   return dns;
 }
+
+/** Adds `count` contacts (cheaper than users: no SID, no account) named `<prefix>NNNNN`; returns their DNs. */
+export async function seedAdContacts(client: Client, parentDn: string, count: number, options: { prefix?: string; concurrency?: number } = {}): Promise<string[]> {
+  const prefix = options.prefix ?? 'contact';
+  const dns: string[] = [];
+  await inParallel(Array.from({ length: count }, (_, i) => i + 1), options.concurrency ?? 16, async (i) => {
+    const name = `${prefix}${String(i).padStart(5, '0')}`;
+    const dn = `CN=${name},${parentDn}`;
+    await client.add(dn, { objectClass: ['top', 'person', 'organizationalPerson', 'contact'], displayName: name, mail: `${name}@partner.example.net` });
+    dns[i - 1] = dn;
+  });
+  return dns;
+}
