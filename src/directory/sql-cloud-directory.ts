@@ -730,13 +730,22 @@ class SqlCloudDirectory implements CloudDirectory {
       } else {
         const keyRef = sql.ref(`o.${keyColumn}`);
         page = page.select(sql<string>`${keyRef}`.as('sort_key'));
+        // Users always have a UPN; saying so lets the planner use the partial unique index (… IS NOT NULL) for order.
+        if (keyColumn === 'upn_key') page = page.where('o.upn_key', 'is not', null);
+        // UPNs are unique among live users, so the UPN alone is the keyset and matches its index exactly; display
+        // names repeat, so id breaks ties.
+        const unique = keyColumn === 'upn_key';
         if (position !== undefined) {
           const key = position.key ?? '';
-          page = page.where(
-            descending ? sql<SqlBool>`(${keyRef}, o.id) < (${key}, ${position.id})` : sql<SqlBool>`(${keyRef}, o.id) > (${key}, ${position.id})`,
-          );
+          if (unique) page = page.where(`o.${keyColumn}`, descending ? '<' : '>', key);
+          else {
+            page = page.where(
+              descending ? sql<SqlBool>`(${keyRef}, o.id) < (${key}, ${position.id})` : sql<SqlBool>`(${keyRef}, o.id) > (${key}, ${position.id})`,
+            );
+          }
         }
-        page = page.orderBy(`o.${keyColumn}`, descending ? 'desc' : 'asc').orderBy('o.id', descending ? 'desc' : 'asc');
+        page = page.orderBy(`o.${keyColumn}`, descending ? 'desc' : 'asc');
+        if (!unique) page = page.orderBy('o.id', descending ? 'desc' : 'asc');
       }
       const rows = (await page.limit(top + 1).execute()) as { id: string; data: string; sort_key?: string }[];
       const more = rows.length > top;
