@@ -94,7 +94,21 @@ export type FormatToken =
 
 const SPECIFIER_LETTERS = new Set(['d', 'f', 'F', 'g', 'h', 'H', 'K', 'm', 'M', 's', 't', 'y', 'z']);
 
-export function tokenizeFormat(format: string): FormatToken[] {
+/** Mappings format every object with the same few patterns; tokenize each once. */
+const TOKEN_CACHE_LIMIT = 256;
+const tokenCache = new Map<string, readonly FormatToken[]>();
+
+export function tokenizeFormat(format: string): readonly FormatToken[] {
+  let tokens = tokenCache.get(format);
+  if (tokens === undefined) {
+    tokens = Object.freeze(tokenizeUncached(format));
+    if (tokenCache.size >= TOKEN_CACHE_LIMIT) tokenCache.delete(tokenCache.keys().next().value!);
+    tokenCache.set(format, tokens);
+  }
+  return tokens;
+}
+
+function tokenizeUncached(format: string): FormatToken[] {
   const tokens: FormatToken[] = [];
   let i = 0;
   while (i < format.length) {

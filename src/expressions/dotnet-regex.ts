@@ -517,8 +517,8 @@ export interface DotnetMatch {
 
 /** All matches, left to right, as .NET's Regex.Matches enumerates them (an empty match advances by one). */
 export function* dotnetMatches(regex: DotnetRegex, input: string): Generator<DotnetMatch> {
-  const re = new RegExp(regex.regexp.source, regex.regexp.flags);
-  for (const m of input.matchAll(re)) {
+  // matchAll iterates over a clone, so the shared RegExp's lastIndex is never disturbed.
+  for (const m of input.matchAll(regex.regexp)) {
     const indices = m.indices!;
     yield {
       index: m.index,
