@@ -78,6 +78,7 @@ export {
   parseSynchronizationSchema,
   checkSynchronizationSchema,
   toGraphJson,
+  type GraphJsonOptions,
   type SchemaProblem,
 } from './parse-synchronization-schema.ts';
 export { TEMPLATE_IDS, getTemplate, isTemplateId, type TemplateId } from './templates/template-registry.ts';

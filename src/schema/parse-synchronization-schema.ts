@@ -26,6 +26,7 @@ import {
   type AttributeMappingSource,
 } from './attribute-mapping-source.ts';
 import { compileContainerScope, compileGroupScope, GROUP_SCOPE_NESTING_METADATA_KEY, GROUP_SCOPE_NESTINGS } from './container-scope.ts';
+import { parseScopeReference } from './object-guid.ts';
 import { compileScopingFilter, type ScopingFilter } from './scoping-filter.ts';
 import {
   findByName,
@@ -218,17 +219,38 @@ export function parseSynchronizationSchema(json: unknown, options: { readonly pa
   return deepFreeze(structuredClone(json) as SynchronizationSchema);
 }
 
+export interface GraphJsonOptions {
+  /**
+   * For Microsoft's own Graph (moving a configuration back to Entra): scope entries lose their GUID pins
+   * (`<GUID=…>;OU=Sales,…` → `OU=Sales,…`, the DN form Entra expects) and our GroupScopeNesting rule metadata is
+   * dropped (Entra's group scope is first-level only). Off by default: our own API keeps both.
+   */
+  readonly forMicrosoftEntra?: boolean;
+}
+
 /**
  * The JSON to give Graph: every attribute mapping source carries both its text and its tree, so Entra's
  * portal (which reads the tree) and scripts (which read the text) see the same mapping.
  */
-export function toGraphJson(schema: SynchronizationSchema): SynchronizationSchema {
-  const copy = structuredClone(schema) as { synchronizationRules?: { objectMappings?: { attributeMappings?: { source?: AttributeMappingSource | null }[] }[] }[] };
+export function toGraphJson(schema: SynchronizationSchema, options: GraphJsonOptions = {}): SynchronizationSchema {
+  type MutableRule = {
+    metadata?: { key: string }[] | null;
+    containerFilter?: { includedContainers?: string[] | null } | null;
+    groupFilter?: { includedGroups?: string[] | null } | null;
+    objectMappings?: { attributeMappings?: { source?: AttributeMappingSource | null }[] }[];
+  };
+  const copy = structuredClone(schema) as { synchronizationRules?: MutableRule[] };
   for (const rule of copy.synchronizationRules ?? []) {
     for (const objectMapping of rule.objectMappings ?? []) {
       for (const mapping of objectMapping.attributeMappings ?? []) {
         if (mapping.source !== null && mapping.source !== undefined) mapping.source = completeSource(mapping.source);
       }
+    }
+    if (options.forMicrosoftEntra === true) {
+      const unpin = (entries: string[] | null | undefined) => entries?.map((entry) => parseScopeReference(entry).dn ?? entry);
+      if (rule.containerFilter?.includedContainers) rule.containerFilter.includedContainers = unpin(rule.containerFilter.includedContainers) ?? null;
+      if (rule.groupFilter?.includedGroups) rule.groupFilter.includedGroups = unpin(rule.groupFilter.includedGroups) ?? null;
+      if (rule.metadata) rule.metadata = rule.metadata.filter((m) => m.key.toLowerCase() !== GROUP_SCOPE_NESTING_METADATA_KEY.toLowerCase());
     }
   }
   return copy as SynchronizationSchema;

@@ -159,3 +159,18 @@ test('a GUID-pinned container and an unknown group-nesting value', () => {
   json.synchronizationRules[0].metadata.push({ key: 'GroupScopeNesting', value: 'Deep' });
   assert.deepEqual(checkSynchronizationSchema(json).map((p) => [p.code, p.path]), [['ERR_SCOPE_INVALID', 'synchronizationRules[0].metadata']]);
 });
+
+test('export for Microsoft Entra unpins scope GUIDs and drops our group-nesting metadata', () => {
+  const json = copy();
+  const rule = json.synchronizationRules[0];
+  rule.containerFilter.includedContainers = ['<GUID=6f1c2d3e-4a5b-4c6d-8e7f-0a1b2c3d4e5f>;OU=Sales,DC=contoso,DC=com', 'OU=Engineering,DC=contoso,DC=com'];
+  rule.groupFilter.includedGroups = ['<GUID=a1b2c3d4-0000-4000-8000-000000000002>;CN=Pilot,OU=Groups,DC=contoso,DC=com'];
+  rule.metadata.push({ key: 'GroupScopeNesting', value: 'Transitive' });
+  const schema = parseSynchronizationSchema(json);
+  const ours = toGraphJson(schema) as any;
+  assert.deepEqual(ours.synchronizationRules[0].containerFilter, rule.containerFilter);
+  const entra = toGraphJson(schema, { forMicrosoftEntra: true }) as any;
+  assert.deepEqual(entra.synchronizationRules[0].containerFilter.includedContainers, ['OU=Sales,DC=contoso,DC=com', 'OU=Engineering,DC=contoso,DC=com']);
+  assert.deepEqual(entra.synchronizationRules[0].groupFilter.includedGroups, ['CN=Pilot,OU=Groups,DC=contoso,DC=com']);
+  assert.deepEqual(entra.synchronizationRules[0].metadata, fixture.synchronizationRules instanceof Array ? (fixture.synchronizationRules[0] as any).metadata : undefined);
+});

@@ -210,7 +210,7 @@ export function ad2aadProvisioningTemplate(): Record<string, unknown> {
         editable: true,
         groupFilter: { includedGroups: [] },
         id: 'AD2AADProvisioning',
-        metadata: [{ key: 'GroupScopeNesting', value: 'Direct' }],
+        metadata: [],
         name: 'AD2AADProvisioning',
         objectMappings: [
           adObjectMapping('Provision Active Directory users', 'user', 'User', adUserMappings()),

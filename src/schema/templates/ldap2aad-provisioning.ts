@@ -107,7 +107,7 @@ export function ldap2aadProvisioningTemplate(): Record<string, unknown> {
         editable: true,
         groupFilter: { includedGroups: [] },
         id: 'LDAP2AADProvisioning',
-        metadata: [{ key: 'GroupScopeNesting', value: 'Direct' }],
+        metadata: [],
         name: 'LDAP2AADProvisioning',
         objectMappings: [
           objectMapping('Provision LDAP inetOrgPersons', 'inetOrgPerson', 'User', ldapUserMappings()),
