@@ -1,0 +1,106 @@
+/**
+ * The composition root: the only place where configuration, the store, the clock, the logger and the HTTP API
+ * meet. Everything below it receives what it needs as arguments.
+ */
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import { buildApp } from '../api/app.ts';
+import { REDACTED_LOG_PATHS } from '../api/api-deps.ts';
+import { createCloudDirectory, type CloudDirectory } from '../directory/index.ts';
+import { openStore, type Store } from '../storage/index.ts';
+import { CloudsyncError } from '../errors/index.ts';
+import { DEFAULTS } from './defaults.ts';
+import { prepareDataDirectory } from './data-directory.ts';
+
+export interface ServerOptions {
+  readonly host?: string;
+  readonly port?: number;
+  /** Embedded SQLite under this directory, unless databaseUrl is given. */
+  readonly dataDir?: string;
+  /** postgres://… */
+  readonly databaseUrl?: string;
+  /** Public base URL when the service sits behind a proxy; otherwise taken from each request. */
+  readonly publicUrl?: string;
+  readonly logger?: Logger;
+}
+
+export interface RunningServer {
+  /** http://host:port of the listening API. */
+  readonly url: string;
+  readonly store: Store;
+  readonly directory: CloudDirectory;
+  close(): Promise<void>;
+}
+
+/** Purging expired deleted items is cheap and idempotent; hourly keeps the 30-day promise to the hour. */
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+
+export function createLogger(level: string = process.env['CLOUDSYNC_LOG_LEVEL'] ?? 'info'): Logger {
+  return pino({ level, redact: { paths: [...REDACTED_LOG_PATHS], censor: '[Redacted]' } });
+}
+
+export async function openDirectory(options: Pick<ServerOptions, 'dataDir' | 'databaseUrl'>): Promise<{
+  store: Store;
+  directory: CloudDirectory;
+}> {
+  if (options.databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(options.databaseUrl)) {
+    throw new CloudsyncError(
+      'ERR_CONFIG_INVALID',
+      `--database must be a PostgreSQL URL (postgres://user:password@host:port/database); omit it to use SQLite under --data`,
+      { path: '--database' },
+    );
+  }
+  const store =
+    options.databaseUrl !== undefined
+      ? await openStore({ databaseUrl: options.databaseUrl })
+      : await openStore({ dataDir: prepareDataDirectory(options.dataDir ?? DEFAULTS.dataDir.value) });
+  return { store, directory: createCloudDirectory(store, { retentionDays: DEFAULTS.deletedItemsRetention.value }) };
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger();
+  const { store, directory } = await openDirectory(options);
+  let app: ReturnType<typeof buildApp> | undefined;
+  try {
+    app = buildApp({
+      directory,
+      signingKey: await directory.getOrCreateSigningKey(),
+      logger,
+      bodyLimit: DEFAULTS.bodyLimit.value,
+      ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+    });
+    await app.listen({ host: options.host ?? DEFAULTS.host.value, port: options.port ?? DEFAULTS.port.value });
+  } catch (error) {
+    await app?.close().catch(() => undefined);
+    await store.close();
+    throw error;
+  }
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  const purge = async (): Promise<void> => {
+    try {
+      const purged = await directory.purgeExpired();
+      if (purged > 0) logger.info({ purged }, 'purged deleted items past their retention');
+    } catch (error) {
+      logger.error({ err: error }, 'purging deleted items failed; will retry');
+    }
+  };
+  void purge();
+  const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
+  timer.unref();
+
+  logger.info({ url, store: store.location }, 'cloudsync service listening');
+  const running = app;
+  return {
+    url,
+    store,
+    directory,
+    async close() {
+      clearInterval(timer);
+      await running.close();
+      await store.close();
+    },
+  };
+}

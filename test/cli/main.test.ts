@@ -1,0 +1,120 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, stat, writeFile, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: readonly string[], env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(process.execPath, [MAIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+test('tenant create → server → login → a call with the stored credentials', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'cloudsync-cli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const data = join(dir, 'data');
+
+  const created = await cli(['tenant', 'create', '--data', data, '--name', 'fabrikam', '--json']);
+  assert.equal(created.code, 0, created.stderr);
+  const tenant = JSON.parse(created.stdout) as { tenantId: string; clientId: string; clientSecret: string };
+  assert.match(tenant.tenantId, /^[0-9a-f-]{36}$/);
+  assert.ok(tenant.clientSecret.length >= 32);
+  // The database holds the signing key and secret hashes: owner-only, like every file holding secrets.
+  assert.equal((await stat(join(data, 'cloudsync.db'))).mode & 0o777, 0o600);
+  assert.equal((await stat(data)).mode & 0o777, 0o700);
+
+  const again = await cli(['tenant', 'create', '--data', data, '--name', 'fabrikam', '--json']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /^error ERR_DIR_DOMAIN_CONFLICT: .*fabrikam/);
+  assert.doesNotMatch(again.stderr, /\n\s+at /, 'no stack trace');
+
+  const server = spawn(process.execPath, [MAIN, 'server', '--data', data, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => server.kill('SIGTERM'));
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    server.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(seen);
+      if (match) resolve(match[1]!);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${seen}`)));
+  });
+
+  const secretFile = join(dir, 'secret');
+  await writeFile(secretFile, tenant.clientSecret, { mode: 0o600 });
+  const credentialsFile = join(dir, 'config', 'credentials.json');
+  const env = { CLOUDSYNC_CREDENTIALS_FILE: credentialsFile };
+  const login = await cli(
+    ['login', '--service', url, '--tenant-id', tenant.tenantId, '--client-id', tenant.clientId, '--client-secret-file', secretFile],
+    env,
+  );
+  assert.equal(login.code, 0, login.stderr);
+  assert.equal((await stat(credentialsFile)).mode & 0o777, 0o600);
+  assert.deepEqual(JSON.parse(await readFile(credentialsFile, 'utf8')), {
+    service: url,
+    tenantId: tenant.tenantId,
+    clientId: tenant.clientId,
+    clientSecret: tenant.clientSecret,
+  });
+
+  await writeFile(secretFile, 'wrong-secret');
+  const refused = await cli(
+    ['login', '--service', url, '--tenant-id', tenant.tenantId, '--client-id', tenant.clientId, '--client-secret-file', secretFile],
+    { CLOUDSYNC_CREDENTIALS_FILE: join(dir, 'other.json') },
+  );
+  assert.equal(refused.code, 1);
+  assert.match(refused.stderr, /^error ERR_AUTH_INVALID_CLIENT: /);
+  assert.doesNotMatch(refused.stderr, /wrong-secret/, 'the secret is never echoed');
+
+  server.kill('SIGTERM');
+  const [exitCode] = (await once(server, 'exit')) as [number | null];
+  assert.equal(exitCode, 0, 'SIGTERM shuts the server down cleanly');
+});
+
+test('the demo starts, serves its sample tenant through the API and cleans up', async () => {
+  const run = await cli(['demo', '--port', '0', '--exit-when-ready']);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /Sample tenant "contoso": 16 users, 3 groups \(nested\), 1 contact\./);
+  assert.match(run.stdout, /Self-check: token issued, 16 users listed through \/v1\.0\/users\./);
+  const dataDir = /SQLite in (\S+)\)/.exec(run.stdout)?.[1];
+  assert.ok(dataDir);
+  await assert.rejects(stat(dataDir), { code: 'ENOENT' }, 'the temporary data directory is removed');
+});
+
+test('usage errors are one line and a non-zero exit', async () => {
+  const port = await cli(['server', '--port', 'eighty']);
+  assert.equal(port.code, 1);
+  assert.equal(port.stderr.trim(), 'error ERR_CLI_USAGE: --port eighty is not a port number (0–65535)');
+
+  const unknown = await cli(['tenant', 'create', '--name', 'x', '--nmae', 'y']);
+  assert.notEqual(unknown.code, 0);
+  assert.match(unknown.stderr, /unknown option '--nmae'/);
+
+  const badDb = await cli(['tenant', 'create', '--name', 'x', '--database', 'mysql://nope']);
+  assert.equal(badDb.code, 1);
+  assert.match(badDb.stderr, /^error ERR_/);
+  assert.doesNotMatch(badDb.stderr, /\n\s+at /);
+
+  const notDir = await cli(['tenant', 'create', '--name', 'x', '--data', '/etc/hostname/data']);
+  assert.equal(notDir.code, 1);
+  assert.equal(notDir.stderr.trim(), 'error ERR_CONFIG_INVALID: --data: cannot inspect /etc/hostname/data (ENOTDIR)');
+
+  const help = await cli(['--help']);
+  assert.equal(help.code, 0);
+  for (const command of ['server', 'tenant', 'login', 'demo', 'expression']) assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
+});
