@@ -14,6 +14,7 @@ import { ShowDeletedControl } from '../../../src/connectors/ldap/show-deleted-co
 import { addOu, sambaUnavailableReason, seedAdContacts, seedAdUsers, startSamba, type SambaDc } from '../../harness/samba.ts';
 
 const skip = sambaUnavailableReason();
+const CONSISTENCY_GUID = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
 
 async function collect(batches: AsyncIterable<ImportBatch>): Promise<{ objects: SourceObject[]; watermark: string | undefined; sizes: number[] }> {
   const objects: SourceObject[] = [];
@@ -64,6 +65,9 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
       new Change({ operation: 'replace', modification: new Attribute({ type: 'manager', values: [`CN=eng00001,OU=Engineering,${ou('Corp')}`] }) }),
       new Change({ operation: 'replace', modification: new Attribute({ type: 'proxyAddresses', values: ['SMTP:eng00002@corp.example.com', 'smtp:e2@corp.example.com'] }) }),
     ]);
+    await admin.modify(`CN=eng00003,OU=Engineering,${ou('Corp')}`, [
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'mS-DS-ConsistencyGuid', values: [CONSISTENCY_GUID] }) }),
+    ]);
     await admin.add(`CN=Partner Contact,${ou('Corp')}`, {
       objectClass: ['top', 'person', 'organizationalPerson', 'contact'], displayName: 'Partner Contact', mail: 'partner@example.net',
     });
@@ -108,6 +112,10 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
         assert.equal(searchEntries[0]?.dn.toLowerCase(), object.dn.toLowerCase());
       }
       assert.equal(defaultAnchorOf(eng2), Buffer.from(eng2.anchors.objectGuidBytes!).toString('base64'));
+
+      const eng3 = objects.find((o) => o.dn.startsWith('CN=eng00003,'))!;
+      assert.deepEqual(Buffer.from(eng3.anchors.consistencyGuid!), CONSISTENCY_GUID, 'ms-DS-ConsistencyGuid as bytes');
+      assert.equal(defaultAnchorOf(eng3), CONSISTENCY_GUID.toString('base64'), 'ms-DS-ConsistencyGuid wins over objectGUID');
 
       const everyone = objects.find((o) => o.dn.startsWith('CN=Everyone,'))!;
       assert.equal(dnsOf(everyone.attributes['member']).length, 3, 'nested group, contact and user members');
@@ -256,6 +264,27 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
       const system = new ActiveDirectoryConnector(options({ ...extra }));
       await expectCode(system.readObject(dc.adminDn), 'ERR_LDAP_TLS');
       await system.close();
+    }
+  });
+
+  test('DirSync without "Replicating Directory Changes" is ERR_LDAP_INSUFFICIENT_ACCESS; paged reads still work', async () => {
+    const dn = `CN=reader,${ou('Corp')}`;
+    const password = 'Reader!Passw0rd';
+    await admin.add(dn, { objectClass: ['top', 'person', 'organizationalPerson', 'user'], sAMAccountName: 'reader' });
+    // MS-ADTS 3.1.1.3.1.5.1 unicodePwd: the quoted password in UTF-16LE, set over an encrypted connection.
+    const tlsAdmin = new ActiveDirectoryConnector(options({ urls: [dc.ldapsUrl], caFile: dc.caFile }));
+    const client = await tlsAdmin.connection.client();
+    await client.modify(dn, [
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'unicodePwd', values: [Buffer.from(`"${password}"`, 'utf16le')] }) }),
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'userAccountControl', values: ['512'] }) }),
+    ]);
+    await tlsAdmin.close();
+    const reader = new ActiveDirectoryConnector(options({ bindDn: dn, bindPassword: password, containers: [ou('Corp')] }));
+    try {
+      assert.equal((await reader.readObject(`CN=Everyone,${ou('Corp')}`))?.type, 'group');
+      await expectCode((async () => { for await (const _ of reader.fullImport()) { /* drain */ } })(), 'ERR_LDAP_INSUFFICIENT_ACCESS');
+    } finally {
+      await reader.close();
     }
   });
 
