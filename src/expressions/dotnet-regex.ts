@@ -185,7 +185,7 @@ export function translateDotnetRegex(pattern: string): DotnetRegex {
   };
 
   const readClass = (start: number): string => {
-    // pos is just after '['
+    // Invariant on entry: pos is just after the opening '['.
     let negate = false;
     if (peek() === '^') {
       negate = true;
@@ -194,7 +194,6 @@ export function translateDotnetRegex(pattern: string): DotnetRegex {
     const items: string[] = [];
     let first = true;
     let subtraction: string | undefined;
-    let lastCodePoint: number | undefined; // for ranges
     while (true) {
       const ch = peek();
       if (ch === undefined) throw fail('unterminated [] set', start);
@@ -225,7 +224,6 @@ export function translateDotnetRegex(pattern: string): DotnetRegex {
         pos += code > 0xffff ? 2 : 1;
       }
       if (code !== undefined && peek() === '-' && peek(1) !== ']' && peek(1) !== '[' && peek(1) !== undefined) {
-        // a range lo-hi
         pos++;
         let hi: number;
         const hiStart = pos;
@@ -241,13 +239,10 @@ export function translateDotnetRegex(pattern: string): DotnetRegex {
         }
         if (hi < code) throw fail(`[x-y] range in reverse order`, itemStart);
         items.push(`${literal(code)}-${literal(hi)}`);
-        lastCodePoint = undefined;
         continue;
       }
       items.push(text ?? literal(code!));
-      lastCodePoint = code;
     }
-    void lastCodePoint;
     const base = `[${negate ? '^' : ''}${items.join('')}]`;
     return subtraction === undefined ? base : `[${base}--${subtraction}]`;
   };
