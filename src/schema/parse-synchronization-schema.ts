@@ -32,7 +32,6 @@ import {
   findByName,
   metadataValue,
   synchronizationSchemaModel,
-  type AttributeMapping,
   type ObjectDefinition,
   type SynchronizationSchema,
 } from './synchronization-schema.ts';
@@ -67,13 +66,6 @@ function problemFrom(error: unknown, fallbackPath: string): SchemaProblem {
     ...(error.position === undefined ? {} : { position: error.position }),
     message,
   };
-}
-
-/** The expression text a mapping compiles, or undefined for a mapping with no source (default value only). */
-export function mappingExpressionText(mapping: AttributeMapping): string | undefined {
-  const source = mapping.source;
-  if (source === null || source === undefined) return undefined;
-  return expressionOfSource(source);
 }
 
 function objectAttributes(definition: ObjectDefinition | undefined): ((name: string) => boolean) | undefined {
