@@ -20,8 +20,8 @@
  *   `[a-z-[aeiou]]`, a leading `]` in a class, and literal `{` that is not a quantifier are all translated.
  * - Atomic groups `(?>…)` (JS has none) become `(?=(…))\N`, the classic equivalent.
  * - Not translatable, rejected with ERR_EXPR_REGEX naming the construct: balancing groups `(?<a-b>…)`,
- *   conditionals `(?(…)…|…)`, `\G`, Unicode block names `\p{IsGreek}`, numeric group names `(?<3>…)`,
- *   right-to-left and other options passed outside the pattern.
+ *   conditionals `(?(…)…|…)`, `\G`, Unicode block names `\p{IsGreek}`, numeric group names `(?<3>…)`, and a
+ *   group name used twice (.NET merges such groups; JavaScript allows it only across alternatives).
  *
  * Invariant: the translation never changes which strings match; when it cannot guarantee that it refuses.
  * Two residual differences, both outside the BMP or the invariant culture and accepted knowingly: JavaScript
