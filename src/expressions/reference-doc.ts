@@ -1,7 +1,7 @@
 /**
  * Renders docs/reference/expression-functions.md from the function registry: the docs describe exactly the
  * functions the evaluator runs, and every example in them is executed by the test suite. A test asserts the
- * committed file equals this output; `node scripts/generate-expression-docs.ts` rewrites it.
+ * committed file equals this output; `npm run docs` rewrites it.
  */
 import type { ExpressionFunction, FunctionExample } from './function-definition.ts';
 import { listFunctions } from './list-functions.ts';
@@ -10,7 +10,7 @@ export function renderFunctionReference(functions: readonly ExpressionFunction[]
   const lines: string[] = [
     '# Expression function reference',
     '',
-    '<!-- Generated from src/expressions/functions by scripts/generate-expression-docs.ts. Do not edit by hand. -->',
+    '<!-- Generated from src/expressions/functions by `npm run docs`. Do not edit by hand. -->',
     '',
     'Functions of the attribute-mapping expression language, compatible with Microsoft Entra Cloud Sync and',
     'app provisioning. Names are case-sensitive. The grammar, value model and error codes are described in',
