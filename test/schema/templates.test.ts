@@ -123,3 +123,46 @@ test('docs/schema.md shows the templates as they are', async () => {
   const doc = readFileSync(new URL('../../docs/schema.md', import.meta.url), 'utf8');
   assert.ok(doc.includes(renderTemplateReference()), 'docs/schema.md is out of date: paste renderTemplateReference() into its "Default mappings" section');
 });
+
+test('AD2AADProvisioning groups: security vs distribution from groupType, cn fallback, member references', () => {
+  const group = objectMappings('AD2AADProvisioning')[2];
+  assert.ok(group);
+  const compiled = compileObjectMapping(group);
+  const base = {
+    objectGUID: Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i),
+    objectSid: Uint8Array.from([1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 0x52, 0x04, 0, 0]),
+    distinguishedName: 'CN=Sales Team,OU=Groups,DC=contoso,DC=com',
+    cn: 'Sales Team',
+    sAMAccountName: 'Sales Team',
+    member: [reference('CN=Adele Vance,OU=Sales,DC=contoso,DC=com'), reference('CN=Alex Wilber,OU=Sales,DC=contoso,DC=com')],
+    dnsDomainName: 'contoso.com',
+  };
+  const security = compiled.evaluate(attributeSource({ ...base, groupType: -2147483646 }), { isCreate: true });
+  assert.deepEqual(security.errors, []);
+  assert.equal(security.values.securityEnabled, 'True');
+  assert.equal(security.values.mailEnabled, 'False');
+  assert.equal(security.values.displayName, 'Sales Team');
+  assert.equal(security.values.mailNickname, 'SalesTeam');
+  assert.equal(security.values.onPremisesSecurityIdentifier, 'S-1-5-21-1-2-3-1106');
+  assert.deepEqual(security.values.members, base.member);
+  const distribution = compiled.evaluate(attributeSource({ ...base, groupType: 8, mail: 'sales@contoso.com' }), { isCreate: true });
+  assert.equal(distribution.values.securityEnabled, 'False');
+  assert.equal(distribution.values.mailEnabled, 'True');
+});
+
+test('AD2AADProvisioning contacts', () => {
+  const contact = objectMappings('AD2AADProvisioning')[3];
+  assert.ok(contact);
+  const result = compileObjectMapping(contact).evaluate(attributeSource({
+    objectGUID: Uint8Array.from({ length: 16 }, (_, i) => i),
+    distinguishedName: 'CN=Partner Contact,OU=Contacts,DC=contoso,DC=com',
+    cn: 'Partner Contact',
+    mail: 'partner@fabrikam.com',
+    proxyAddresses: ['SMTP:partner@fabrikam.com'],
+    dnsDomainName: 'contoso.com',
+  }), { isCreate: true });
+  assert.deepEqual(result.errors, []);
+  assert.equal(result.values.displayName, 'Partner Contact');
+  assert.equal(result.values.mailNickname, 'PartnerContact');
+  assert.equal(result.values.onPremisesImmutableId, 'AAECAwQFBgcICQoLDA0ODw==');
+});

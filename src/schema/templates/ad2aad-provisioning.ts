@@ -88,7 +88,8 @@ export function adGroupMappings(): TemplateAttributeMapping[] {
     mapping('displayName', 'IIF(IsPresent([displayName]), [displayName], [cn])'),
     mapping('description', '[description]'),
     mapping('mail', '[mail]'),
-    mapping('mailNickname', 'IIF(IsPresent([mailNickname]), [mailNickname], [sAMAccountName])'),
+    // Group sAMAccountNames often contain spaces ("Sales Team"); a mailNickname cannot.
+    mapping('mailNickname', 'IIF(IsPresent([mailNickname]), [mailNickname], StripSpaces([sAMAccountName]))'),
     mapping('mailEnabled', 'IIF(IsPresent([mail]), "True", "False")'),
     // groupType bit 0x80000000 = security group (MS-ADTS §2.2.12 GROUP_TYPE_SECURITY_ENABLED).
     mapping('securityEnabled', 'IIF(BitAnd([groupType], &H80000000) = 0, "False", "True")'),
@@ -107,7 +108,7 @@ export function adContactMappings(): TemplateAttributeMapping[] {
     mapping('givenName', '[givenName]'),
     mapping('surname', '[sn]'),
     mapping('mail', '[mail]'),
-    mapping('mailNickname', 'IIF(IsPresent([mailNickname]), [mailNickname], [cn])'),
+    mapping('mailNickname', 'IIF(IsPresent([mailNickname]), [mailNickname], StripSpaces([cn]))'),
     mapping('proxyAddresses', '[proxyAddresses]'),
     mapping('companyName', '[company]'),
     mapping('department', '[department]'),
