@@ -183,3 +183,39 @@ test('IS_BIT_SET on AD groupType, whose security bit makes it negative', () => {
   assert.equal(check(security, { groupType: -2147483646 }), true);
   assert.equal(check(security, { groupType: 2 }), false);
 });
+
+test('invariants over random filters and values: never throws once compiled; trace agrees with evaluate', async () => {
+  const { reference } = await import('../../src/expressions/value.ts');
+  let seed = 0x2545f491;
+  const random = (n: number) => {
+    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    return (seed >>> 0) % n;
+  };
+  const targets: Record<string, string[]> = {
+    'EQUALS': ['a', '42'], 'NOT EQUALS': ['a'], 'IS TRUE': [], 'IS FALSE': [], 'IS NULL': [], 'IS NOT NULL': [],
+    'REGEX MATCH': ['^a', '\\d+'], 'NOT REGEX MATCH': ['b$'], 'Greater_Than': ['10'], 'Greater_Than_OR_EQUALS': ['-3'],
+    'Less_Than': ['99999999999999999999'], 'Less_Than_OR_EQUALS': ['0'], 'Includes': ['a'], 'STARTS_WITH': ['T'], 'ENDS_WITH': ['e'],
+    '&': ['a,b,42'], '!&': ['a'], 'IS_BIT_SET': ['2'], 'IS_NOT_BIT_SET': ['&H10'],
+  };
+  const operators = Object.keys(targets);
+  const values: Value[] = [null, '', 'a', 'abc', 'True', 'FALSE', '42', ' 7 ', 514, 66048, -1, 2.5, 10n ** 20n, true, false,
+    new Uint8Array([1, 2]), new Date(0), reference('CN=x'), ['a', 'b'], ['42', 514], []];
+  const names = ['x', 'y', 'z'];
+  for (let round = 0; round < 300; round++) {
+    const groups = Array.from({ length: 1 + random(3) }, () => ({
+      clauses: Array.from({ length: random(4) }, () => {
+        const op = operators[random(operators.length)] as string;
+        return clause(names[random(3)] as string, op, targets[op] as string[]);
+      }),
+    }));
+    const filter = compileScopingFilter({ groups });
+    for (let i = 0; i < 10; i++) {
+      const record: Record<string, Value> = {};
+      for (const name of names) if (random(4) > 0) record[name] = values[random(values.length)] as Value;
+      const source = attributeSource(record);
+      const result = filter.evaluate(source);
+      assert.equal(typeof result, 'boolean');
+      assert.equal(filter.trace(source).result, result);
+    }
+  }
+});
