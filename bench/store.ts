@@ -6,7 +6,7 @@
  *
  * Measures: insert rate through the directory (createMany in batches of 1,000, plus single `create` calls for
  * a sample), full listing by keyset pages of 999 (default order and by displayName) including JSON parsing of
- * every row, and `userPrincipalName eq '…'` latency through `list` (p50/p99). Not a test: nothing is asserted.
+ * every row (and by id through listJson, which skips parsing), and `userPrincipalName eq '…'` latency through `list` (p50/p99). Not a test: nothing is asserted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -35,13 +35,14 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const round = (n: number, digits = 3) => Number(n.toFixed(digits));
 
-async function listAll(directory: CloudDirectory, tenantId: string, orderBy?: ListQuery['orderBy']) {
+async function listAll(directory: CloudDirectory, tenantId: string, orderBy?: ListQuery['orderBy'], json = false) {
   const start = performance.now();
   let rows = 0;
   let pages = 0;
   let skipToken: string | undefined;
   do {
-    const page = await directory.list(tenantId, 'user', { top: 999, ...(orderBy ? { orderBy } : {}), ...(skipToken ? { skipToken } : {}) });
+    const query: ListQuery = { top: 999, ...(orderBy ? { orderBy } : {}), ...(skipToken ? { skipToken } : {}) };
+    const page = json ? await directory.listJson(tenantId, 'user', query) : await directory.list(tenantId, 'user', query);
     rows += page.items.length;
     pages++;
     skipToken = page.nextSkipToken;
@@ -96,6 +97,7 @@ async function benchBackend(name: 'sqlite' | 'postgres') {
 
   const byId = await listAll(directory, tenantId);
   const byDisplayName = await listAll(directory, tenantId, { property: 'displayName', direction: 'asc' });
+  const byIdAsJsonText = await listAll(directory, tenantId, undefined, true);
 
   const latencies: number[] = [];
   for (let i = 0; i < LOOKUPS; i++) {
@@ -118,7 +120,7 @@ async function benchBackend(name: 'sqlite' | 'postgres') {
       batched: { users: USERS, batchSize: BATCH, seconds: round(insertSeconds), usersPerSecond: Math.round(USERS / insertSeconds) },
       single: { users: SINGLE_CREATES, seconds: round(singleSeconds), usersPerSecond: Math.round(SINGLE_CREATES / singleSeconds) },
     },
-    list: { pageSize: 999, byId, byDisplayName },
+    list: { pageSize: 999, byId, byDisplayName, byIdAsJsonText },
     upnEq: { lookups: LOOKUPS, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies[latencies.length - 1] ?? NaN) },
   };
 }

@@ -202,6 +202,13 @@ export interface CloudDirectory {
    */
   list<T extends ObjectType>(tenantId: string, type: T, query: ListQuery): Promise<ListPage<ObjectOfType[T]>>;
 
+  /**
+   * `list`, with each item as the object's stored JSON text instead of a parsed object: for callers that send
+   * whole objects on (no `$select`), which can splice the texts into a response without parsing and
+   * re-serializing every row (the largest cost of a big listing). Same query semantics, tokens and errors.
+   */
+  listJson(tenantId: string, type: ObjectType, query: ListQuery): Promise<ListPage<string>>;
+
   // ---- membership -----------------------------------------------------------------------------------------------
 
   /**

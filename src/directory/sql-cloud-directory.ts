@@ -690,15 +690,20 @@ class SqlCloudDirectory implements CloudDirectory {
 
   async list<T extends ObjectType>(tenantId: string, type: T, query: ListQuery): Promise<ListPage<ObjectOfType[T]>> {
     assertType(type);
-    return this.#list(tenantId, type, query, false) as Promise<ListPage<ObjectOfType[T]>>;
+    return this.#list(tenantId, type, query, false, parseData) as Promise<ListPage<ObjectOfType[T]>>;
+  }
+
+  async listJson(tenantId: string, type: ObjectType, query: ListQuery): Promise<ListPage<string>> {
+    assertType(type);
+    return this.#list(tenantId, type, query, false, (data) => data);
   }
 
   async listDeleted<T extends SoftDeletedType>(tenantId: string, type: T, query: ListQuery): Promise<ListPage<ObjectOfType[T]>> {
     if (!(SOFT_DELETED_TYPES as readonly string[]).includes(type)) throw new TypeError(`${String(type)} objects are not soft-deleted`);
-    return this.#list(tenantId, type, query, true) as Promise<ListPage<ObjectOfType[T]>>;
+    return this.#list(tenantId, type, query, true, parseData) as Promise<ListPage<ObjectOfType[T]>>;
   }
 
-  async #list(tenantId: string, type: ObjectType, query: ListQuery, deleted: boolean): Promise<ListPage<StoredObject>> {
+  async #list<Item>(tenantId: string, type: ObjectType, query: ListQuery, deleted: boolean, read: (data: string) => Item): Promise<ListPage<Item>> {
     const top = pageSize(query.top);
     const orderBy = query.orderBy;
     let keyColumn: 'display_name' | 'upn_key' | undefined;
@@ -750,7 +755,7 @@ class SqlCloudDirectory implements CloudDirectory {
       const rows = (await page.limit(top + 1).execute()) as { id: string; data: string; sort_key?: string }[];
       const more = rows.length > top;
       const visible = more ? rows.slice(0, top) : rows;
-      const items = visible.map((r) => parseData(r.data));
+      const items = visible.map((r) => read(r.data));
       const last = visible[visible.length - 1];
       let count: number | undefined;
       if (query.count === true) {

@@ -134,6 +134,15 @@ for (const backend of BACKENDS) {
       await rejectsWith(f.directory.list(tenantId, 'group', { top: 10, orderBy: { property: 'userPrincipalName', direction: 'asc' } }), 'ERR_ODATA_ORDERBY');
     });
 
+    it('listJson returns the same page as stored JSON text', async () => {
+      const query = { top: 3, orderBy: { property: 'displayName', direction: 'asc' }, count: true } as const;
+      const parsed = await f.directory.list(tenantId, 'user', query);
+      const raw = await f.directory.listJson(tenantId, 'user', query);
+      assert.deepEqual(raw.items.map((text) => JSON.parse(text)), parsed.items);
+      assert.equal(raw.nextSkipToken, parsed.nextSkipToken);
+      assert.equal(raw.count, parsed.count);
+    });
+
     it('$count counts every match, not just the page', async () => {
       const page = await f.directory.list(tenantId, 'user', { top: 1, count: true, filter: eq('department', 'R&D') });
       assert.equal(page.items.length, 1);
