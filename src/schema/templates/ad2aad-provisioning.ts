@@ -18,6 +18,10 @@
  *   "True", "False"), Not([accountDisabled]))`; accountDisabled is not an AD attribute, so an object without
  *   userAccountControl is enabled (default "True").
  * - extensionAttribute1–15: `Trim([extensionAttributeN])` (how-to-transformation.md).
+ * - Target attributes are the cloud directory's (src/directory/property-catalog.ts), except the anchor
+ *   onPremisesImmutableId on groups and contacts and extensionAttribute1–15, which the engine keeps in the
+ *   connector space and in onPremisesExtensionAttributes (Graph's own objectDefinition sample names them
+ *   "extensionAttribute1" in the same way).
  * - onPremisesDomainName and the domain's NetBIOS name are not AD attributes of the object: Entra takes them
  *   from the job's Domain secret. The engine supplies them to every object as the read-only virtual
  *   attributes `dnsDomainName` and `netBiosName`.
@@ -35,29 +39,29 @@ const EXTENSION_NUMBERS = Array.from({ length: 15 }, (_, i) => i + 1);
 const ANCHOR = 'IIF(IsPresent([ms-DS-ConsistencyGuid]), ConvertToBase64([ms-DS-ConsistencyGuid]), ConvertToBase64([objectGUID]))';
 const ACCOUNT_ENABLED = 'IIF(IsPresent([userAccountControl]), IIF(BitAnd([userAccountControl], 2) = 0, "True", "False"), "True")';
 
-/** The on-premises identity every synchronized object carries. */
-function onPremisesMappings(): TemplateAttributeMapping[] {
+/** The on-premises identity of users and groups (Graph v1.0 has these properties on both, except as noted). */
+function onPremisesMappings(kind: 'user' | 'group'): TemplateAttributeMapping[] {
   return [
     mapping('onPremisesImmutableId', ANCHOR, { matchingPriority: 1, flowType: 'ObjectAddOnly' }),
-    mapping('onPremisesDistinguishedName', '[distinguishedName]'),
+    // Graph v1.0 has onPremisesDistinguishedName on users only, onPremisesNetBiosName on groups only.
+    ...(kind === 'user' ? [mapping('onPremisesDistinguishedName', '[distinguishedName]')] : []),
     mapping('onPremisesSamAccountName', '[sAMAccountName]'),
     mapping('onPremisesSecurityIdentifier', 'StringFromSid([objectSid])'),
     mapping('onPremisesDomainName', '[dnsDomainName]'),
-    mapping('onPremisesNetBiosName', '[netBiosName]'),
+    ...(kind === 'group' ? [mapping('onPremisesNetBiosName', '[netBiosName]')] : []),
   ];
 }
 
 /** users and inetOrgPersons share one mapping set, as in Entra. */
 export function adUserMappings(): TemplateAttributeMapping[] {
   return [
-    ...onPremisesMappings(),
+    ...onPremisesMappings('user'),
     mapping('onPremisesUserPrincipalName', '[userPrincipalName]'),
     mapping('accountEnabled', ACCOUNT_ENABLED, { defaultValue: 'True' }),
     mapping('userPrincipalName', '[userPrincipalName]'),
     mapping('displayName', '[displayName]'),
     mapping('givenName', '[givenName]'),
     mapping('surname', '[sn]'),
-    mapping('initials', '[initials]'),
     mapping('mail', '[mail]'),
     mapping('mailNickname', 'IIF(IsPresent([mailNickname]), [mailNickname], [sAMAccountName])'),
     mapping('proxyAddresses', '[proxyAddresses]'),
@@ -84,7 +88,7 @@ export function adUserMappings(): TemplateAttributeMapping[] {
 
 export function adGroupMappings(): TemplateAttributeMapping[] {
   return [
-    ...onPremisesMappings(),
+    ...onPremisesMappings('group'),
     mapping('displayName', 'IIF(IsPresent([displayName]), [displayName], [cn])'),
     mapping('description', '[description]'),
     mapping('mail', '[mail]'),
@@ -113,8 +117,6 @@ export function adContactMappings(): TemplateAttributeMapping[] {
     mapping('companyName', '[company]'),
     mapping('department', '[department]'),
     mapping('jobTitle', '[title]'),
-    mapping('businessPhones', '[telephoneNumber]'),
-    mapping('mobilePhone', '[mobile]'),
     mapping('manager', '[manager]'),
     ...EXTENSION_NUMBERS.map((n) => mapping(`extensionAttribute${n}`, `Trim([extensionAttribute${n}])`)),
   ];
@@ -158,20 +160,19 @@ const AD_SPECS = {
 
 const CLOUD_USER = [
   'onPremisesImmutableId', 'onPremisesDistinguishedName', 'onPremisesSamAccountName', 'onPremisesSecurityIdentifier',
-  'onPremisesDomainName', 'onPremisesNetBiosName', 'onPremisesUserPrincipalName', 'accountEnabled', 'userPrincipalName',
-  'displayName', 'givenName', 'surname', 'initials', 'mail', 'mailNickname', 'proxyAddresses', 'otherMails', 'department',
+  'onPremisesDomainName', 'onPremisesUserPrincipalName', 'accountEnabled', 'userPrincipalName',
+  'displayName', 'givenName', 'surname', 'mail', 'mailNickname', 'proxyAddresses', 'otherMails', 'department',
   'jobTitle', 'companyName', 'employeeId', 'employeeType', 'businessPhones', 'mobilePhone', 'faxNumber', 'officeLocation',
   'streetAddress', 'city', 'state', 'postalCode', 'country', 'preferredLanguage', 'manager', 'usageLocation', ...EXTENSION_ATTRIBUTES,
 ];
 const CLOUD_GROUP = [
-  'onPremisesImmutableId', 'onPremisesDistinguishedName', 'onPremisesSamAccountName', 'onPremisesSecurityIdentifier',
+  'onPremisesImmutableId', 'onPremisesSamAccountName', 'onPremisesSecurityIdentifier',
   'onPremisesDomainName', 'onPremisesNetBiosName', 'displayName', 'description', 'mail', 'mailNickname', 'mailEnabled',
   'securityEnabled', 'proxyAddresses', 'members', ...EXTENSION_ATTRIBUTES,
 ];
 const CLOUD_CONTACT = [
   'onPremisesImmutableId', 'onPremisesDistinguishedName', 'onPremisesDomainName', 'displayName', 'givenName', 'surname',
-  'mail', 'mailNickname', 'proxyAddresses', 'companyName', 'department', 'jobTitle', 'businessPhones', 'mobilePhone',
-  'manager', ...EXTENSION_ATTRIBUTES,
+  'mail', 'mailNickname', 'proxyAddresses', 'companyName', 'department', 'jobTitle', 'manager', ...EXTENSION_ATTRIBUTES,
 ];
 const CLOUD_SPECS = {
   onPremisesImmutableId: { anchor: true, mutability: 'Immutable' },
