@@ -6,7 +6,10 @@
  *   POST   /groups/{id}/members/$ref     { "@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}" }
  *   DELETE /groups/{id}/members/{id}/$ref
  *
- * These collections mix types, so each object carries `@odata.type` (context `directoryObjects`). The object
+ * These collections mix types, so each object carries `@odata.type` (context `directoryObjects`). A type cast
+ * segment narrows one (`/users/{id}/memberOf/microsoft.graph.group`, `/groups/{id}/members/microsoft.graph.user`),
+ * as scripts often ask; pages of a cast may hold fewer than `$top` items while a nextLink follows, which OData
+ * allows, and `$count` is refused there because the directory counts the whole relation. The object
  * named in the path is read first with its own type, so `/users/{groupId}/memberOf` is a 404 like in Graph and a
  * foreign tenant's id is indistinguishable from a missing one.
  */
@@ -22,6 +25,13 @@ import { collectionResponse } from './odata-response.ts';
 import { baseOf, DIRECTORY_OBJECT_PROPERTIES, tenantOf, type GraphRouteOptions } from './graph-route-options.ts';
 
 const RELATIONS = ['members', 'transitiveMembers', 'memberOf', 'transitiveMemberOf'] as const;
+
+/** Type casts on relations: the segment, the `@odata.type` kept, and the entity set for `@odata.context`. */
+const CASTS = [
+  { segment: 'microsoft.graph.user', odataType: '#microsoft.graph.user', set: 'users' },
+  { segment: 'microsoft.graph.group', odataType: '#microsoft.graph.group', set: 'groups' },
+  { segment: 'microsoft.graph.orgContact', odataType: '#microsoft.graph.orgContact', set: 'contacts' },
+] as const;
 type Relation = (typeof RELATIONS)[number];
 
 /** Which relations each entity set offers. */
@@ -72,21 +82,31 @@ export async function membershipRoutes(app: FastifyInstance, options: GraphRoute
   for (const { set, type, relations } of RELATIONS_OF) {
     for (const relation of relations) {
       const list = lister(options, relation);
-      app.get<{ Params: { id: string } }>(`/${set}/:id/${relation}`, { config: { access: 'read' } }, async function listRelation(request: FastifyRequest<{ Params: { id: string } }>) {
-        const { query, select } = parseListOptions(request.query as RawQuery, request.headers['consistencylevel'] as string | undefined, {
-          properties: DIRECTORY_OBJECT_PROPERTIES,
-          typeName: 'microsoft.graph.directoryObject',
-          accepts: ['$select', '$top', '$count', '$skiptoken'],
+      for (const cast of [undefined, ...CASTS]) {
+        const url = cast === undefined ? `/${set}/:id/${relation}` : `/${set}/:id/${relation}/${cast.segment}`;
+        app.get<{ Params: { id: string } }>(url, { config: { access: 'read' } }, async function listRelation(request: FastifyRequest<{ Params: { id: string } }>) {
+          const { query, select } = parseListOptions(request.query as RawQuery, request.headers['consistencylevel'] as string | undefined, {
+            properties: DIRECTORY_OBJECT_PROPERTIES,
+            typeName: 'microsoft.graph.directoryObject',
+            accepts: cast === undefined ? ['$select', '$top', '$count', '$skiptoken'] : ['$select', '$top', '$skiptoken'],
+          });
+          const tenantId = tenantOf(request);
+          const owner = await directory.get(tenantId, type, request.params.id);
+          const page = await list(tenantId, owner.id, {
+            top: query.top,
+            ...(query.skipToken === undefined ? {} : { skipToken: query.skipToken }),
+            ...(query.count ? { count: true } : {}),
+          });
+          const narrowed = cast === undefined ? page : { ...page, items: page.items.filter((item) => item['@odata.type'] === cast.odataType) };
+          return collectionResponse(narrowed, {
+            base: baseOf(request, options),
+            request,
+            fragment: cast === undefined ? 'directoryObjects' : cast.set,
+            select,
+            keepType: true,
+          });
         });
-        const tenantId = tenantOf(request);
-        const owner = await directory.get(tenantId, type, request.params.id);
-        const page = await list(tenantId, owner.id, {
-          top: query.top,
-          ...(query.skipToken === undefined ? {} : { skipToken: query.skipToken }),
-          ...(query.count ? { count: true } : {}),
-        });
-        return collectionResponse(page, { base: baseOf(request, options), request, fragment: 'directoryObjects', select, keepType: true });
-      });
+      }
     }
   }
 

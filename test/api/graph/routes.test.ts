@@ -102,6 +102,13 @@ test('groups and contacts: CRUD, members of mixed types carry @odata.type, membe
   assert.equal(cycle.status, 400);
   assert.equal(cycle.body['error']['code'], 'Request_BadRequest');
 
+  const usersOnly = await call('GET', `/v1.0/groups/${group['id']}/members/microsoft.graph.user`);
+  assert.equal(usersOnly.body['@odata.context'], `${BASE}/$metadata#users`);
+  assert.deepEqual(usersOnly.body['value'].map((m: Json) => m['id']), [user['id']]);
+  const groupsOf = await call('GET', `/v1.0/users/${user['id']}/memberOf/microsoft.graph.group`);
+  assert.deepEqual(groupsOf.body['value'].map((g: Json) => g['id']), [group['id']]);
+  assert.equal((await call('GET', `/v1.0/groups/${group['id']}/members/microsoft.graph.user?$count=true`, undefined, { consistencylevel: 'eventual' })).status, 400);
+
   const memberOf = await call('GET', `/v1.0/contacts/${contact.body['id']}/memberOf`);
   assert.deepEqual(memberOf.body['value'].map((g: Json) => g['id']), [group['id']]);
   const badRef = await call('POST', `/v1.0/groups/${group['id']}/members/$ref`, { '@odata.id': 'not a url' });
