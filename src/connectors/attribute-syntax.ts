@@ -134,6 +134,7 @@ function convertOne(raw: string | Uint8Array, syntax: AttributeSyntax): Scalar {
  */
 export function toValue(raw: readonly (string | Uint8Array)[], info: AttributeInfo | undefined): Value {
   const syntax = info?.syntax ?? 'string';
+  if (raw.length === 1 && (info ? info.singleValued : true)) return convertOne(raw[0]!, syntax);
   const values = raw.map((r) => convertOne(r, syntax));
   if (values.length === 0) return null;
   if (info ? !info.singleValued : values.length > 1) return values;

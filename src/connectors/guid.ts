@@ -10,14 +10,14 @@
  * big-endian), SubAuthority[] (4 each, little-endian); text form S-R-I-S-S… (2.4.2.1).
  */
 
-const hex = (bytes: Uint8Array, from: number, to: number): string =>
-  Buffer.from(bytes.subarray(from, to)).toString('hex');
-const reversedHex = (bytes: Uint8Array, from: number, to: number): string =>
-  Buffer.from(bytes.subarray(from, to)).reverse().toString('hex');
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
 export function formatGuid(bytes: Uint8Array): string {
   if (bytes.length !== 16) throw new RangeError(`a GUID has 16 bytes, got ${bytes.length}`);
-  return `${reversedHex(bytes, 0, 4)}-${reversedHex(bytes, 4, 6)}-${reversedHex(bytes, 6, 8)}-${hex(bytes, 8, 10)}-${hex(bytes, 10, 16)}`;
+  const h = (i: number) => HEX[bytes[i]!]!;
+  // Data1, Data2, Data3 little-endian (printed byte-reversed); Data4 in order.
+  return `${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
 }
 
 const GUID_TEXT = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\}?$/i;

@@ -10,7 +10,18 @@ import type { SourceObjectType } from './source-connector.ts';
 /** Classes whose entries are never synced even though they derive from a synced class. */
 const EXCLUDED_CLASSES = ['computer', 'msds-managedserviceaccount', 'msds-groupmanagedserviceaccount', 'foreignsecurityprincipal'] as const;
 
+/** Directories repeat a handful of objectClass combinations; classify each once. */
+const cache = new Map<string, SourceObjectType | undefined>();
+
 export function classifyObjectType(objectClasses: readonly string[]): SourceObjectType | undefined {
+  const key = objectClasses.join('\u0000');
+  if (cache.has(key)) return cache.get(key);
+  const type = classify(objectClasses);
+  if (cache.size < 1000) cache.set(key, type);
+  return type;
+}
+
+function classify(objectClasses: readonly string[]): SourceObjectType | undefined {
   const classes = new Set(objectClasses.map((c) => c.toLowerCase()));
   if (EXCLUDED_CLASSES.some((c) => classes.has(c))) return undefined;
   if (classes.has('group') || classes.has('groupofnames') || classes.has('groupofuniquenames')) return 'group';
