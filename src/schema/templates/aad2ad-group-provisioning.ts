@@ -14,6 +14,9 @@
  * parentDistinguishedName keeps Entra's placeholder text on purpose: it is not a valid DN until the admin sets
  * the target container, and the engine refuses to write to it (a wrong guess would scatter groups).
  * sAMAccountName is not mapped, as in Entra (AD generates one).
+ * The source attributes are Entra's names for a cloud group: `objectId` is the directory's `id`, `members` its
+ * member references and `dirSyncEnabled` its onPremisesSyncEnabled; the engine reads a cloud group under these
+ * names so that Entra's expressions work unchanged.
  */
 import { CLOUD_DIRECTORY_NAME, AD_DIRECTORY_NAME } from './ad2aad-provisioning.ts';
 import { attributes, DEFAULT_OBJECT_MAPPING_METADATA, mapping, type TemplateAttributeMapping } from './mapping-builders.ts';
