@@ -412,3 +412,14 @@ export async function seedAdContacts(client: Client, parentDn: string, count: nu
   });
   return dns;
 }
+
+/** A global security group with the given members (users, contacts or groups). */
+export async function addAdGroup(client: Client, dn: string, members: readonly string[] = [], options: { groupType?: number } = {}): Promise<void> {
+  const cn = /^CN=([^,]+)/i.exec(dn)?.[1] ?? 'group';
+  await client.add(dn, {
+    objectClass: ['top', 'group'],
+    sAMAccountName: cn.replace(/[^A-Za-z0-9]/g, '').slice(0, 20),
+    groupType: String(options.groupType ?? -2147483646),
+    ...(members.length > 0 ? { member: [...members] } : {}),
+  });
+}
