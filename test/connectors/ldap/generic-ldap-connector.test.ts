@@ -110,6 +110,28 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
     }
   });
 
+  test('a server that goes away between operations is failed over to the next URL', async () => {
+    const first = await startOpenLdap();
+    try {
+      await seedGenericUsers(first, 1);
+      // Two servers with the same suffix and admin: the connector cannot tell them apart except by entryUUID.
+      const connector = new GenericLdapConnector(options({ urls: [first.url, server.url] }));
+      try {
+        const onFirst = await connector.readObject(`uid=user000001,ou=people,${server.baseDn}`);
+        assert.equal(connector.connection.currentUrl, first.url);
+        await first.stop();
+        const onSecond = await connector.readObject(`uid=user000001,ou=people,${server.baseDn}`);
+        assert.equal(connector.connection.currentUrl, server.url);
+        assert.ok(onFirst && onSecond);
+        assert.notEqual(onSecond.anchors.entryUuid, onFirst.anchors.entryUuid, 'read from the second server');
+      } finally {
+        await connector.close();
+      }
+    } finally {
+      await first.stop();
+    }
+  });
+
   test('LDAPS and StartTLS with the CA verified; a wrong CA, a wrong password and an unreachable server fail with their codes', async () => {
     for (const extra of [{ urls: [server.ldapsUrl] }, { urls: [server.url], startTls: true }]) {
       const good = new GenericLdapConnector(options({ ...extra, caFile: server.caFile }));
