@@ -174,3 +174,23 @@ test('export for Microsoft Entra unpins scope GUIDs and drops our group-nesting 
   assert.deepEqual(entra.synchronizationRules[0].groupFilter.includedGroups, ['CN=Pilot,OU=Groups,DC=contoso,DC=com']);
   assert.deepEqual(entra.synchronizationRules[0].metadata, fixture.synchronizationRules instanceof Array ? (fixture.synchronizationRules[0] as any).metadata : undefined);
 });
+
+test('the objectMapping sample of Graph\'s documentation imports unchanged and evaluates', async () => {
+  const { compileObjectMapping } = await import('../../src/schema/index.ts');
+  const { attributeSource } = await import('../../src/expressions/value.ts');
+  const objectMapping = JSON.parse(readFileSync(new URL('./graph-docs-object-mapping.json', import.meta.url), 'utf8'));
+  const schema = {
+    synchronizationRules: [{ id: 'AzureToSalesforce', name: 'USER_TO_USER', sourceDirectoryName: 'Azure Active Directory', targetDirectoryName: 'salesforce.com', objectMappings: [objectMapping] }],
+  };
+  assert.deepEqual(parseSynchronizationSchema(schema), schema);
+  assert.equal(JSON.stringify(toGraphJson(parseSynchronizationSchema(schema))), JSON.stringify(schema));
+  const result = compileObjectMapping(objectMapping).evaluate(attributeSource({
+    IsSoftDeleted: false, userPrincipalName: 'AdeleV@contoso.com', mail: 'AdeleV@contoso.com', givenName: 'Adele', preferredLanguage: 'en-US',
+  }), { isCreate: true });
+  assert.equal(result.values.IsActive, true);
+  assert.equal(result.values.Alias, 'AdeleV@c');
+  assert.equal(result.values.LocaleSidKey, 'en_US');
+  assert.equal(result.values.LastName, '.');
+  assert.equal(result.values.TimeZoneSidKey, 'America/Los_Angeles');
+  assert.equal(result.values.Username, 'AdeleV@contoso.com');
+});
