@@ -18,10 +18,36 @@ interface RunningServer {
   readonly adminUrl: string;
   readonly child?: ChildProcess;
   readonly dir?: string;
+  readonly lastResort?: () => void;
 }
 
 let running: Promise<RunningServer> | undefined;
 let counter = 0;
+
+/** Synchronous clean-ups of servers still running when the process exits or is killed. */
+const lastResorts = new Set<() => void>();
+let handlersInstalled = false;
+
+function registerLastResort(cleanup: () => void): void {
+  lastResorts.add(cleanup);
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  const runAll = () => {
+    for (const fn of lastResorts) fn();
+    lastResorts.clear();
+  };
+  process.once('exit', runAll);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    // Clean up, then die of the same signal as we would have without this handler (a test runner's timeout
+    // kills test processes with SIGTERM, and must not leave a server behind).
+    const onSignal = () => {
+      runAll();
+      process.removeListener(signal, onSignal);
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    };
+    process.on(signal, onSignal);
+  }
+}
 
 function findPostgresBin(): string {
   const root = '/usr/lib/postgresql';
@@ -95,6 +121,14 @@ async function startServer(): Promise<RunningServer> {
   const dir = mkdtempSync(join(tmpdir(), 'cloudsync-pg-'));
   if (user !== undefined) chownSync(dir, user.uid, user.gid);
   const dataDir = join(dir, 'data');
+  let child: ChildProcess | undefined;
+  const lastResort = () => {
+    // When a suite forgot stopPostgres() or the process is being killed: synchronous, so only a kill and a
+    // best-effort removal.
+    if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  };
+  registerLastResort(lastResort);
   const ids = user === undefined ? {} : { uid: user.uid, gid: user.gid };
   try {
     execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-locale', '-E', 'UTF8', '--no-sync'], {
@@ -110,7 +144,7 @@ async function startServer(): Promise<RunningServer> {
   }
   const port = await freePort();
   let output = '';
-  const child = spawn(
+  child = spawn(
     join(bin, 'postgres'),
     [
       '-D', dataDir,
@@ -137,15 +171,10 @@ async function startServer(): Promise<RunningServer> {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  process.once('exit', () => {
-    // Last resort when a suite forgot stopPostgres(): synchronous, so only a kill and a best-effort removal.
-    if (child.exitCode === null) child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
-  });
   child.unref();
   (child.stdout as { unref?: () => void } | null)?.unref?.();
   (child.stderr as { unref?: () => void } | null)?.unref?.();
-  return { adminUrl, child, dir };
+  return { adminUrl, child, dir, lastResort };
 }
 
 /** The server (started on first call; one per process). */
@@ -185,4 +214,5 @@ export async function stopPostgres(): Promise<void> {
     clearTimeout(timer);
   }
   if (server.dir !== undefined) rmSync(server.dir, { recursive: true, force: true });
+  if (server.lastResort !== undefined) lastResorts.delete(server.lastResort);
 }
