@@ -3,11 +3,12 @@
  *
  * Write protocol (every mutating call goes through `#write`):
  *   1. begin a transaction;
- *   2. `UPDATE tenants SET change_seq = change_seq WHERE id = ? RETURNING change_seq` — this both proves the tenant
- *      exists and takes its row lock, so a tenant's writers are serialized (uniqueness and cycle checks that
- *      follow cannot race; on SQLite the single writer already guarantees it);
+ *   2. `UPDATE tenants SET change_seq = change_seq + 1 WHERE id = ? RETURNING change_seq` — this proves the tenant
+ *      exists, reserves the first sequence number and takes the row lock, so a tenant's writers are serialized
+ *      (uniqueness and cycle checks that follow cannot race; on SQLite the single writer already guarantees it);
  *   3. check constraints (naming the conflicting object), write rows;
- *   4. append the changes with consecutive sequence numbers and store the last one in tenants.change_seq;
+ *   4. append the changes with consecutive sequence numbers and, when more than the reserved one were used,
+ *      store the last one in tenants.change_seq;
  *   5. commit. Because sequence numbers are handed out under the row lock, they become visible in commit order:
  *      a reader that sees seq N has seen every change ≤ N, which is what makes delta tokens exact.
  * Unique indexes back the checks up; their violations are translated by database-error.ts.
@@ -187,9 +188,11 @@ class SqlCloudDirectory implements CloudDirectory {
 
   async #writeIn<T>(tx: Tx, tenantId: string, fn: (tx: Tx, log: ChangeLog) => Promise<T>): Promise<T> {
     if (typeof tenantId !== 'string') throw new TypeError('tenantId must be a string');
+    // Reserves the first sequence number while taking the lock, so the common single-change write needs no
+    // second UPDATE. A write that records nothing leaves a gap in the sequence, which delta does not mind.
     const tenant = await tx
       .updateTable('tenants')
-      .set({ change_seq: sql<number>`change_seq` })
+      .set({ change_seq: sql<number>`change_seq + 1` })
       .where('id', '=', tenantId)
       .returning('change_seq')
       .executeTakeFirst();
@@ -197,7 +200,7 @@ class SqlCloudDirectory implements CloudDirectory {
     const log: ChangeLog = [];
     const result = await fn(tx, log);
     if (log.length > 0) {
-      const base = Number(tenant.change_seq);
+      const base = Number(tenant.change_seq) - 1;
       for (const [index, part] of chunks(log, 1000).entries()) {
         await tx
           .insertInto('changes')
@@ -213,7 +216,7 @@ class SqlCloudDirectory implements CloudDirectory {
           )
           .execute();
       }
-      await tx.updateTable('tenants').set({ change_seq: base + log.length }).where('id', '=', tenantId).execute();
+      if (log.length > 1) await tx.updateTable('tenants').set({ change_seq: base + log.length }).where('id', '=', tenantId).execute();
     }
     return result;
   }
