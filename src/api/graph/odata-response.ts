@@ -78,3 +78,26 @@ export function entityResponse(object: Readonly<Record<string, unknown>>, option
     ...present(object, options.select, options.keepType),
   };
 }
+
+/**
+ * A collection response assembled from the objects' stored JSON texts (CloudDirectory.listJson), so a large page
+ * is neither parsed nor re-serialized: the largest cost of a full listing.
+ *
+ * Single-type sets are served without `@odata.type` (as Graph does). The stored text carries it as the member
+ * `"@odata.type":"#microsoft.graph.user",`; that exact sequence can only be that member (a quote inside a JSON
+ * string is always escaped), so cutting its first occurrence is safe. A text without it in that form (other key
+ * order) takes the slow path.
+ */
+export function jsonCollectionResponse(page: ListPage<string>, options: Omit<CollectionOptions, 'select' | 'keepType'> & { readonly odataType: string }): string {
+  const member = `"@odata.type":${JSON.stringify(options.odataType)},`;
+  const value = page.items.map((text) => {
+    const at = text.indexOf(member);
+    if (at >= 0) return text.slice(0, at) + text.slice(at + member.length);
+    return JSON.stringify(present(JSON.parse(text) as Record<string, unknown>, undefined, false));
+  });
+  let body = `{"@odata.context":${JSON.stringify(contextUrl(options.base, options.fragment))}`;
+  if (page.count !== undefined) body += `,"@odata.count":${page.count}`;
+  body += `,"value":[${value.join(',')}]`;
+  if (page.nextSkipToken !== undefined) body += `,"@odata.nextLink":${JSON.stringify(linkWithToken(options.base, options.request, '$skiptoken', page.nextSkipToken))}`;
+  return `${body}}`;
+}
