@@ -66,6 +66,7 @@ export {
   metadataValue,
   type AttributeFlowType,
   type AttributeFlowBehavior,
+  type ObjectFlowType,
   type SynchronizationSchema,
   type SynchronizationRule,
   type ObjectMapping,
@@ -96,3 +97,10 @@ export {
   type MappingError,
   type EvaluateOptions,
 } from './mapping-evaluation.ts';
+export { toTargetValue, typeOfDefinition, type TargetValueResult } from './target-value.ts';
+export {
+  compileSynchronizationSchema,
+  type CompiledSchema,
+  type CompiledSchemaRule,
+  type CompiledSchemaObjectMapping,
+} from './compiled-schema.ts';

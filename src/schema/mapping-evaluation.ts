@@ -32,8 +32,12 @@ import {
   graphEnumEquals,
   type AttributeFlowBehavior,
   type AttributeFlowType,
+  type AttributeDefinition,
+  type ObjectDefinition,
   type ObjectMapping,
+  findByName,
 } from './synchronization-schema.ts';
+import { toTargetValue } from './target-value.ts';
 
 /** What logs show instead of a redacted value. Entra's provisioning log shows "[Redact]". */
 export const REDACTED = '[Redact]';
@@ -58,6 +62,8 @@ export interface CompiledAttributeMapping {
   /** set when the mapping could not be compiled; every evaluation reports it */
   readonly compileError: MappingError | undefined;
   readonly compiled: CompiledExpression | undefined;
+  /** the target attribute's definition, when the target object was given */
+  readonly definition: AttributeDefinition | undefined;
 }
 
 export interface MappingError {
@@ -120,6 +126,11 @@ export interface CompileObjectMappingOptions {
   /** the JSON path of the objectMapping, for lineage and errors */
   readonly path?: string;
   readonly isKnownAttribute?: (name: string) => boolean;
+  /**
+   * The target object's definition: when given, every value is fitted to its attribute's type and
+   * multiplicity (toTargetValue); a value that does not fit is an ERR_SCHEMA_VALUE_TYPE error value.
+   */
+  readonly targetObject?: ObjectDefinition;
 }
 
 function pick<T extends string>(values: readonly T[], value: string | null | undefined, fallback: T): T {
@@ -170,6 +181,7 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
       redacted: compiled?.redacted ?? false,
       compileError,
       compiled,
+      definition: findByName(options.targetObject?.attributes, mapping.targetAttributeName),
     });
   });
   // Every attribute the mapping set reads is read from the source once per object into `slots`; expressions
@@ -257,6 +269,14 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
           lineage.push(lineageEntry(mapping, objectMappingName, slots, snapshot, null, false, 'NullWithoutDefault'));
           continue;
         }
+      }
+      if (mapping.definition !== undefined) {
+        const fitted = toTargetValue(value, mapping.definition);
+        if (!fitted.ok) {
+          errors.push({ targetAttributeName: mapping.targetAttributeName, mappingIndex: mapping.index, path: mapping.path, code: 'ERR_SCHEMA_VALUE_TYPE', message: fitted.message });
+          continue;
+        }
+        value = fitted.value;
       }
       values[mapping.targetAttributeName] = value;
       lineage.push(lineageEntry(mapping, objectMappingName, slots, snapshot, value, usedDefault, undefined));

@@ -1,0 +1,94 @@
+/**
+ * Fitting an expression's result to the target attribute's definition.
+ *
+ * Graph (attributeDefinition): "type — Attribute value type. The possible values are: String, Integer,
+ * Reference, Binary, Boolean, DateTime. Default is String." "multivalued — true if an attribute can have
+ * multiple values. Default is false."
+ *
+ * Expressions speak text (IIF(…, "True", "False"), Join, Append): Entra's functions return strings, and the
+ * provisioning service converts them for the target. This is that conversion, done once here so that the
+ * export sees typed values and a mismatch is an error value naming the attribute, not a failed write later.
+ *
+ * Rules:
+ * - null stays null; an empty multi-value is null.
+ * - Boolean ← boolean, or the text "true"/"false" in any case (Entra writes "True").
+ * - Integer ← integer number or bigint, or integer text (a bigint beyond 2^53, as FILETIMEs are).
+ * - String ← text; numbers in decimal; booleans as "True"/"False"; dates ISO 8601; binary base64; a DN
+ *   reference as its DN.
+ * - DateTime ← Date, or text Date.parse understands.
+ * - Reference ← DN reference, or a DN as text.
+ * - Binary ← bytes only.
+ * - A single-valued target takes a multi-value of exactly one value; more is an error (Entra: "Filtering is not
+ *   supported for multi-valued attributes"; a mapping that yields several values for one is a mistake).
+ */
+import type { Scalar, Value } from '../expressions/value.ts';
+import { isReference, reference } from '../expressions/value.ts';
+import { scalarText } from './scoping-filter.ts';
+import { ATTRIBUTE_DEFINITION_TYPES, type AttributeDefinition, type AttributeDefinitionType } from './synchronization-schema.ts';
+
+export type TargetValueResult = { readonly ok: true; readonly value: Value } | { readonly ok: false; readonly message: string };
+
+type Converter = (scalar: Scalar) => Scalar | undefined;
+
+const INTEGER_TEXT = /^\s*[+-]?\d+\s*$/;
+
+const CONVERTERS: Readonly<Record<AttributeDefinitionType, Converter>> = {
+  String: (s) => scalarText(s),
+  Boolean: (s) => {
+    if (typeof s === 'boolean') return s;
+    if (typeof s === 'string') {
+      const lower = s.trim().toLowerCase();
+      if (lower === 'true') return true;
+      if (lower === 'false') return false;
+    }
+    return undefined;
+  },
+  Integer: (s) => {
+    if (typeof s === 'bigint') return Number.isSafeInteger(Number(s)) ? Number(s) : s;
+    if (typeof s === 'number') return Number.isInteger(s) ? s : undefined;
+    if (typeof s === 'string' && INTEGER_TEXT.test(s)) {
+      const big = BigInt(s.trim());
+      return Number.isSafeInteger(Number(big)) ? Number(big) : big;
+    }
+    return undefined;
+  },
+  DateTime: (s) => {
+    if (s instanceof Date) return Number.isNaN(s.getTime()) ? undefined : s;
+    if (typeof s === 'string') {
+      const time = Date.parse(s);
+      return Number.isNaN(time) ? undefined : new Date(time);
+    }
+    return undefined;
+  },
+  Reference: (s) => (isReference(s) ? s : typeof s === 'string' && s.trim() !== '' ? reference(s) : undefined),
+  Binary: (s) => (s instanceof Uint8Array ? s : undefined),
+};
+
+function describe(scalar: Scalar): string {
+  if (scalar instanceof Uint8Array) return `${scalar.length} bytes`;
+  const text = scalarText(scalar);
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+}
+
+export function typeOfDefinition(definition: Pick<AttributeDefinition, 'type'>): AttributeDefinitionType {
+  const type = definition.type ?? 'String';
+  return ATTRIBUTE_DEFINITION_TYPES.find((t) => t.toLowerCase() === type.toLowerCase()) ?? 'String';
+}
+
+export function toTargetValue(value: Value, definition: Pick<AttributeDefinition, 'name' | 'type' | 'multivalued'>): TargetValueResult {
+  if (value === null) return { ok: true, value: null };
+  const type = typeOfDefinition(definition);
+  const convert = CONVERTERS[type];
+  const scalars: readonly Scalar[] = Array.isArray(value) ? (value as readonly Scalar[]) : [value as Scalar];
+  if (scalars.length === 0) return { ok: true, value: null };
+  if (definition.multivalued !== true && scalars.length > 1) {
+    return { ok: false, message: `${definition.name} is single-valued but the mapping produced ${scalars.length} values` };
+  }
+  const converted: Scalar[] = [];
+  for (const scalar of scalars) {
+    const result = convert(scalar);
+    if (result === undefined) return { ok: false, message: `${definition.name} is of type ${type}; ${describe(scalar)} is not` };
+    converted.push(result);
+  }
+  return { ok: true, value: definition.multivalued === true ? converted : (converted[0] as Scalar) };
+}
