@@ -11,7 +11,7 @@
  */
 import { loadavg } from 'node:os';
 import { attributeSource, reference, type AttributeSource, type Value } from '../src/expressions/index.ts';
-import { compileObjectMapping, compileObjectScope, formatScopeReference, getTemplate, type ObjectMapping } from '../src/schema/index.ts';
+import { compileObjectScope, compileSynchronizationSchema, formatScopeReference, getTemplate, type ObjectMapping } from '../src/schema/index.ts';
 
 function argument(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
@@ -74,7 +74,10 @@ function syntheticUser(i: number): AttributeSource {
 const template = getTemplate('AD2AADProvisioning');
 const rule = template.synchronizationRules?.[0];
 const userMapping = rule?.objectMappings?.[0] as ObjectMapping;
-const compiled = compileObjectMapping(userMapping);
+// As the engine holds it: compiled from the whole schema, so values are also fitted to the target types.
+const users = compileSynchronizationSchema(template).rules[0]?.objectMappings[0];
+if (users === undefined) throw new Error('AD2AADProvisioning has no user object mapping');
+const compiled = users.mapping;
 const scope = compileObjectScope({
   scope: userMapping.scope ?? null,
   containerFilter: { includedContainers: [formatScopeReference(SALES_OU, 'OU=Sales,DC=contoso,DC=com')] },
