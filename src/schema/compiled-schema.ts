@@ -54,7 +54,11 @@ function attributeChecker(definition: ObjectDefinition | undefined): ((name: str
   return (name) => names.has(name.toLowerCase());
 }
 
-/** Compiles a schema that parseSynchronizationSchema accepted; a schema it would refuse is a TypeError here. */
+/**
+ * Compiles a schema that parseSynchronizationSchema accepted. Given one it would refuse, a bad scope throws
+ * (ERR_SCOPE_INVALID, or a TypeError for unknown GroupScopeNesting metadata) and a bad mapping becomes an error
+ * value of every evaluation, as compileObjectMapping does.
+ */
 export function compileSynchronizationSchema(schema: SynchronizationSchema): CompiledSchema {
   const rules = (schema.synchronizationRules ?? []).map((rule, r): CompiledSchemaRule => {
     const rulePath = `synchronizationRules[${r}]`;
