@@ -250,7 +250,9 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
         try {
           result = mapping.compiled.evaluate(cached, context);
         } catch (error) {
-          errors.push(errorOf(error, { targetAttributeName: mapping.targetAttributeName, index: mapping.index, path: mapping.path }, '.source.expression'));
+          const failure = errorOf(error, { targetAttributeName: mapping.targetAttributeName, index: mapping.index, path: mapping.path }, '.source.expression');
+          // Function errors quote the values they failed on; a redacted mapping's values must not reach a log.
+          errors.push(mapping.redacted ? { ...failure, message: `${failure.code}: message withheld because the mapping is redacted` } : failure);
           continue;
         }
         if (result.kind === 'ignoreFlow') {
@@ -271,7 +273,7 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
         }
       }
       if (mapping.definition !== undefined) {
-        const fitted = toTargetValue(value, mapping.definition);
+        const fitted = toTargetValue(value, mapping.definition, { redact: mapping.redacted });
         if (!fitted.ok) {
           errors.push({ targetAttributeName: mapping.targetAttributeName, mappingIndex: mapping.index, path: mapping.path, code: 'ERR_SCHEMA_VALUE_TYPE', message: fitted.message });
           continue;

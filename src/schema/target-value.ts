@@ -75,7 +75,12 @@ export function typeOfDefinition(definition: Pick<AttributeDefinition, 'type'>):
   return ATTRIBUTE_DEFINITION_TYPES.find((t) => t.toLowerCase() === type.toLowerCase()) ?? 'String';
 }
 
-export function toTargetValue(value: Value, definition: Pick<AttributeDefinition, 'name' | 'type' | 'multivalued'>): TargetValueResult {
+/** `redact`: leave the offending value out of the message (a Redact mapping's value must never reach a log). */
+export function toTargetValue(
+  value: Value,
+  definition: Pick<AttributeDefinition, 'name' | 'type' | 'multivalued'>,
+  options: { readonly redact?: boolean } = {},
+): TargetValueResult {
   if (value === null) return { ok: true, value: null };
   const type = typeOfDefinition(definition);
   const convert = CONVERTERS[type];
@@ -87,7 +92,9 @@ export function toTargetValue(value: Value, definition: Pick<AttributeDefinition
   const converted: Scalar[] = [];
   for (const scalar of scalars) {
     const result = convert(scalar);
-    if (result === undefined) return { ok: false, message: `${definition.name} is of type ${type}; ${describe(scalar)} is not` };
+    if (result === undefined) {
+      return { ok: false, message: `${definition.name} is of type ${type}; ${options.redact === true ? 'the (redacted) value' : describe(scalar)} is not` };
+    }
     converted.push(result);
   }
   return { ok: true, value: definition.multivalued === true ? converted : (converted[0] as Scalar) };

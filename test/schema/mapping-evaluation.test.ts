@@ -203,3 +203,29 @@ test('the evaluation context reaches every expression (fixed clock)', async () =
   assert.deepEqual(result.values.provisionedAt, viaFixed.values.provisionedAt);
   assert.ok(result.values.provisionedAt !== null && result.values.provisionedAt !== undefined);
 });
+
+test('errors of a redacted mapping never quote its values', async () => {
+  const { compileSynchronizationSchema, parseSynchronizationSchema } = await import('../../src/schema/index.ts');
+  const schema = parseSynchronizationSchema({
+    synchronizationRules: [{
+      sourceDirectoryName: 'A', targetDirectoryName: 'B',
+      objectMappings: [{
+        sourceObjectName: 'user', targetObjectName: 'User',
+        attributeMappings: [
+          { targetAttributeName: 'flag', source: { type: 'Function', expression: 'Redact([secret])' } },
+          { targetAttributeName: 'pick', source: { type: 'Function', expression: 'Redact(Item([secrets], 3))' } },
+        ],
+      }],
+    }],
+    directories: [
+      { name: 'A', objects: [{ name: 'user', attributes: [{ name: 'secret' }, { name: 'secrets', multivalued: true }] }] },
+      { name: 'B', objects: [{ name: 'User', attributes: [{ name: 'flag', type: 'Boolean' }, { name: 'pick' }] }] },
+    ],
+  });
+  const mapping = compileSynchronizationSchema(schema).rules[0]?.objectMappings[0]?.mapping;
+  assert.ok(mapping);
+  const result = mapping.evaluate(attributeSource({ secret: 'hunter2', secrets: ['s3cr3t-a', 's3cr3t-b'] }), { isCreate: false });
+  assert.deepEqual(result.errors.map((e) => [e.targetAttributeName, e.code]), [['flag', 'ERR_SCHEMA_VALUE_TYPE'], ['pick', 'ERR_EXPR_EVALUATION']]);
+  const logged = JSON.stringify(result);
+  for (const secret of ['hunter2', 's3cr3t-a', 's3cr3t-b']) assert.equal(logged.includes(secret), false, secret);
+});
