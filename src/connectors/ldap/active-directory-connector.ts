@@ -134,6 +134,40 @@ function withoutDeletedTargets(changes: SourceObject['valueChanges']): SourceObj
   return out;
 }
 
+/**
+ * The linked-value changes of a partial DirSync entry. With INCREMENTAL_VALUES they come as `member;range=1-1`
+ * (added) / `member;range=0-0` (removed); a server that sends a plain `member` instead sends the whole current
+ * list, which for a delta consumer is "these values are present": report them as added.
+ */
+function linkedValueChanges(partial: SourceObject): SourceObject['valueChanges'] {
+  const member = partial.attributes['member'];
+  if (member === undefined || member === null || partial.valueChanges?.['member']) return partial.valueChanges;
+  const values = (Array.isArray(member) ? member : [member]) as Value[];
+  return { ...partial.valueChanges, member: { added: values, removed: [] } };
+}
+
+function mergeValueChanges(a: SourceObject['valueChanges'], b: SourceObject['valueChanges']): SourceObject['valueChanges'] {
+  if (!a) return b;
+  if (!b) return a;
+  const out: Record<string, ValueChange> = { ...a };
+  for (const [name, change] of Object.entries(b)) {
+    const prior = out[name];
+    if (!prior) { out[name] = change; continue; }
+    const guids = (c: ValueChange, which: 'added' | 'removed') =>
+      (which === 'added' ? c.addedObjectGuids : c.removedObjectGuids) ?? c[which].map(() => null);
+    const withGuids = [prior, change].some((c) => c.addedObjectGuids !== undefined || c.removedObjectGuids !== undefined);
+    out[name] = {
+      added: [...prior.added, ...change.added],
+      removed: [...prior.removed, ...change.removed],
+      ...(withGuids ? {
+        addedObjectGuids: [...guids(prior, 'added'), ...guids(change, 'added')],
+        removedObjectGuids: [...guids(prior, 'removed'), ...guids(change, 'removed')],
+      } : {}),
+    };
+  }
+  return out;
+}
+
 export class ActiveDirectoryConnector implements SourceConnector {
   readonly capabilities: SourceCapabilities = Object.freeze({
     deltaImport: true,
@@ -243,9 +277,12 @@ export class ActiveDirectoryConnector implements SourceConnector {
         const bytes = Array.isArray(raw) ? raw[0] : raw;
         if (!bytes || typeof bytes === 'string' || bytes.length !== 16) continue;
         const guid = formatGuid(bytes);
-        // The DirSync entry itself is partial; only its incremental member values are used from it.
-        const partial = normalizeEntry({ ...entry, objectClass: 'group' }, schema, { incrementalValues: true });
-        changes.set(guid, { guid, valueChanges: withoutDeletedTargets(partial?.object.valueChanges) });
+        // The DirSync entry itself is partial; only its linked-value changes are used from it.
+        const partial = normalizeEntry({ ...entry, objectClass: 'group' }, schema, { incrementalValues: true })?.object;
+        const found = partial ? linkedValueChanges(partial) : undefined;
+        // AD splits a large membership change of one object over several entries of the same response: merge them.
+        const previous = changes.get(guid)?.valueChanges;
+        changes.set(guid, { guid, valueChanges: withoutDeletedTargets(mergeValueChanges(previous, found)) });
       }
       const list = [...changes.values()];
       const roundCookie = encodeWatermark(control.responseCookie);
