@@ -19,6 +19,7 @@ import { createAuthenticate } from './auth/authenticate.ts';
 import { tokenRoutes } from './auth/token-route.ts';
 import { installErrorHandling, sendError } from './error-handler.ts';
 import { parseJsonBody } from './json-body.ts';
+import { collectGraphRoutes, methodNotAllowedRoutes } from './method-not-allowed.ts';
 import { deletedItemsRoutes } from './graph/deleted-items-routes.ts';
 import { deltaRoutes } from './graph/delta-routes.ts';
 import { directoryRoutes } from './graph/directory-routes.ts';
@@ -62,6 +63,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     publicUrl: deps.publicUrl,
   });
 
+  const methodsByUrl = collectGraphRoutes(app, '/v1.0/');
   const graphOptions: GraphRouteOptions = { directory: deps.directory, publicUrl: deps.publicUrl };
   void app.register(
     async function graphApi(graph) {
@@ -87,5 +89,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     },
     { prefix: '/v1.0' },
   );
+  // Last, so that every Graph route is known.
+  void app.register(methodNotAllowedRoutes, { methodsByUrl });
   return app;
 }

@@ -124,6 +124,9 @@ test('bad $select, $top, $orderby, $count, $skiptoken and unknown options', asyn
   assertGraphError(await send('GET', '/v1.0/users?$expand=manager'), 400, 'Request_UnsupportedQuery', /\$expand/);
   assertGraphError(await send('GET', '/v1.0/users?$top=1&$top=2'), 400, 'Request_BadRequest', /more than once/);
   assertGraphError(await send('GET', '/v1.0/nothing-here'), 400, 'BadRequest', /nothing-here/);
+  const wrongMethod = await send('POST', '/v1.0/users/some-id', '{}');
+  assertGraphError(wrongMethod, 405, 'Request_BadRequest', /POST is not allowed/);
+  assert.equal(wrongMethod.headers['allow'], 'GET, PATCH, DELETE');
   // Errors the router raises before any route runs come out in the same shape.
   assertGraphError(await send('GET', '/v1.0/users/%E0%A4%A'), 400, 'Request_BadRequest', /URL/);
   assertGraphError(await send('GET', `/v1.0/users/${'a'.repeat(5000)}`), 400, 'Request_BadRequest', /too long/);
