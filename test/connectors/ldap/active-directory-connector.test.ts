@@ -127,8 +127,15 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
   test('ranged retrieval of member: a group with 1,600 (contact) members, by the server default and by explicit ranges', async () => {
     // Contacts: the cheapest objects AD lets be members (the range logic does not care what the members are).
     const members = await seedAdContacts(admin, ou('Big'), 1600, { prefix: 'big', concurrency: 24 });
+    const before = new ActiveDirectoryConnector(options({ containers: [ou('Big')] }));
+    const { watermark } = await collect(before.fullImport());
     // Adding 1,600 values in one modify is fine for AD (the 5,000-values-per-operation limit is per request).
     await admin.add(`CN=Big Group,${ou('Big')}`, { objectClass: ['top', 'group'], sAMAccountName: 'biggroup', member: members });
+    const delta = await collect(before.deltaImport(watermark!));
+    const created = delta.objects.find((o) => o.dn.startsWith('CN=Big Group,'));
+    assert.equal(created?.valueChanges?.['member']?.added.length, 1600, 'a new big group arrives with all its members as added values');
+    assert.equal(new Set(created?.valueChanges?.['member']?.addedObjectGuids).size, 1600);
+    await before.close();
     for (const rangeSize of [undefined, 500, 1500]) {
       const connector = new ActiveDirectoryConnector(options({ containers: [ou('Big')], ...(rangeSize ? { memberRangeSize: rangeSize } : {}) }));
       try {
