@@ -28,15 +28,20 @@ const RUNS = Number(args.runs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const round = (ms: number) => Math.round(ms);
 
-async function importAll(connector: SourceConnector): Promise<{ ms: number; objects: number; peakRssMb: number }> {
+async function importAll(connector: SourceConnector): Promise<{ ms: number; firstBatchMs: number; objects: number; peakRssMb: number; peakHeapMb: number }> {
   const t0 = performance.now();
   let objects = 0;
+  let firstBatchMs = NaN;
   let peak = process.memoryUsage.rss();
+  let peakHeap = process.memoryUsage().heapUsed;
   for await (const batch of connector.fullImport({ batchSize: 1000 })) {
+    // Time to first batch = connect + bind + rootDSE + schema + watermark + first page.
+    if (Number.isNaN(firstBatchMs)) firstBatchMs = performance.now() - t0;
     objects += batch.objects.length;
     peak = Math.max(peak, process.memoryUsage.rss());
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }
-  return { ms: performance.now() - t0, objects, peakRssMb: Math.round(peak / 1048576) };
+  return { ms: performance.now() - t0, firstBatchMs, objects, peakRssMb: Math.round(peak / 1048576), peakHeapMb: Math.round(peakHeap / 1048576) };
 }
 
 /** `ldapsearch -E pr=1000/noprompt`, counting entries from its LDIF on stdout. */
@@ -63,6 +68,8 @@ async function compare(make: () => SourceConnector, search: string[]) {
   let objects = 0;
   let entries = 0;
   let peakRssMb = 0;
+  let peakHeapMb = 0;
+  const firstBatch: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const connector = make();
     try {
@@ -70,6 +77,8 @@ async function compare(make: () => SourceConnector, search: string[]) {
       ours.push(r.ms);
       objects = r.objects;
       peakRssMb = Math.max(peakRssMb, r.peakRssMb);
+      peakHeapMb = Math.max(peakHeapMb, r.peakHeapMb);
+      firstBatch.push(r.firstBatchMs);
     } finally {
       await connector.close();
     }
@@ -85,7 +94,9 @@ async function compare(make: () => SourceConnector, search: string[]) {
     ldapsearchEntries: entries,
     connectorRuns: ours.map(round),
     ldapsearchRuns: theirs.map(round),
+    connectorFirstBatchMs: round(median(firstBatch)),
     peakRssMb,
+    peakHeapMb,
   };
 }
 
