@@ -23,6 +23,8 @@ export function collectGraphRoutes(app: FastifyInstance, prefix: string): Map<st
 }
 
 export async function methodNotAllowedRoutes(app: FastifyInstance, options: { readonly methodsByUrl: Map<string, Set<string>> }): Promise<void> {
+  // The method is wrong whatever the body is: accept (and ignore) any content type so the answer is the 405.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, undefined));
   for (const [url, methods] of [...options.methodsByUrl]) {
     const allow = METHODS.filter((method) => methods.has(method)).join(', ');
     const missing = METHODS.filter((method) => !methods.has(method));
