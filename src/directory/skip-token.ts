@@ -22,8 +22,10 @@ export interface DeltaPosition {
   readonly from: number;
   /** This round's upper bound (inclusive); absent in a delta link (fixed when the next round starts). */
   readonly high?: number;
-  /** The round pages by object id; the last id returned. */
+  /** Initial rounds page by object id: the last id returned. */
   readonly after?: string;
+  /** Change rounds page in change order: the sequence number of the last change whose object was returned. */
+  readonly cursor?: number;
   /** Initial round (no previous token): pages over all live objects rather than changes. */
   readonly initial?: boolean;
 }
@@ -65,22 +67,25 @@ export function encodeDeltaPosition(position: DeltaPosition): string {
     f: position.from,
     ...(position.high === undefined ? {} : { h: position.high }),
     ...(position.after === undefined ? {} : { a: position.after }),
+    ...(position.cursor === undefined ? {} : { c: position.cursor }),
     ...(position.initial === true ? { n: 1 } : {}),
   });
 }
 
 export function decodeDeltaPosition(token: string, tenantId: string, type: string): DeltaPosition {
-  const v = decode(token) as { t?: unknown; y?: unknown; f?: unknown; h?: unknown; a?: unknown; n?: unknown } | undefined;
+  const v = decode(token) as { t?: unknown; y?: unknown; f?: unknown; h?: unknown; a?: unknown; c?: unknown; n?: unknown } | undefined;
   if (v === undefined || typeof v !== 'object' || v === null || v.t !== tenantId || v.y !== type) throw badToken('delta token');
   if (!Number.isSafeInteger(v.f) || (v.f as number) < 0) throw badToken('delta token');
   if (v.h !== undefined && !Number.isSafeInteger(v.h)) throw badToken('delta token');
   if (v.a !== undefined && typeof v.a !== 'string') throw badToken('delta token');
+  if (v.c !== undefined && !Number.isSafeInteger(v.c)) throw badToken('delta token');
   return {
     tenantId,
     type,
     from: v.f as number,
     ...(v.h === undefined ? {} : { high: v.h as number }),
     ...(v.a === undefined ? {} : { after: v.a as string }),
+    ...(v.c === undefined ? {} : { cursor: v.c as number }),
     ...(v.n === 1 ? { initial: true } : {}),
   };
 }

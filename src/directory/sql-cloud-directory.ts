@@ -1044,10 +1044,11 @@ class SqlCloudDirectory implements CloudDirectory {
       }
       const initial = position === undefined || position.initial === true;
       const from = position?.from ?? 0;
-      const after = position?.after;
+      const after = position?.after; // initial rounds only
       const items: DeltaEntry[] = [];
       let more: boolean;
       let lastId: string | undefined;
+      let lastSeq: number | undefined;
       if (initial) {
         let q = this.#db
           .selectFrom('directory_objects')
@@ -1069,18 +1070,35 @@ class SqlCloudDirectory implements CloudDirectory {
           items.push(data as DeltaEntry);
         }
       } else {
-        let q = this.#db
-          .selectFrom('changes')
-          .select('object_id')
-          .where('tenant_id', '=', tenantId)
-          .where('object_type', '=', type)
-          .where('seq', '>', from)
-          .where('seq', '<=', high);
-        if (after !== undefined) q = q.where('object_id', '>', after);
-        const ids = (await q.groupBy('object_id').orderBy('object_id').limit(top + 1).execute()).map((r) => r.object_id);
-        more = ids.length > top;
-        const visibleIds = more ? ids.slice(0, top) : ids;
-        lastId = visibleIds[visibleIds.length - 1];
+        // Each changed object is reported once, at its last change within (from, high]: walking the changes in
+        // sequence order and keeping only those without a later change in the round makes every page an index
+        // range scan from the cursor, so a round costs O(its changes) however many pages it has.
+        const found = await this.#db
+          .selectFrom('changes as c')
+          .select(['c.seq', 'c.object_id'])
+          .where('c.tenant_id', '=', tenantId)
+          .where('c.object_type', '=', type)
+          .where('c.seq', '>', position?.cursor ?? from)
+          .where('c.seq', '<=', high)
+          .where(({ not, exists, selectFrom }) =>
+            not(
+              exists(
+                selectFrom('changes as later')
+                  .select('later.seq')
+                  .whereRef('later.tenant_id', '=', 'c.tenant_id')
+                  .whereRef('later.object_id', '=', 'c.object_id')
+                  .whereRef('later.seq', '>', 'c.seq')
+                  .where('later.seq', '<=', high),
+              ),
+            ),
+          )
+          .orderBy('c.seq')
+          .limit(top + 1)
+          .execute();
+        more = found.length > top;
+        const visible = more ? found.slice(0, top) : found;
+        const visibleIds = visible.map((r) => r.object_id);
+        lastSeq = visible.length === 0 ? undefined : Number(visible[visible.length - 1]!.seq);
         const rows = new Map<string, { data: string; deleted_at: string | null }>();
         const memberChanges = new Map<string, { kind: string; member: { id: string; type: string } }[]>();
         for (const part of chunks(visibleIds)) {
@@ -1128,8 +1146,11 @@ class SqlCloudDirectory implements CloudDirectory {
           items.push(data as DeltaEntry);
         }
       }
-      if (more && lastId !== undefined) {
-        return { items, nextToken: encodeDeltaPosition({ tenantId, type, from, high, after: lastId, ...(initial ? { initial: true } : {}) }) };
+      if (more && initial && lastId !== undefined) {
+        return { items, nextToken: encodeDeltaPosition({ tenantId, type, from, high, after: lastId, initial: true }) };
+      }
+      if (more && !initial && lastSeq !== undefined) {
+        return { items, nextToken: encodeDeltaPosition({ tenantId, type, from, high, cursor: lastSeq }) };
       }
       return { items, deltaToken: encodeDeltaPosition({ tenantId, type, from: high }) };
     });

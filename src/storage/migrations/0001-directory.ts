@@ -102,6 +102,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addPrimaryKeyConstraint('changes_pk', ['tenant_id', 'seq'])
     .execute();
   await db.schema.createIndex('ix_changes_type').on('changes').columns(['tenant_id', 'object_type', 'seq']).execute();
+  // "Has this object a later change in the round?" — one probe per change when paging a delta round.
+  await db.schema.createIndex('ix_changes_object').on('changes').columns(['tenant_id', 'object_id', 'seq']).execute();
 
   await db.schema
     .createTable('extension_properties')
