@@ -6,7 +6,8 @@
  *
  * Measures: insert rate through the directory (createMany in batches of 1,000, plus single `create` calls for
  * a sample), full listing by keyset pages of 999 (default order and by displayName) including JSON parsing of
- * every row (and by id through listJson, which skips parsing), and `userPrincipalName eq '…'` latency through `list` (p50/p99). Not a test: nothing is asserted.
+ * every row (and by id through listJson, which skips parsing), one delta round over the whole load (pages of
+ * 999), and `userPrincipalName eq '…'` latency through `list` (p50/p99). Not a test: nothing is asserted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -83,6 +84,7 @@ async function benchBackend(name: 'sqlite' | 'postgres') {
   const { tenantId } = await directory.createTenant({ name: `bench${name}` });
   const domain = `bench${name}.onmicrosoft.example`;
 
+  const beforeLoad = (await directory.delta(tenantId, 'user')).deltaToken!;
   let start = performance.now();
   for (let i = 0; i < USERS; i += BATCH) {
     const items = Array.from({ length: Math.min(BATCH, USERS - i) }, (_, k) => userProperties(i + k, domain));
@@ -98,6 +100,19 @@ async function benchBackend(name: 'sqlite' | 'postgres') {
   const byId = await listAll(directory, tenantId);
   const byDisplayName = await listAll(directory, tenantId, { property: 'displayName', direction: 'asc' });
   const byIdAsJsonText = await listAll(directory, tenantId, undefined, true);
+
+  start = performance.now();
+  let deltaEntries = 0;
+  let deltaPages = 0;
+  let token: string | undefined = beforeLoad;
+  for (;;) {
+    const page = await directory.delta(tenantId, 'user', { token, top: 999 });
+    deltaEntries += page.items.length;
+    deltaPages++;
+    if (page.deltaToken !== undefined) break;
+    token = page.nextToken;
+  }
+  const deltaSeconds = (performance.now() - start) / 1000;
 
   const latencies: number[] = [];
   for (let i = 0; i < LOOKUPS; i++) {
@@ -121,6 +136,7 @@ async function benchBackend(name: 'sqlite' | 'postgres') {
       single: { users: SINGLE_CREATES, seconds: round(singleSeconds), usersPerSecond: Math.round(SINGLE_CREATES / singleSeconds) },
     },
     list: { pageSize: 999, byId, byDisplayName, byIdAsJsonText },
+    deltaAfterLoad: { entries: deltaEntries, pages: deltaPages, seconds: round(deltaSeconds), entriesPerSecond: Math.round(deltaEntries / deltaSeconds) },
     upnEq: { lookups: LOOKUPS, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(latencies[latencies.length - 1] ?? NaN) },
   };
 }
