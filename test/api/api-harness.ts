@@ -2,25 +2,26 @@
  * Starts the Graph API over a real directory on a real store (SQLite in a temp dir, or PostgreSQL from the
  * test harness), with a tenant and its admin client, and hands out tokens from the real token endpoint.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.ts';
 import type { ApiDeps } from '../../src/api/api-deps.ts';
 import { createCloudDirectory, type CloudDirectory, type CreatedTenant } from '../../src/directory/index.ts';
 import type { AppRole } from '../../src/directory/app-roles.ts';
-import { openStore, type Store } from '../../src/storage/index.ts';
-import { createTestDatabase } from '../harness/postgres.ts';
+import type { Store } from '../../src/storage/index.ts';
+import { BACKENDS } from '../storage/backends.ts';
 
-export const BACKENDS = ['sqlite', 'postgres'] as const;
-export type Backend = (typeof BACKENDS)[number];
+export type Backend = 'sqlite' | 'postgres';
 
-/** `CLOUDSYNC_TEST_BACKENDS=sqlite` limits a run to some backends. */
+/** The store backends of the contract suites (`CLOUDSYNC_TEST_BACKENDS=sqlite` narrows them). */
 export function selectedBackends(): readonly Backend[] {
-  const wanted = process.env['CLOUDSYNC_TEST_BACKENDS'];
-  if (wanted === undefined || wanted === '') return BACKENDS;
-  return BACKENDS.filter((backend) => wanted.split(',').includes(backend));
+  return BACKENDS.map((backend) => backend.name);
+}
+
+/** For suites that run once: the first selected backend (SQLite unless narrowed to PostgreSQL). */
+export function defaultBackend(): Backend {
+  const first = selectedBackends()[0];
+  if (first === undefined) throw new Error('CLOUDSYNC_TEST_BACKENDS selects no known backend');
+  return first;
 }
 
 export interface DirectoryBackend {
@@ -29,21 +30,11 @@ export interface DirectoryBackend {
   close(): Promise<void>;
 }
 
-export async function openDirectory(backend: Backend, clock?: () => Date): Promise<DirectoryBackend> {
-  if (backend === 'sqlite') {
-    const dataDir = mkdtempSync(join(tmpdir(), 'cloudsync-api-'));
-    const store = await openStore({ dataDir });
-    return {
-      store,
-      directory: createCloudDirectory(store, clock === undefined ? {} : { clock }),
-      async close() {
-        await store.close();
-        rmSync(dataDir, { recursive: true, force: true });
-      },
-    };
-  }
-  const store = await openStore({ databaseUrl: await createTestDatabase('cloudsync_api') });
-  return { store, directory: createCloudDirectory(store, clock === undefined ? {} : { clock }), close: () => store.close() };
+export async function openDirectory(name: Backend, clock?: () => Date): Promise<DirectoryBackend> {
+  const backend = BACKENDS.find((candidate) => candidate.name === name);
+  if (backend === undefined) throw new Error(`backend ${name} is not selected (CLOUDSYNC_TEST_BACKENDS)`);
+  const { store, dispose } = await backend.open();
+  return { store, directory: createCloudDirectory(store, clock === undefined ? {} : { clock }), close: dispose };
 }
 
 export interface ApiFixture extends DirectoryBackend {

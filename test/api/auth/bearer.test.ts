@@ -1,14 +1,14 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt, generateKeyPair, importJWK, SignJWT, UnsecuredJWT, type JWK } from 'jose';
-import { startApi, type ApiFixture } from '../api-harness.ts';
+import { defaultBackend, startApi, type ApiFixture } from '../api-harness.ts';
 
 let now = new Date();
 let api: ApiFixture;
 let claims: Record<string, unknown>;
 
 before(async () => {
-  api = await startApi('sqlite', { clock: () => now });
+  api = await startApi(defaultBackend(), { clock: () => now });
   claims = decodeJwt(api.token);
 });
 after(async () => {

@@ -1,11 +1,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { startApi, type ApiFixture } from '../api-harness.ts';
+import { defaultBackend, startApi, type ApiFixture } from '../api-harness.ts';
 
 let api: ApiFixture;
 before(async () => {
-  api = await startApi('sqlite');
+  api = await startApi(defaultBackend());
 });
 after(async () => {
   await api.close();

@@ -5,13 +5,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
-import { startApi, type ApiFixture } from '../api-harness.ts';
+import { defaultBackend, startApi, type ApiFixture } from '../api-harness.ts';
 
 let api: ApiFixture;
 let domain: string;
 
 before(async () => {
-  api = await startApi('sqlite');
+  api = await startApi(defaultBackend());
   domain = (await api.directory.listDomains(api.tenant.tenantId)).find((d) => d.isDefault)!.id;
 });
 after(async () => {
@@ -168,7 +168,7 @@ test('cross-tenant ids answer exactly like missing ones', async () => {
 });
 
 test('a failure of ours is a generic 500 without internals', async () => {
-  const broken = await startApi('sqlite', { logger: (await import('pino')).pino({ level: 'silent' }) });
+  const broken = await startApi(defaultBackend(), { logger: (await import('pino')).pino({ level: 'silent' }) });
   await broken.store.close();
   const response = await broken.app.inject({ method: 'GET', url: '/v1.0/users', headers: broken.auth });
   assert.ok(response.statusCode >= 500, response.body);

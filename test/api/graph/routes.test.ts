@@ -4,14 +4,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApi, type ApiFixture } from '../api-harness.ts';
+import { defaultBackend, startApi, type ApiFixture } from '../api-harness.ts';
 
 let api: ApiFixture;
 let domain: string;
 const BASE = 'http://localhost:80/v1.0';
 
 before(async () => {
-  api = await startApi('sqlite');
+  api = await startApi(defaultBackend());
   domain = (await api.directory.listDomains(api.tenant.tenantId)).find((d) => d.isDefault)!.id;
 });
 after(async () => {
