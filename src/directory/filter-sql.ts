@@ -102,6 +102,8 @@ function resolveProperty(context: FilterContext, property: string): Operand {
   const path = [property];
   if (definition.column === 'id') return { sql: sql.ref('o.id'), kind: 'id', collection: false, path, name: property };
   if (definition.column === 'upn_key') return { sql: sql.ref('o.upn_key'), kind: 'upn', collection: false, path, name: property };
+  // displayName has a typed column ('' for none): reading it is much cheaper than extracting it from the JSON.
+  if (property === 'displayName') return { sql: sql`NULLIF(o.display_name, '')`, kind: 'string', collection: false, path, name: property };
   switch (definition.kind) {
     case 'stringCollection':
       return { sql: jsonArray(dialect, path), kind: 'string', collection: true, path, name: property };

@@ -69,6 +69,12 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await names(eq('accountEnabled', false)), ['Bob Jones']);
       assert.deepEqual(await names(cmp('ne', 'accountEnabled', false)), ['100% Dave', '100x Eve', 'Alice Smith', 'Carol Smith']);
       assert.deepEqual(await names(eq('id', byName.get('Carol Smith')!.id)), ['Carol Smith']);
+      const nameless = await f.directory.create(tenantId, 'orgContact', { mail: 'nameless@partner.example' });
+      await f.directory.create(tenantId, 'orgContact', { displayName: 'Named' });
+      const contacts = await f.directory.list(tenantId, 'orgContact', { top: 10, filter: eq('displayName', null) });
+      assert.deepEqual(contacts.items.map((c) => c.id), [nameless.id]);
+      const named = await f.directory.list(tenantId, 'orgContact', { top: 10, filter: cmp('ne', 'displayName', null) });
+      assert.deepEqual(named.items.map((c) => c.displayName), ['Named']);
     });
 
     it('gt, ge, lt, le on strings and dates', async () => {
