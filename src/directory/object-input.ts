@@ -18,6 +18,9 @@ import {
   type PropertyDefinition,
 } from './property-catalog.ts';
 
+/** Bounds one object's collections (proxyAddresses, otherMails, …), so one request cannot bloat a row. */
+const MAX_COLLECTION_SIZE = 1000;
+
 export type StoredObject = Record<string, unknown> & { id: string; '@odata.type': string };
 
 export interface InputContext {
@@ -59,6 +62,7 @@ function normalizeValue(name: string, definition: PropertyDefinition, value: unk
     case 'stringCollection': {
       if (value === null) return [];
       if (!Array.isArray(value)) throw invalidValue(name, 'expected an array of strings', value);
+      if (value.length > MAX_COLLECTION_SIZE) throw invalidValue(name, `at most ${MAX_COLLECTION_SIZE} values`);
       return value.map((element, i) => checkString(`${name}[${i}]`, element, definition.maxLength));
     }
     case 'extensionAttributes': {
