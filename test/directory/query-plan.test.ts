@@ -1,0 +1,64 @@
+/**
+ * `userPrincipalName eq '…'` must be one probe of the UPN index, not a scan, on both backends: the directory's
+ * own queries are captured through Kysely's log and explained by the database.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type LogEvent } from 'kysely';
+import pg from 'pg';
+import { createCloudDirectory } from '../../src/directory/index.ts';
+import type { DirectoryDatabase } from '../../src/directory/directory-store.ts';
+import { openStore, SQLITE_FILE_NAME } from '../../src/storage/index.ts';
+import { adaptNodeSqlite, openNodeSqlite } from '../../src/storage/node-sqlite-database.ts';
+import { createTestDatabase } from '../harness/postgres.ts';
+import { BACKENDS } from '../storage/backends.ts';
+import { stopHarnessAfterAll } from './fixture.ts';
+
+for (const backend of BACKENDS) {
+  describe(`query plans [${backend.name}]`, () => {
+    it('finds a user by userPrincipalName through the UPN index, in get and in $filter', async () => {
+      const dir = backend.name === 'sqlite' ? mkdtempSync(join(tmpdir(), 'cloudsync-plan-')) : undefined;
+      const url = backend.name === 'postgres' ? await createTestDatabase() : undefined;
+      const store = await openStore(url !== undefined ? { databaseUrl: url } : { dataDir: dir! }); // migrates
+      const captured: CompiledQuery[] = [];
+      const log = (event: LogEvent) => {
+        if (event.level === 'query') captured.push(event.query);
+      };
+      // A second connection to the same database, logging the SQL the directory sends.
+      const db =
+        url === undefined
+          ? new Kysely<DirectoryDatabase>({
+              dialect: new SqliteDialect({ database: adaptNodeSqlite(openNodeSqlite(join(dir!, SQLITE_FILE_NAME), { busyTimeoutMs: 5000 })) }),
+              log,
+            })
+          : new Kysely<DirectoryDatabase>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }), log });
+      try {
+        const directory = createCloudDirectory({ db, dialect: store.dialect });
+        const { tenantId } = await directory.createTenant({ name: `plan${backend.name}` });
+        const domain = `plan${backend.name}.onmicrosoft.example`;
+        // Enough rows that a scan and a probe differ; on PostgreSQL the bulk load also refreshes statistics.
+        await directory.createMany(tenantId, 'user', Array.from({ length: 3000 }, (_, i) => ({ userPrincipalName: `u${i}@${domain}`, displayName: `U${i}` })));
+        captured.length = 0;
+        await directory.list(tenantId, 'user', { top: 10, filter: { kind: 'comparison', operator: 'eq', property: 'userPrincipalName', value: `U17@${domain}` } });
+        await directory.get(tenantId, 'user', `u18@${domain}`);
+        const upnQueries = captured.filter((q) => q.sql.includes('upn_key'));
+        assert.equal(upnQueries.length, 2);
+        for (const query of upnQueries) {
+          const explain = CompiledQuery.raw(`${store.dialect === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN'} ${query.sql}`, [...query.parameters]);
+          const result = await db.executeQuery<Record<string, unknown>>(explain);
+          const plan = result.rows.map((row) => String(row['detail'] ?? row['QUERY PLAN'])).join('\n');
+          assert.match(plan, /ux_directory_objects_upn/, `expected a UPN index probe for\n${query.sql}\nplan:\n${plan}`);
+        }
+      } finally {
+        await db.destroy();
+        await store.close();
+        if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+stopHarnessAfterAll();
