@@ -262,106 +262,113 @@ class SqlCloudDirectory implements CloudDirectory {
 
   /**
    * Checks the tenant-wide constraints for objects about to be written (new, updated or restored), against the
-   * live objects other than themselves and against each other.
+   * live objects other than themselves and against each other. All lookups go in one UNION ALL query (per 500
+   * values of each kind), so a single-object write pays one round trip for its checks.
    */
   async #checkConstraints(tx: Tx, tenantId: string, objects: readonly PreparedObject[], changed?: ReadonlySet<string>): Promise<void> {
-    const selfIds = objects.map((o) => o.id);
+    const selfIds = new Set(objects.map((o) => o.id));
     const checkUpn = changed === undefined || changed.has('userPrincipalName');
     const checkImmutable = changed === undefined || changed.has('onPremisesImmutableId');
     const checkSmtp = changed === undefined || changed.has('mail') || changed.has('proxyAddresses');
 
-    if (checkUpn) {
-      const withUpn = objects.filter((o) => o.upnKey !== null);
-      const domains = [...new Set(withUpn.map((o) => o.upnKey!.slice(o.upnKey!.lastIndexOf('@') + 1)))];
-      const verified = new Set<string>();
-      for (const part of chunks(domains)) {
-        const rows = await tx
-          .selectFrom('domains')
-          .select('name')
-          .where('tenant_id', '=', tenantId)
-          .where('is_verified', '=', 1)
-          .where('name', 'in', part)
-          .execute();
-        for (const row of rows) verified.add(row.name);
-      }
-      for (const o of withUpn) {
-        const domain = o.upnKey!.slice(o.upnKey!.lastIndexOf('@') + 1);
-        if (!verified.has(domain)) {
-          throw new CloudsyncError(
-            'ERR_DIR_UNVERIFIED_DOMAIN',
-            `userPrincipalName '${String(o.data['userPrincipalName'])}' of ${o.type} ${o.id} uses domain '${domain}', which is not a verified domain of this tenant`,
-            { path: 'userPrincipalName', details: { objectId: o.id, value: o.data['userPrincipalName'], domain } },
-          );
-        }
-      }
-      await this.#checkUniqueColumn(tx, tenantId, withUpn, selfIds, 'upn_key', (o) => o.upnKey!, 'ERR_DIR_UPN_CONFLICT', 'userPrincipalName');
+    const withUpn = checkUpn ? objects.filter((o) => o.upnKey !== null) : [];
+    const domainOf = (o: PreparedObject) => o.upnKey!.slice(o.upnKey!.lastIndexOf('@') + 1);
+    const upnOwner = new Map<string, PreparedObject>();
+    const immutableOwner = new Map<string, PreparedObject>();
+    const smtpOwner = new Map<string, PreparedObject>();
+    // Conflicts inside the request itself, reported in the same order as conflicts with stored objects.
+    let upnDuplicate: CloudsyncError | undefined;
+    let immutableDuplicate: CloudsyncError | undefined;
+    let smtpDuplicate: CloudsyncError | undefined;
+    for (const o of withUpn) {
+      const other = upnOwner.get(o.upnKey!);
+      if (other !== undefined) upnDuplicate ??= uniqueConflict('ERR_DIR_UPN_CONFLICT', 'userPrincipalName', o, other.id, other.type, o.data['userPrincipalName']);
+      upnOwner.set(o.upnKey!, o);
     }
     if (checkImmutable) {
-      const withImmutable = objects.filter((o) => o.immutableId !== null);
-      await this.#checkUniqueColumn(
-        tx,
-        tenantId,
-        withImmutable,
-        selfIds,
-        'immutable_id',
-        (o) => o.immutableId!,
-        'ERR_DIR_IMMUTABLE_ID_CONFLICT',
-        'onPremisesImmutableId',
-      );
+      for (const o of objects) {
+        if (o.immutableId === null) continue;
+        const other = immutableOwner.get(o.immutableId);
+        if (other !== undefined) {
+          immutableDuplicate ??= uniqueConflict('ERR_DIR_IMMUTABLE_ID_CONFLICT', 'onPremisesImmutableId', o, other.id, other.type, o.immutableId);
+        }
+        immutableOwner.set(o.immutableId, o);
+      }
     }
     if (checkSmtp) {
-      const owner = new Map<string, PreparedObject>();
       for (const o of objects) {
         for (const address of o.smtp) {
-          const other = owner.get(address);
-          if (other !== undefined && other.id !== o.id) throw smtpConflict(o, other.id, other.type, address);
-          owner.set(address, o);
+          const other = smtpOwner.get(address);
+          if (other !== undefined && other.id !== o.id) smtpDuplicate ??= smtpConflict(o, other.id, other.type, address);
+          smtpOwner.set(address, o);
         }
       }
-      for (const part of chunks([...owner.keys()])) {
-        let query = tx.selectFrom('smtp_addresses as s')
-          .innerJoin('directory_objects as o', (j) => j.onRef('o.tenant_id', '=', 's.tenant_id').onRef('o.id', '=', 's.object_id'))
-          .select(['s.address', 's.object_id', 'o.type'])
-          .where('s.tenant_id', '=', tenantId)
-          .where('s.address', 'in', part);
-        if (selfIds.length <= CHUNK) query = query.where('s.object_id', 'not in', selfIds);
-        const row = (await query.execute()).find((r) => !selfIds.includes(r.object_id));
-        if (row !== undefined) throw smtpConflict(owner.get(row.address)!, row.object_id, row.type, row.address);
-      }
     }
-  }
 
-  async #checkUniqueColumn(
-    tx: Tx,
-    tenantId: string,
-    objects: readonly PreparedObject[],
-    selfIds: readonly string[],
-    column: 'upn_key' | 'immutable_id',
-    valueOf: (o: PreparedObject) => string,
-    code: 'ERR_DIR_UPN_CONFLICT' | 'ERR_DIR_IMMUTABLE_ID_CONFLICT',
-    property: string,
-  ): Promise<void> {
-    const byValue = new Map<string, PreparedObject>();
-    for (const o of objects) {
-      const value = valueOf(o);
-      const other = byValue.get(value);
-      if (other !== undefined) throw uniqueConflict(code, property, o, other.id, other.type, o.data[property]);
-      byValue.set(value, o);
+    const lists = {
+      domain: [...new Set(withUpn.map(domainOf))],
+      upn: [...upnOwner.keys()],
+      immutable: [...immutableOwner.keys()],
+      smtp: [...smtpOwner.keys()],
+    };
+    const found: { k: string; v: string; id: string; t: string }[] = [];
+    const rounds = Math.max(...Object.values(lists).map((list) => Math.ceil(list.length / CHUNK)));
+    for (let round = 0; round < rounds; round++) {
+      const part = (list: readonly string[]) => list.slice(round * CHUNK, (round + 1) * CHUNK);
+      const branches: RawBuilder<unknown>[] = [];
+      const domains = part(lists.domain);
+      if (domains.length > 0) {
+        branches.push(sql`SELECT 'domain' AS k, name AS v, '' AS id, '' AS t FROM domains
+          WHERE tenant_id = ${tenantId} AND is_verified = 1 AND name IN (${sql.join(domains)})`);
+      }
+      const upns = part(lists.upn);
+      if (upns.length > 0) {
+        branches.push(sql`SELECT 'upn' AS k, upn_key AS v, id, type AS t FROM directory_objects
+          WHERE tenant_id = ${tenantId} AND deleted_at IS NULL AND upn_key IS NOT NULL AND upn_key IN (${sql.join(upns)})`);
+      }
+      const immutables = part(lists.immutable);
+      if (immutables.length > 0) {
+        branches.push(sql`SELECT 'immutable' AS k, immutable_id AS v, id, type AS t FROM directory_objects
+          WHERE tenant_id = ${tenantId} AND deleted_at IS NULL AND immutable_id IS NOT NULL AND immutable_id IN (${sql.join(immutables)})`);
+      }
+      const addresses = part(lists.smtp);
+      if (addresses.length > 0) {
+        branches.push(sql`SELECT 'smtp' AS k, s.address AS v, s.object_id AS id, o.type AS t
+          FROM smtp_addresses s JOIN directory_objects o ON o.tenant_id = s.tenant_id AND o.id = s.object_id
+          WHERE s.tenant_id = ${tenantId} AND s.address IN (${sql.join(addresses)})`);
+      }
+      if (branches.length === 0) continue;
+      const result = await sql<{ k: string; v: string; id: string; t: string }>`${sql.join(branches, sql` UNION ALL `)}`.execute(tx);
+      found.push(...result.rows);
     }
-    for (const part of chunks([...byValue.keys()])) {
-      const rows = await tx
-        .selectFrom('directory_objects')
-        .select(['id', 'type', column])
-        .where('tenant_id', '=', tenantId)
-        .where('deleted_at', 'is', null)
-        .where(column, 'in', part)
-        .execute();
-      const row = rows.find((r) => !selfIds.includes(r.id));
-      if (row !== undefined) {
-        const o = byValue.get(row[column] as string)!;
-        throw uniqueConflict(code, property, o, row.id, row.type, o.data[property]);
+
+    const verified = new Set(found.filter((r) => r.k === 'domain').map((r) => r.v));
+    for (const o of withUpn) {
+      const domain = domainOf(o);
+      if (!verified.has(domain)) {
+        throw new CloudsyncError(
+          'ERR_DIR_UNVERIFIED_DOMAIN',
+          `userPrincipalName '${String(o.data['userPrincipalName'])}' of ${o.type} ${o.id} uses domain '${domain}', which is not a verified domain of this tenant`,
+          { path: 'userPrincipalName', details: { objectId: o.id, value: o.data['userPrincipalName'], domain } },
+        );
       }
     }
+    const taken = (kind: string) => found.find((r) => r.k === kind && !selfIds.has(r.id));
+    if (upnDuplicate !== undefined) throw upnDuplicate;
+    const upn = taken('upn');
+    if (upn !== undefined) {
+      const o = upnOwner.get(upn.v)!;
+      throw uniqueConflict('ERR_DIR_UPN_CONFLICT', 'userPrincipalName', o, upn.id, upn.t, o.data['userPrincipalName']);
+    }
+    if (immutableDuplicate !== undefined) throw immutableDuplicate;
+    const immutable = taken('immutable');
+    if (immutable !== undefined) {
+      const o = immutableOwner.get(immutable.v)!;
+      throw uniqueConflict('ERR_DIR_IMMUTABLE_ID_CONFLICT', 'onPremisesImmutableId', o, immutable.id, immutable.t, o.immutableId);
+    }
+    if (smtpDuplicate !== undefined) throw smtpDuplicate;
+    const smtp = taken('smtp');
+    if (smtp !== undefined) throw smtpConflict(smtpOwner.get(smtp.v)!, smtp.id, smtp.t, smtp.v);
   }
 
   async #insertObjects(tx: Tx, tenantId: string, objects: readonly PreparedObject[], createdAt: string, log: ChangeLog): Promise<void> {

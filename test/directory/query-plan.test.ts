@@ -19,7 +19,7 @@ import { stopHarnessAfterAll } from './fixture.ts';
 
 for (const backend of BACKENDS) {
   describe(`query plans [${backend.name}]`, () => {
-    it('finds a user by userPrincipalName through the UPN index, in get and in $filter', async () => {
+    it('finds a user by userPrincipalName through the UPN index, in get, in $filter and in uniqueness checks', async () => {
       const dir = backend.name === 'sqlite' ? mkdtempSync(join(tmpdir(), 'cloudsync-plan-')) : undefined;
       const url = backend.name === 'postgres' ? await createTestDatabase() : undefined;
       const store = await openStore(url !== undefined ? { databaseUrl: url } : { dataDir: dir! }); // migrates
@@ -44,8 +44,9 @@ for (const backend of BACKENDS) {
         captured.length = 0;
         await directory.list(tenantId, 'user', { top: 10, filter: { kind: 'comparison', operator: 'eq', property: 'userPrincipalName', value: `U17@${domain}` } });
         await directory.get(tenantId, 'user', `u18@${domain}`);
-        const upnQueries = captured.filter((q) => q.sql.includes('upn_key'));
-        assert.equal(upnQueries.length, 2);
+        await directory.create(tenantId, 'user', { userPrincipalName: `new@${domain}` }); // its uniqueness check
+        const upnQueries = captured.filter((q) => q.sql.includes('upn_key') && !/^\s*(insert|update)/i.test(q.sql));
+        assert.equal(upnQueries.length, 3);
         for (const query of upnQueries) {
           const explain = CompiledQuery.raw(`${store.dialect === 'sqlite' ? 'EXPLAIN QUERY PLAN' : 'EXPLAIN'} ${query.sql}`, [...query.parameters]);
           const result = await db.executeQuery<Record<string, unknown>>(explain);
