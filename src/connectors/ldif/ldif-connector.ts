@@ -153,6 +153,11 @@ export class LdifConnector implements SourceConnector {
 
   async *deltaImport(watermark: Watermark, options: ImportOptions = {}): AsyncGenerator<ImportBatch> {
     this.#check();
+    let parsed: { v?: unknown; kind?: unknown; sha256?: unknown } | undefined;
+    try { parsed = JSON.parse(watermark) as typeof parsed; } catch { parsed = undefined; }
+    if (parsed?.v !== 1 || parsed.kind !== 'ldif' || typeof parsed.sha256 !== 'string') {
+      throw new CloudsyncError('ERR_CONFIG_INVALID', 'the watermark is not an LDIF source watermark; run a full import to get one', { path: 'watermark' });
+    }
     const current = JSON.stringify({ v: 1, kind: 'ldif', sha256: await this.#digest() });
     if (current === watermark) {
       yield { objects: [], watermark };
