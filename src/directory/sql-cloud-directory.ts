@@ -398,14 +398,9 @@ class SqlCloudDirectory implements CloudDirectory {
     const appId = randomUUID();
     try {
       await this.#db.transaction().execute(async (tx) => {
-        const taken = await tx.selectFrom('tenants').select('id').where('name', '=', name).executeTakeFirst();
-        const verifiedElsewhere = await tx.selectFrom('domains').select('tenant_id').where('name', '=', domain).where('is_verified', '=', 1).executeTakeFirst();
-        if (taken !== undefined || verifiedElsewhere !== undefined) {
-          throw new CloudsyncError('ERR_DIR_DOMAIN_CONFLICT', `a tenant named '${name}' (domain ${domain}) already exists`, {
-            path: 'name',
-            details: { value: name, domain },
-          });
-        }
+        // Write first, check after: on SQLite a transaction that reads before its first write cannot wait for
+        // another process's write lock (it fails with SQLITE_BUSY instead), and the unique name is checked by
+        // the insert itself anyway.
         const organization = {
           displayName: name,
           createdDateTime: now,
@@ -416,6 +411,8 @@ class SqlCloudDirectory implements CloudDirectory {
           .insertInto('tenants')
           .values({ id: tenantId, name, organization: JSON.stringify(organization), change_seq: 0, created_at: now })
           .execute();
+        const verifiedElsewhere = await tx.selectFrom('domains').select('tenant_id').where('name', '=', domain).where('is_verified', '=', 1).executeTakeFirst();
+        if (verifiedElsewhere !== undefined) throw tenantNameTaken(name, domain);
         await tx
           .insertInto('domains')
           .values({ tenant_id: tenantId, name: domain, is_verified: 1, is_default: 1, is_initial: 1, created_at: now })
@@ -440,7 +437,9 @@ class SqlCloudDirectory implements CloudDirectory {
         });
       });
     } catch (error) {
-      throw translateDatabaseError(error);
+      const translated = translateDatabaseError(error);
+      if (translated instanceof CloudsyncError && translated.code === 'ERR_DIR_DOMAIN_CONFLICT') throw tenantNameTaken(name, domain);
+      throw translated;
     }
     return { tenantId, clientId: appId, clientSecret };
   }
@@ -1410,6 +1409,13 @@ class SqlCloudDirectory implements CloudDirectory {
     });
     return this.getOrganization(tenantId);
   }
+}
+
+function tenantNameTaken(name: string, domain: string): CloudsyncError {
+  return new CloudsyncError('ERR_DIR_DOMAIN_CONFLICT', `a tenant named '${name}' (domain ${domain}) already exists`, {
+    path: 'name',
+    details: { value: name, domain },
+  });
 }
 
 function uniqueConflict(

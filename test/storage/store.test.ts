@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +67,22 @@ describe('store [sqlite file]', () => {
     const second = await openStore({ dataDir: join(dir, 'nested', 'data') });
     assert.equal((await second.db.selectFrom('tenants').selectAll().execute()).length, 1);
     await second.close();
+  });
+
+  it('lets several processes write one data directory (WAL, busy timeout, write-first transactions)', async () => {
+    const shared = join(dir, 'shared');
+    const first = await openStore({ dataDir: shared }); // migrate once before the writers start
+    await first.close();
+    const script = fileURLToPath(new URL('./fixtures/sqlite-writer.ts', import.meta.url));
+    const run = (tag: string) =>
+      new Promise<string>((resolve, reject) => {
+        execFile(process.execPath, [script, shared, tag], (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve(stdout.trim())));
+      });
+    assert.deepEqual(await Promise.all([run('a'), run('b'), run('c')]), ['150', '150', '150']);
+    const store = await openStore({ dataDir: shared });
+    const users = await store.db.selectFrom('directory_objects').select((eb) => eb.fn.countAll<number>().as('n')).where('type', '=', 'user').executeTakeFirst();
+    assert.equal(Number(users?.n), 450);
+    await store.close();
   });
 
   it('misuse is a TypeError; an unreachable PostgreSQL is ERR_STORE_UNAVAILABLE', async () => {
