@@ -146,7 +146,8 @@ export interface CloudDirectory {
   /**
    * Creates a tenant: its organization object, the verified initial/default domain `<name>.onmicrosoft.example`,
    * and an admin application holding every role in APP_ROLES with a fresh client secret.
-   * `name` is a DNS label ([a-z0-9-], 1..63); a name already taken is ERR_DIR_DOMAIN_CONFLICT.
+   * `name` is a DNS label ([a-z0-9-], 1..63; otherwise ERR_DIR_INVALID_VALUE); a name already taken is
+   * ERR_DIR_DOMAIN_CONFLICT.
    */
   createTenant(input: { readonly name: string }): Promise<CreatedTenant>;
 
