@@ -11,7 +11,7 @@
  * values and `member;range=0-0` removed ones (MS-ADTS 3.1.1.3.4.1.3); those become `valueChanges`.
  */
 import type { Entry } from 'ldapts';
-import { normalizeValue, type Value } from '../../expressions/value.ts';
+import { isReference, normalizeValue, type Value } from '../../expressions/value.ts';
 import { toValue, type AttributeSchema } from '../attribute-syntax.ts';
 import { parentDn } from '../distinguished-name.ts';
 import { formatGuid } from '../guid.ts';
@@ -49,42 +49,67 @@ const firstBytes = (raw: RawValues | undefined): Uint8Array | undefined => {
 
 /** undefined when the entry is not a synced object type (computers, containers, the domain head…). */
 export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: NormalizeOptions = {}): NormalizedEntry | undefined {
-  const byLower = new Map<string, { name: string; raw: RawValues }>();
+  // One pass over the entry; this runs once per object of every import, so it avoids intermediate collections.
+  const attributes: Record<string, Value> = {};
   const truncated = new Map<string, { high: number; values: RawValues }>();
-  const changes = new Map<string, { name: string; added: RawValues; removed: RawValues }>();
-  for (const [name, value] of Object.entries(entry)) {
+  let changes: Map<string, { name: string; added: RawValues; removed: RawValues }> | undefined;
+  let wholeRanges: Map<string, { name: string; raw: RawValues }> | undefined;
+  let objectClassRaw: RawValues | undefined;
+  let guidRaw: RawValues | undefined;
+  let consistencyRaw: RawValues | undefined;
+  let entryUuid: string | undefined;
+  let isDeletedText: string | undefined;
+  let usn: string | undefined;
+  let csn: string | undefined;
+  let lastKnownParentName: string | undefined;
+  for (const name in entry) {
     if (name === 'dn' || name === '*' || name === '+') continue;
-    const raw = rawList(value);
+    const raw = rawList(entry[name]!);
+    if (raw.length === 0) continue;
     const ranged = name.includes(';') ? parseRangedName(name) : undefined;
     if (ranged) {
-      if (raw.length === 0) continue;
       const key = ranged.attribute.toLowerCase();
       if (options.incrementalValues && ranged.low <= 1 && ranged.high === ranged.low) {
+        changes ??= new Map();
         const change = changes.get(key) ?? { name: ranged.attribute, added: [], removed: [] };
         (ranged.low === 1 ? change.added : change.removed).push(...raw);
         changes.set(key, change);
       } else if (ranged.high === undefined) {
-        // `member;range=1500-*` as the first and only chunk cannot happen; `0-*` is the whole list.
-        byLower.set(key, { name: ranged.attribute, raw: [...(byLower.get(key)?.raw ?? []), ...raw] });
+        // `0-*` is the whole list (a server answering an explicit range that covers everything).
+        wholeRanges ??= new Map();
+        wholeRanges.set(key, { name: ranged.attribute, raw: [...(wholeRanges.get(key)?.raw ?? []), ...raw] });
       } else {
         truncated.set(ranged.attribute, { high: ranged.high, values: raw });
       }
       continue;
     }
-    if (raw.length === 0) continue;
-    byLower.set(name.toLowerCase(), { name, raw });
-  }
-  const objectClasses = (byLower.get('objectclass')?.raw ?? []).map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('utf8')));
-  const type = classifyObjectType(objectClasses);
-  if (!type) return undefined;
-
-  const attributes: Record<string, Value> = {};
-  for (const { name, raw } of byLower.values()) {
+    switch (name.length < 22 ? name.toLowerCase() : '') {
+      case 'objectclass': objectClassRaw = raw; break;
+      case 'objectguid': guidRaw = raw; break;
+      case 'ms-ds-consistencyguid': consistencyRaw = raw; break;
+      case 'entryuuid': entryUuid = firstText(raw); break;
+      case 'isdeleted': isDeletedText = firstText(raw); break;
+      case 'usnchanged': usn = firstText(raw); break;
+      case 'entrycsn': csn = firstText(raw); break;
+      case 'lastknownparent': lastKnownParentName = name; break;
+      default: break;
+    }
     const value = normalizeValue(toValue(raw, schema.lookup(name)));
     if (value !== null) attributes[name] = value;
   }
+  const objectClasses = (objectClassRaw ?? []).map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('utf8')));
+  const type = classifyObjectType(objectClasses);
+  if (!type) return undefined;
+  if (wholeRanges) {
+    for (const { name, raw } of wholeRanges.values()) {
+      const info = schema.lookup(name);
+      const value = normalizeValue(toValue(raw, info ? { ...info, singleValued: false } : { syntax: 'string', singleValued: false }));
+      if (value !== null) attributes[name] = value;
+    }
+  }
+
   let valueChanges: Record<string, ValueChange> | undefined;
-  for (const change of changes.values()) {
+  for (const change of changes?.values() ?? []) {
     const info = schema.lookup(change.name);
     // One value at a time, so that values and their GUIDs stay aligned.
     const asList = (raw: RawValues): Value[] => raw.map((r) => toValue([r], { syntax: info?.syntax ?? 'string', singleValued: true }));
@@ -100,23 +125,21 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
     };
   }
 
-  const guidBytes = firstBytes(byLower.get('objectguid')?.raw);
-  const consistency = firstBytes(byLower.get('ms-ds-consistencyguid')?.raw);
-  const entryUuid = firstText(byLower.get('entryuuid')?.raw);
+  const guidBytes = firstBytes(guidRaw);
+  const consistency = firstBytes(consistencyRaw);
   const anchors: AnchorCandidates = {
     ...(guidBytes && guidBytes.length === 16 ? { objectGuid: formatGuid(guidBytes), objectGuidBytes: guidBytes } : {}),
     ...(consistency && consistency.length > 0 ? { consistencyGuid: consistency } : {}),
     ...(entryUuid ? { entryUuid } : {}),
   };
-  const isDeleted = (firstText(byLower.get('isdeleted')?.raw) ?? '').toUpperCase() === 'TRUE';
-  const lastKnownParent = firstText(byLower.get('lastknownparent')?.raw);
-  const usn = firstText(byLower.get('usnchanged')?.raw);
-  const csn = firstText(byLower.get('entrycsn')?.raw);
+  const isDeleted = (isDeletedText ?? '').toUpperCase() === 'TRUE';
+  const lastKnownParent = lastKnownParentName === undefined ? undefined : attributes[lastKnownParentName];
   const object: SourceObject = {
     type,
     objectClasses,
     dn: entry.dn,
-    parentDn: isDeleted && lastKnownParent ? lastKnownParent : parentDn(entry.dn),
+    // lastKnownParent is DN-typed, so its extended-DN prefix (Samba) is already stripped.
+    parentDn: isDeleted && isReference(lastKnownParent) ? lastKnownParent.dn : parentDn(entry.dn),
     anchors,
     attributes,
     isDeleted,
