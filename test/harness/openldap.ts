@@ -11,7 +11,7 @@
  *   needed to drop root, which a test does not need). `stop()` kills it and removes the dir.
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,10 +150,35 @@ export interface StartOpenLdapOptions {
   startTimeoutMs?: number;
 }
 
+/** A zombie (killed, not yet reaped) counts as dead. */
+function pidAlive(pid: number): boolean {
+  try { process.kill(pid, 0); } catch { return false; }
+  try { return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { return true; }
+}
+
+/** Kills and removes servers whose test process died without stop(); see the same sweep in samba.ts. */
+function sweepAbandonedServers(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!/^cloudsync-slapd-[A-Za-z0-9]{6}$/.test(name)) continue;
+    const dir = join(tmpdir(), name);
+    let owner = 0;
+    try { owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8')); } catch { continue; }
+    if (!owner || pidAlive(owner)) continue;
+    try {
+      const pid = Number(readFileSync(join(dir, 'slapd.pid'), 'utf8').trim());
+      // samba rewrites its command line (setproctitle); its working directory is the DC dir (set at spawn).
+      if (pid && readlinkSync(`/proc/${pid}/cwd`) === dir) process.kill(pid, 'SIGKILL');
+    } catch { /* not running */ }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function startOpenLdap(options: StartOpenLdapOptions = {}): Promise<OpenLdapServer> {
   const unavailable = openLdapUnavailableReason();
   if (unavailable) throw new Error(unavailable);
+  sweepAbandonedServers();
   const dir = mkdtempSync(join(tmpdir(), 'cloudsync-slapd-'));
+  writeFileSync(join(dir, 'owner.pid'), String(process.pid));
   let child: ChildProcess | undefined;
   try {
     const tls = issueCertificates(join(dir, 'tls'));
@@ -183,6 +208,7 @@ ou: groups
     const logFd = openSync(join(dir, 'slapd.log'), 'a');
     // `-d 0` keeps slapd in the foreground (so it is our child and dies with its process group) without debug noise.
     child = spawn('/usr/sbin/slapd', ['-F', join(dir, 'slapd.d'), '-h', `ldap://127.0.0.1:${port}/ ldaps://127.0.0.1:${ldapsPort}/`, '-d', '0'], {
+      cwd: dir, // lets a later sweep recognise this process
       detached: true,
       stdio: ['ignore', logFd, logFd],
     });

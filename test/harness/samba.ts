@@ -22,7 +22,7 @@
  *   test must be skipped on a machine that cannot run it.
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
@@ -167,8 +167,10 @@ export function readGlobal(conf: string, key: string): string | undefined {
   return undefined;
 }
 
+/** A zombie (killed, not yet reaped) counts as dead. */
 function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try { process.kill(pid, 0); } catch { return false; }
+  try { return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { return true; }
 }
 
 interface AddressLease { host: string; release(): void }
@@ -249,12 +251,34 @@ async function waitForLdap(url: string, bindDn: string, password: string, child:
   throw new Error(`Samba did not answer LDAP on ${url} (${String(lastError)}); log tail:\n${log}`);
 }
 
+/**
+ * Kills and removes DCs whose test process died without stop() (SIGKILL, a crash before the exit hook). A DC dir
+ * records its owner's pid; the samba pid is only trusted if that process's command line names the dir (pid reuse).
+ */
+function sweepAbandonedDcs(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!/^cloudsync-samba-[A-Za-z0-9]{6}$/.test(name)) continue;
+    const dir = join(tmpdir(), name);
+    let owner = 0;
+    try { owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8')); } catch { continue; }
+    if (!owner || pidAlive(owner)) continue;
+    try {
+      const pid = Number(readFileSync(join(dir, 'run', 'samba.pid'), 'utf8').trim());
+      // samba rewrites its command line (setproctitle); its working directory is the DC dir (set at spawn).
+      if (pid && readlinkSync(`/proc/${pid}/cwd`) === dir) process.kill(-pid, 'SIGKILL');
+    } catch { /* not running */ }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function startSamba(options: StartSambaOptions = {}): Promise<SambaDc> {
   const unavailable = sambaUnavailableReason();
   if (unavailable) throw new Error(unavailable);
+  sweepAbandonedDcs();
   const template = ensureTemplate(options.recycleBin ?? true);
   const lease = leaseLoopbackAddress();
   const dir = mkdtempSync(join(tmpdir(), 'cloudsync-samba-'));
+  writeFileSync(join(dir, 'owner.pid'), String(process.pid));
   let child: ChildProcess | undefined;
   try {
     cpSync(template, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
@@ -291,6 +315,7 @@ export async function startSamba(options: StartSambaOptions = {}): Promise<Samba
 
     const logFd = openSync(join(dir, 'log', 'samba.out'), 'a');
     child = spawn('samba', ['-s', confPath, '--foreground', `--model=${options.processModel ?? 'single'}`], {
+      cwd: dir, // lets a later sweep recognise this process (samba rewrites its command line)
       detached: true, // its own process group, so stop() kills prefork children too
       stdio: ['ignore', logFd, logFd],
     });
