@@ -35,6 +35,8 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
+    // A client has 30 s to send a whole request (Fastify's default is unlimited, which invites slow-loris).
+    requestTimeout: 30_000,
     // Graph accepts `/v1.0/users/`; so do we. Path segments may be userPrincipalNames (up to 113 characters) or
     // names of domains (up to 255), longer than the router's default limit of 100.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
