@@ -45,7 +45,10 @@ export async function* pagedEntries(connection: LdapConnection, request: PagedSe
       yield current.value.searchEntries;
     }
   } catch (error) {
-    throw toLdapError(error, what);
+    const mapped = toLdapError(error, what);
+    // The paged cookie dies with this server; make the retry (a new import) start on the next one.
+    if (mapped.code === 'ERR_LDAP_UNREACHABLE') await connection.failover();
+    throw mapped;
   } finally {
     // Settle a pending read-ahead (its failure after an early exit is not interesting) and release the search.
     await next.catch(() => undefined);
