@@ -56,6 +56,7 @@ import {
   type SoftDeletedType,
 } from './object-types.ts';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ListPage, type ListQuery } from './query.ts';
+import { MEMBERSHIP_CHANGE_KINDS, netMemberChanges } from './member-delta.ts';
 import { generateSigningKey } from './signing-key.ts';
 import { decodeDeltaPosition, decodeListPosition, encodeDeltaPosition, encodeListPosition } from './skip-token.ts';
 import { smtpAddressesOf } from './smtp-addresses.ts';
@@ -1123,7 +1124,7 @@ class SqlCloudDirectory implements CloudDirectory {
               .where('tenant_id', '=', tenantId)
               .where('object_type', '=', 'group')
               .where('object_id', 'in', part)
-              .where('kind', 'in', ['memberAdded', 'memberRemoved'])
+              .where('kind', 'in', [...MEMBERSHIP_CHANGE_KINDS])
               .where('seq', '>', from)
               .where('seq', '<=', high)
               .orderBy('seq')
@@ -1442,28 +1443,6 @@ function smtpConflict(object: PreparedObject, conflictingId: string, conflicting
       details: { property: 'proxyAddresses', value: address, conflictingObjectId: conflictingId, conflictingObjectType: conflictingType, objectId: object.id },
     },
   );
-}
-
-/**
- * The net member changes of a delta round: a member added and removed again (or removed and re-added) within the
- * round is no change at all, since the client's state before the round already matches.
- */
-function netMemberChanges(
-  changes: readonly { kind: string; member: { id: string; type: string } }[],
-): { id: string; '@odata.type': string; '@removed'?: { reason: 'deleted' } }[] {
-  const first = new Map<string, string>();
-  const last = new Map<string, { kind: string; type: string }>();
-  for (const change of changes) {
-    if (!first.has(change.member.id)) first.set(change.member.id, change.kind);
-    last.set(change.member.id, { kind: change.kind, type: change.member.type });
-  }
-  const result: { id: string; '@odata.type': string; '@removed'?: { reason: 'deleted' } }[] = [];
-  for (const [id, { kind, type }] of last) {
-    if (first.get(id) !== kind) continue; // added then removed, or removed then added: back where it started
-    const odataType = ODATA_TYPES[type as ObjectType] ?? `#microsoft.graph.${type}`;
-    result.push(kind === 'memberAdded' ? { id, '@odata.type': odataType } : { id, '@odata.type': odataType, '@removed': { reason: 'deleted' } });
-  }
-  return result;
 }
 
 function extensionPropertyOf(row: {
