@@ -3,6 +3,7 @@
  * /contacts and /applications:
  *
  *   GET    /{set}            list (OData $filter $select $top $orderby $count $skiptoken)
+ *   GET    /{set}/$count     the number of matching objects as text/plain ($filter; needs ConsistencyLevel: eventual)
  *   POST   /{set}            create → 201 with the object
  *   GET    /{set}/{id}       one object ($select)
  *   PATCH  /{set}/{id}       update → 204
@@ -14,7 +15,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ObjectType } from '../../directory/object-types.ts';
 import type { OrderableProperty } from '../../directory/query.ts';
-import { normalizeQuery, parseListOptions, type ListOption, type RawQuery } from '../odata/query-options.ts';
+import { normalizeQuery, parseCount, parseListOptions, type ListOption, type RawQuery } from '../odata/query-options.ts';
 import { parseSelect, type Selection } from '../odata/select.ts';
 import { CloudsyncError } from '../../errors/index.ts';
 import { ODATA_TYPES } from '../../directory/object-types.ts';
@@ -75,6 +76,14 @@ export function registerEntitySet(app: FastifyInstance, options: GraphRouteOptio
     }
     const page = await directory.list(tenantOf(request), spec.type, query);
     return collectionResponse(page, { base, request, fragment: spec.set, select, keepType: false });
+  });
+
+  app.get(`/${spec.set}/$count`, { config: { access: 'read' } }, async function countObjects(request, reply) {
+    // The path segment is Graph's advanced query: the same header rule as `$count=true`.
+    parseCount('true', request.headers['consistencylevel'] as string | undefined);
+    const { query } = parseListOptions(request.query as RawQuery, undefined, { properties, typeName, accepts: ['$filter'] });
+    const page = await directory.list(tenantOf(request), spec.type, { ...query, top: 1, count: true });
+    return reply.type('text/plain; charset=utf-8').send(String(page.count ?? 0));
   });
 
   app.post(`/${spec.set}`, { config: { access: 'write' } }, async function createObject(request, reply) {

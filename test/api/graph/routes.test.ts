@@ -76,6 +76,12 @@ test('users: paging by nextLink keeps the query; $count with ConsistencyLevel; $
   }
   assert.deepEqual(names, ['pg-a', 'pg-b', 'pg-c', 'pg-d', 'pg-e']);
 
+  const counted = await api.app.inject({ method: 'GET', url: `/v1.0/users/$count?$filter=${filter}`, headers: { ...api.auth, consistencylevel: 'eventual' } });
+  assert.equal(counted.statusCode, 200);
+  assert.equal(counted.body, '5');
+  assert.match(String(counted.headers['content-type']), /^text\/plain/);
+  assert.equal((await call('GET', '/v1.0/users/$count')).status, 400);
+
   const any = await call('GET', `/v1.0/users?$filter=${encodeURIComponent(`proxyAddresses/any(p: p eq 'smtp:pg-d@${domain}')`)}`);
   assert.deepEqual(any.body['value'].map((u: Json) => u['displayName']), ['pg-d']);
   const inList = await call('GET', `/v1.0/users?$filter=${encodeURIComponent("displayName in ('pg-a', 'pg-e')")}&$orderby=displayName desc`);
