@@ -71,7 +71,7 @@ export function toLdapError(error: unknown, what: string): CloudsyncError {
       details: { retryable: false, ...(errno ? { errno } : {}) },
     });
   }
-  if (NETWORK_ERRNOS.has(errno) || /Connection (timeout|closed)|socket hang up|timed? ?out|Timeout/i.test(message)) {
+  if (NETWORK_ERRNOS.has(errno) || /Connection (timeout|closed)|Socket error|socket hang up|timed? ?out|Timeout|ECONNRESET|EPIPE/i.test(message)) {
     return new CloudsyncError('ERR_LDAP_UNREACHABLE', `${what}: the server did not answer (${errno || message})`, {
       cause: error,
       details: { retryable: true, ...(errno ? { errno } : {}) },

@@ -132,6 +132,31 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
     }
   });
 
+  test('a server lost in the middle of a paged import is a retryable ERR_LDAP_UNREACHABLE and the retry uses the next URL', async () => {
+    const first = await startOpenLdap();
+    try {
+      await seedGenericUsers(first, 2500);
+      const connector = new GenericLdapConnector(options({ urls: [first.url, server.url], pageSize: 500 }));
+      try {
+        let seen = 0;
+        await assert.rejects(async () => {
+          for await (const batch of connector.fullImport({ batchSize: 500 })) {
+            seen += batch.objects.length;
+            if (seen === 500) await first.stop();
+          }
+        }, (e: unknown) => e instanceof CloudsyncError && e.code === 'ERR_LDAP_UNREACHABLE' && e.details?.['retryable'] === true);
+        let again = 0;
+        for await (const batch of connector.fullImport()) again += batch.objects.length;
+        assert.equal(connector.connection.currentUrl, server.url);
+        assert.ok(again > 0 && again < 2500, 'the retry read the second server');
+      } finally {
+        await connector.close();
+      }
+    } finally {
+      await first.stop();
+    }
+  });
+
   test('LDAPS and StartTLS with the CA verified; a wrong CA, a wrong password and an unreachable server fail with their codes', async () => {
     for (const extra of [{ urls: [server.ldapsUrl] }, { urls: [server.url], startTls: true }]) {
       const good = new GenericLdapConnector(options({ ...extra, caFile: server.caFile }));
