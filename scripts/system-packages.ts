@@ -15,6 +15,7 @@ const PACKAGES = [
   { name: 'samba-vfs-modules', why: 'acl_xattr, which provisioning uses to set the sysvol ACLs' },
   { name: 'ldb-tools', why: 'ldbmodify: the Samba test harness enables the AD Recycle Bin in its template (SYSTEM-only over LDAP)' },
   { name: 'slapd', why: 'OpenLDAP, the generic LDAP source' },
+  { name: 'openssl', why: 'throwaway TLS certificates: the Graph SDK only sends tokens to https hosts; LDAPS on OpenLDAP' },
   { name: 'ldap-utils', why: 'ldapsearch/ldapadd, used to seed OpenLDAP and as the benchmark baseline' },
 ] as const;
 
