@@ -33,6 +33,7 @@ export const OAUTH_ERRORS: Readonly<Partial<Record<ErrorCode, OAuthErrorMapping>
   ERR_AUTH_INVALID_GRANT: { status: 400, error: 'invalid_grant' },
   ERR_AUTH_UNSUPPORTED_GRANT_TYPE: { status: 400, error: 'unsupported_grant_type' },
   ERR_AUTH_INVALID_SCOPE: { status: 400, error: 'invalid_scope' },
+  ERR_AUTH_TOO_MANY_ATTEMPTS: { status: 429, error: 'invalid_client' },
   ERR_HTTP_PAYLOAD_TOO_LARGE: { status: 413, error: 'invalid_request' },
   ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: { status: 400, error: 'invalid_request' },
   ERR_STORE_UNAVAILABLE: { status: 503, error: 'server_error' },

@@ -19,6 +19,7 @@ import { CloudsyncError } from '../../errors/index.ts';
 import type { CloudDirectory } from '../../directory/cloud-directory.ts';
 import { GRAPH_RESOURCE, issueAccessToken, issuerFor, type KeyPair } from './access-token.ts';
 import { baseUrlOf } from '../base-url.ts';
+import { FailedAttemptLimiter } from './failed-attempt-limiter.ts';
 
 export interface TokenRouteOptions {
   readonly credentials: Pick<CloudDirectory, 'verifyClientCredentials'>;
@@ -75,7 +76,17 @@ function audienceOf(scope: string | undefined, base: string): string {
   throw new CloudsyncError('ERR_AUTH_INVALID_SCOPE', `The scope '${scopes[0]}' is not valid; use '${GRAPH_RESOURCE}/.default' or '${base}/.default'.`);
 }
 
+/**
+ * Failed authentications allowed per minute: per client id (a guessing attack on one application) and per
+ * source address (spraying many client ids). Generous enough for a misconfigured script to log its errors.
+ */
+const FAILURES_PER_CLIENT = 20;
+const FAILURES_PER_ADDRESS = 60;
+const FAILURE_WINDOW_MS = 60_000;
+
 export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptions): Promise<void> {
+  const byClient = new FailedAttemptLimiter({ limit: FAILURES_PER_CLIENT, windowMs: FAILURE_WINDOW_MS, clock: options.clock });
+  const byAddress = new FailedAttemptLimiter({ limit: FAILURES_PER_ADDRESS, windowMs: FAILURE_WINDOW_MS, clock: options.clock });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     try {
       done(null, parseForm(body as string));
@@ -111,11 +122,22 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
       const base = baseUrlOf(request, options.publicUrl);
       const audience = audienceOf(form['scope'], base);
       const tenantId = request.params.tenantId;
+      const clientKey = `${tenantId}\u0000${clientId}`;
+      const wait = Math.max(byClient.retryAfterSeconds(clientKey), byAddress.retryAfterSeconds(request.ip));
+      if (wait > 0) {
+        void reply.header('retry-after', String(wait));
+        throw new CloudsyncError(
+          'ERR_AUTH_TOO_MANY_ATTEMPTS',
+          `Too many failed client authentications; retry after ${wait} seconds.`,
+        );
+      }
       // Bounded inputs before any store lookup or hashing work.
       const result = tenantId.length > 64 || clientId.length > 128 || clientSecret.length > 512
         ? null
         : await options.credentials.verifyClientCredentials(tenantId, clientId, clientSecret);
       if (result === null) {
+        byClient.recordFailure(clientKey);
+        byAddress.recordFailure(request.ip);
         throw new CloudsyncError('ERR_AUTH_INVALID_CLIENT', 'Client authentication failed: unknown tenant or client, or invalid client secret.');
       }
       const { token, expiresIn } = await issueAccessToken(await options.key(), {

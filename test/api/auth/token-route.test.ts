@@ -108,3 +108,24 @@ test('refuses repeated parameters, JSON bodies and mixed client authentication',
   );
   assert.equal(mixed.statusCode, 400);
 });
+
+// Last in this file: it blocks the fixture's client for a minute.
+test('repeated wrong secrets are refused with 429 and Retry-After before any hashing, even for the right secret', async () => {
+  const attempt = (secret: string) =>
+    tokenRequest({ grant_type: 'client_credentials', client_id: api.tenant.clientId, client_secret: secret, scope: GRAPH_SCOPE });
+  let failures = 0;
+  for (;;) {
+    const response = await attempt('wrong-secret');
+    if (response.statusCode === 429) break;
+    assert.equal(response.statusCode, 401);
+    failures += 1;
+    assert.ok(failures <= 20, 'the limit is 20 failures per client and minute');
+  }
+  assert.ok(failures >= 1);
+  const blocked = await attempt(api.tenant.clientSecret);
+  assert.equal(blocked.statusCode, 429);
+  assert.ok(Number(blocked.headers['retry-after']) > 0);
+  const body = blocked.json() as { error: string; error_description: string };
+  assert.equal(body.error, 'invalid_client');
+  assert.match(body.error_description, /retry after \d+ seconds/);
+});
