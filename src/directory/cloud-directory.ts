@@ -252,8 +252,10 @@ export interface CloudDirectory {
   permanentlyDelete(tenantId: string, id: string, options?: WriteOptions): Promise<void>;
 
   /**
-   * Permanently deletes, in every tenant, deleted items older than the retention (30 days) at `now`.
-   * Returns how many objects were purged.
+   * Permanently deletes, in every tenant, deleted items older than the retention (30 days) at `now`, and drops
+   * change-log entries older than the retention (delta tokens from before them are then refused with
+   * ERR_ODATA_SKIPTOKEN, `details.reason: 'expired'`). Returns how many objects were purged. Meant to run
+   * periodically (e.g. hourly).
    */
   purgeExpired(now?: Date): Promise<number>;
 

@@ -19,6 +19,8 @@ export interface TenantsTable {
   organization: string;
   /** The last change sequence number used; every write transaction increments it first, which also serializes a tenant's writers. */
   change_seq: number;
+  /** Changes up to this sequence number have been compacted away: delta tokens older than it are refused. */
+  change_floor: number;
   created_at: string;
 }
 
@@ -61,6 +63,7 @@ export interface ChangesTable {
   kind: string;
   /** JSON: changed property names, or the member for membership changes. */
   detail: string | null;
+  changed_at: string;
 }
 
 export interface ExtensionPropertiesTable {

@@ -202,6 +202,7 @@ class SqlCloudDirectory implements CloudDirectory {
     const result = await fn(tx, log);
     if (log.length > 0) {
       const base = Number(tenant.change_seq) - 1;
+      const changedAt = this.#now();
       for (const [index, part] of chunks(log, 1000).entries()) {
         await tx
           .insertInto('changes')
@@ -213,6 +214,7 @@ class SqlCloudDirectory implements CloudDirectory {
               object_id: change.objectId,
               kind: change.kind,
               detail: change.detail === undefined ? null : JSON.stringify(change.detail),
+              changed_at: changedAt,
             })),
           )
           .execute();
@@ -410,7 +412,7 @@ class SqlCloudDirectory implements CloudDirectory {
         };
         await tx
           .insertInto('tenants')
-          .values({ id: tenantId, name, organization: JSON.stringify(organization), change_seq: 0, created_at: now })
+          .values({ id: tenantId, name, organization: JSON.stringify(organization), change_seq: 0, change_floor: 0, created_at: now })
           .execute();
         const verifiedElsewhere = await tx.selectFrom('domains').select('tenant_id').where('name', '=', domain).where('is_verified', '=', 1).executeTakeFirst();
         if (verifiedElsewhere !== undefined) throw tenantNameTaken(name, domain);
@@ -1033,7 +1035,36 @@ class SqlCloudDirectory implements CloudDirectory {
         });
       }
     }
+    await this.#compactChanges(cutoff);
     return purged;
+  }
+
+  /**
+   * Drops change-log entries older than the retention, tenant by tenant, and raises the tenant's change floor to
+   * the last one dropped: a delta token from before the floor can no longer be answered exactly and is refused
+   * (the client starts a new round), rather than silently missing changes.
+   */
+  async #compactChanges(cutoff: string): Promise<void> {
+    const old = await this.#read(() =>
+      this.#db
+        .selectFrom('changes')
+        .select(['tenant_id', (eb) => eb.fn.max<number>('seq').as('last')])
+        .where('changed_at', '<', cutoff)
+        .groupBy('tenant_id')
+        .execute(),
+    );
+    for (const { tenant_id: tenantId, last } of old) {
+      const floor = Number(last);
+      await this.#write(tenantId, async (tx) => {
+        await tx.deleteFrom('changes').where('tenant_id', '=', tenantId).where('seq', '<=', floor).execute();
+        await tx
+          .updateTable('tenants')
+          .set({ change_floor: floor })
+          .where('id', '=', tenantId)
+          .where('change_floor', '<', floor)
+          .execute();
+      });
+    }
   }
 
   // ---- change tracking ----------------------------------------------------------------------------------------
@@ -1044,11 +1075,14 @@ class SqlCloudDirectory implements CloudDirectory {
     const position = request.token === undefined ? undefined : decodeDeltaPosition(request.token, tenantId, type);
     return this.#read(async () => {
       await this.#requireTenant(tenantId);
-      let high = position?.high;
-      if (high === undefined) {
-        const tenant = await this.#db.selectFrom('tenants').select('change_seq').where('id', '=', tenantId).executeTakeFirstOrThrow();
-        high = Number(tenant.change_seq);
+      const tenant = await this.#db.selectFrom('tenants').select(['change_seq', 'change_floor']).where('id', '=', tenantId).executeTakeFirstOrThrow();
+      if (position !== undefined && position.initial !== true && position.from < Number(tenant.change_floor)) {
+        throw new CloudsyncError('ERR_ODATA_SKIPTOKEN', 'the delta token has expired; start a new delta round without a token', {
+          path: '$deltatoken',
+          details: { reason: 'expired' },
+        });
       }
+      const high = position?.high ?? Number(tenant.change_seq);
       const initial = position === undefined || position.initial === true;
       const from = position?.from ?? 0;
       const after = position?.after; // initial rounds only

@@ -119,6 +119,25 @@ for (const backend of BACKENDS) {
       assert.deepEqual(restored.items[0]!['members@delta'], [{ id: b!.id, '@odata.type': '#microsoft.graph.user' }]);
     });
 
+    it('compacts the change log after the retention and refuses tokens from before it', async () => {
+      const { tenantId, domain } = await f.tenant();
+      f.now = new Date('2025-06-01T00:00:00Z');
+      const user = await f.directory.create(tenantId, 'user', { userPrincipalName: `old@${domain}` });
+      const oldToken = (await round(f.directory, tenantId, 'user', undefined, 10)).deltaToken;
+      await f.directory.update(tenantId, 'user', user.id, { jobTitle: 'then' });
+      const midToken = (await round(f.directory, tenantId, 'user', oldToken, 10)).deltaToken;
+      f.now = new Date('2025-07-15T00:00:00Z');
+      await f.directory.update(tenantId, 'user', user.id, { jobTitle: 'now' });
+      await f.directory.purgeExpired(new Date('2025-07-16T00:00:00Z'));
+      const e = await rejectsWith(f.directory.delta(tenantId, 'user', { token: oldToken }), 'ERR_ODATA_SKIPTOKEN');
+      assert.equal(e.details?.['reason'], 'expired');
+      // A token taken after the compacted changes still works, and sees the recent change.
+      const recent = await round(f.directory, tenantId, 'user', midToken, 10);
+      assert.deepEqual(recent.items.map((i) => i['jobTitle']), ['now']);
+      const fresh = await round(f.directory, tenantId, 'user', undefined, 10);
+      assert.deepEqual(fresh.items.map((i) => i.id), [user.id]);
+    });
+
     it('refuses tokens of another tenant or type, and garbage', async () => {
       const a = await f.tenant();
       const b = await f.tenant();

@@ -32,7 +32,7 @@ for (const backend of BACKENDS) {
     it('enforces the unique indexes the directory relies on, only among live objects', async () => {
       const { store, dispose } = await backend.open();
       try {
-        await store.db.insertInto('tenants').values({ id: 't', name: 't', organization: '{}', change_seq: 0, created_at: 'now' }).execute();
+        await store.db.insertInto('tenants').values({ id: 't', name: 't', organization: '{}', change_seq: 0, change_floor: 0, created_at: 'now' }).execute();
         const row = { tenant_id: 't', type: 'user', display_name: '', immutable_id: null, app_id: null, sync_enabled: 0, created_at: 'now', deleted_at: null, data: '{}' };
         await store.db.insertInto('directory_objects').values({ ...row, id: '1', upn_key: 'a@x' }).execute();
         await assert.rejects(store.db.insertInto('directory_objects').values({ ...row, id: '2', upn_key: 'a@x' }).execute());
@@ -51,7 +51,7 @@ describe('store [sqlite file]', () => {
 
   it('keeps data across reopen, in WAL mode with foreign keys on', async () => {
     const first = await openStore({ dataDir: join(dir, 'nested', 'data') });
-    await first.db.insertInto('tenants').values({ id: 't', name: 't', organization: '{}', change_seq: 0, created_at: 'now' }).execute();
+    await first.db.insertInto('tenants').values({ id: 't', name: 't', organization: '{}', change_seq: 0, change_floor: 0, created_at: 'now' }).execute();
     const mode = await sql<{ journal_mode: string }>`PRAGMA journal_mode`.execute(first.db);
     assert.equal(mode.rows[0]?.journal_mode, 'wal');
     const fk = await sql<{ foreign_keys: number }>`PRAGMA foreign_keys`.execute(first.db);

@@ -14,6 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('name', 'text', (c) => c.notNull().unique())
     .addColumn('organization', 'text', (c) => c.notNull())
     .addColumn('change_seq', 'bigint', (c) => c.notNull().defaultTo(0))
+    .addColumn('change_floor', 'bigint', (c) => c.notNull().defaultTo(0))
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
@@ -99,6 +100,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('object_id', 'text', (c) => c.notNull())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('detail', 'text')
+    .addColumn('changed_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('changes_pk', ['tenant_id', 'seq'])
     .execute();
   await db.schema.createIndex('ix_changes_type').on('changes').columns(['tenant_id', 'object_type', 'seq']).execute();
