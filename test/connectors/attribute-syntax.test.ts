@@ -86,4 +86,7 @@ test('LDAP failures map onto our codes from one table; retryable ones are marked
   assert.equal(toLdapError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'connecting').code, 'ERR_LDAP_UNREACHABLE');
   assert.equal(toLdapError(Object.assign(new Error('self-signed certificate'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }), 'connecting').code, 'ERR_LDAP_TLS');
   assert.equal(toLdapError(Object.assign(new Error('x'), { code: 99 }), 'reading').code, 'ERR_LDAP_PROTOCOL');
+  assert.equal(toLdapError(new Error('Socket connection not established'), 'reading').code, 'ERR_LDAP_UNREACHABLE');
+  assert.equal(toLdapError(new Error('SearchRequest: Operation timed out'), 'reading').code, 'ERR_LDAP_UNREACHABLE');
+  assert.equal(toLdapError(new Error('Unbalanced parens in filter string: (uid=a'), 'searching').code, 'ERR_CONFIG_INVALID');
 });

@@ -71,11 +71,15 @@ export function toLdapError(error: unknown, what: string): CloudsyncError {
       details: { retryable: false, ...(errno ? { errno } : {}) },
     });
   }
-  if (NETWORK_ERRNOS.has(errno) || /Connection (timeout|closed)|Socket error|socket hang up|timed? ?out|Timeout|ECONNRESET|EPIPE/i.test(message)) {
+  if (NETWORK_ERRNOS.has(errno) || /Connection (timeout|closed)|Socket error|Socket connection not established|socket hang up|timed? ?out|Timeout|ECONNRESET|EPIPE/i.test(message)) {
     return new CloudsyncError('ERR_LDAP_UNREACHABLE', `${what}: the server did not answer (${errno || message})`, {
       cause: error,
       details: { retryable: true, ...(errno ? { errno } : {}) },
     });
+  }
+  // ldapts' RFC 4515 filter parser: a configured filter that does not parse.
+  if (/filter|paren|Invalid expression|Invalid attribute name|escaped|Wildcard missing/i.test(message)) {
+    return new CloudsyncError('ERR_CONFIG_INVALID', `${what}: the LDAP filter is not valid (${message})`, { path: 'filter', cause: error, details: { retryable: false } });
   }
   if (/invalid LDAP URL/i.test(message)) {
     return new CloudsyncError('ERR_CONFIG_INVALID', `${what}: ${message}`, { cause: error, details: { retryable: false } });

@@ -36,12 +36,15 @@ export async function* pagedEntries(connection: LdapConnection, request: PagedSe
     paged: { pageSize: request.pageSize },
   });
   // Read ahead one page: the server prepares page n+1 while the consumer normalises page n.
-  let next = pages.next();
+  // A read-ahead that fails while the consumer is busy must not count as an unhandled rejection: mark it handled
+  // now; the failure is still thrown by the `await` that consumes it.
+  const ahead = () => { const p = pages.next(); p.catch(() => undefined); return p; };
+  let next = ahead();
   try {
     for (;;) {
       const current = await next;
       if (current.done) return;
-      next = pages.next();
+      next = ahead();
       yield current.value.searchEntries;
     }
   } catch (error) {
