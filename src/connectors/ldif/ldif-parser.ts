@@ -166,6 +166,8 @@ export class LdifParser {
       if (lines.length === 0) return;
       first = lines[0]!;
     }
+    // Plain `ldapsearch` (without -LLL) ends its output with a "search: N / result: 0 Success" block: not an entry.
+    if (/^search:\s*\d+$/i.test(first.text) && lines.some((l) => /^result:/i.test(l.text))) return;
     this.#sawRecord = true;
     this.#ready.push(this.#parseRecord(lines));
   }

@@ -10,6 +10,8 @@ import { isReference, type Value } from '../../../src/expressions/value.ts';
 import { LdifConnector } from '../../../src/connectors/ldif/ldif-connector.ts';
 import { formatSid } from '../../../src/connectors/guid.ts';
 import type { SourceObject } from '../../../src/connectors/source-connector.ts';
+import { GenericLdapConnector } from '../../../src/connectors/ldap/generic-ldap-connector.ts';
+import { addGroupOfNames, openLdapUnavailableReason, seedGenericUsers, startOpenLdap } from '../../harness/openldap.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const SAMPLE = join(root, 'src/demo/sample-ad.ldif');
@@ -102,5 +104,31 @@ test('containers scope the import; a changed file is reported whole; errors carr
     await assert.rejects(all(new LdifConnector({ file: join(dir, 'missing.ldif') })), (e: unknown) => e instanceof CloudsyncError && e.code === 'ERR_CLI_FILE');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an ldapsearch dump of a real server reads back as the same objects as the LDAP connector', { skip: openLdapUnavailableReason() }, async () => {
+  const server = await startOpenLdap();
+  const dir = mkdtempSync(join(tmpdir(), 'cloudsync-dump-'));
+  try {
+    const users = await seedGenericUsers(server, 50);
+    const admin = await server.admin();
+    await addGroupOfNames(admin, `cn=team,ou=groups,${server.baseDn}`, users.slice(0, 20));
+    const file = join(dir, 'dump.ldif');
+    // Plain ldapsearch (not -LLL): comments, version line, folded lines and the trailing result block.
+    writeFileSync(file, execFileSync('ldapsearch', ['-x', '-H', server.url, '-D', server.adminDn, '-w', server.adminPassword,
+      '-b', server.baseDn, '(objectClass=*)', '*', 'entryUUID', 'entryCSN'], { encoding: 'utf8' }));
+    const viaLdif = (await all(new LdifConnector({ file }))).objects;
+    const ldap = new GenericLdapConnector({ urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn });
+    const viaLdap: SourceObject[] = [];
+    for await (const batch of ldap.fullImport()) viaLdap.push(...batch.objects);
+    await ldap.close();
+    const key = (o: SourceObject) => `${o.type} ${o.anchors.entryUuid} ${o.dn}`;
+    assert.deepEqual(viaLdif.map(key).sort(), viaLdap.map(key).sort());
+    const team = viaLdif.find((o) => o.dn.startsWith('cn=team'))!;
+    assert.equal(refs(team.attributes['member']).length, 20);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
   }
 });

@@ -92,6 +92,15 @@ test('change records as ldifde writes them, plus modify, delete and moddn', () =
   assert.equal(records[3]!.newSuperior, 'OU=x,DC=corp');
 });
 
+test('plain ldapsearch output (version line, comments, trailing search result block) parses', () => {
+  const records = parseLdif([
+    '# extended LDIF', '#', '# LDAPv3', '# base <dc=example,dc=org> with scope subtree', '# filter: (uid=a)', '# requesting: ALL', '#', '',
+    '# a, people, example.org', 'dn: uid=a,ou=people,dc=example,dc=org', 'objectClass: inetOrgPerson', 'uid: a', '',
+    '# search result', 'search: 2', 'result: 0 Success', '', '# numResponses: 2', '# numEntries: 1', '',
+  ].join('\n'));
+  assert.deepEqual(records.map((r) => r.dn), ['uid=a,ou=people,dc=example,dc=org']);
+});
+
 test('errors name the line where the problem starts', () => {
   syntaxErrorAt('dn: cn=a\nobjectClass: top\nthis line has no colon\n', 3, /attribute: value/);
   syntaxErrorAt('\n\ncn: a\n', 3, /must start with "dn:"/);
