@@ -2,7 +2,9 @@
  * The composition root: the only place where configuration, the store, the clock, the logger and the HTTP API
  * meet. Everything below it receives what it needs as arguments.
  */
+import { readFile, stat } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import { pino, type Logger } from 'pino';
 import { buildApp } from '../api/app.ts';
 import { REDACTED_LOG_PATHS } from '../api/api-deps.ts';
@@ -21,6 +23,8 @@ export interface ServerOptions {
   readonly databaseUrl?: string;
   /** Public base URL when the service sits behind a proxy; otherwise taken from each request. */
   readonly publicUrl?: string;
+  /** Serve HTTPS with this PEM certificate chain and private key (the key file must be mode 0600). */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
   readonly logger?: Logger;
 }
 
@@ -57,8 +61,36 @@ export async function openDirectory(options: Pick<ServerOptions, 'dataDir' | 'da
   return { store, directory: createCloudDirectory(store, { retentionDays: DEFAULTS.deletedItemsRetention.value }) };
 }
 
+async function readTlsFiles(tls: { readonly certFile: string; readonly keyFile: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  const read = async (file: string, flag: string): Promise<Buffer> => {
+    try {
+      return await readFile(file);
+    } catch (error) {
+      throw new CloudsyncError('ERR_CONFIG_INVALID', `${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code})`, { path: flag });
+    }
+  };
+  const mode = (await stat(tls.keyFile).catch(() => undefined))?.mode;
+  if (mode !== undefined && (mode & 0o077) !== 0) {
+    throw new CloudsyncError(
+      'ERR_CONFIG_INVALID',
+      `--tls-key ${tls.keyFile} is readable by other users (mode ${(mode & 0o777).toString(8)}); run: chmod 600 ${tls.keyFile}`,
+      { path: '--tls-key' },
+    );
+  }
+  const [cert, key] = await Promise.all([read(tls.certFile, '--tls-cert'), read(tls.keyFile, '--tls-key')]);
+  try {
+    createSecureContext({ cert, key });
+  } catch (error) {
+    throw new CloudsyncError('ERR_CONFIG_INVALID', `--tls-cert/--tls-key: not a usable PEM certificate and matching key (${(error as Error).message})`, {
+      path: '--tls-key',
+    });
+  }
+  return { cert, key };
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
+  const https = options.tls === undefined ? undefined : await readTlsFiles(options.tls);
   const { store, directory } = await openDirectory(options);
   let app: ReturnType<typeof buildApp> | undefined;
   try {
@@ -68,6 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       logger,
       bodyLimit: DEFAULTS.bodyLimit.value,
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+      ...(https === undefined ? {} : { https }),
     });
     await app.listen({ host: options.host ?? DEFAULTS.host.value, port: options.port ?? DEFAULTS.port.value });
   } catch (error) {
@@ -77,7 +110,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   }
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}`;
+  const url = `${https === undefined ? 'http' : 'https'}://${host}:${address.port}`;
 
   const purge = async (): Promise<void> => {
     try {

@@ -118,3 +118,47 @@ test('usage errors are one line and a non-zero exit', async () => {
   assert.equal(help.code, 0);
   for (const command of ['server', 'tenant', 'login', 'demo', 'expression']) assert.match(help.stdout, new RegExp(`\\b${command}\\b`));
 });
+
+test('server --tls-cert/--tls-key serves HTTPS; a key file others can read is refused', async (t) => {
+  const { loopbackCertificate } = await import('../api/tls-certificate.ts');
+  const certificate = loopbackCertificate();
+  const dir = await mkdtemp(join(tmpdir(), 'cloudsync-cli-tls-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const data = join(dir, 'data');
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  await writeFile(certFile, certificate.cert);
+  await writeFile(keyFile, certificate.key, { mode: 0o644 });
+
+  const loose = await cli(['server', '--data', data, '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile]);
+  assert.equal(loose.code, 1);
+  assert.equal(loose.stderr.trim(), `error ERR_CONFIG_INVALID: --tls-key ${keyFile} is readable by other users (mode 644); run: chmod 600 ${keyFile}`);
+  const half = await cli(['server', '--data', data, '--port', '0', '--tls-cert', certFile]);
+  assert.equal(half.code, 1);
+  assert.match(half.stderr, /--tls-cert and --tls-key go together/);
+
+  const { chmod } = await import('node:fs/promises');
+  await chmod(keyFile, 0o600);
+  const created = JSON.parse((await cli(['tenant', 'create', '--data', data, '--name', 'tls', '--json'])).stdout) as { tenantId: string };
+  const server = spawn(process.execPath, [MAIN, 'server', '--data', data, '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.after(() => server.kill('SIGTERM'));
+  const url = await new Promise<string>((resolve, reject) => {
+    let seen = '';
+    server.stdout.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = /listening on (https:\/\/\S+)/.exec(seen);
+      if (match) resolve(match[1]!);
+    });
+    server.on('exit', (code) => reject(new Error(`server exited ${code}: ${seen}`)));
+  });
+  // loopbackCertificate() made this process trust the certificate, so fetch verifies it like any client would.
+  const response = await fetch(`${url}/${created.tenantId}/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'grant_type=client_credentials&client_id=x&client_secret=y&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default',
+  });
+  assert.equal(response.status, 401);
+  assert.equal(((await response.json()) as { error: string }).error, 'invalid_client');
+});

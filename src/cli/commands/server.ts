@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { DEFAULTS } from '../../server/defaults.ts';
 import { startServer } from '../../server/server.ts';
 import { parsePort } from '../options.ts';
+import { CloudsyncError } from '../../errors/index.ts';
 
 export function serverCommand(): Command {
   return new Command('server')
@@ -11,12 +12,18 @@ export function serverCommand(): Command {
     .option('--host <address>', 'address to listen on', DEFAULTS.host.value)
     .option('--port <n>', 'port to listen on (0 = any free port)', String(DEFAULTS.port.value))
     .option('--public-url <url>', 'base URL clients reach the service at, when behind a proxy')
-    .action(async (options: { data: string; database?: string; host: string; port: string; publicUrl?: string }) => {
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain)')
+    .option('--tls-key <file>', 'private key (PEM, mode 0600) of --tls-cert')
+    .action(async (options: { data: string; database?: string; host: string; port: string; publicUrl?: string; tlsCert?: string; tlsKey?: string }) => {
+      if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+        throw new CloudsyncError('ERR_CLI_USAGE', '--tls-cert and --tls-key go together', { path: options.tlsCert === undefined ? '--tls-cert' : '--tls-key' });
+      }
       const server = await startServer({
         host: options.host,
         port: parsePort(options.port),
         ...(options.database === undefined ? { dataDir: options.data } : { databaseUrl: options.database }),
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+        ...(options.tlsCert === undefined || options.tlsKey === undefined ? {} : { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }),
       });
       process.stdout.write(`cloudsync service listening on ${server.url} (${server.store.location})\n`);
       await waitForShutdown(server.close);
