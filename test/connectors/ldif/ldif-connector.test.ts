@@ -11,6 +11,8 @@ import { LdifConnector } from '../../../src/connectors/ldif/ldif-connector.ts';
 import { formatSid } from '../../../src/connectors/guid.ts';
 import type { SourceObject } from '../../../src/connectors/source-connector.ts';
 import { GenericLdapConnector } from '../../../src/connectors/ldap/generic-ldap-connector.ts';
+import { ActiveDirectoryConnector, DEFAULT_AD_ATTRIBUTES } from '../../../src/connectors/ldap/active-directory-connector.ts';
+import { addAdGroup, addOu, sambaUnavailableReason, seedAdUsers, startSamba } from '../../harness/samba.ts';
 import { addGroupOfNames, openLdapUnavailableReason, seedGenericUsers, startOpenLdap } from '../../harness/openldap.ts';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -130,5 +132,33 @@ test('an ldapsearch dump of a real server reads back as the same objects as the 
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await server.stop();
+  }
+});
+
+test('an ldapsearch dump of a Samba AD DC reads back with the same objectGUID anchors as the AD connector', { skip: sambaUnavailableReason() }, async () => {
+  const dc = await startSamba();
+  const dir = mkdtempSync(join(tmpdir(), 'cloudsync-dump-'));
+  try {
+    const client = await dc.admin();
+    const corp = `OU=Corp,${dc.baseDn}`;
+    await addOu(client, corp);
+    const users = await seedAdUsers(client, corp, 15);
+    await addAdGroup(client, `CN=Team,${corp}`, users.slice(0, 5));
+    const file = join(dir, 'ad.ldif');
+    writeFileSync(file, execFileSync('ldapsearch', ['-x', '-LLL', '-H', dc.url, '-D', dc.adminDn, '-w', dc.adminPassword,
+      '-b', corp, '(objectClass=*)', ...DEFAULT_AD_ATTRIBUTES], { encoding: 'utf8' }));
+    const viaLdif = (await all(new LdifConnector({ file }))).objects;
+    const ad = new ActiveDirectoryConnector({ urls: [dc.url], bindDn: dc.adminDn, bindPassword: dc.adminPassword, containers: [corp] });
+    const viaLdap: SourceObject[] = [];
+    for await (const batch of ad.fullImport()) viaLdap.push(...batch.objects);
+    await ad.close();
+    const key = (o: SourceObject) => `${o.type} ${o.anchors.objectGuid} ${o.dn}`;
+    assert.equal(viaLdif.length, 17);
+    assert.deepEqual(viaLdif.map(key).sort(), viaLdap.map(key).sort());
+    const sids = (list: SourceObject[]) => list.map((o) => o.attributes['objectSid'] ? formatSid(o.attributes['objectSid'] as Uint8Array) : '').sort();
+    assert.deepEqual(sids(viaLdif), sids(viaLdap));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await dc.stop();
   }
 });
