@@ -1074,8 +1074,8 @@ class SqlCloudDirectory implements CloudDirectory {
     const top = pageSize(request.top);
     const position = request.token === undefined ? undefined : decodeDeltaPosition(request.token, tenantId, type);
     return this.#read(async () => {
-      await this.#requireTenant(tenantId);
-      const tenant = await this.#db.selectFrom('tenants').select(['change_seq', 'change_floor']).where('id', '=', tenantId).executeTakeFirstOrThrow();
+      const tenant = await this.#db.selectFrom('tenants').select(['change_seq', 'change_floor']).where('id', '=', tenantId).executeTakeFirst();
+      if (tenant === undefined) throw notFound('tenant', tenantId);
       if (position !== undefined && position.initial !== true && position.from < Number(tenant.change_floor)) {
         throw new CloudsyncError('ERR_ODATA_SKIPTOKEN', 'the delta token has expired; start a new delta round without a token', {
           path: '$deltatoken',
