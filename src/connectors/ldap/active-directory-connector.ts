@@ -187,11 +187,27 @@ export class ActiveDirectoryConnector implements SourceConnector {
     this.connection = new LdapConnection(options);
   }
 
+  /** The NC head alone (rootDSE), so that a full import can start its DirSync cookie while the schema loads. */
+  #baseDn: Promise<string> | undefined;
+
+  async #resolveBaseDn(): Promise<string> {
+    this.#baseDn ??= (async () => {
+      if (this.#options.baseDn) return this.#options.baseDn;
+      const rootDse = await this.connection.readRootDse();
+      if (!rootDse.defaultNamingContext) throw new CloudsyncError('ERR_CONFIG_INVALID', 'baseDn is not set and the server has no defaultNamingContext', { path: 'baseDn' });
+      return rootDse.defaultNamingContext;
+    })();
+    try {
+      return await this.#baseDn;
+    } catch (error) {
+      this.#baseDn = undefined;
+      throw error;
+    }
+  }
+
   async #ctx(): Promise<{ baseDn: string; schema: AttributeSchema; binary: string[] }> {
     this.#context ??= (async () => {
-      const rootDse = await this.connection.readRootDse();
-      const baseDn = this.#options.baseDn ?? rootDse.defaultNamingContext;
-      if (!baseDn) throw new CloudsyncError('ERR_CONFIG_INVALID', 'baseDn is not set and the server has no defaultNamingContext', { path: 'baseDn' });
+      const [baseDn, rootDse] = await Promise.all([this.#resolveBaseDn(), this.connection.readRootDse()]);
       const served = rootDse.subschemaSubentry ? await readLdapSchema(this.connection, rootDse.subschemaSubentry).catch(() => undefined) : undefined;
       const schema = served ? layeredSchema(served, WELL_KNOWN_ATTRIBUTES) : WELL_KNOWN_ATTRIBUTES;
       const binary = [...new Set([...AD_BINARY_ATTRIBUTES, ...(this.#options.binaryAttributes ?? [])])];
@@ -231,8 +247,9 @@ export class ActiveDirectoryConnector implements SourceConnector {
   }
 
   async *fullImport(options: ImportOptions = {}): AsyncGenerator<ImportBatch> {
-    const { baseDn, schema, binary } = await this.#ctx();
-    const cookie = await this.#currentCookie(baseDn);
+    // The cookie must be taken before the first page is read; the schema can load meanwhile.
+    const baseDn = await this.#resolveBaseDn();
+    const [{ schema, binary }, cookie] = await Promise.all([this.#ctx(), this.#currentCookie(baseDn)]);
     const self = this;
     const containers = this.#options.containers?.length ? this.#options.containers : [baseDn];
     async function* objects(): AsyncGenerator<SourceObject> {
