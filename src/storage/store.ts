@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
@@ -119,18 +120,35 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new TypeError('openStore needs dataDir or databaseUrl');
   mkdirSync(options.dataDir, { recursive: true });
   const file = join(options.dataDir, SQLITE_FILE_NAME);
-  let database;
+  let database: DatabaseSync;
   try {
     database = openNodeSqlite(file, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
   } catch (error) {
     throw new CloudsyncError('ERR_STORE_UNAVAILABLE', `cannot open SQLite database ${file}: ${(error as Error).message}`, { cause: error });
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: adaptNodeSqlite(database) }) });
+  // Kysely runs SQLite migrations outside a transaction and without a lock (it assumes one process), so two
+  // processes opening a new data directory at once (a server and `cloudsync tenant create`) could both try to
+  // create the tables. One IMMEDIATE transaction around the migrator takes the database's write lock first:
+  // the others wait, then find the migrations applied. SQLite's DDL is transactional, so a failure leaves
+  // nothing half-migrated.
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   try {
-    await migrateToLatest(db, file);
+    database.exec(`PRAGMA busy_timeout = ${Math.max(busyTimeoutMs, 60_000)}`);
+    database.exec('BEGIN IMMEDIATE');
+    try {
+      await migrateToLatest(db, file);
+      database.exec('COMMIT');
+    } catch (error) {
+      if (database.isTransaction) database.exec('ROLLBACK');
+      throw error;
+    } finally {
+      database.exec(`PRAGMA busy_timeout = ${Math.trunc(busyTimeoutMs)}`);
+    }
   } catch (error) {
     await db.destroy();
-    throw error;
+    if (error instanceof CloudsyncError) throw error;
+    throw new CloudsyncError('ERR_STORE_UNAVAILABLE', `cannot migrate SQLite database ${file}: ${(error as Error).message}`, { cause: error });
   }
   return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
 }

@@ -70,9 +70,7 @@ describe('store [sqlite file]', () => {
   });
 
   it('lets several processes write one data directory (WAL, busy timeout, write-first transactions)', async () => {
-    const shared = join(dir, 'shared');
-    const first = await openStore({ dataDir: shared }); // migrate once before the writers start
-    await first.close();
+    const shared = join(dir, 'shared'); // fresh: the three processes also race to create and migrate it
     const script = fileURLToPath(new URL('./fixtures/sqlite-writer.ts', import.meta.url));
     const run = (tag: string) =>
       new Promise<string>((resolve, reject) => {
