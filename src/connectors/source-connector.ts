@@ -62,6 +62,11 @@ export interface SourceObject {
    * attribute appears here, `attributes` does not carry its full value list.
    */
   readonly valueChanges?: Readonly<Record<string, ValueChange>>;
+  /**
+   * Attributes left out of `attributes` because they had more values than `ImportOptions.maxInlineValues`
+   * (a 100,000-member group): stream them with `readValues(dn, attribute)`.
+   */
+  readonly deferredAttributes?: readonly string[];
 }
 
 /**
@@ -89,6 +94,11 @@ export interface ImportOptions {
   readonly batchSize?: number;
   /** Stop early (the engine's cancel). */
   readonly signal?: AbortSignal;
+  /**
+   * Multi-valued attributes with more values than this are not inlined but listed in `deferredAttributes`
+   * (default: everything inline). Bounds the memory a batch can take whatever the group sizes.
+   */
+  readonly maxInlineValues?: number;
 }
 
 /** What a connector can do; the engine narrows on these instead of on connector classes. */
@@ -115,6 +125,8 @@ export interface SourceConnector {
   deltaImport(watermark: Watermark, options?: ImportOptions): AsyncIterable<ImportBatch>;
   /** One object by DN (complete, with full member lists); undefined when there is no such object in scope. */
   readObject(dn: string): Promise<SourceObject | undefined>;
+  /** The values of one attribute of one object, in bounded chunks (deferred attributes, huge groups). */
+  readValues(dn: string, attribute: string, options?: { readonly chunkSize?: number; readonly signal?: AbortSignal }): AsyncIterable<readonly Value[]>;
   /** Every in-scope object's anchor, cheaply (for deletion reconciliation when deltas do not report deletions). */
   listAnchors(options?: ImportOptions): AsyncIterable<readonly string[]>;
   close(): Promise<void>;

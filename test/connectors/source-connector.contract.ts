@@ -83,6 +83,26 @@ export function describeSourceConnector(name: string, setup: () => Promise<Sourc
       assert.equal(await fixture.connector.readObject(fixture.missingDn), undefined);
     });
 
+    test('readValues streams a multi-valued attribute in chunks; maxInlineValues defers large ones', async () => {
+      const group = objects.find((o) => o.type === 'group' && Array.isArray(o.attributes['member']) && (o.attributes['member'] as unknown[]).length > 3);
+      assert.ok(group, 'the fixture has a group with more than 3 members');
+      const inline = (group.attributes['member'] as Value[]).map((v) => (isReference(v) ? v.dn.toLowerCase() : String(v)));
+      const streamed: string[] = [];
+      for await (const chunk of fixture.connector.readValues(group.dn, 'member', { chunkSize: 2 })) {
+        assert.ok(chunk.length > 0 && chunk.length <= 2);
+        streamed.push(...chunk.map((v) => (isReference(v) ? v.dn.toLowerCase() : String(v))));
+      }
+      assert.deepEqual(new Set(streamed), new Set(inline));
+      const bounded: SourceObject[] = [];
+      for await (const batch of fixture.connector.fullImport({ maxInlineValues: 3 })) bounded.push(...batch.objects);
+      const deferred = bounded.find((o) => o.dn === group.dn)!;
+      assert.deepEqual(deferred.deferredAttributes, ['member']);
+      assert.equal(deferred.attributes['member'], undefined);
+      for (const o of bounded) {
+        for (const [name, v] of Object.entries(o.attributes)) assert.ok(name === 'objectClass' || !Array.isArray(v) || v.length <= 3, `${o.dn} ${name}`);
+      }
+    });
+
     test('a delta right after the full import reports nothing and hands back a watermark', async () => {
       const delta = [];
       let next: string | undefined;

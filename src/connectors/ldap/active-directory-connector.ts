@@ -49,7 +49,8 @@ import { LdapConnection, type LdapConnectionOptions } from './ldap-connection.ts
 import { normalizeEntry } from './ldap-entry.ts';
 import { toLdapError } from './ldap-errors.ts';
 import { readLdapSchema } from './ldap-schema.ts';
-import { completePage, completeRanges, inBatches, mapConcurrent, pagedEntries, withFinalWatermark } from './paged-search.ts';
+import { completePage, completeRanges, inBatches, mapConcurrent, pagedEntries, valueChunks, withFinalWatermark } from './paged-search.ts';
+import { retrieveRemainingRanges } from './ranged-retrieval.ts';
 import { ShowDeletedControl } from './show-deleted-control.ts';
 
 /** The attributes Entra Cloud Sync's AD2AAD schema reads, plus what the connector itself needs. */
@@ -263,7 +264,7 @@ export class ActiveDirectoryConnector implements SourceConnector {
         })) {
           const normalized = entries.map((e) => normalizeEntry(e, schema)).filter((n) => n !== undefined);
           // Only groups are ever truncated; complete them concurrently, keep the page order.
-          yield* await completePage(self.connection, normalized, schema, self.#options.memberRangeSize, self.#options.readConcurrency ?? 8);
+          yield* await completePage(self.connection, normalized, schema, self.#options.memberRangeSize, self.#options.readConcurrency ?? 8, options.maxInlineValues);
         }
       }
     }
@@ -358,6 +359,21 @@ export class ActiveDirectoryConnector implements SourceConnector {
     } catch (error) {
       if (error instanceof CloudsyncError && error.code === 'ERR_LDAP_NO_SUCH_OBJECT') return undefined;
       throw error;
+    }
+  }
+
+  /**
+   * All values of `attribute` by explicit ranges (MS-ADTS 3.1.1.3.1.3.3), `memberRangeSize` (default 1,500, AD's
+   * MaxValRange) at a time, so no more than one range is in memory.
+   */
+  async *readValues(dn: string, attribute: string, options: { chunkSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<readonly Value[]> {
+    const { schema } = await this.#ctx();
+    const rangeSize = this.#options.memberRangeSize ?? 1500;
+    const binary = schema.lookup(attribute)?.syntax === 'binary';
+    const raw = retrieveRemainingRanges(this.connection, dn, attribute, -1, { rangeSize, binary });
+    for await (const chunk of valueChunks(raw, schema, attribute, options.chunkSize ?? rangeSize)) {
+      options.signal?.throwIfAborted();
+      yield chunk;
     }
   }
 

@@ -15,6 +15,7 @@
  *   `deltaReportsDeletions: false`). syncrepl refreshAndPersist (RFC 4533) would report them; it is a later step.
  */
 import { CloudsyncError } from '../../errors/index.ts';
+import type { Value } from '../../expressions/value.ts';
 import { layeredSchema, WELL_KNOWN_ATTRIBUTES, type AttributeSchema } from '../attribute-syntax.ts';
 import { GENERIC_OBJECT_FILTER } from '../object-type.ts';
 import {
@@ -29,7 +30,7 @@ import {
 import { LdapConnection, type LdapConnectionOptions } from './ldap-connection.ts';
 import { normalizeEntry } from './ldap-entry.ts';
 import { readLdapSchema } from './ldap-schema.ts';
-import { completePage, completeRanges, inBatches, pagedEntries, withFinalWatermark } from './paged-search.ts';
+import { completePage, completeRanges, inBatches, pagedEntries, valueChunks, withFinalWatermark } from './paged-search.ts';
 
 export interface GenericLdapConnectorOptions extends LdapConnectionOptions {
   /** The subtree to import (required: generic servers often have several naming contexts). */
@@ -120,7 +121,7 @@ export class GenericLdapConnector implements SourceConnector {
     }
   }
 
-  async *#search(filter: string, batchSize: number, signal: AbortSignal | undefined): AsyncGenerator<SourceObject[]> {
+  async *#search(filter: string, batchSize: number, signal: AbortSignal | undefined, maxInlineValues?: number): AsyncGenerator<SourceObject[]> {
     const { schema, binary } = await this.#ctx();
     const self = this;
     async function* objects(): AsyncGenerator<SourceObject> {
@@ -132,7 +133,7 @@ export class GenericLdapConnector implements SourceConnector {
         pageSize: self.#options.pageSize ?? 1000,
       })) {
         const normalized = entries.map((e) => normalizeEntry(e, schema)).filter((n) => n !== undefined);
-        yield* await completePage(self.connection, normalized, schema, undefined, 8);
+        yield* await completePage(self.connection, normalized, schema, undefined, 8, maxInlineValues);
       }
     }
     yield* inBatches(objects(), batchSize, signal);
@@ -140,7 +141,7 @@ export class GenericLdapConnector implements SourceConnector {
 
   async *fullImport(options: ImportOptions = {}): AsyncGenerator<ImportBatch> {
     const watermark = await this.#currentWatermark();
-    yield* withFinalWatermark(this.#search(this.#options.filter ?? GENERIC_OBJECT_FILTER, options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal), () => watermark);
+    yield* withFinalWatermark(this.#search(this.#options.filter ?? GENERIC_OBJECT_FILTER, options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal, options.maxInlineValues), () => watermark);
   }
 
   async *deltaImport(watermark: Watermark, options: ImportOptions = {}): AsyncGenerator<ImportBatch> {
@@ -156,7 +157,7 @@ export class GenericLdapConnector implements SourceConnector {
       ? `(|${parsed.csns.map((csn) => `(&(entryCSN>=${escapeFilterValue(csn)})(!(entryCSN=${escapeFilterValue(csn)})))`).join('')})`
       : `(modifyTimestamp>=${escapeFilterValue(parsed.since)})`;
     const filter = `(&${this.#options.filter ?? GENERIC_OBJECT_FILTER}${since})`;
-    yield* withFinalWatermark(this.#search(filter, options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal), () => next);
+    yield* withFinalWatermark(this.#search(filter, options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal, options.maxInlineValues), () => next);
   }
 
   async readObject(dn: string): Promise<SourceObject | undefined> {
@@ -171,6 +172,27 @@ export class GenericLdapConnector implements SourceConnector {
     } catch (error) {
       if (error instanceof CloudsyncError && error.code === 'ERR_LDAP_NO_SUCH_OBJECT') return undefined;
       throw error;
+    }
+  }
+
+  /** OpenLDAP has no ranged retrieval: one base read, handed out in chunks. */
+  async *readValues(dn: string, attribute: string, options: { chunkSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<readonly Value[]> {
+    const { schema, binary } = await this.#ctx();
+    let raw: (string | Uint8Array)[] = [];
+    try {
+      const { searchEntries } = await this.connection.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [attribute], explicitBufferAttributes: binary });
+      const entry = searchEntries[0] ?? { dn };
+      for (const [name, value] of Object.entries(entry)) {
+        if (name !== 'dn' && name.toLowerCase() === attribute.toLowerCase()) raw = (Array.isArray(value) ? value : [value]) as (string | Uint8Array)[];
+      }
+    } catch (error) {
+      if (error instanceof CloudsyncError && error.code === 'ERR_LDAP_NO_SUCH_OBJECT') return;
+      throw error;
+    }
+    async function* once() { yield raw; }
+    for await (const chunk of valueChunks(once(), schema, attribute, options.chunkSize ?? 1000)) {
+      options.signal?.throwIfAborted();
+      yield chunk;
     }
   }
 

@@ -15,7 +15,8 @@ import type { ImportBatch, SourceObject } from '../source-connector.ts';
 import type { LdapConnection } from './ldap-connection.ts';
 import { toLdapError } from './ldap-errors.ts';
 import type { NormalizedEntry } from './ldap-entry.ts';
-import { retrieveRemainingRanges } from './ranged-retrieval.ts';
+import { retrieveRemainingRanges, type RawValues } from './ranged-retrieval.ts';
+import { deferLarge } from '../deferred-attributes.ts';
 
 export interface PagedSearchRequest {
   readonly base: string;
@@ -66,34 +67,63 @@ export async function completePage(
   schema: AttributeSchema,
   rangeSize: number | undefined,
   concurrency: number,
+  maxInlineValues?: number,
 ): Promise<SourceObject[]> {
-  if (page.every((n) => n.truncated.size === 0)) return page.map((n) => n.object);
-  return await mapConcurrent(page, concurrency, (n) => completeRanges(connection, n, schema, rangeSize));
+  if (page.every((n) => n.truncated.size === 0)) {
+    return maxInlineValues === undefined ? page.map((n) => n.object) : page.map((n) => deferLarge(n.object, maxInlineValues, []));
+  }
+  return await mapConcurrent(page, concurrency, (n) => completeRanges(connection, n, schema, rangeSize, maxInlineValues));
 }
 
-/** Fetches the rest of every truncated ranged attribute and merges it into the object. */
+/**
+ * Fetches the rest of every truncated ranged attribute and merges it into the object. With `maxInlineValues`, an
+ * attribute that turns out larger stops being fetched and is deferred instead (see SourceObject).
+ */
 export async function completeRanges(
   connection: LdapConnection,
   normalized: NormalizedEntry,
   schema: AttributeSchema,
   rangeSize: number | undefined,
+  maxInlineValues?: number,
 ): Promise<SourceObject> {
-  if (normalized.truncated.size === 0) return normalized.object;
+  if (normalized.truncated.size === 0) {
+    return maxInlineValues === undefined ? normalized.object : deferLarge(normalized.object, maxInlineValues, []);
+  }
   const attributes: Record<string, Value> = { ...normalized.object.attributes };
+  const deferred: string[] = [];
   for (const [name, { high, values }] of normalized.truncated) {
     const all: (string | Uint8Array)[] = [...values];
-    const binary = schema.lookup(name)?.syntax === 'binary';
-    for await (const chunk of retrieveRemainingRanges(connection, normalized.object.dn, name, high, {
-      ...(rangeSize === undefined ? {} : { rangeSize }),
-      binary,
-    })) {
-      all.push(...chunk);
-    }
     const info = schema.lookup(name);
+    let tooMany = maxInlineValues !== undefined && all.length > maxInlineValues;
+    if (!tooMany) {
+      for await (const chunk of retrieveRemainingRanges(connection, normalized.object.dn, name, high, {
+        ...(rangeSize === undefined ? {} : { rangeSize }),
+        binary: info?.syntax === 'binary',
+      })) {
+        all.push(...chunk);
+        if (maxInlineValues !== undefined && all.length > maxInlineValues) { tooMany = true; break; }
+      }
+    }
+    if (tooMany) { deferred.push(name); continue; }
     const value = normalizeValue(toValue(all, info ? { ...info, singleValued: false } : { syntax: 'string', singleValued: false }));
     if (value !== null) attributes[name] = value;
   }
-  return { ...normalized.object, attributes };
+  const object = { ...normalized.object, attributes };
+  return maxInlineValues === undefined ? object : deferLarge(object, maxInlineValues, deferred);
+}
+
+/** Converts raw chunks of one attribute into Value chunks of at most `chunkSize`. */
+export async function* valueChunks(raw: AsyncIterable<RawValues>, schema: AttributeSchema, attribute: string, chunkSize: number): AsyncGenerator<Value[]> {
+  const info = schema.lookup(attribute);
+  const syntax = info?.syntax ?? 'string';
+  let pending: Value[] = [];
+  for await (const chunk of raw) {
+    for (const r of chunk) {
+      pending.push(toValue([r], { syntax, singleValued: true }));
+      if (pending.length >= chunkSize) { yield pending; pending = []; }
+    }
+  }
+  if (pending.length > 0) yield pending;
 }
 
 /** Regroups a stream of objects into batches of at most `size`. */

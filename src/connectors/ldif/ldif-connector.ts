@@ -30,6 +30,7 @@ import {
   type Watermark,
 } from '../source-connector.ts';
 import { readLdifFile, type LdifRecord, type LdifValue } from './ldif-parser.ts';
+import { deferLarge } from '../deferred-attributes.ts';
 
 export interface LdifConnectorOptions {
   readonly file: string;
@@ -130,8 +131,9 @@ export class LdifConnector implements SourceConnector {
     const size = options.batchSize ?? DEFAULT_BATCH_SIZE;
     let batch: SourceObject[] = [];
     let pending: SourceObject[] | undefined;
-    for await (const object of this.#objects()) {
+    for await (const found of this.#objects()) {
       options.signal?.throwIfAborted();
+      const object = options.maxInlineValues === undefined ? found : deferLarge(found, options.maxInlineValues, []);
       batch.push(object);
       if (batch.length >= size) {
         if (pending) yield { objects: pending };
@@ -170,6 +172,19 @@ export class LdifConnector implements SourceConnector {
     // O(file): an LDIF source is small or offline; an index would cost memory for every other use.
     for await (const object of this.#objects()) if (sameDn(object.dn, dn)) return object;
     return undefined;
+  }
+
+  async *readValues(dn: string, attribute: string, options: { chunkSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<readonly Value[]> {
+    const object = await this.readObject(dn);
+    const name = object ? Object.keys(object.attributes).find((n) => n.toLowerCase() === attribute.toLowerCase()) : undefined;
+    const value = name === undefined ? undefined : object!.attributes[name];
+    if (value === undefined || value === null) return;
+    const all = (Array.isArray(value) ? value : [value]) as Value[];
+    const size = options.chunkSize ?? 1000;
+    for (let i = 0; i < all.length; i += size) {
+      options.signal?.throwIfAborted();
+      yield all.slice(i, i + size);
+    }
   }
 
   async *listAnchors(options: ImportOptions = {}): AsyncGenerator<readonly string[]> {

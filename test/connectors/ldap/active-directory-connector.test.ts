@@ -147,6 +147,18 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
         const { objects } = await collect(connector.fullImport());
         const viaImport = objects.find((o) => o.type === 'group')!;
         assert.equal(dnsOf(viaImport.attributes['member']).length, 1600);
+
+        // Bounded memory: past maxInlineValues the member list is deferred and streamed by ranges.
+        const bounded = await collect(connector.fullImport({ maxInlineValues: 1000 }));
+        const deferred = bounded.objects.find((o) => o.type === 'group')!;
+        assert.deepEqual(deferred.deferredAttributes, ['member']);
+        assert.equal(deferred.attributes['member'], undefined);
+        const streamed: string[] = [];
+        for await (const chunk of connector.readValues(deferred.dn, 'member')) {
+          assert.ok(chunk.length <= (rangeSize ?? 1500), `chunks stay within one range (${chunk.length})`);
+          streamed.push(...dnsOf(chunk));
+        }
+        assert.deepEqual(new Set(streamed), new Set(got));
       } finally {
         await connector.close();
       }
