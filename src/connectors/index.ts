@@ -13,6 +13,7 @@ export {
   type SourceCapabilities,
   type SourceConnector,
 } from './source-connector.ts';
+export { deferLarge } from './deferred-attributes.ts';
 export { classifyObjectType, AD_OBJECT_FILTER, GENERIC_OBJECT_FILTER } from './object-type.ts';
 export { formatGuid, parseGuid, isGuidText, formatSid } from './guid.ts';
 export { parentDn, firstRdn, sameDn, isUnder } from './distinguished-name.ts';
