@@ -84,6 +84,16 @@ const FAILURES_PER_CLIENT = 20;
 const FAILURES_PER_ADDRESS = 60;
 const FAILURE_WINDOW_MS = 60_000;
 
+/**
+ * A client credentials form is a few hundred bytes. The limiters remember failed client ids for a minute (and
+ * until 10,000 are held), so accepting the service-wide 1 MiB here let one address pin ~60 MB a minute of
+ * unauthenticated input in memory.
+ */
+const TOKEN_BODY_LIMIT = 16 * 1024;
+const MAX_TENANT_ID_LENGTH = 64;
+const MAX_CLIENT_ID_LENGTH = 128;
+const MAX_CLIENT_SECRET_LENGTH = 512;
+
 export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptions): Promise<void> {
   const byClient = new FailedAttemptLimiter({ limit: FAILURES_PER_CLIENT, windowMs: FAILURE_WINDOW_MS, clock: options.clock });
   const byAddress = new FailedAttemptLimiter({ limit: FAILURES_PER_ADDRESS, windowMs: FAILURE_WINDOW_MS, clock: options.clock });
@@ -97,7 +107,7 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
 
   app.post<{ Params: { tenantId: string } }>(
     '/:tenantId/oauth2/v2.0/token',
-    { config: { errorShape: 'oauth' } },
+    { config: { errorShape: 'oauth' }, bodyLimit: TOKEN_BODY_LIMIT },
     async function issueToken(request, reply) {
       const form = request.body as Form | undefined;
       if (form === undefined || typeof form !== 'object') {
@@ -132,11 +142,11 @@ export async function tokenRoutes(app: FastifyInstance, options: TokenRouteOptio
         );
       }
       // Bounded inputs before any store lookup or hashing work.
-      const result = tenantId.length > 64 || clientId.length > 128 || clientSecret.length > 512
-        ? null
-        : await options.credentials.verifyClientCredentials(tenantId, clientId, clientSecret);
+      const inBounds = tenantId.length <= MAX_TENANT_ID_LENGTH && clientId.length <= MAX_CLIENT_ID_LENGTH && clientSecret.length <= MAX_CLIENT_SECRET_LENGTH;
+      const result = inBounds ? await options.credentials.verifyClientCredentials(tenantId, clientId, clientSecret) : null;
       if (result === null) {
-        byClient.recordFailure(clientKey);
+        // An out-of-bounds id names no client, so it is not remembered as one: only its address is counted.
+        if (inBounds) byClient.recordFailure(clientKey);
         byAddress.recordFailure(request.ip);
         throw new CloudsyncError('ERR_AUTH_INVALID_CLIENT', 'Client authentication failed: unknown tenant or client, or invalid client secret.');
       }

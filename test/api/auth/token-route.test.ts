@@ -109,6 +109,29 @@ test('refuses repeated parameters, JSON bodies and mixed client authentication',
   assert.equal(mixed.statusCode, 400);
 });
 
+test('the token endpoint takes small forms only, and does not remember over-long client ids', async () => {
+  // Its own app, so that its failures count against fresh limiters.
+  const own = await startApi(defaultBackend());
+  try {
+    const request = (clientId: string) =>
+      own.app.inject({
+        method: 'POST',
+        url: `/${own.tenant.tenantId}/oauth2/v2.0/token`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: 'x', scope: GRAPH_SCOPE }).toString(),
+      });
+    // A megabyte of client id used to be read and kept as a limiter key for a minute, ~60 MB a minute per address.
+    const huge = await request('a'.repeat(1024 * 1024));
+    assert.equal(huge.statusCode, 413);
+    assert.equal((huge.json() as { error: string }).error, 'invalid_request');
+    // An id longer than any client's is counted for its address only: past the per-client limit it still gets 401.
+    const overLong = 'b'.repeat(200);
+    for (let i = 0; i < 25; i++) assert.equal((await request(overLong)).statusCode, 401, `attempt ${i + 1}`);
+  } finally {
+    await own.close();
+  }
+});
+
 // Last in this file: it blocks the fixture's client for a minute.
 test('repeated wrong secrets are refused with 429 and Retry-After before any hashing, even for the right secret', async () => {
   const attempt = (secret: string) =>
