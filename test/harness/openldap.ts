@@ -11,11 +11,12 @@
  *   needed to drop root, which a test does not need). `stop()` kills it and removes the dir.
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Attribute, Change } from 'ldapts';
+import { freePort, killGroup, sweepAbandoned, track, untrack } from './server-process.ts';
+import { issueCertificates } from './test-certificates.ts';
 
 export const OPENLDAP_BASE_DN = 'dc=example,dc=org';
 export const OPENLDAP_ADMIN_DN = 'cn=admin,dc=example,dc=org';
@@ -42,34 +43,6 @@ export function openLdapUnavailableReason(): string | undefined {
     if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed (run: node scripts/system-packages.ts)`;
   }
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function issueCertificates(dir: string): { caFile: string; certFile: string; keyFile: string; otherCaFile: string } {
-  mkdirSync(dir, { recursive: true });
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem',
-    '-days', '30', '-subj', '/O=cloudsync tests/CN=cloudsync OpenLDAP test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  run('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'key.pem', '-out', 'server.csr',
-    '-subj', '/O=cloudsync tests/CN=localhost');
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'cert.pem',
-    '-days', '30', '-extfile', 'ext.cnf');
-  run('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', 'other-ca-key.pem',
-    '-out', 'other-ca.pem', '-days', '30', '-subj', '/O=somebody else/CN=unrelated CA');
-  return { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem'), otherCaFile: join(dir, 'other-ca.pem') };
 }
 
 function configLdif(dir: string, tls: { caFile: string; certFile: string; keyFile: string }): string {
@@ -141,47 +114,21 @@ olcSpSessionlog: 10000
 `;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-
 export interface StartOpenLdapOptions {
   /** Create the base entry and ou=people, ou=groups (default true). */
   seedBase?: boolean;
   startTimeoutMs?: number;
 }
 
-/** A zombie (killed, not yet reaped) counts as dead. */
-function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); } catch { return false; }
-  try { return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { return true; }
-}
-
-/** Kills and removes servers whose test process died without stop(); see the same sweep in samba.ts. */
-function sweepAbandonedServers(): void {
-  for (const name of readdirSync(tmpdir())) {
-    if (!/^cloudsync-slapd-[A-Za-z0-9]{6}$/.test(name)) continue;
-    const dir = join(tmpdir(), name);
-    let owner = 0;
-    try { owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8')); } catch { continue; }
-    if (!owner || pidAlive(owner)) continue;
-    try {
-      const pid = Number(readFileSync(join(dir, 'slapd.pid'), 'utf8').trim());
-      // samba rewrites its command line (setproctitle); its working directory is the DC dir (set at spawn).
-      if (pid && readlinkSync(`/proc/${pid}/cwd`) === dir) process.kill(pid, 'SIGKILL');
-    } catch { /* not running */ }
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 export async function startOpenLdap(options: StartOpenLdapOptions = {}): Promise<OpenLdapServer> {
   const unavailable = openLdapUnavailableReason();
   if (unavailable) throw new Error(unavailable);
-  sweepAbandonedServers();
+  sweepAbandoned('cloudsync-slapd-', 'slapd.pid', false);
   const dir = mkdtempSync(join(tmpdir(), 'cloudsync-slapd-'));
   writeFileSync(join(dir, 'owner.pid'), String(process.pid));
   let child: ChildProcess | undefined;
   try {
-    const tls = issueCertificates(join(dir, 'tls'));
+    const tls = issueCertificates(join(dir, 'tls'), { commonName: 'localhost', subjectAltNames: ['IP:127.0.0.1', 'DNS:localhost'], keyType: 'ec' });
     mkdirSync(join(dir, 'slapd.d'));
     mkdirSync(join(dir, 'data'));
     writeFileSync(join(dir, 'config.ldif'), configLdif(dir, tls));
@@ -213,11 +160,7 @@ ou: groups
       stdio: ['ignore', logFd, logFd],
     });
     closeSync(logFd);
-    if (!exitHookInstalled) {
-      exitHookInstalled = true;
-      process.on('exit', () => { for (const c of running) { try { if (c.pid) process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ } } });
-    }
-    running.add(child);
+    track(child);
     const url = `ldap://127.0.0.1:${port}`;
     const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
     for (;;) {
@@ -259,24 +202,15 @@ ou: groups
         stopped = true;
         await Promise.all(clients.map((c) => c.unbind().catch(() => undefined)));
         await killGroup(proc);
-        running.delete(proc);
+        untrack(proc);
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (error) {
-    if (child) { await killGroup(child); running.delete(child); }
+    if (child) { await killGroup(child); untrack(child); }
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-}
-
-async function killGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
-  const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 3000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -22,10 +22,12 @@
  *   test must be skipped on a machine that cannot run it.
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'ldapts';
+import { killGroup, pidAlive, sweepAbandoned, track, untrack, waitForLdapBind } from './server-process.ts';
+import { issueCertificates } from './test-certificates.ts';
 
 export const SAMBA_REALM = 'CORP.EXAMPLE.COM';
 export const SAMBA_DOMAIN = 'CORP';
@@ -167,12 +169,6 @@ export function readGlobal(conf: string, key: string): string | undefined {
   return undefined;
 }
 
-/** A zombie (killed, not yet reaped) counts as dead. */
-function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); } catch { return false; }
-  try { return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8')); } catch { return true; }
-}
-
 interface AddressLease { host: string; release(): void }
 
 /** Reserves a loopback address nobody on this machine listens on (an atomic mkdir lock per address). */
@@ -199,82 +195,10 @@ function leaseLoopbackAddress(): AddressLease {
   throw new Error(`no free loopback address in 127.0.0.${FIRST_ADDRESS}-${LAST_ADDRESS} for a Samba DC`);
 }
 
-/** A CA and a server certificate for `host`, written as PEM files into dir. */
-function issueCertificates(dir: string, host: string): { caFile: string; certFile: string; keyFile: string; otherCaFile: string } {
-  mkdirSync(dir, { recursive: true });
-  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  const days = '30';
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca-key.pem', '-out', 'ca.pem', '-days', days,
-    '-subj', '/O=cloudsync tests/CN=cloudsync test CA', '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'key.pem', '-out', 'server.csr',
-    '-subj', '/O=cloudsync tests/CN=dc1.corp.example.com');
-  writeFileSync(join(dir, 'ext.cnf'),
-    `subjectAltName=IP:${host},DNS:dc1.corp.example.com,DNS:localhost\nextendedKeyUsage=serverAuth\nbasicConstraints=CA:FALSE\n`);
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca-key.pem', '-CAcreateserial', '-out', 'cert.pem',
-    '-days', days, '-extfile', 'ext.cnf');
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'other-ca-key.pem', '-out', 'other-ca.pem', '-days', days,
-    '-subj', '/O=somebody else/CN=unrelated CA');
-  return { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem'), otherCaFile: join(dir, 'other-ca.pem') };
-}
-
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.on('exit', () => {
-    for (const child of running) {
-      try { if (child.pid) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
-    }
-  });
-}
-
-async function waitForLdap(url: string, bindDn: string, password: string, child: ChildProcess, timeoutMs: number, logDir: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) break;
-    const client = new Client({ url, connectTimeout: 1000, timeout: 2000 });
-    try {
-      await client.bind(bindDn, password);
-      return;
-    } catch (error) {
-      lastError = error;
-    } finally {
-      await client.unbind().catch(() => undefined);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  let log = '';
-  try { log = readFileSync(join(logDir, 'samba.log'), 'utf8').split('\n').slice(-15).join('\n'); } catch { /* no log */ }
-  throw new Error(`Samba did not answer LDAP on ${url} (${String(lastError)}); log tail:\n${log}`);
-}
-
-/**
- * Kills and removes DCs whose test process died without stop() (SIGKILL, a crash before the exit hook). A DC dir
- * records its owner's pid; the samba pid is only trusted if that process's command line names the dir (pid reuse).
- */
-function sweepAbandonedDcs(): void {
-  for (const name of readdirSync(tmpdir())) {
-    if (!/^cloudsync-samba-[A-Za-z0-9]{6}$/.test(name)) continue;
-    const dir = join(tmpdir(), name);
-    let owner = 0;
-    try { owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8')); } catch { continue; }
-    if (!owner || pidAlive(owner)) continue;
-    try {
-      const pid = Number(readFileSync(join(dir, 'run', 'samba.pid'), 'utf8').trim());
-      // samba rewrites its command line (setproctitle); its working directory is the DC dir (set at spawn).
-      if (pid && readlinkSync(`/proc/${pid}/cwd`) === dir) process.kill(-pid, 'SIGKILL');
-    } catch { /* not running */ }
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 export async function startSamba(options: StartSambaOptions = {}): Promise<SambaDc> {
   const unavailable = sambaUnavailableReason();
   if (unavailable) throw new Error(unavailable);
-  sweepAbandonedDcs();
+  sweepAbandoned('cloudsync-samba-', join('run', 'samba.pid'), true);
   const template = ensureTemplate(options.recycleBin ?? true);
   const lease = leaseLoopbackAddress();
   const dir = mkdtempSync(join(tmpdir(), 'cloudsync-samba-'));
@@ -283,7 +207,11 @@ export async function startSamba(options: StartSambaOptions = {}): Promise<Samba
   try {
     cpSync(template, dir, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
     const templatePath = readFileSync(join(template, 'TEMPLATE_PATH'), 'utf8').trim();
-    const tls = issueCertificates(join(dir, 'tls'), lease.host);
+    const tls = issueCertificates(join(dir, 'tls'), {
+      commonName: 'dc1.corp.example.com',
+      subjectAltNames: [`IP:${lease.host}`, 'DNS:dc1.corp.example.com', 'DNS:localhost'],
+      keyType: 'rsa',
+    });
     mkdirSync(join(dir, 'run'), { recursive: true });
     mkdirSync(join(dir, 'log'), { recursive: true });
     const confPath = join(dir, 'etc', 'smb.conf');
@@ -320,11 +248,12 @@ export async function startSamba(options: StartSambaOptions = {}): Promise<Samba
       stdio: ['ignore', logFd, logFd],
     });
     closeSync(logFd);
-    installExitHook();
-    running.add(child);
+    track(child);
     const url = `ldap://${lease.host}`;
     const adminDn = `CN=Administrator,CN=Users,${SAMBA_BASE_DN}`;
-    await waitForLdap(url, adminDn, SAMBA_ADMIN_PASSWORD, child, options.startTimeoutMs ?? 30_000, join(dir, 'log'));
+    await waitForLdapBind(url, adminDn, SAMBA_ADMIN_PASSWORD, child, options.startTimeoutMs ?? 30_000, () => {
+      try { return readFileSync(join(dir, 'log', 'samba.log'), 'utf8').split('\n').slice(-15).join('\n'); } catch { return '(no log)'; }
+    });
 
     const clients: Client[] = [];
     const proc = child;
@@ -352,26 +281,17 @@ export async function startSamba(options: StartSambaOptions = {}): Promise<Samba
         stopped = true;
         await Promise.all(clients.map((c) => c.unbind().catch(() => undefined)));
         await killGroup(proc);
-        running.delete(proc);
+        untrack(proc);
         rmSync(dir, { recursive: true, force: true });
         lease.release();
       },
     };
   } catch (error) {
-    if (child) { await killGroup(child); running.delete(child); }
+    if (child) { await killGroup(child); untrack(child); }
     rmSync(dir, { recursive: true, force: true });
     lease.release();
     throw error;
   }
-}
-
-async function killGroup(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || !child.pid) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  try { process.kill(-child.pid, 'SIGTERM'); } catch { return; }
-  const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 3000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
