@@ -26,6 +26,7 @@ import { directoryRoutes } from './graph/directory-routes.ts';
 import { membershipRoutes } from './graph/membership-routes.ts';
 import { registerEntitySet } from './graph/object-collection-routes.ts';
 import type { GraphRouteOptions } from './graph/graph-route-options.ts';
+import { synchronizationRoutes } from './synchronization/synchronization-routes.ts';
 
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const clock = deps.clock ?? (() => new Date());
@@ -91,6 +92,9 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     },
     { prefix: '/v1.0' },
   );
+  if (deps.synchronization !== undefined) {
+    void app.register(synchronizationRoutes, { prefix: '/v1.0', configurations: deps.synchronization, key, clock, publicUrl: deps.publicUrl });
+  }
   // Last, so that every Graph route is known.
   void app.register(methodNotAllowedRoutes, { methodsByUrl });
   return app;

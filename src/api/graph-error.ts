@@ -59,6 +59,11 @@ export const GRAPH_ERRORS: Readonly<Partial<Record<ErrorCode, GraphErrorMapping>
   ERR_AUTH_FORBIDDEN: { status: 403, code: 'Authorization_RequestDenied' },
   ERR_STORE_CONFLICT: { status: 409, code: 'Request_Conflict' },
   ERR_STORE_UNAVAILABLE: { status: 503, code: 'serviceNotAvailable' },
+  ERR_SYNC_CONFIG_NOT_FOUND: { status: 404, code: 'Request_ResourceNotFound' },
+  ERR_SYNC_CONFIG_INVALID: BAD_REQUEST,
+  ERR_SYNC_CONFIG_DOMAIN_CONFLICT: { status: 409, code: 'Conflict' },
+  ERR_SYNC_CONFIG_JOB_EXISTS: { status: 409, code: 'Conflict' },
+  ERR_SYNC_CONFIG_NOT_READY: BAD_REQUEST,
 });
 
 /** What a non-CloudsyncError becomes: a bug of ours, told to the caller only as this. */

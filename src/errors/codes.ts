@@ -80,6 +80,15 @@ export const ERROR_CODES = [
   'ERR_CLI_CREDENTIALS_MISSING',
   'ERR_CLI_FILE',
   'ERR_SYSTEM_PACKAGES_MISSING',
+  // synchronization configurations: service principals, jobs, secrets (src/synchronization)
+  'ERR_SYNC_CONFIG_NOT_FOUND',
+  'ERR_SYNC_CONFIG_INVALID',
+  'ERR_SYNC_CONFIG_DOMAIN_CONFLICT',
+  'ERR_SYNC_CONFIG_JOB_EXISTS',
+  'ERR_SYNC_CONFIG_NOT_READY',
+  // sync engine (src/engine)
+  'ERR_SYNC_REFERENCE_UNRESOLVED',
+  'ERR_SYNC_MATCH_CONFLICT',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -1,0 +1,54 @@
+/**
+ * Synchronization configurations: service principals, their secrets and jobs (schedule, status, schema), as the
+ * Graph synchronization API exposes them, and the port through which the engine reads and reports on them.
+ */
+export {
+  createSynchronizationStore,
+  CLOUD_SYNC_APPLICATION_TEMPLATE_ID,
+  APPLICATION_TEMPLATE_IDS,
+  type SynchronizationStore,
+  type SynchronizationStoreOptions,
+  type SynchronizationConfigurations,
+  type ServicePrincipal,
+  type InstantiatedApplication,
+  type SchedulePatch,
+} from './synchronization-store.ts';
+export type { SynchronizationEnginePort, RunnableJob, JobSnapshot, ExecutionRecord } from './engine-port.ts';
+export {
+  SCHEDULE_STATES,
+  STATUS_CODES,
+  EXECUTION_STATES,
+  QUARANTINE_REASONS,
+  NEVER,
+  NO_REQUESTS,
+  initialStatus,
+  transitionJob,
+  type ScheduleState,
+  type StatusCode,
+  type ExecutionState,
+  type QuarantineReason,
+  type SynchronizationJob,
+  type SynchronizationSchedule,
+  type SynchronizationStatus,
+  type SynchronizationTaskExecution,
+  type SynchronizationProgress,
+  type SynchronizationQuarantine,
+  type SynchronizationError,
+  type StringKeyLongValuePair,
+  type PendingRequests,
+  type JobState,
+  type JobTransition,
+} from './synchronization-job.ts';
+export { RESET_SCOPES, DEFAULT_RESET_SCOPE, parseResetScope, type ResetScope } from './reset-scope.ts';
+export { parseInterval, MINIMUM_INTERVAL_SECONDS, DEFAULT_INTERVAL } from './iso-duration.ts';
+export {
+  KNOWN_SECRET_KEYS,
+  APP_KEY_SCENARIOS,
+  parseSecretsBody,
+  secretFacts,
+  deriveSecretsKey,
+  sealSecrets,
+  openSecrets,
+  type Secrets,
+  type SecretFacts,
+} from './synchronization-secrets.ts';

@@ -1,0 +1,114 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { BACKENDS } from '../storage/backends.ts';
+import { createCloudDirectory, type CloudDirectory, type CreatedTenant } from '../../src/directory/index.ts';
+import { CLOUD_SYNC_APPLICATION_TEMPLATE_ID, createSynchronizationStore, type SynchronizationStore } from '../../src/synchronization/index.ts';
+import type { Store } from '../../src/storage/index.ts';
+
+const SECRETS = (domain: string) => ({ value: [{ key: 'Domain', value: JSON.stringify({ domain }) }] });
+
+for (const backend of BACKENDS) {
+  describe(`synchronization store (${backend.name})`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+    let directory: CloudDirectory;
+    let sync: SynchronizationStore;
+    let tenant: CreatedTenant;
+    let now = new Date('2026-03-01T00:00:00Z');
+    before(async () => {
+      ({ store, dispose } = await backend.open());
+      directory = createCloudDirectory(store);
+      sync = createSynchronizationStore(store, directory, { secretsKey: randomBytes(32), clock: () => now, defaultInterval: 'PT40M' });
+      tenant = await directory.createTenant({ name: `store${Math.floor(Math.random() * 1e9)}` });
+    });
+    after(() => dispose());
+
+    async function configured(domain: string) {
+      const { servicePrincipal } = await sync.instantiate(tenant.tenantId, CLOUD_SYNC_APPLICATION_TEMPLATE_ID, domain);
+      const job = await sync.createJob(tenant.tenantId, servicePrincipal.id, 'AD2AADProvisioning');
+      await sync.putSecrets(tenant.tenantId, servicePrincipal.id, SECRETS(domain));
+      return { sp: servicePrincipal.id, jobId: job.id };
+    }
+
+    test('new jobs use the configured default interval and start disabled', async () => {
+      const { sp, jobId } = await configured('default.example.com');
+      const job = await sync.getJob(tenant.tenantId, sp, jobId);
+      assert.deepEqual(job.schedule, { expiration: null, interval: 'PT40M', state: 'Disabled' });
+      assert.equal((await sync.readJob(tenant.tenantId, jobId)).requests.fullReevaluation, true, 'the first cycle is full');
+    });
+
+    test('engine port: runnable jobs, progress, executions, quarantine, acknowledged requests', async () => {
+      const { sp, jobId } = await configured('engine.example.com');
+      assert.equal((await sync.listRunnableJobs(now)).some((due) => due.jobId === jobId), false, 'disabled jobs do not run');
+      await sync.startJob(tenant.tenantId, sp, jobId);
+      const due = (await sync.listRunnableJobs(now)).find((candidate) => candidate.jobId === jobId);
+      assert.ok(due);
+      assert.equal(due.intervalSeconds, 2400);
+
+      const snapshot = await sync.readJob(tenant.tenantId, jobId);
+      assert.equal(snapshot.domain, 'engine.example.com');
+      assert.equal(snapshot.passwordHashSync, false);
+      assert.ok((snapshot.schema.synchronizationRules ?? []).length > 0);
+      await sync.recordProgress(tenant.tenantId, jobId, [{ completedUnits: 5, totalUnits: 10, units: 'Objects', progressObservationDateTime: now.toISOString() }]);
+      assert.equal((await sync.getJob(tenant.tenantId, sp, jobId)).status.progress[0]?.completedUnits, 5);
+
+      // A schema PUT made while the cycle runs must survive the cycle's acknowledgement.
+      await sync.putSchema(tenant.tenantId, sp, jobId, await sync.getSchema(tenant.tenantId, sp, jobId));
+      const execution = {
+        activityIdentifier: 'cycle-1', countEntitled: 10, countEntitledForProvisioning: 10, countEscrowed: 0, countEscrowedRaw: 0, countExported: 10,
+        countExports: 10, countImported: 10, countImportedDeltas: 0, countImportedReferenceDeltas: 0, error: null, state: 'Succeeded' as const,
+        timeBegan: '2026-03-01T00:00:00Z', timeEnded: '2026-03-01T00:01:00Z',
+      };
+      let job = await sync.recordExecution(tenant.tenantId, jobId, {
+        execution, acknowledged: snapshot.requestsVersion, steadyState: true, synchronizedEntryCountByType: [{ key: 'user to User', value: 10 }],
+      });
+      assert.equal(job.status.code, 'Active');
+      assert.deepEqual(job.status.lastExecution, execution);
+      assert.deepEqual(job.status.lastSuccessfulExecutionWithExports, execution);
+      assert.deepEqual(job.status.progress, []);
+      assert.equal(job.status.steadyStateFirstAchievedTime, '2026-03-01T00:01:00Z');
+      assert.deepEqual(job.status.synchronizedEntryCountByType, [{ key: 'user to User', value: 10 }]);
+      assert.equal((await sync.readJob(tenant.tenantId, jobId)).requests.fullReevaluation, true, 'newer request kept');
+
+      const again = await sync.readJob(tenant.tenantId, jobId);
+      const failed = { ...execution, activityIdentifier: 'cycle-2', state: 'Failed' as const, countExported: 0, error: { code: 'LdapUnreachable', message: 'x', tenantActionable: true } };
+      job = await sync.recordExecution(tenant.tenantId, jobId, {
+        execution: failed, acknowledged: again.requestsVersion,
+        quarantine: { currentBegan: now.toISOString(), nextAttempt: now.toISOString(), reason: 'EncounteredQuarantineException', seriesBegan: now.toISOString(), seriesCount: 1, error: failed.error },
+      });
+      assert.equal(job.status.code, 'Quarantine');
+      assert.equal(job.status.countSuccessiveCompleteFailures, 1);
+      assert.equal(job.status.lastSuccessfulExecution?.activityIdentifier, 'cycle-1');
+      assert.deepEqual((await sync.readJob(tenant.tenantId, jobId)).requests, { restart: null, fullReevaluation: false, runNow: false });
+
+      // Not due again until the interval has passed since the last cycle ended.
+      now = new Date('2026-03-01T00:05:00Z');
+      assert.equal((await sync.listRunnableJobs(now)).some((candidate) => candidate.jobId === jobId), false);
+      now = new Date('2026-03-01T00:41:00Z');
+      assert.ok((await sync.listRunnableJobs(now)).some((candidate) => candidate.jobId === jobId));
+      await sync.startJob(tenant.tenantId, sp, jobId);
+      assert.equal((await sync.getJob(tenant.tenantId, sp, jobId)).status.code, 'Active', 'start lifts the quarantine');
+    });
+
+    test('instantiate refuses bad input without creating an application', async () => {
+      const before = (await directory.list(tenant.tenantId, 'application', { top: 999 })).items.length;
+      await assert.rejects(sync.instantiate('00000000-0000-0000-0000-000000000000', CLOUD_SYNC_APPLICATION_TEMPLATE_ID, 'x'));
+      await assert.rejects(sync.instantiate(tenant.tenantId, CLOUD_SYNC_APPLICATION_TEMPLATE_ID, ''), /displayName/);
+      assert.equal((await directory.list(tenant.tenantId, 'application', { top: 999 })).items.length, before);
+    });
+
+    test('concurrent writers on one job all land (optimistic concurrency)', async () => {
+      const { sp, jobId } = await configured('race.example.com');
+      await Promise.all([
+        sync.updateSchedule(tenant.tenantId, sp, jobId, { interval: 'PT15M' }),
+        sync.startJob(tenant.tenantId, sp, jobId),
+        sync.recordProgress(tenant.tenantId, jobId, [{ completedUnits: 1, totalUnits: 2, units: 'Objects', progressObservationDateTime: now.toISOString() }]),
+      ]);
+      const job = await sync.getJob(tenant.tenantId, sp, jobId);
+      assert.equal(job.schedule.interval, 'PT15M');
+      assert.equal(job.schedule.state, 'Active');
+      assert.equal(job.status.progress.length, 1);
+    });
+  });
+}
