@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseFilter } from '../../../src/api/odata/filter-parser.ts';
+import { MAX_FILTER_TERMS, parseFilter } from '../../../src/api/odata/filter-parser.ts';
 import { CloudsyncError } from '../../../src/errors/index.ts';
 
 function failsAt(text: string, position: number, pattern: RegExp): void {
@@ -90,4 +90,18 @@ test('hostile nesting is bounded, not a stack overflow', () => {
   assert.throws(() => parseFilter(deep), (error: unknown) => error instanceof CloudsyncError && error.code === 'ERR_ODATA_FILTER');
   const deepNot = 'not '.repeat(1_000) + "a eq 'x'";
   assert.throws(() => parseFilter(deepNot), (error: unknown) => error instanceof CloudsyncError && /nests deeper/.test(error.message));
+});
+
+test('the number of comparisons is bounded: each costs a pass over every row the filter scans', () => {
+  const terms = (n: number, term: (i: number) => string) => Array.from({ length: n }, (_, i) => term(i)).join(' or ');
+  assert.doesNotThrow(() => parseFilter(terms(MAX_FILTER_TERMS, (i) => `jobTitle eq 'x${i}'`)));
+  // 21 terms: the 21st starts at the position of its property.
+  const tooMany = terms(MAX_FILTER_TERMS + 1, (i) => `jobTitle eq 'x${i}'`);
+  failsAt(tooMany, tooMany.lastIndexOf('jobTitle'), /more than 20 comparisons/);
+  // Terms inside any() count (they run per element), and so do string functions.
+  const inside = `proxyAddresses/any(p: ${terms(MAX_FILTER_TERMS + 1, (i) => `p eq 'x${i}'`)})`;
+  assert.throws(() => parseFilter(inside), /more than 20 comparisons/);
+  assert.throws(() => parseFilter(terms(MAX_FILTER_TERMS + 1, (i) => `endswith(mail, 'x${i}')`)), /more than 20 comparisons/);
+  // An in list is one term however long: it is a set lookup.
+  assert.doesNotThrow(() => parseFilter(`id in (${Array.from({ length: 500 }, (_, i) => `'x${i}'`).join(',')})`));
 });
