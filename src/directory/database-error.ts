@@ -32,6 +32,11 @@ export function translateDatabaseError(error: unknown): unknown {
   if (e.code === '40001' || e.code === '40P01') {
     return new CloudsyncError('ERR_STORE_CONFLICT', 'a concurrent write conflicted with this one; retry', { cause: error });
   }
+  // PostgreSQL text cannot hold U+0000, so an id, a $filter literal or a skip token carrying one is refused by the
+  // server (SQLite just finds nothing): the caller's bad input, not a failure of ours.
+  if (e.code === '22021') {
+    return new CloudsyncError('ERR_DIR_INVALID_VALUE', 'the request contains the character U+0000, which no directory value can hold', { cause: error });
+  }
   if ((e.code !== undefined && UNAVAILABLE_CODES.has(e.code)) || (e.code === 'ERR_SQLITE_ERROR' && (e.errcode === 5 || e.errcode === 6))) {
     return new CloudsyncError('ERR_STORE_UNAVAILABLE', `the database is unavailable: ${e.message}`, { cause: error });
   }

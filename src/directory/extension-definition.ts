@@ -5,6 +5,7 @@
  */
 import { CloudsyncError } from '../errors/index.ts';
 import type { ExtensionDataType } from './directory-object.ts';
+import { isStorableText } from './storable-text.ts';
 
 export interface ExtensionDefinition {
   readonly name: string;
@@ -28,6 +29,7 @@ function normalizeOne(definition: ExtensionDefinition, value: unknown): string |
     case 'String':
       if (typeof value !== 'string') throw invalid(name, 'expected a String', value);
       if (value.length > 256) throw invalid(name, 'a String extension holds at most 256 characters', value.slice(0, 40));
+      if (!isStorableText(value)) throw invalid(name, 'contains U+0000 or an unpaired surrogate, which a directory string cannot hold', undefined);
       return value;
     case 'Integer':
       if (typeof value !== 'number' || !Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {

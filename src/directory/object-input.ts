@@ -9,6 +9,7 @@ import { CloudsyncError } from '../errors/index.ts';
 import type { WriteActor } from './cloud-directory.ts';
 import type { ExtensionDefinition } from './extension-definition.ts';
 import { normalizeExtensionValue } from './extension-definition.ts';
+import { isStorableText } from './storable-text.ts';
 import { EXTENSION_TARGET_OF, ODATA_TYPES, type ObjectType } from './object-types.ts';
 import {
   CREATE_DEFAULTS,
@@ -45,6 +46,7 @@ function invalidValue(name: string, message: string, value?: unknown): Cloudsync
 function checkString(name: string, value: unknown, maxLength: number | undefined): string {
   if (typeof value !== 'string') throw invalidValue(name, 'expected a string', value);
   if (maxLength !== undefined && value.length > maxLength) throw invalidValue(name, `at most ${maxLength} characters`);
+  if (!isStorableText(value)) throw invalidValue(name, 'contains U+0000 or an unpaired surrogate, which a directory string cannot hold');
   return value;
 }
 
