@@ -83,6 +83,8 @@ const MEMBER_TYPES: readonly ObjectType[] = ['user', 'group', 'orgContact'];
 const TENANT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const DOMAIN_NAME = /^(?=.{3,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 const EXTENSION_SHORT_NAME = /^[A-Za-z][A-Za-z0-9_]{0,119}$/;
+/** Every tenant's initial domain is `<name>` under this; only createTenant hands them out. */
+const INITIAL_DOMAIN_SUFFIX = '.onmicrosoft.example';
 
 function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const result: T[][] = [];
@@ -394,7 +396,7 @@ class SqlCloudDirectory implements CloudDirectory {
       });
     }
     const tenantId = randomUUID();
-    const domain = `${name}.onmicrosoft.example`;
+    const domain = `${name}${INITIAL_DOMAIN_SUFFIX}`;
     const clientSecret = generateClientSecret();
     const hashed = await hashClientSecret(clientSecret);
     const now = this.#now();
@@ -1330,6 +1332,14 @@ class SqlCloudDirectory implements CloudDirectory {
     const name = typeof input?.id === 'string' ? input.id.toLowerCase() : '';
     if (!DOMAIN_NAME.test(name)) {
       throw new CloudsyncError('ERR_DIR_INVALID_VALUE', `'${String(input?.id)}' is not a domain name`, { path: 'id', details: { value: input?.id } });
+    }
+    // As Entra keeps onmicrosoft.com: otherwise a tenant could verify `<name>.onmicrosoft.example` first and so
+    // block the tenant of that name from ever being created, or learn from the conflict which tenants exist.
+    if (name.endsWith(INITIAL_DOMAIN_SUFFIX)) {
+      throw new CloudsyncError('ERR_DIR_INVALID_VALUE', `'${name}' is under ${INITIAL_DOMAIN_SUFFIX.slice(1)}, which is reserved for the initial domains of tenants`, {
+        path: 'id',
+        details: { value: name },
+      });
     }
     return this.#write(tenantId, async (tx) => {
       const mine = await tx.selectFrom('domains').select('name').where('tenant_id', '=', tenantId).where('name', '=', name).executeTakeFirst();
