@@ -1,0 +1,104 @@
+/**
+ * CloudDirectory → TargetDirectory: binds a tenant, writes as the provisioning actor, and fits the engine's JSON
+ * values to the directory's property kinds (a single string to a one-element collection, numbers to text,
+ * extensionAttributeN into onPremisesExtensionAttributes).
+ *
+ * The directory has no manager relationship yet, so `manager` is not a supported reference (the engine skips it).
+ */
+import type { CloudDirectory } from '../directory/index.ts';
+import { propertyDefinition } from '../directory/property-catalog.ts';
+import type { TargetDirectory, TargetObject, TargetType, TargetValue, TenantDomains } from './target-directory.ts';
+
+const PROVISIONING = { actor: 'provisioning' } as const;
+const EXTENSION_ATTRIBUTE = /^extensionAttribute([1-9]|1[0-5])$/;
+
+function fit(type: TargetType, properties: Readonly<Record<string, TargetValue>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  let extensions: Record<string, string | null> | undefined;
+  for (const [name, value] of Object.entries(properties)) {
+    if (EXTENSION_ATTRIBUTE.test(name)) {
+      extensions ??= {};
+      extensions[name] = value === null ? null : Array.isArray(value) ? String(value[0] ?? '') : String(value);
+      continue;
+    }
+    const definition = propertyDefinition(type, name);
+    const kind = definition?.kind;
+    if (value === null) out[name] = kind === 'stringCollection' ? [] : null;
+    else if (kind === 'stringCollection') out[name] = Array.isArray(value) ? value.map(String) : [String(value)];
+    else if (kind === 'string') out[name] = Array.isArray(value) ? String(value[0] ?? '') : String(value);
+    else out[name] = value;
+  }
+  if (extensions !== undefined) out['onPremisesExtensionAttributes'] = extensions;
+  return out;
+}
+
+export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string): TargetDirectory {
+  return {
+    async domains(): Promise<TenantDomains> {
+      const domains = await directory.listDomains(tenantId);
+      const initial = domains.find((d) => d.isInitial)?.id ?? domains[0]?.id ?? '';
+      return { verified: domains.filter((d) => d.isVerified).map((d) => d.id.toLowerCase()), initial };
+    },
+    supportsAttribute(type, attribute) {
+      if (EXTENSION_ATTRIBUTE.test(attribute)) return propertyDefinition(type, 'onPremisesExtensionAttributes') !== undefined;
+      const definition = propertyDefinition(type, attribute);
+      return definition !== undefined && (definition.access === 'readWrite' || definition.access === 'provisioning');
+    },
+    supportsReference(type, attribute) {
+      return type === 'group' && attribute === 'members';
+    },
+    async findBy(type, property, values) {
+      if (values.length === 0) return [];
+      const found: TargetObject[] = [];
+      for (let i = 0; i < values.length; i += 200) {
+        const chunk = values.slice(i, i + 200);
+        let skipToken: string | undefined;
+        do {
+          const page = await directory.list(tenantId, type, {
+            filter: { kind: 'in', property, values: chunk },
+            top: 999,
+            ...(skipToken === undefined ? {} : { skipToken }),
+          });
+          found.push(...(page.items as unknown as TargetObject[]));
+          skipToken = page.nextSkipToken;
+        } while (skipToken !== undefined);
+      }
+      return found;
+    },
+    async findByProxyAddress(type, address) {
+      const page = await directory.list(tenantId, type, {
+        filter: {
+          kind: 'any',
+          collection: 'proxyAddresses',
+          variable: 'p',
+          predicate: { kind: 'comparison', operator: 'eq', property: 'p', value: `smtp:${address}` },
+        },
+        top: 10,
+      });
+      return page.items as unknown as TargetObject[];
+    },
+    async get(type, id) {
+      try {
+        return (await directory.get(tenantId, type, id)) as unknown as TargetObject;
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ERR_DIR_NOT_FOUND') return undefined;
+        throw error;
+      }
+    },
+    async create(type, properties) {
+      return (await directory.create(tenantId, type, fit(type, properties), PROVISIONING)) as unknown as TargetObject;
+    },
+    async createMany(type, items) {
+      return (await directory.createMany(tenantId, type, items.map((item) => fit(type, item)), PROVISIONING)) as unknown as TargetObject[];
+    },
+    async update(type, id, patch) {
+      return (await directory.update(tenantId, type, id, fit(type, patch), PROVISIONING)) as unknown as TargetObject;
+    },
+    delete: (type, id) => directory.delete(tenantId, type, id, PROVISIONING),
+    async restore(id) {
+      return (await directory.restore(tenantId, id, PROVISIONING)) as unknown as TargetObject;
+    },
+    addMember: (groupId, memberId) => directory.addMember(tenantId, groupId, memberId, PROVISIONING),
+    removeMember: (groupId, memberId) => directory.removeMember(tenantId, groupId, memberId, PROVISIONING),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * The connector space port: the engine's durable memory of one configuration's objects. Declared here, by the
+ * engine; implemented over the store (sql-connector-space.ts) and in memory (memory-connector-space.ts).
+ *
+ * One entry per source object the engine has provisioned (or is provisioning), keyed by anchor, plus one per
+ * container (OU) so that scoping can name ancestors by objectGUID. Entry states — changed only by the cycle's
+ * export step, always *after* the cloud write they describe has succeeded, except `creating`, which is written
+ * *before* the create (the write-ahead intent that makes a create after a crash findable, see
+ * synchronization-cycle.ts):
+ *
+ *   (none) ──intent──▶ creating ──cloud create ok──▶ synced ──cloud delete ok──▶ deleted
+ *                         ▲  └──failure: stays creating (escrowed)   ▲   │            │
+ *                         │                                          │   └─restore ok─┘
+ *   container: an OU (no cloud object), kept for ancestor GUIDs.
+ *
+ * References (group members, manager) are kept per (anchor, attribute, target anchor): exactly the links the
+ * engine has written to the cloud. They are reconciled by mark and sweep so that a 100,000-member group is
+ * never held in memory.
+ *
+ * All methods are scoped to the one configuration the instance was created for.
+ */
+export const CONNECTOR_SPACE_STATES = ['creating', 'synced', 'deleted', 'container'] as const;
+export type ConnectorSpaceState = (typeof CONNECTOR_SPACE_STATES)[number];
+
+export interface EscrowState {
+  /** consecutive failures of this object (0: not escrowed) */
+  readonly failureCount: number;
+  /** ISO time after which the object is retried (null: not escrowed) */
+  readonly nextRetryAt: string | null;
+  readonly lastError: { readonly code: string; readonly message: string } | null;
+}
+
+export const NO_ESCROW: EscrowState = Object.freeze({ failureCount: 0, nextRetryAt: null, lastError: null });
+
+export interface ConnectorSpaceEntry {
+  readonly anchor: string;
+  /** the source object type (user, inetOrgPerson, group, contact, organizationalUnit) */
+  readonly sourceType: string;
+  /** the cloud directory object type (user, group, orgContact); null for containers */
+  readonly targetType: string | null;
+  readonly state: ConnectorSpaceState;
+  /** the object's DN as last imported */
+  readonly dn: string;
+  /** objectGUID (canonical text) when the source has one: references are resolved by it first */
+  readonly objectGuid: string | null;
+  readonly cloudId: string | null;
+  /** target attribute → digest of the value last written to the cloud (null: nothing exported yet) */
+  readonly exported: Readonly<Record<string, string>> | null;
+  /** digest of `exported`, for a one-comparison "unchanged" */
+  readonly digest: string | null;
+  /** digest of the reference values last reconciled */
+  readonly refsDigest: string | null;
+  /** references still to reconcile (changed, or some targets did not exist yet) */
+  readonly refsPending: boolean;
+  /** the mark of the last full import or anchor listing that saw the object (deletion reconciliation) */
+  readonly seenMark: string | null;
+  readonly escrow: EscrowState;
+  readonly updatedAt: string;
+}
+
+export interface ConnectorSpace {
+  get(anchors: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>>;
+  /** entries by canonical DN (canonicalDn of src/schema) */
+  getByDnKeys(dnKeys: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>>;
+  /** entries by objectGUID (canonical text, lower case) */
+  getByObjectGuids(guids: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>>;
+  /** entries by cloud object id */
+  getByCloudIds(ids: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>>;
+  /** inserts or replaces the entries, all in one transaction */
+  put(entries: readonly ConnectorSpaceEntry[]): Promise<void>;
+  /** forgets these entries and their references */
+  remove(anchors: readonly string[]): Promise<void>;
+  /** every container entry (OUs: few, loaded once per cycle) */
+  listContainers(): Promise<readonly ConnectorSpaceEntry[]>;
+  /** sets `seenMark` on the entries of these anchors that exist */
+  markSeen(anchors: readonly string[], mark: string): Promise<void>;
+  /** entries in state creating/synced/container whose seenMark is not `mark`, ordered by anchor, after `after` */
+  listUnseen(mark: string, after: string | undefined, limit: number): Promise<readonly ConnectorSpaceEntry[]>;
+  /** escrowed entries whose nextRetryAt is at or before `now`, ordered by anchor, after `after` */
+  listDueForRetry(now: string, after: string | undefined, limit: number): Promise<readonly ConnectorSpaceEntry[]>;
+  /** entries with refsPending, ordered by anchor, after `after` */
+  listReferencesPending(after: string | undefined, limit: number): Promise<readonly ConnectorSpaceEntry[]>;
+  /** after an OU rename or move: every entry below `oldDn` gets the new suffix */
+  renameSubtree(oldDn: string, newDn: string): Promise<void>;
+
+  /** of these target anchors, the ones recorded as exported links of (anchor, attribute) */
+  getReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<ReadonlySet<string>>;
+  /** records exported links (or re-marks existing ones) with `mark` */
+  putReferences(anchor: string, attribute: string, targetAnchors: readonly string[], mark: string): Promise<void>;
+  /** links of (anchor, attribute) whose mark is not `mark` */
+  listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]>;
+  deleteReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<void>;
+
+  getWatermark(): Promise<string | null>;
+  setWatermark(watermark: string | null): Promise<void>;
+  /** forgets everything about the configuration (restart with resetScope Full) */
+  clear(): Promise<void>;
+}

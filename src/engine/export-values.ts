@@ -1,0 +1,64 @@
+/**
+ * What the export step writes and remembers: mapped Values turned into the target's JSON, their digests, and the
+ * comparison of a desired value with a cloud object's current one.
+ *
+ * The connector space keeps a digest per target attribute (not the values): enough to know which attributes
+ * changed since the last export without storing a copy of every object, and the object digest (a digest of those)
+ * answers "unchanged?" in one comparison.
+ */
+import { createHash } from 'node:crypto';
+import { isReference, type Scalar, type Value } from '../expressions/value.ts';
+import type { TargetValue } from './target-directory.ts';
+
+function scalarJson(scalar: Scalar): string | number | boolean {
+  if (typeof scalar === 'string' || typeof scalar === 'boolean' || typeof scalar === 'number') return scalar;
+  if (typeof scalar === 'bigint') return scalar.toString();
+  if (scalar instanceof Uint8Array) return Buffer.from(scalar).toString('base64');
+  if (scalar instanceof Date) return scalar.toISOString();
+  if (isReference(scalar)) return scalar.dn;
+  throw new TypeError(`not an expression value: ${Object.prototype.toString.call(scalar)}`);
+}
+
+export function toTargetJson(value: Value): TargetValue {
+  if (value === null) return null;
+  if (Array.isArray(value)) return (value as readonly Scalar[]).map((s) => String(scalarJson(s)));
+  return scalarJson(value as Scalar);
+}
+
+export function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+}
+
+export function valueDigest(value: TargetValue): string {
+  return digestOf(JSON.stringify(value));
+}
+
+/** Digest of a whole attribute → digest map, independent of key order. */
+export function objectDigest(exported: Readonly<Record<string, string>>): string {
+  return digestOf(JSON.stringify(Object.keys(exported).sort().map((k) => [k, exported[k]])));
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+/** Whether the cloud's `current` differs from `desired` (empty forms are equal; text compares exactly). */
+export function differs(current: unknown, desired: TargetValue): boolean {
+  if (isEmpty(current) && isEmpty(desired)) return false;
+  if (isEmpty(current) !== isEmpty(desired)) return true;
+  if (Array.isArray(desired)) {
+    const list = Array.isArray(current) ? current.map(String) : [String(current)];
+    return list.length !== desired.length || list.some((v, i) => v !== desired[i]);
+  }
+  if (Array.isArray(current)) return current.length !== 1 || String(current[0]) !== String(desired);
+  if (typeof desired === 'boolean') return current !== desired;
+  return String(current) !== String(desired);
+}
+
+/** A value as the provisioning log shows it. */
+export function logText(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (Array.isArray(value)) return value.length === 0 ? null : JSON.stringify(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}

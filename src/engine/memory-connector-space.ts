@@ -1,0 +1,149 @@
+/**
+ * A complete in-memory connector space (unit tests, on-demand dry runs): the same semantics as the SQL one,
+ * including DN subtree renames and mark-and-sweep of references. Not durable.
+ */
+import { canonicalDn } from '../schema/index.ts';
+import type { ConnectorSpace, ConnectorSpaceEntry } from './connector-space.ts';
+import { rebaseDn } from './dn-rebase.ts';
+
+const byAnchor = (a: ConnectorSpaceEntry, b: ConnectorSpaceEntry) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
+
+export class MemoryConnectorSpace implements ConnectorSpace {
+  readonly #entries = new Map<string, ConnectorSpaceEntry>();
+  /** `${anchor}\u0000${attribute}` → target anchor → mark */
+  readonly #references = new Map<string, Map<string, string>>();
+  #watermark: string | null = null;
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  all(): readonly ConnectorSpaceEntry[] {
+    return [...this.#entries.values()].sort(byAnchor);
+  }
+
+  async get(anchors: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>> {
+    const found = new Map<string, ConnectorSpaceEntry>();
+    for (const anchor of anchors) {
+      const entry = this.#entries.get(anchor);
+      if (entry) found.set(anchor, entry);
+    }
+    return found;
+  }
+
+  #where(keys: readonly string[], keyOf: (e: ConnectorSpaceEntry) => string | null): ReadonlyMap<string, ConnectorSpaceEntry> {
+    const wanted = new Set(keys);
+    const found = new Map<string, ConnectorSpaceEntry>();
+    for (const entry of this.#entries.values()) {
+      const key = keyOf(entry);
+      if (key !== null && wanted.has(key)) found.set(key, entry);
+    }
+    return found;
+  }
+
+  async getByDnKeys(dnKeys: readonly string[]) {
+    return this.#where(dnKeys, (e) => canonicalDn(e.dn));
+  }
+
+  async getByObjectGuids(guids: readonly string[]) {
+    return this.#where(guids, (e) => e.objectGuid);
+  }
+
+  async getByCloudIds(ids: readonly string[]) {
+    return this.#where(ids, (e) => e.cloudId);
+  }
+
+  async put(entries: readonly ConnectorSpaceEntry[]): Promise<void> {
+    for (const entry of entries) this.#entries.set(entry.anchor, Object.freeze({ ...entry }));
+  }
+
+  async remove(anchors: readonly string[]): Promise<void> {
+    for (const anchor of anchors) {
+      this.#entries.delete(anchor);
+      for (const key of [...this.#references.keys()]) if (key.startsWith(`${anchor}\u0000`)) this.#references.delete(key);
+    }
+  }
+
+  async listContainers() {
+    return [...this.#entries.values()].filter((e) => e.state === 'container');
+  }
+
+  async markSeen(anchors: readonly string[], mark: string): Promise<void> {
+    for (const anchor of anchors) {
+      const entry = this.#entries.get(anchor);
+      if (entry) this.#entries.set(anchor, { ...entry, seenMark: mark });
+    }
+  }
+
+  #page(filter: (e: ConnectorSpaceEntry) => boolean, after: string | undefined, limit: number): readonly ConnectorSpaceEntry[] {
+    return [...this.#entries.values()].filter((e) => (after === undefined || e.anchor > after) && filter(e)).sort(byAnchor).slice(0, limit);
+  }
+
+  async listUnseen(mark: string, after: string | undefined, limit: number) {
+    return this.#page((e) => e.state !== 'deleted' && e.seenMark !== mark, after, limit);
+  }
+
+  async listDueForRetry(now: string, after: string | undefined, limit: number) {
+    return this.#page((e) => e.escrow.nextRetryAt !== null && e.escrow.nextRetryAt <= now, after, limit);
+  }
+
+  async listReferencesPending(after: string | undefined, limit: number) {
+    return this.#page((e) => e.refsPending, after, limit);
+  }
+
+  async renameSubtree(oldDn: string, newDn: string): Promise<void> {
+    for (const entry of [...this.#entries.values()]) {
+      const dn = rebaseDn(entry.dn, oldDn, newDn);
+      if (dn !== undefined) this.#entries.set(entry.anchor, { ...entry, dn });
+    }
+  }
+
+  #links(anchor: string, attribute: string): Map<string, string> {
+    const key = `${anchor}\u0000${attribute}`;
+    let links = this.#references.get(key);
+    if (!links) {
+      links = new Map();
+      this.#references.set(key, links);
+    }
+    return links;
+  }
+
+  async getReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<ReadonlySet<string>> {
+    const links = this.#links(anchor, attribute);
+    return new Set(targetAnchors.filter((t) => links.has(t)));
+  }
+
+  async putReferences(anchor: string, attribute: string, targetAnchors: readonly string[], mark: string): Promise<void> {
+    const links = this.#links(anchor, attribute);
+    for (const target of targetAnchors) links.set(target, mark);
+  }
+
+  async listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]> {
+    return [...this.#links(anchor, attribute)].filter(([, m]) => m !== mark).map(([t]) => t).sort().slice(0, limit);
+  }
+
+  async deleteReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<void> {
+    const links = this.#links(anchor, attribute);
+    for (const target of targetAnchors) links.delete(target);
+  }
+
+  /** every exported link, for assertions */
+  references(anchor: string, attribute: string): readonly string[] {
+    return [...this.#links(anchor, attribute).keys()].sort();
+  }
+
+  async getWatermark() {
+    return this.#watermark;
+  }
+
+  async setWatermark(watermark: string | null) {
+    this.#watermark = watermark;
+  }
+
+  async clear() {
+    this.#entries.clear();
+    this.#references.clear();
+    this.#watermark = null;
+  }
+}
+

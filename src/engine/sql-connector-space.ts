@@ -1,0 +1,297 @@
+/**
+ * The connector space over the store (SQLite or PostgreSQL; tables from migration 0002-connector-space).
+ *
+ * Every `put` is one transaction, so a batch's entries become durable together; the engine orders these writes
+ * after the cloud writes they describe (see synchronization-cycle.ts). Keys are always bound parameters; lists are
+ * chunked to stay below both databases' parameter limits.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { canonicalDn } from '../schema/index.ts';
+import type { ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState } from './connector-space.ts';
+import { rebaseDn } from './dn-rebase.ts';
+
+interface ObjectsTable {
+  configuration_id: string;
+  anchor: string;
+  source_type: string;
+  target_type: string | null;
+  state: string;
+  dn: string;
+  dn_key: string;
+  object_guid: string | null;
+  cloud_id: string | null;
+  exported: string | null;
+  digest: string | null;
+  refs_digest: string | null;
+  refs_pending: number;
+  seen_mark: string | null;
+  failure_count: number;
+  next_retry_at: string | null;
+  last_error: string | null;
+  updated_at: string;
+}
+
+interface ReferencesTable {
+  configuration_id: string;
+  anchor: string;
+  attribute: string;
+  target_anchor: string;
+  seen_mark: string;
+}
+
+interface StateTable {
+  configuration_id: string;
+  watermark: string | null;
+  updated_at: string;
+}
+
+export interface ConnectorSpaceDatabase {
+  connector_space_objects: ObjectsTable;
+  connector_space_references: ReferencesTable;
+  connector_space_state: StateTable;
+}
+
+/** The store subset this needs (src/storage's Store satisfies it). */
+export interface ConnectorSpaceStore {
+  // The store's Kysely is typed with the directory's tables; these tables come from migration 0002.
+  readonly db: Kysely<any>;
+}
+
+const CHUNK = 400;
+
+function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function toRow(configurationId: string, e: ConnectorSpaceEntry): ObjectsTable {
+  return {
+    configuration_id: configurationId,
+    anchor: e.anchor,
+    source_type: e.sourceType,
+    target_type: e.targetType,
+    state: e.state,
+    dn: e.dn,
+    dn_key: canonicalDn(e.dn),
+    object_guid: e.objectGuid,
+    cloud_id: e.cloudId,
+    exported: e.exported === null ? null : JSON.stringify(e.exported),
+    digest: e.digest,
+    refs_digest: e.refsDigest,
+    refs_pending: e.refsPending ? 1 : 0,
+    seen_mark: e.seenMark,
+    failure_count: e.escrow.failureCount,
+    next_retry_at: e.escrow.nextRetryAt,
+    last_error: e.escrow.lastError === null ? null : JSON.stringify(e.escrow.lastError),
+    updated_at: e.updatedAt,
+  };
+}
+
+function fromRow(r: ObjectsTable): ConnectorSpaceEntry {
+  return {
+    anchor: r.anchor,
+    sourceType: r.source_type,
+    targetType: r.target_type,
+    state: r.state as ConnectorSpaceState,
+    dn: r.dn,
+    objectGuid: r.object_guid,
+    cloudId: r.cloud_id,
+    exported: r.exported === null ? null : (JSON.parse(r.exported) as Record<string, string>),
+    digest: r.digest,
+    refsDigest: r.refs_digest,
+    refsPending: Number(r.refs_pending) === 1,
+    seenMark: r.seen_mark,
+    escrow: {
+      failureCount: Number(r.failure_count),
+      nextRetryAt: r.next_retry_at,
+      lastError: r.last_error === null ? null : (JSON.parse(r.last_error) as { code: string; message: string }),
+    },
+    updatedAt: r.updated_at,
+  };
+}
+
+const UPDATABLE = [
+  'source_type', 'target_type', 'state', 'dn', 'dn_key', 'object_guid', 'cloud_id', 'exported', 'digest', 'refs_digest',
+  'refs_pending', 'seen_mark', 'failure_count', 'next_retry_at', 'last_error', 'updated_at',
+] as const;
+
+export class SqlConnectorSpace implements ConnectorSpace {
+  readonly #db: Kysely<ConnectorSpaceDatabase>;
+  readonly #id: string;
+  readonly #clock: () => Date;
+
+  constructor(store: ConnectorSpaceStore, configurationId: string, options: { readonly clock?: () => Date } = {}) {
+    if (typeof configurationId !== 'string' || configurationId === '') throw new TypeError('SqlConnectorSpace needs a configurationId');
+    this.#db = store.db as Kysely<ConnectorSpaceDatabase>;
+    this.#id = configurationId;
+    this.#clock = options.clock ?? (() => new Date());
+  }
+
+  #objects(db: Kysely<ConnectorSpaceDatabase> | Transaction<ConnectorSpaceDatabase> = this.#db) {
+    return db.selectFrom('connector_space_objects').selectAll().where('configuration_id', '=', this.#id);
+  }
+
+  async #byColumn(column: 'anchor' | 'dn_key' | 'object_guid' | 'cloud_id', keys: readonly string[], keyOf: (e: ConnectorSpaceEntry) => string | null) {
+    const found = new Map<string, ConnectorSpaceEntry>();
+    for (const chunk of chunks([...new Set(keys)])) {
+      const rows = await this.#objects().where(column, 'in', chunk).execute();
+      for (const row of rows) {
+        const entry = fromRow(row);
+        const key = column === 'dn_key' ? row.dn_key : keyOf(entry);
+        if (key !== null) found.set(key, entry);
+      }
+    }
+    return found;
+  }
+
+  get(anchors: readonly string[]) {
+    return this.#byColumn('anchor', anchors, (e) => e.anchor);
+  }
+
+  getByDnKeys(dnKeys: readonly string[]) {
+    return this.#byColumn('dn_key', dnKeys, (e) => canonicalDn(e.dn));
+  }
+
+  getByObjectGuids(guids: readonly string[]) {
+    return this.#byColumn('object_guid', guids, (e) => e.objectGuid);
+  }
+
+  getByCloudIds(ids: readonly string[]) {
+    return this.#byColumn('cloud_id', ids, (e) => e.cloudId);
+  }
+
+  async put(entries: readonly ConnectorSpaceEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#db.transaction().execute(async (tx) => {
+      for (const chunk of chunks(entries, 200)) {
+        await tx
+          .insertInto('connector_space_objects')
+          .values(chunk.map((e) => toRow(this.#id, e)))
+          .onConflict((oc) =>
+            oc.columns(['configuration_id', 'anchor']).doUpdateSet((eb) => Object.fromEntries(UPDATABLE.map((c) => [c, eb.ref(`excluded.${c}`)])) as never),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async remove(anchors: readonly string[]): Promise<void> {
+    if (anchors.length === 0) return;
+    await this.#db.transaction().execute(async (tx) => {
+      for (const chunk of chunks([...new Set(anchors)])) {
+        await tx.deleteFrom('connector_space_references').where('configuration_id', '=', this.#id).where('anchor', 'in', chunk).execute();
+        await tx.deleteFrom('connector_space_objects').where('configuration_id', '=', this.#id).where('anchor', 'in', chunk).execute();
+      }
+    });
+  }
+
+  async listContainers() {
+    return (await this.#objects().where('state', '=', 'container').execute()).map(fromRow);
+  }
+
+  async markSeen(anchors: readonly string[], mark: string): Promise<void> {
+    for (const chunk of chunks([...new Set(anchors)])) {
+      await this.#db.updateTable('connector_space_objects').set({ seen_mark: mark })
+        .where('configuration_id', '=', this.#id).where('anchor', 'in', chunk).execute();
+    }
+  }
+
+  async listUnseen(mark: string, after: string | undefined, limit: number) {
+    let query = this.#objects().where('state', '<>', 'deleted')
+      .where((eb) => eb.or([eb('seen_mark', 'is', null), eb('seen_mark', '<>', mark)]));
+    if (after !== undefined) query = query.where('anchor', '>', after);
+    return (await query.orderBy('anchor').limit(limit).execute()).map(fromRow);
+  }
+
+  async listDueForRetry(now: string, after: string | undefined, limit: number) {
+    let query = this.#objects().where('next_retry_at', 'is not', null).where('next_retry_at', '<=', now);
+    if (after !== undefined) query = query.where('anchor', '>', after);
+    return (await query.orderBy('anchor').limit(limit).execute()).map(fromRow);
+  }
+
+  async listReferencesPending(after: string | undefined, limit: number) {
+    let query = this.#objects().where('refs_pending', '=', 1);
+    if (after !== undefined) query = query.where('anchor', '>', after);
+    return (await query.orderBy('anchor').limit(limit).execute()).map(fromRow);
+  }
+
+  async renameSubtree(oldDn: string, newDn: string): Promise<void> {
+    const suffix = ',' + canonicalDn(oldDn);
+    // LIKE wildcards and escapes in a DN only make the pattern looser (backslashes become `_`); rebaseDn decides.
+    const pattern = '%' + suffix.replace(/\\/g, '_');
+    let after: string | undefined;
+    for (;;) {
+      let query = this.#objects().where('dn_key', 'like', pattern as never);
+      if (after !== undefined) query = query.where('anchor', '>', after);
+      const rows = await query.orderBy('anchor').limit(500).execute();
+      if (rows.length === 0) return;
+      const moved: ConnectorSpaceEntry[] = [];
+      for (const row of rows) {
+        const dn = rebaseDn(row.dn, oldDn, newDn);
+        if (dn !== undefined) moved.push({ ...fromRow(row), dn, updatedAt: this.#clock().toISOString() });
+      }
+      await this.put(moved);
+      after = rows[rows.length - 1]!.anchor;
+    }
+  }
+
+  #references() {
+    return this.#db.selectFrom('connector_space_references').where('configuration_id', '=', this.#id);
+  }
+
+  async getReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<ReadonlySet<string>> {
+    const found = new Set<string>();
+    for (const chunk of chunks([...new Set(targetAnchors)])) {
+      const rows = await this.#references().select('target_anchor').where('anchor', '=', anchor).where('attribute', '=', attribute)
+        .where('target_anchor', 'in', chunk).execute();
+      for (const row of rows) found.add(row.target_anchor);
+    }
+    return found;
+  }
+
+  async putReferences(anchor: string, attribute: string, targetAnchors: readonly string[], mark: string): Promise<void> {
+    if (targetAnchors.length === 0) return;
+    await this.#db.transaction().execute(async (tx) => {
+      for (const chunk of chunks([...new Set(targetAnchors)])) {
+        await tx.insertInto('connector_space_references')
+          .values(chunk.map((target) => ({ configuration_id: this.#id, anchor, attribute, target_anchor: target, seen_mark: mark })))
+          .onConflict((oc) => oc.columns(['configuration_id', 'anchor', 'attribute', 'target_anchor']).doUpdateSet({ seen_mark: mark }))
+          .execute();
+      }
+    });
+  }
+
+  async listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]> {
+    const rows = await this.#references().select('target_anchor').where('anchor', '=', anchor).where('attribute', '=', attribute)
+      .where('seen_mark', '<>', mark).orderBy('target_anchor').limit(limit).execute();
+    return rows.map((r) => r.target_anchor);
+  }
+
+  async deleteReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<void> {
+    for (const chunk of chunks([...new Set(targetAnchors)])) {
+      await this.#db.deleteFrom('connector_space_references').where('configuration_id', '=', this.#id)
+        .where('anchor', '=', anchor).where('attribute', '=', attribute).where('target_anchor', 'in', chunk).execute();
+    }
+  }
+
+  async getWatermark(): Promise<string | null> {
+    const row = await this.#db.selectFrom('connector_space_state').select('watermark').where('configuration_id', '=', this.#id).executeTakeFirst();
+    return row?.watermark ?? null;
+  }
+
+  async setWatermark(watermark: string | null): Promise<void> {
+    await this.#db.insertInto('connector_space_state')
+      .values({ configuration_id: this.#id, watermark, updated_at: this.#clock().toISOString() })
+      .onConflict((oc) => oc.column('configuration_id').doUpdateSet({ watermark, updated_at: this.#clock().toISOString() }))
+      .execute();
+  }
+
+  async clear(): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      await tx.deleteFrom('connector_space_references').where('configuration_id', '=', this.#id).execute();
+      await tx.deleteFrom('connector_space_objects').where('configuration_id', '=', this.#id).execute();
+      await tx.deleteFrom('connector_space_state').where('configuration_id', '=', this.#id).execute();
+    });
+  }
+}

@@ -1,0 +1,1050 @@
+/**
+ * One synchronization cycle of one configuration: source directory → cloud directory.
+ *
+ * Pipeline. A cycle imports the source in bounded batches and runs every batch through the steps of
+ * BATCH_STEPS, named after Graph's provisioningStepType: import (enrich the objects: anchor, virtual attributes,
+ * placement) → scoping → matching → processing → referenceResolution (note which objects' references changed) →
+ * export. After the last batch, CYCLE_STEPS run once: deletion reconciliation (a full import's sweep, or
+ * listAnchors() when the source's deltas do not report deletions), then reference resolution proper (group
+ * members, streamed with readValues(), resolved by anchor/DN through the connector space), then the watermark.
+ *
+ * Per-object failures are values: a CloudsyncError thrown for one object (a mapping error, a directory
+ * constraint) becomes a Failure entry in the provisioning log and an escrow on the object's connector-space
+ * entry (retried after a growing delay); the cycle goes on. ERR_STORE_* (the database is gone) and anything that
+ * is not a CloudsyncError (a bug) abort the cycle; what was already exported stays exported.
+ *
+ * Crash safety — the invariant. For every object, the connector space never claims more than the cloud holds:
+ *   1. A create is preceded by a durable `creating` entry (the intent) and followed by `synced` + digests. A crash
+ *      between the two leaves `creating` with no cloud id; the next cycle's matching finds the object the crashed
+ *      run created (users by onPremisesImmutableId, which the directory keeps unique; groups by
+ *      onPremisesSecurityIdentifier; contacts by mail, an SMTP address the directory keeps unique) and adopts it,
+ *      writing only the properties that differ — so a replay creates no duplicate and, when the create had
+ *      completed, writes nothing.
+ *   2. Updates, deletes and restores write the cloud first and the entry (digests, state) after. A crash between
+ *      replays the same idempotent write: an update of the same values, a delete that finds the object already
+ *      in deleted items (ERR_DIR_NOT_FOUND = done), a restore that finds it already live (adopted).
+ *   3. Membership links are added in the cloud, then recorded; removed in the cloud, then forgotten. A replay's
+ *      ERR_DIR_MEMBER_EXISTS / ERR_DIR_NOT_FOUND mean "already done".
+ *   4. The watermark is stored only after every batch up to it has been exported and its entries written, and a
+ *      full import's final watermark only after the deletion sweep. A crash before it replays the batches: their
+ *      objects' digests are unchanged, so nothing is exported twice (at-least-once import, exactly-once effect).
+ *   5. References are marked pending on the entry in the same write as the object; resolution clears the mark
+ *      only when done, so a crash in the middle is resumed by the next cycle.
+ */
+import { randomUUID } from 'node:crypto';
+import { parentDn } from '../connectors/distinguished-name.ts';
+import { defaultAnchorOf, type SourceConnector, type SourceObject } from '../connectors/source-connector.ts';
+import { CloudsyncError, isCloudsyncError, type ErrorCode } from '../errors/index.ts';
+import { attributeSource, isReference, type Value } from '../expressions/value.ts';
+import {
+  applyFlowType,
+  canonicalDn,
+  REDACTED,
+  typeOfDefinition,
+  type CompiledAttributeMapping,
+  type CompiledSchema,
+  type CompiledSchemaObjectMapping,
+  type MappingResult,
+  type ObjectPlacement,
+} from '../schema/index.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry } from './connector-space.ts';
+import { differs, digestOf, logText, objectDigest, toTargetJson, valueDigest } from './export-values.ts';
+import type {
+  ModifiedProperty,
+  ProvisioningAction,
+  ProvisioningLogEntry,
+  ProvisioningLogSink,
+  ProvisioningStatus,
+  ProvisioningStep,
+  ProvisioningStepType,
+} from './provisioning-log.ts';
+import type { TargetDirectory, TargetObject, TargetType, TargetValue, TenantDomains } from './target-directory.ts';
+
+/** What the engine needs of a source connector (src/connectors/source-connector.ts). */
+export type EngineSource = Pick<SourceConnector, 'capabilities' | 'fullImport' | 'deltaImport' | 'readObject' | 'readValues' | 'listAnchors'>;
+
+export const CYCLE_MODES = ['full', 'delta', 'auto'] as const;
+export type CycleMode = (typeof CYCLE_MODES)[number];
+
+export interface SynchronizationConfiguration {
+  /** the configuration (job) id: the connector space's key */
+  readonly id: string;
+  readonly schema: CompiledSchema;
+  /** Entra's Domain secret: supplied to every object as the virtual attributes dnsDomainName and netBiosName */
+  readonly domain: { readonly dnsDomainName: string; readonly netBiosName?: string };
+  /** adopt cloud-only users with the same UPN / primary SMTP address (Connect's soft match). Default off. */
+  readonly softMatch?: { readonly userPrincipalName?: boolean; readonly primarySmtpAddress?: boolean };
+  /** objects per import batch (default 500) */
+  readonly batchSize?: number;
+  /** multi-valued attributes longer than this are streamed with readValues (default 5,000) */
+  readonly maxInlineValues?: number;
+  /** escrow retry delay after the first failure, doubled per failure up to escrowMaxDelayMs (default 2 min / 24 h) */
+  readonly escrowBaseDelayMs?: number;
+  readonly escrowMaxDelayMs?: number;
+}
+
+export interface EngineDependencies {
+  readonly source: EngineSource;
+  readonly target: TargetDirectory;
+  readonly connectorSpace: ConnectorSpace;
+  readonly log: ProvisioningLogSink;
+  readonly clock?: Clock;
+  readonly newId?: () => string;
+  readonly signal?: AbortSignal;
+}
+
+export interface CycleReport {
+  readonly cycleId: string;
+  readonly mode: 'full' | 'delta';
+  readonly imported: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly restored: number;
+  readonly unchanged: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly referencesAdded: number;
+  readonly referencesRemoved: number;
+  readonly watermark: string | null;
+}
+
+type Counters = { -readonly [K in keyof Omit<CycleReport, 'cycleId' | 'mode' | 'watermark'>]: number };
+
+const TARGET_TYPE_OF: Readonly<Record<string, TargetType>> = Object.freeze({ user: 'user', group: 'group', contact: 'orgContact', orgcontact: 'orgContact' });
+
+/** The plan for one object, decided by processing and carried out by export. */
+export const PLAN_KINDS = ['create', 'adopt', 'update', 'restore', 'delete', 'forget', 'unchanged', 'skip'] as const;
+export type PlanKind = (typeof PLAN_KINDS)[number];
+
+interface WorkItem {
+  readonly source: SourceObject;
+  readonly anchor: string;
+  readonly objectGuid: string | null;
+  attributes?: ReturnType<typeof attributeSource>;
+  placement?: ObjectPlacement;
+  mapping?: CompiledSchemaObjectMapping;
+  targetType?: TargetType;
+  inScope: boolean;
+  deprovisionOnExit: boolean;
+  entry?: ConnectorSpaceEntry;
+  /** a cloud object found by matching, for an object without a cloud id */
+  matched?: TargetObject;
+  evaluation?: MappingResult;
+  desired?: Record<string, TargetValue>;
+  hashes?: Record<string, string>;
+  refsDigest?: string | null;
+  plan: PlanKind;
+  action: ProvisioningAction;
+  steps: ProvisioningStep[];
+  modified: ModifiedProperty[];
+  failure?: { readonly code: string; readonly message: string };
+  /** the entry to write after export (undefined: leave it) */
+  next?: ConnectorSpaceEntry;
+  remove?: boolean;
+  /** whether this item gets a provisioning-log entry */
+  logged: boolean;
+}
+
+interface CycleContext {
+  readonly deps: EngineDependencies;
+  readonly config: SynchronizationConfiguration;
+  readonly clock: Clock;
+  readonly newId: () => string;
+  readonly cycleId: string;
+  readonly mode: 'full' | 'delta';
+  readonly mark: string;
+  readonly domains: TenantDomains;
+  /** canonical DN → objectGUID of every known container */
+  readonly containers: Map<string, string>;
+  readonly counters: Counters;
+  watermark: string | null;
+}
+
+interface BatchContext {
+  readonly cycle: CycleContext;
+  readonly items: WorkItem[];
+}
+
+type BatchStep = (batch: BatchContext) => Promise<void>;
+type CycleStep = (cycle: CycleContext) => Promise<void>;
+
+// ---- helpers ------------------------------------------------------------------------------------------------------
+
+function now(cycle: CycleContext): string {
+  return cycle.clock().toISOString();
+}
+
+function step(item: WorkItem, name: ProvisioningStepType, status: ProvisioningStatus, description: string): void {
+  item.steps.push({ name, status, description });
+}
+
+/** Only per-object problems are values; the database going away or a bug aborts the cycle. */
+function isObjectFailure(error: unknown): error is CloudsyncError {
+  return isCloudsyncError(error) && !error.code.startsWith('ERR_STORE_');
+}
+
+function fail(item: WorkItem, name: ProvisioningStepType, error: CloudsyncError | { code: string; message: string }): void {
+  item.failure = { code: error.code, message: error.message };
+  item.logged = true;
+  step(item, name, 'Failure', error.message);
+}
+
+function escrowAfterFailure(cycle: CycleContext, entry: ConnectorSpaceEntry | undefined, failure: { code: string; message: string }) {
+  const failureCount = (entry?.escrow.failureCount ?? 0) + 1;
+  const base = cycle.config.escrowBaseDelayMs ?? 120_000;
+  const max = cycle.config.escrowMaxDelayMs ?? 86_400_000;
+  const delay = Math.min(max, base * 2 ** Math.min(failureCount - 1, 30));
+  return { failureCount, nextRetryAt: new Date(cycle.clock().getTime() + delay).toISOString(), lastError: failure };
+}
+
+function mappingFor(schema: CompiledSchema, sourceType: string): CompiledSchemaObjectMapping | undefined {
+  for (const rule of schema.rules) {
+    for (const objectMapping of rule.objectMappings) {
+      if (objectMapping.enabled && objectMapping.mapping.sourceObjectName.toLowerCase() === sourceType.toLowerCase()) return objectMapping;
+    }
+  }
+  return undefined;
+}
+
+function targetTypeOf(mapping: CompiledSchemaObjectMapping): TargetType | undefined {
+  return TARGET_TYPE_OF[mapping.mapping.targetObjectName.toLowerCase()];
+}
+
+/** Reference-typed target attributes of a mapping (members, manager): resolved after their targets exist. */
+function referenceMappings(mapping: CompiledSchemaObjectMapping): readonly CompiledAttributeMapping[] {
+  return mapping.mapping.attributeMappings.filter((m) => m.definition !== undefined && typeOfDefinition(m.definition) === 'Reference');
+}
+
+function isReferenceAttribute(mapping: CompiledSchemaObjectMapping, attribute: string): boolean {
+  return referenceMappings(mapping).some((m) => m.targetAttributeName === attribute);
+}
+
+/** The source attribute a reference mapping reads (`[member]` → member), when it reads exactly one. */
+function referenceSourceAttribute(mapping: CompiledAttributeMapping): string | undefined {
+  const names = mapping.compiled?.attributes ?? [];
+  return names.length === 1 ? names[0] : undefined;
+}
+
+function dnsOf(value: Value | readonly Value[] | undefined): string[] {
+  if (value === undefined || value === null) return [];
+  const list = (Array.isArray(value) ? value.flat() : [value]) as readonly unknown[];
+  return list.map((v) => (isReference(v) ? v.dn : typeof v === 'string' ? v : undefined)).filter((v): v is string => v !== undefined && v !== '');
+}
+
+function newEntry(cycle: CycleContext, item: WorkItem, state: ConnectorSpaceEntry['state']): ConnectorSpaceEntry {
+  return {
+    anchor: item.anchor,
+    sourceType: item.source.type,
+    targetType: item.targetType ?? null,
+    state,
+    dn: item.source.dn,
+    objectGuid: item.objectGuid,
+    cloudId: null,
+    exported: null,
+    digest: null,
+    refsDigest: null,
+    refsPending: false,
+    seenMark: cycle.mode === 'full' ? cycle.mark : null,
+    escrow: NO_ESCROW,
+    updatedAt: now(cycle),
+  };
+}
+
+function displayNameOf(item: WorkItem): string | null {
+  const value = item.source.attributes['displayName'] ?? item.source.attributes['cn'] ?? item.source.attributes['name'];
+  return typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : null;
+}
+
+// ---- batch steps ------------------------------------------------------------------------------------------------------
+
+/** import: anchors, virtual attributes (dnsDomainName, netBiosName, distinguishedName), placement; containers. */
+async function importStep(batch: BatchContext): Promise<void> {
+  const { cycle } = batch;
+  const containerItems = batch.items.filter((i) => i.source.type === 'organizationalUnit');
+  if (containerItems.length > 0) {
+    const known = await cycle.deps.connectorSpace.get(containerItems.map((i) => i.anchor));
+    const entries: ConnectorSpaceEntry[] = [];
+    const gone: string[] = [];
+    for (const item of containerItems) {
+      const entry = known.get(item.anchor);
+      if (item.source.isDeleted) {
+        if (entry) gone.push(item.anchor);
+        cycle.containers.delete(canonicalDn(item.source.dn));
+        continue;
+      }
+      if (entry && canonicalDn(entry.dn) !== canonicalDn(item.source.dn)) {
+        // An OU renamed or moved takes its subtree along without the source reporting the children.
+        await cycle.deps.connectorSpace.renameSubtree(entry.dn, item.source.dn);
+        const oldKey = canonicalDn(entry.dn);
+        for (const [key, guid] of [...cycle.containers]) {
+          if (key === oldKey || key.endsWith(',' + oldKey)) {
+            cycle.containers.delete(key);
+            cycle.containers.set(key.slice(0, key.length - oldKey.length) + canonicalDn(item.source.dn), guid);
+          }
+        }
+      }
+      if (item.objectGuid !== null) cycle.containers.set(canonicalDn(item.source.dn), item.objectGuid);
+      entries.push({ ...(entry ?? newEntry(cycle, item, 'container')), dn: item.source.dn, seenMark: cycle.mode === 'full' ? cycle.mark : entry?.seenMark ?? null, updatedAt: now(cycle) });
+    }
+    await cycle.deps.connectorSpace.remove(gone);
+    await cycle.deps.connectorSpace.put(entries);
+  }
+  for (const item of batch.items) {
+    if (item.source.type === 'organizationalUnit') continue;
+    const virtual: Record<string, Value> = {
+      dnsDomainName: cycle.config.domain.dnsDomainName,
+      ...(cycle.config.domain.netBiosName === undefined ? {} : { netBiosName: cycle.config.domain.netBiosName }),
+    };
+    const attributes: Record<string, Value> = { ...virtual, ...item.source.attributes };
+    if (!Object.keys(attributes).some((k) => k.toLowerCase() === 'distinguishedname')) attributes['distinguishedName'] = item.source.dn;
+    if (!Object.keys(attributes).some((k) => k.toLowerCase() === 'entrydn')) attributes['entryDN'] = item.source.dn;
+    item.attributes = attributeSource(attributes);
+    const ancestorGuids = new Set<string>();
+    for (let dn = parentDn(item.source.dn); dn !== ''; dn = parentDn(dn)) {
+      const guid = cycle.containers.get(canonicalDn(dn));
+      if (guid !== undefined) ancestorGuids.add(guid);
+    }
+    const memberOf = dnsOf(item.source.attributes['memberOf']).map(canonicalDn);
+    item.placement = { distinguishedName: item.source.dn, ancestorGuids, memberOfDns: new Set(memberOf) };
+    step(item, 'import', 'Success', `Imported ${item.source.type} ${item.source.dn}${item.source.isDeleted ? ' (deleted)' : ''}`);
+  }
+}
+
+/** scoping: the object mapping that applies and whether the object is in its scope. */
+async function scopingStep(batch: BatchContext): Promise<void> {
+  for (const item of batch.items) {
+    if (item.source.type === 'organizationalUnit') {
+      item.plan = 'skip';
+      continue;
+    }
+    const mapping = mappingFor(batch.cycle.config.schema, item.source.type);
+    const targetType = mapping === undefined ? undefined : targetTypeOf(mapping);
+    if (mapping === undefined || targetType === undefined) {
+      item.inScope = false;
+      item.deprovisionOnExit = true;
+      step(item, 'scoping', 'Skipped', `No enabled object mapping for source type ${item.source.type}`);
+      continue;
+    }
+    item.mapping = mapping;
+    item.targetType = targetType;
+    if (item.source.isDeleted) {
+      item.inScope = false;
+      item.deprovisionOnExit = true;
+      step(item, 'scoping', 'Success', 'The object was deleted in the source');
+      continue;
+    }
+    const trace = mapping.scope.trace(item.attributes!, item.placement);
+    item.inScope = trace.inScope;
+    item.deprovisionOnExit = trace.deprovisionOnExit;
+    step(item, 'scoping', item.inScope ? 'Success' : 'Skipped', item.inScope ? `In scope of ${mapping.mapping.name ?? mapping.path}` : `Out of scope of ${mapping.mapping.name ?? mapping.path}`);
+  }
+}
+
+/** matching: the connector-space entry by anchor; for objects without a cloud object, hard (and soft) match. */
+async function matchingStep(batch: BatchContext): Promise<void> {
+  const { cycle } = batch;
+  const candidates = batch.items.filter((i) => i.plan !== 'skip');
+  const entries = await cycle.deps.connectorSpace.get(candidates.map((i) => i.anchor));
+  const unmatched: WorkItem[] = [];
+  for (const item of candidates) {
+    const entry = entries.get(item.anchor);
+    if (entry !== undefined) item.entry = entry;
+    if (!item.inScope || item.mapping === undefined) continue;
+    if (entry?.cloudId != null) {
+      step(item, 'matching', 'Success', `Matched by anchor ${item.anchor} to ${entry.targetType} ${entry.cloudId}`);
+      continue;
+    }
+    // New (or a create that may have completed before a crash): evaluate as a create, then look for the object.
+    try {
+      evaluate(cycle, item, true);
+    } catch (error) {
+      if (!isObjectFailure(error)) throw error;
+      fail(item, 'processing', error);
+      continue;
+    }
+    if (item.failure === undefined) unmatched.push(item);
+  }
+  const { target } = cycle.deps;
+  const byType = new Map<TargetType, WorkItem[]>();
+  for (const item of unmatched) byType.set(item.targetType!, [...(byType.get(item.targetType!) ?? []), item]);
+  // The directory's filters compare text case-insensitively; base64 anchors are case-sensitive, so candidates are
+  // compared again here, exactly where `exact`.
+  const probe = async (type: TargetType, property: string, key: (item: WorkItem) => string | undefined, accept: (o: TargetObject) => boolean, how: string, exact = false) => {
+    const fold = (v: string) => (exact ? v : v.toLowerCase());
+    const items = (byType.get(type) ?? []).filter((i) => i.matched === undefined && key(i) !== undefined);
+    if (items.length === 0) return;
+    const found = await target.findBy(type, property, [...new Set(items.map((i) => key(i)!))]);
+    const byValue = new Map<string, TargetObject[]>();
+    for (const object of found) {
+      const value = object[property];
+      if (typeof value !== 'string') continue;
+      byValue.set(fold(value), [...(byValue.get(fold(value)) ?? []), object]);
+    }
+    for (const item of items) {
+      const hits = (byValue.get(fold(key(item)!)) ?? []).filter(accept);
+      if (hits.length === 1) {
+        item.matched = hits[0];
+        step(item, 'matching', 'Success', `${how}: ${property} ${key(item)} → ${type} ${hits[0]!.id}`);
+      }
+    }
+  };
+  const text = (item: WorkItem, name: string) => {
+    const value = item.desired?.[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  const synced = (o: TargetObject) => o['onPremisesSyncEnabled'] === true;
+  const cloudOnly = (o: TargetObject) => o['onPremisesSyncEnabled'] !== true && (o['onPremisesImmutableId'] ?? null) === null;
+  // Hard match: onPremisesImmutableId is the anchor on users. Groups and contacts have no such property in the
+  // directory: they are found by what identifies them uniquely there (a SID; an SMTP address) among synced objects.
+  await probe('user', 'onPremisesImmutableId', (i) => i.anchor, () => true, 'Hard match', true);
+  await probe('group', 'onPremisesSecurityIdentifier', (i) => text(i, 'onPremisesSecurityIdentifier'), synced, 'Hard match');
+  await probe('orgContact', 'mail', (i) => text(i, 'mail'), synced, 'Hard match');
+  const soft = cycle.config.softMatch;
+  if (soft?.userPrincipalName === true) await probe('user', 'userPrincipalName', (i) => text(i, 'userPrincipalName'), cloudOnly, 'Soft match');
+  if (soft?.primarySmtpAddress === true) {
+    for (const item of byType.get('user') ?? []) {
+      if (item.matched !== undefined) continue;
+      const addresses = item.desired?.['proxyAddresses'];
+      const primary = Array.isArray(addresses) ? addresses.find((a) => a.startsWith('SMTP:'))?.slice(5) : undefined;
+      if (primary === undefined) continue;
+      const hits = (await target.findByProxyAddress('user', primary)).filter(cloudOnly);
+      if (hits.length === 1) {
+        item.matched = hits[0];
+        step(item, 'matching', 'Success', `Soft match: primary SMTP address ${primary} → user ${hits[0]!.id}`);
+      }
+    }
+  }
+  // A matched object that another source object already owns is a conflict, not a match.
+  const matched = unmatched.filter((i) => i.matched !== undefined);
+  if (matched.length > 0) {
+    const owners = await cycle.deps.connectorSpace.getByCloudIds(matched.map((i) => i.matched!.id));
+    for (const item of matched) {
+      const owner = owners.get(item.matched!.id);
+      if (owner !== undefined && owner.anchor !== item.anchor) {
+        fail(item, 'matching', new CloudsyncError('ERR_SYNC_MATCH_CONFLICT',
+          `${item.targetType} ${item.matched!.id} matches ${item.source.dn} but is already synchronized from ${owner.dn} (anchor ${owner.anchor})`,
+          { details: { cloudId: item.matched!.id, ownerAnchor: owner.anchor } }));
+        delete item.matched;
+      }
+    }
+  }
+  for (const item of unmatched) if (item.matched === undefined && item.failure === undefined) step(item, 'matching', 'Success', 'No matching object in the cloud directory');
+}
+
+/** Mapping evaluation into the desired target values (JSON), their digests and the reference digest. */
+function evaluate(cycle: CycleContext, item: WorkItem, isCreate: boolean): void {
+  const mapping = item.mapping!;
+  const targetType = item.targetType!;
+  const evaluation = mapping.mapping.evaluate(item.attributes!, { isCreate });
+  item.evaluation = evaluation;
+  const firstError = evaluation.errors[0];
+  if (firstError !== undefined) {
+    fail(item, 'processing', { code: firstError.code, message: `${firstError.targetAttributeName}: ${firstError.message}` });
+    return;
+  }
+  const desired: Record<string, TargetValue> = {};
+  const hashes: Record<string, string> = {};
+  for (const [attribute, value] of Object.entries(evaluation.values)) {
+    if (isReferenceAttribute(mapping, attribute)) continue;
+    // Attributes the directory does not model (the anchor on groups and contacts, which the connector space
+    // keeps; onPremisesDistinguishedName on contacts) are not exported.
+    if (!cycle.deps.target.supportsAttribute(targetType, attribute)) continue;
+    let json = toTargetJson(value);
+    if (attribute === 'userPrincipalName' && typeof json === 'string') json = fitUpnSuffix(json, cycle.domains);
+    desired[attribute] = json;
+    hashes[attribute] = valueDigest(json);
+  }
+  item.desired = desired;
+  item.hashes = hashes;
+  // References: a digest of the inline DNs; deferred (huge) lists cannot be digested without streaming them, so
+  // they are always reconciled when their object is imported.
+  const references = referenceMappings(mapping).filter((m) => cycle.deps.target.supportsReference(targetType, m.targetAttributeName));
+  if (references.length === 0) item.refsDigest = null;
+  else {
+    const deferred = new Set((item.source.deferredAttributes ?? []).map((a) => a.toLowerCase()));
+    const parts: string[] = [];
+    let streamed = false;
+    for (const reference of references) {
+      const sourceAttribute = referenceSourceAttribute(reference);
+      if (sourceAttribute !== undefined && deferred.has(sourceAttribute.toLowerCase())) streamed = true;
+      parts.push(reference.targetAttributeName, ...dnsOf(evaluation.values[reference.targetAttributeName]).map(canonicalDn).sort());
+    }
+    item.refsDigest = streamed ? `streamed:${cycle.cycleId}` : digestOf(JSON.stringify(parts));
+  }
+}
+
+/**
+ * Entra: a userPrincipalName whose suffix is not a verified domain of the tenant is synchronized with the tenant's
+ * initial domain instead (user@corp.local → user@contoso.onmicrosoft.com).
+ */
+export function fitUpnSuffix(upn: string, domains: TenantDomains): string {
+  const at = upn.lastIndexOf('@');
+  if (at < 0 || domains.initial === '') return upn;
+  const suffix = upn.slice(at + 1).toLowerCase();
+  return domains.verified.includes(suffix) ? upn : `${upn.slice(0, at)}@${domains.initial}`;
+}
+
+/** processing: create / adopt / update / restore / delete / skip, and the entry to write afterwards. */
+async function processingStep(batch: BatchContext): Promise<void> {
+  const { cycle } = batch;
+  for (const item of batch.items) {
+    if (item.plan === 'skip' || item.failure !== undefined) continue;
+    const entry = item.entry;
+    const flowTypes = item.mapping?.flowTypes;
+    if (!item.inScope) {
+      const leaving = item.deprovisionOnExit && entry !== undefined && entry.state !== 'deleted' && entry.state !== 'container';
+      if (leaving && entry.cloudId !== null && flowTypes?.has('Delete') !== false) {
+        item.plan = 'delete';
+        item.action = 'Delete';
+        item.logged = true;
+        step(item, 'processing', 'Success', item.source.isDeleted ? 'Deleted in the source: delete in the cloud directory' : 'Left the scope: delete in the cloud directory');
+      } else if (leaving && entry.cloudId === null) {
+        item.plan = 'forget';
+      } else if (entry !== undefined && entry.dn !== item.source.dn && !item.source.isDeleted) {
+        item.plan = 'unchanged';
+        item.next = { ...entry, dn: item.source.dn, updatedAt: now(cycle) };
+      } else {
+        item.plan = 'skip';
+        // Entra logs a Skipped entry for an object the scope filtered out that was never provisioned.
+        item.logged = entry === undefined && !item.source.isDeleted;
+      }
+      continue;
+    }
+    const live = entry?.cloudId != null && entry.state === 'synced';
+    if (!live) {
+      if (item.evaluation === undefined) evaluate(cycle, item, true);
+      if (item.failure !== undefined) continue;
+      if (entry?.state === 'deleted' && entry.cloudId !== null) {
+        item.plan = 'restore';
+        item.action = 'Other';
+        step(item, 'processing', 'Success', `Back in scope: restore ${entry.targetType} ${entry.cloudId} from deleted items`);
+      } else if (item.matched !== undefined) {
+        item.plan = 'adopt';
+        item.action = 'Update';
+        step(item, 'processing', 'Success', `Join the matched object ${item.matched.id}`);
+      } else if (flowTypes?.has('Add') === false) {
+        item.plan = 'skip';
+        step(item, 'processing', 'Skipped', 'The object mapping does not flow Add');
+        continue;
+      } else {
+        item.plan = 'create';
+        item.action = 'Create';
+        step(item, 'processing', 'Success', `Create a ${item.targetType}`);
+      }
+      item.logged = true;
+      continue;
+    }
+    evaluate(cycle, item, false);
+    if (item.failure !== undefined) continue;
+    const changed = Object.keys(item.hashes!).filter((a) => entry!.exported?.[a] !== item.hashes![a]);
+    const refsChanged = item.refsDigest !== null && item.refsDigest !== entry!.refsDigest;
+    if (changed.length === 0 || flowTypes?.has('Update') === false) {
+      item.plan = 'unchanged';
+      if (refsChanged || entry!.dn !== item.source.dn || entry!.escrow.failureCount > 0 || cycle.mode === 'full') {
+        item.next = {
+          ...entry!,
+          dn: item.source.dn,
+          refsPending: entry!.refsPending || refsChanged,
+          refsDigest: item.refsDigest ?? null,
+          escrow: NO_ESCROW,
+          seenMark: cycle.mode === 'full' ? cycle.mark : entry!.seenMark,
+          updatedAt: now(cycle),
+        };
+      }
+      continue;
+    }
+    item.plan = 'update';
+    item.action = 'Update';
+    item.logged = true;
+    step(item, 'processing', 'Success', `Update ${changed.length} attribute(s): ${changed.join(', ')}`);
+  }
+}
+
+/** referenceResolution (per batch): references whose values changed are marked pending on the entry. */
+async function referenceMarkingStep(batch: BatchContext): Promise<void> {
+  for (const item of batch.items) {
+    if (item.refsDigest === undefined || item.refsDigest === null || item.failure !== undefined) continue;
+    if (['create', 'adopt', 'restore', 'update'].includes(item.plan) && item.refsDigest !== item.entry?.refsDigest) {
+      step(item, 'referenceResolution', 'Success', 'References changed: resolved after every object of the cycle is exported');
+    }
+  }
+}
+
+/** export: intents, creates (batched), other writes, then the connector-space entries of the batch. */
+async function exportStep(batch: BatchContext): Promise<void> {
+  const { cycle } = batch;
+  const { target, connectorSpace } = cycle.deps;
+  const stamp = () => ({ onPremisesSyncEnabled: true, onPremisesLastSyncDateTime: now(cycle) });
+
+  // 1. Write-ahead intents for creates (see the header: what makes a create findable after a crash).
+  const creates = batch.items.filter((i) => i.plan === 'create');
+  await connectorSpace.put(creates.filter((i) => i.entry?.state !== 'creating').map((i) => ({ ...(i.entry ?? newEntry(cycle, i, 'creating')), state: 'creating' as const })));
+
+  // 2. Creates, one transaction per target type; if one object fails the whole batch, create them one by one.
+  const byType = new Map<TargetType, WorkItem[]>();
+  for (const item of creates) byType.set(item.targetType!, [...(byType.get(item.targetType!) ?? []), item]);
+  for (const [type, items] of byType) {
+    let created: readonly TargetObject[] | undefined;
+    if (items.length > 1) {
+      try {
+        created = await target.createMany(type, items.map((i) => ({ ...i.desired!, ...stamp() })));
+      } catch (error) {
+        if (!isObjectFailure(error)) throw error;
+      }
+    }
+    for (const [index, item] of items.entries()) {
+      let object = created?.[index];
+      if (object === undefined) {
+        try {
+          object = await target.create(type, { ...item.desired!, ...stamp() });
+        } catch (error) {
+          if (!isObjectFailure(error)) throw error;
+          fail(item, 'export', error);
+          continue;
+        }
+      }
+      exported(cycle, item, object.id, 'Created');
+      for (const [name, value] of Object.entries(item.desired!)) item.modified.push(modifiedProperty(item, name, null, value));
+      cycle.counters.created++;
+    }
+  }
+
+  // 3. Everything else, object by object.
+  for (const item of batch.items) {
+    try {
+      switch (item.plan) {
+        case 'adopt':
+          await writeDifferences(cycle, item, item.matched!, true);
+          break;
+        case 'update': {
+          const current = await target.get(item.targetType!, item.entry!.cloudId!);
+          if (current === undefined) {
+            // Gone from the cloud behind our back (an admin's hard delete): create it again.
+            const object = await target.create(item.targetType!, { ...item.desired!, ...stamp() });
+            exported(cycle, item, object.id, 'Created again (the cloud object was gone)');
+            item.action = 'Create';
+            cycle.counters.created++;
+          } else await writeDifferences(cycle, item, current, false);
+          break;
+        }
+        case 'restore': {
+          const id = item.entry!.cloudId!;
+          let current: TargetObject | undefined;
+          try {
+            current = await target.restore(id);
+          } catch (error) {
+            if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error;
+            current = await target.get(item.targetType!, id); // already restored by a run that crashed after it
+          }
+          if (current === undefined) {
+            // Purged (or a contact, which the directory deletes at once): the old object cannot come back.
+            const object = await target.create(item.targetType!, { ...item.desired!, ...stamp() });
+            exported(cycle, item, object.id, 'Created (the deleted object could not be restored)');
+            item.action = 'Create';
+            cycle.counters.created++;
+          } else {
+            await writeDifferences(cycle, item, current, true);
+          }
+          break;
+        }
+        case 'delete': {
+          const entry = item.entry!;
+          try {
+            await target.delete(entry.targetType as TargetType, entry.cloudId!);
+          } catch (error) {
+            if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error; // already deleted
+          }
+          item.next = { ...entry, state: 'deleted', dn: item.source.dn, refsPending: false, escrow: NO_ESCROW, updatedAt: now(cycle) };
+          step(item, 'export', 'Success', `Deleted ${entry.targetType} ${entry.cloudId}`);
+          cycle.counters.deleted++;
+          break;
+        }
+        case 'forget':
+          item.remove = true;
+          break;
+        default:
+          break;
+      }
+    } catch (error) {
+      if (!isObjectFailure(error)) throw error;
+      fail(item, 'export', error);
+    }
+  }
+
+  // 4. The entries, after the cloud writes they describe.
+  const entries: ConnectorSpaceEntry[] = [];
+  for (const item of batch.items) {
+    if (item.failure !== undefined) {
+      if (item.plan === 'skip' && item.entry === undefined && item.mapping === undefined) continue;
+      const base = item.entry ?? newEntry(cycle, item, 'creating');
+      entries.push({ ...base, seenMark: cycle.mode === 'full' ? cycle.mark : base.seenMark, escrow: escrowAfterFailure(cycle, item.entry, item.failure), updatedAt: now(cycle) });
+      cycle.counters.failed++;
+      continue;
+    }
+    if (item.next !== undefined) entries.push(item.next);
+    if (item.plan === 'unchanged') cycle.counters.unchanged++;
+    if (item.plan === 'skip' && item.source.type !== 'organizationalUnit') cycle.counters.skipped++;
+  }
+  await connectorSpace.put(entries);
+  await connectorSpace.remove(batch.items.filter((i) => i.remove === true).map((i) => i.anchor));
+  if (cycle.mode === 'full') {
+    await connectorSpace.markSeen(batch.items.filter((i) => i.entry !== undefined && i.next === undefined && i.remove !== true).map((i) => i.anchor), cycle.mark);
+  }
+}
+
+/** The entry of an object the cloud now holds with the desired values. */
+function exported(cycle: CycleContext, item: WorkItem, cloudId: string, description: string): void {
+  const refsPending = item.refsDigest !== null && item.refsDigest !== undefined && (item.refsDigest !== item.entry?.refsDigest || item.entry?.refsPending === true || item.entry?.cloudId !== cloudId);
+  item.next = {
+    ...(item.entry ?? newEntry(cycle, item, 'synced')),
+    state: 'synced',
+    targetType: item.targetType ?? null,
+    dn: item.source.dn,
+    objectGuid: item.objectGuid,
+    cloudId,
+    exported: item.hashes!,
+    digest: objectDigest(item.hashes!),
+    refsDigest: item.refsDigest ?? null,
+    refsPending,
+    seenMark: cycle.mode === 'full' ? cycle.mark : item.entry?.seenMark ?? null,
+    escrow: NO_ESCROW,
+    updatedAt: now(cycle),
+  };
+  step(item, 'export', 'Success', `${description} ${item.targetType} ${cloudId}`);
+}
+
+function currentValue(current: TargetObject, attribute: string): unknown {
+  if (/^extensionAttribute\d+$/.test(attribute)) {
+    const extensions = current['onPremisesExtensionAttributes'] as Record<string, unknown> | null | undefined;
+    return extensions?.[attribute] ?? null;
+  }
+  return current[attribute];
+}
+
+/**
+ * Writes only what differs between `current` and the desired values, honouring the value-dependent flow types
+ * (ValueAddOnly, AttributeAddOnly, MultiValueAddOnly), which need the current value.
+ */
+async function writeDifferences(cycle: CycleContext, item: WorkItem, current: TargetObject, adopting: boolean): Promise<void> {
+  const patch: Record<string, TargetValue> = {};
+  const mappings = item.mapping!.mapping.attributeMappings;
+  for (const [attribute, desired] of Object.entries(item.desired!)) {
+    const old = currentValue(current, attribute);
+    let value: TargetValue = desired;
+    const mapping = mappings.findLast((m) => m.targetAttributeName === attribute);
+    if (mapping !== undefined && mapping.flowType !== 'Always' && mapping.flowType !== 'ObjectAddOnly') {
+      const applied = applyFlowType(mapping.flowType, desired as Value, (old ?? null) as Value, { isCreate: false, multivalued: mapping.definition?.multivalued === true });
+      if (applied === undefined) continue;
+      value = toTargetJson(applied);
+    }
+    if (!differs(old, value)) continue;
+    patch[attribute] = value;
+    item.modified.push(modifiedProperty(item, attribute, old, value));
+    if (attribute === 'accountEnabled' && value === false && old === true && item.action === 'Update') item.action = 'Disable';
+  }
+  const wrote = Object.keys(patch).length > 0 || (adopting && current['onPremisesSyncEnabled'] !== true);
+  if (wrote) await cycle.deps.target.update(item.targetType!, current.id, { ...patch, onPremisesSyncEnabled: true, onPremisesLastSyncDateTime: now(cycle) });
+  if (item.plan === 'restore') cycle.counters.restored++;
+  else if (wrote) cycle.counters.updated++;
+  else {
+    // The cloud already holds the values (a replay after a crash, or a join of an identical object): nothing written.
+    cycle.counters.unchanged++;
+    item.logged = false;
+  }
+  exported(cycle, item, current.id, item.plan === 'restore' ? 'Restored' : item.plan === 'adopt' ? 'Joined' : 'Updated');
+}
+
+function modifiedProperty(item: WorkItem, attribute: string, oldValue: unknown, newValue: unknown): ModifiedProperty {
+  const redacted = item.evaluation?.lineage.some((l) => l.targetAttributeName === attribute && l.redacted) === true;
+  return {
+    displayName: attribute,
+    oldValue: redacted && oldValue !== null && oldValue !== undefined ? REDACTED : logText(oldValue),
+    newValue: redacted ? REDACTED : logText(newValue),
+  };
+}
+
+export const BATCH_STEPS: readonly BatchStep[] = Object.freeze([importStep, scopingStep, matchingStep, processingStep, referenceMarkingStep, exportStep]);
+
+// ---- cycle steps ------------------------------------------------------------------------------------------------------
+
+async function runBatch(cycle: CycleContext, objects: readonly SourceObject[]): Promise<void> {
+  const items: WorkItem[] = objects.map((source) => ({
+    source,
+    anchor: defaultAnchorOf(source),
+    objectGuid: source.anchors.objectGuid?.toLowerCase() ?? null,
+    inScope: false,
+    deprovisionOnExit: false,
+    plan: 'unchanged',
+    action: 'Other',
+    steps: [],
+    modified: [],
+    logged: false,
+  }));
+  cycle.counters.imported += items.length;
+  const batch: BatchContext = { cycle, items };
+  for (const batchStep of BATCH_STEPS) await batchStep(batch);
+  await cycle.deps.log.write(items.filter((i) => i.logged).map((i) => logEntry(cycle, i)));
+}
+
+function logEntry(cycle: CycleContext, item: WorkItem): ProvisioningLogEntry {
+  const status: ProvisioningStatus = item.failure !== undefined ? 'Failure' : item.plan === 'skip' ? 'Skipped' : 'Success';
+  return {
+    id: cycle.newId(),
+    cycleId: cycle.cycleId,
+    configurationId: cycle.config.id,
+    activityDateTime: now(cycle),
+    action: item.action,
+    status,
+    steps: item.steps,
+    modifiedProperties: item.modified,
+    sourceIdentity: { id: item.anchor, type: item.source.type, displayName: displayNameOf(item), dn: item.source.dn },
+    targetIdentity: { id: item.next?.cloudId ?? item.entry?.cloudId ?? item.matched?.id ?? null, type: item.targetType ?? null },
+    errorCode: item.failure?.code ?? null,
+    errorMessage: item.failure?.message ?? null,
+  };
+}
+
+/** Escrowed objects whose retry time has come are read again and processed (delta cycles; a full import sees them anyway). */
+async function retryEscrowsStep(cycle: CycleContext): Promise<void> {
+  if (cycle.mode === 'full') return;
+  let after: string | undefined;
+  for (;;) {
+    const due = await cycle.deps.connectorSpace.listDueForRetry(now(cycle), after, 100);
+    if (due.length === 0) return;
+    const objects: SourceObject[] = [];
+    for (const entry of due) {
+      const object = await cycle.deps.source.readObject(entry.dn);
+      if (object !== undefined && defaultAnchorOf(object) === entry.anchor) objects.push(object);
+    }
+    await runBatch(cycle, objects);
+    after = due[due.length - 1]!.anchor;
+  }
+}
+
+async function importStepOfCycle(cycle: CycleContext): Promise<void> {
+  const { source, connectorSpace, signal } = cycle.deps;
+  const options = { batchSize: cycle.config.batchSize ?? 500, maxInlineValues: cycle.config.maxInlineValues ?? 5000, ...(signal === undefined ? {} : { signal }) };
+  const stream = cycle.mode === 'full' ? source.fullImport(options) : source.deltaImport(cycle.watermark!, options);
+  for await (const batch of stream) {
+    signal?.throwIfAborted();
+    await runBatch(cycle, batch.objects);
+    if (batch.watermark !== undefined) {
+      if (cycle.mode === 'delta') {
+        await connectorSpace.setWatermark(batch.watermark); // every batch up to here is exported (invariant 4)
+      }
+      cycle.watermark = batch.watermark;
+    }
+  }
+}
+
+/**
+ * Deletions the import did not report: after a full import, every entry it did not see; after a delta from a
+ * source whose deltas miss deletions, every entry listAnchors() does not list.
+ */
+async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
+  const { source, connectorSpace } = cycle.deps;
+  let mark = cycle.mark;
+  if (cycle.mode === 'delta') {
+    if (source.capabilities.deltaReportsDeletions || !source.capabilities.anchorListing) return;
+    mark = `${cycle.mark}:listing`;
+    for await (const anchors of source.listAnchors({ batchSize: 1000 })) await connectorSpace.markSeen(anchors, mark);
+  }
+  let after: string | undefined;
+  for (;;) {
+    const unseen = await connectorSpace.listUnseen(mark, after, 200);
+    if (unseen.length === 0) return;
+    after = unseen[unseen.length - 1]!.anchor;
+    const gone = unseen.filter((e) => e.state === 'container' || e.cloudId === null);
+    await connectorSpace.remove(gone.map((e) => e.anchor));
+    const items: WorkItem[] = [];
+    for (const entry of unseen.filter((e) => e.state !== 'container' && e.cloudId !== null)) {
+      const mapping = mappingFor(cycle.config.schema, entry.sourceType);
+      if (mapping !== undefined && !mapping.flowTypes.has('Delete')) continue;
+      items.push({
+        source: { type: entry.sourceType as SourceObject['type'], objectClasses: [], dn: entry.dn, parentDn: parentDn(entry.dn), anchors: {}, attributes: {}, isDeleted: true },
+        anchor: entry.anchor,
+        objectGuid: entry.objectGuid,
+        ...(mapping === undefined ? {} : { mapping }),
+        targetType: entry.targetType as TargetType,
+        inScope: false,
+        deprovisionOnExit: true,
+        entry,
+        plan: 'delete',
+        action: 'Delete',
+        steps: [{ name: 'import', status: 'Success', description: 'No longer in the source directory' }],
+        modified: [],
+        logged: true,
+      });
+    }
+    if (items.length > 0) {
+      const batch: BatchContext = { cycle, items };
+      await exportStep(batch);
+      await cycle.deps.log.write(items.map((i) => logEntry(cycle, i)));
+    }
+  }
+}
+
+/**
+ * referenceResolution proper: for every entry with pending references, stream the source values (readValues, in
+ * chunks), resolve each DN to an anchor through the connector space, add the links the cloud lacks and mark
+ * them; then remove the links not marked in this pass. Never holds a whole member list.
+ */
+async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
+  const { connectorSpace, source, target } = cycle.deps;
+  let after: string | undefined;
+  for (;;) {
+    const pending = await connectorSpace.listReferencesPending(after, 50);
+    if (pending.length === 0) return;
+    after = pending[pending.length - 1]!.anchor;
+    const log: ProvisioningLogEntry[] = [];
+    for (const entry of pending) {
+      const mapping = mappingFor(cycle.config.schema, entry.sourceType);
+      const targetType = entry.targetType as TargetType;
+      if (entry.state !== 'synced' || entry.cloudId === null || mapping === undefined) {
+        await connectorSpace.put([{ ...entry, refsPending: false, updatedAt: now(cycle) }]);
+        continue;
+      }
+      const mark = `${cycle.mark}:refs`;
+      let added = 0;
+      let removed = 0;
+      let waiting = 0;
+      const unresolved: string[] = [];
+      const modified: ModifiedProperty[] = [];
+      let failure: CloudsyncError | undefined;
+      try {
+        for (const reference of referenceMappings(mapping)) {
+          const attribute = reference.targetAttributeName;
+          const sourceAttribute = referenceSourceAttribute(reference);
+          if (sourceAttribute === undefined || !target.supportsReference(targetType, attribute)) continue;
+          for await (const chunk of source.readValues(entry.dn, sourceAttribute, { chunkSize: 1000 })) {
+            const dns = dnsOf(chunk);
+            const byDn = await connectorSpace.getByDnKeys(dns.map(canonicalDn));
+            const resolved: ConnectorSpaceEntry[] = [];
+            for (const dn of dns) {
+              const member = byDn.get(canonicalDn(dn));
+              if (member?.state === 'synced' && member.cloudId !== null) resolved.push(member);
+              else if (member?.state === 'creating') waiting++;
+              else unresolved.push(dn);
+            }
+            const known = await connectorSpace.getReferences(entry.anchor, attribute, resolved.map((m) => m.anchor));
+            for (const member of resolved) {
+              if (known.has(member.anchor)) continue;
+              try {
+                await target.addMember(entry.cloudId, member.cloudId!);
+              } catch (error) {
+                if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_MEMBER_EXISTS') throw error;
+              }
+              added++;
+            }
+            await connectorSpace.putReferences(entry.anchor, attribute, resolved.map((m) => m.anchor), mark);
+          }
+          for (;;) {
+            const stale = await connectorSpace.listStaleReferences(entry.anchor, attribute, mark, 500);
+            if (stale.length === 0) break;
+            const members = await connectorSpace.get(stale);
+            for (const anchor of stale) {
+              const member = members.get(anchor);
+              if (member?.cloudId != null) {
+                try {
+                  await target.removeMember(entry.cloudId, member.cloudId);
+                } catch (error) {
+                  if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error;
+                }
+              }
+              removed++;
+            }
+            await connectorSpace.deleteReferences(entry.anchor, attribute, stale);
+          }
+          if (added > 0 || removed > 0) modified.push({ displayName: attribute, oldValue: null, newValue: `${added} added, ${removed} removed` });
+        }
+      } catch (error) {
+        if (!isObjectFailure(error)) throw error;
+        failure = error;
+      }
+      cycle.counters.referencesAdded += added;
+      cycle.counters.referencesRemoved += removed;
+      await connectorSpace.put([{
+        ...entry,
+        refsPending: failure !== undefined || waiting > 0,
+        escrow: failure === undefined ? entry.escrow : escrowAfterFailure(cycle, entry, failure),
+        updatedAt: now(cycle),
+      }]);
+      if (added === 0 && removed === 0 && unresolved.length === 0 && failure === undefined) continue;
+      const steps: ProvisioningStep[] = [{
+        name: 'referenceResolution',
+        status: failure !== undefined ? 'Failure' : unresolved.length > 0 ? 'Warning' : 'Success',
+        description: failure?.message ?? `${added} reference(s) added, ${removed} removed` +
+          (unresolved.length > 0 ? `; ${unresolved.length} not synchronized (e.g. ${unresolved[0]})` : '') +
+          (waiting > 0 ? `; ${waiting} waiting for their object` : ''),
+      }];
+      log.push({
+        id: cycle.newId(),
+        cycleId: cycle.cycleId,
+        configurationId: cycle.config.id,
+        activityDateTime: now(cycle),
+        action: 'Update',
+        status: failure !== undefined ? 'Failure' : unresolved.length > 0 ? 'Warning' : 'Success',
+        steps,
+        modifiedProperties: modified,
+        sourceIdentity: { id: entry.anchor, type: entry.sourceType, displayName: null, dn: entry.dn },
+        targetIdentity: { id: entry.cloudId, type: entry.targetType },
+        errorCode: failure?.code ?? (unresolved.length > 0 ? ('ERR_SYNC_REFERENCE_UNRESOLVED' satisfies ErrorCode) : null),
+        errorMessage: failure?.message ?? null,
+      });
+    }
+    await cycle.deps.log.write(log);
+  }
+}
+
+async function watermarkStep(cycle: CycleContext): Promise<void> {
+  // A full import's watermark is stored only now, after its deletion sweep (invariant 4).
+  if (cycle.mode === 'full' && cycle.watermark !== null) await cycle.deps.connectorSpace.setWatermark(cycle.watermark);
+}
+
+export const CYCLE_STEPS: readonly CycleStep[] = Object.freeze([
+  retryEscrowsStep,
+  importStepOfCycle,
+  deletionReconciliationStep,
+  referenceResolutionStep,
+  watermarkStep,
+]);
+
+// ---- entry point ------------------------------------------------------------------------------------------------------
+
+/**
+ * Runs one cycle. `mode`: `full` imports everything (and sweeps deletions); `delta` imports changes since the
+ * stored watermark (a full import when there is none); `auto` (default) is delta when the source supports it and a
+ * watermark exists. One cycle per configuration at a time: the caller (the job scheduler) serializes them.
+ */
+export async function runSynchronizationCycle(
+  deps: EngineDependencies,
+  config: SynchronizationConfiguration,
+  options: { readonly mode?: CycleMode } = {},
+): Promise<CycleReport> {
+  const clock = deps.clock ?? systemClock;
+  const newId = deps.newId ?? randomUUID;
+  const watermark = await deps.connectorSpace.getWatermark();
+  const requested = options.mode ?? 'auto';
+  const mode: 'full' | 'delta' =
+    requested === 'full' || watermark === null ? 'full' : requested === 'delta' || deps.source.capabilities.deltaImport ? 'delta' : 'full';
+  const containers = new Map<string, string>();
+  for (const entry of await deps.connectorSpace.listContainers()) if (entry.objectGuid !== null) containers.set(canonicalDn(entry.dn), entry.objectGuid);
+  const cycleId = newId();
+  const cycle: CycleContext = {
+    deps,
+    config,
+    clock,
+    newId,
+    cycleId,
+    mode,
+    mark: cycleId,
+    domains: await deps.target.domains(),
+    containers,
+    counters: { imported: 0, created: 0, updated: 0, deleted: 0, restored: 0, unchanged: 0, skipped: 0, failed: 0, referencesAdded: 0, referencesRemoved: 0 },
+    watermark,
+  };
+  for (const cycleStep of CYCLE_STEPS) await cycleStep(cycle);
+  return { cycleId, mode, ...cycle.counters, watermark: cycle.watermark };
+}

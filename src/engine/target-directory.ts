@@ -1,0 +1,51 @@
+/**
+ * The target port: the subset of the cloud directory the engine writes through, bound to one tenant and written
+ * as the provisioning actor (cloud-directory-target.ts adapts CloudDirectory to it).
+ *
+ * Values are plain JSON (strings, booleans, string arrays). Errors are CloudsyncErrors with the directory's codes
+ * (ERR_DIR_NOT_FOUND, ERR_DIR_MEMBER_EXISTS, ERR_DIR_*_CONFLICT, …): the engine decides which of them mean "already
+ * done" (see synchronization-cycle.ts) and which are per-object failures.
+ */
+export const TARGET_TYPES = ['user', 'group', 'orgContact'] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+
+export type TargetValue = string | boolean | number | readonly string[] | null | Readonly<Record<string, string | null>>;
+
+export interface TargetObject {
+  readonly id: string;
+  readonly [property: string]: unknown;
+}
+
+export interface TenantDomains {
+  /** verified domain names, lower case */
+  readonly verified: readonly string[];
+  /** the tenant's initial domain (<name>.onmicrosoft.…) */
+  readonly initial: string;
+}
+
+export interface TargetDirectory {
+  domains(): Promise<TenantDomains>;
+  /**
+   * Whether a mapped target attribute can be written for this type. extensionAttribute1…15 are supported where
+   * the type has onPremisesExtensionAttributes; reference attributes (members, manager) are asked for separately.
+   */
+  supportsAttribute(type: TargetType, attribute: string): boolean;
+  /** `members` of groups; `manager` only when the directory models it */
+  supportsReference(type: TargetType, attribute: string): boolean;
+  /** live objects whose `property` (a scalar) equals one of `values` (case-insensitively) */
+  findBy(type: TargetType, property: string, values: readonly string[]): Promise<readonly TargetObject[]>;
+  /** live users or groups carrying this SMTP address in proxyAddresses */
+  findByProxyAddress(type: TargetType, address: string): Promise<readonly TargetObject[]>;
+  /** a live object, or undefined */
+  get(type: TargetType, id: string): Promise<TargetObject | undefined>;
+  create(type: TargetType, properties: Readonly<Record<string, TargetValue>>): Promise<TargetObject>;
+  /** all or nothing */
+  createMany(type: TargetType, items: readonly Readonly<Record<string, TargetValue>>[]): Promise<readonly TargetObject[]>;
+  update(type: TargetType, id: string, patch: Readonly<Record<string, TargetValue>>): Promise<TargetObject>;
+  /** users and groups go to deleted items; contacts are removed */
+  delete(type: TargetType, id: string): Promise<void>;
+  restore(id: string): Promise<TargetObject>;
+  addMember(groupId: string, memberId: string): Promise<void>;
+  removeMember(groupId: string, memberId: string): Promise<void>;
+  setReference?(type: TargetType, id: string, attribute: string, targetId: string | null): Promise<void>;
+}
