@@ -5,7 +5,7 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -62,14 +62,22 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+function hasScript(): boolean {
+  return spawnSync('script', ['--version']).status === 0;
+}
+
 interface Run {
   code: number | null;
   stdout: string;
   stderr: string;
 }
 
-async function cli(args: readonly string[], input?: string): Promise<Run> {
-  const child = spawn(process.execPath, [wired ? MAIN : entry, ...args], {
+async function cli(args: readonly string[], input?: string, options: { tty?: boolean } = {}): Promise<Run> {
+  const argv = [wired ? MAIN : entry, ...args];
+  // util-linux script(1) gives the CLI a pseudo-terminal, so the interactive confirmation path runs for real.
+  const quoted = [process.execPath, ...argv].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
+  const [command, commandArgs] = options.tty === true ? ['script', ['-qec', quoted, '/dev/null']] : [process.execPath, argv];
+  const child = spawn(command as string, commandArgs as string[], {
     env: {
       ...process.env,
       CLOUDSYNC_SERVICE: url,
@@ -80,7 +88,11 @@ async function cli(args: readonly string[], input?: string): Promise<Run> {
     },
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
-  if (input !== undefined) child.stdin!.end(input);
+  if (input !== undefined && options.tty === true) {
+    // Keep the terminal's input open until the CLI is done: an early end-of-file could reach it before its prompt.
+    child.stdin!.write(input);
+    child.on('exit', () => child.stdin!.end());
+  } else if (input !== undefined) child.stdin!.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -155,6 +167,19 @@ test('config schema export → edit → import; an invalid schema is refused wit
   await writeFile(file, '{not json');
   const notJson = await cli(['config', 'schema', 'import', 'schema.example.com', file]);
   assert.match(notJson.stderr, /^error ERR_CLI_FILE: cannot read the schema from .*: not JSON/);
+});
+
+test('config delete on a terminal asks first; anything but yes keeps the configuration', { skip: !hasScript() && 'script(1) (util-linux) is not installed' }, async () => {
+  assert.equal((await cli(['config', 'create', '--domain', 'tty.example.com'])).code, 0);
+  const kept = await cli(['config', 'delete', 'tty.example.com'], 'n\n', { tty: true });
+  assert.equal(kept.code, 0, kept.stdout + kept.stderr);
+  assert.match(kept.stdout, /Delete the configuration tty\.example\.com \([0-9a-f-]{36}\)\? Synced objects stay in the cloud\. \[y\/N\]/);
+  assert.match(kept.stdout, /not deleted/);
+  assert.equal((await cli(['config', 'show', 'tty.example.com'])).code, 0, 'still there');
+  const deleted = await cli(['config', 'delete', 'tty.example.com'], 'yes\n', { tty: true });
+  assert.equal(deleted.code, 0, deleted.stdout + deleted.stderr);
+  assert.match(deleted.stdout, /deleted tty\.example\.com/);
+  assert.equal((await cli(['config', 'show', 'tty.example.com'])).code, 1);
 });
 
 test('config delete: refuses without --yes off a terminal, --remove-objects says it is not available, --yes deletes', async () => {

@@ -1,6 +1,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { sql } from 'kysely';
 import { BACKENDS } from '../storage/backends.ts';
 import { createCloudDirectory, type CloudDirectory, type CreatedTenant } from '../../src/directory/index.ts';
 import { CLOUD_SYNC_APPLICATION_TEMPLATE_ID, createSynchronizationStore, type SynchronizationStore } from '../../src/synchronization/index.ts';
@@ -96,6 +97,19 @@ for (const backend of BACKENDS) {
       await assert.rejects(sync.instantiate('00000000-0000-0000-0000-000000000000', CLOUD_SYNC_APPLICATION_TEMPLATE_ID, 'x'));
       await assert.rejects(sync.instantiate(tenant.tenantId, CLOUD_SYNC_APPLICATION_TEMPLATE_ID, ''), /displayName/);
       assert.equal((await directory.list(tenant.tenantId, 'application', { top: 999 })).items.length, before);
+    });
+
+    test('instantiate deletes the application again when the service principal cannot be written', async () => {
+      const count = async () => (await directory.list(tenant.tenantId, 'application', { top: 999 })).items.length;
+      const before = await count();
+      // Make the principal's insert fail after the application exists: its table is briefly elsewhere.
+      await sql`ALTER TABLE sync_service_principals RENAME TO sync_service_principals_away`.execute(store.db);
+      try {
+        await assert.rejects(sync.instantiate(tenant.tenantId, CLOUD_SYNC_APPLICATION_TEMPLATE_ID, 'half.example.com'));
+      } finally {
+        await sql`ALTER TABLE sync_service_principals_away RENAME TO sync_service_principals`.execute(store.db);
+      }
+      assert.equal(await count(), before, 'no orphaned application');
     });
 
     test('concurrent writers on one job all land (optimistic concurrency)', async () => {
