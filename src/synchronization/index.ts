@@ -12,6 +12,7 @@ export {
   type ServicePrincipal,
   type InstantiatedApplication,
   type SchedulePatch,
+  type SynchronizationTemplate,
 } from './synchronization-store.ts';
 export type { SynchronizationEnginePort, RunnableJob, JobSnapshot, ExecutionRecord } from './engine-port.ts';
 export {

@@ -13,7 +13,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CloudDirectory, DirectoryObject } from '../directory/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
-import { getTemplate, parseSynchronizationSchema, toGraphJson, type SynchronizationSchema } from '../schema/index.ts';
+import { getTemplate, parseSynchronizationSchema, TEMPLATE_IDS, toGraphJson, type SynchronizationSchema, type TemplateId } from '../schema/index.ts';
 import type { Store } from '../storage/index.ts';
 import type { ExecutionRecord, JobSnapshot, RunnableJob, SynchronizationEnginePort } from './engine-port.ts';
 import { DEFAULT_INTERVAL, parseInterval } from './iso-duration.ts';
@@ -57,6 +57,22 @@ export interface InstantiatedApplication {
   readonly servicePrincipal: ServicePrincipal;
 }
 
+export interface SynchronizationTemplate {
+  readonly id: string;
+  readonly applicationId: string;
+  readonly default: boolean;
+  readonly description: string;
+  readonly discoverable: boolean;
+  readonly factoryTag: string;
+  readonly metadata: readonly { readonly key: string; readonly value: string }[];
+}
+
+const TEMPLATE_DESCRIPTIONS: Readonly<Record<TemplateId, string>> = {
+  AD2AADProvisioning: 'Active Directory users, groups and contacts to the cloud directory (Cloud Sync).',
+  AAD2ADGroupProvisioning: 'Cloud security groups to Active Directory (group writeback).',
+  LDAP2AADProvisioning: 'Generic LDAP (inetOrgPerson, groupOfNames) to the cloud directory.',
+};
+
 export interface SchedulePatch {
   readonly interval?: unknown;
   readonly expiration?: unknown;
@@ -79,6 +95,9 @@ export interface SynchronizationConfigurations {
   restartJob(tenantId: string, servicePrincipalId: string, jobId: string, resetScope: readonly ResetScope[]): Promise<SynchronizationJob>;
   updateSchedule(tenantId: string, servicePrincipalId: string, jobId: string, patch: SchedulePatch): Promise<SynchronizationJob>;
   getSchema(tenantId: string, servicePrincipalId: string, jobId: string): Promise<Record<string, unknown>>;
+  /** Graph's synchronizationTemplate list of the principal (without schemas, as Graph lists them). */
+  listTemplates(tenantId: string, servicePrincipalId: string): Promise<readonly SynchronizationTemplate[]>;
+  getTemplateSchema(tenantId: string, servicePrincipalId: string, templateId: string): Promise<Record<string, unknown>>;
   /** Validates (src/schema), stores the Graph JSON and asks the engine for a full re-evaluation. */
   putSchema(tenantId: string, servicePrincipalId: string, jobId: string, json: unknown): Promise<void>;
 }
@@ -403,6 +422,24 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
         // Entra re-evaluates every object after a schema change (a new scoping filter triggers a full sync).
         requests: JSON.stringify({ ...(JSON.parse(row.requests) as PendingRequests), fullReevaluation: true }),
       }));
+    },
+
+    async listTemplates(tenantId, servicePrincipalId) {
+      const principal = await principalRow(tenantId, servicePrincipalId);
+      return TEMPLATE_IDS.map((id) => ({
+        id,
+        applicationId: principal.app_id,
+        default: id === 'AD2AADProvisioning',
+        description: TEMPLATE_DESCRIPTIONS[id],
+        discoverable: true,
+        factoryTag: id,
+        metadata: [],
+      }));
+    },
+
+    async getTemplateSchema(tenantId, servicePrincipalId, templateId) {
+      await principalRow(tenantId, servicePrincipalId);
+      return toGraphJson(getTemplate(templateId)) as unknown as Record<string, unknown>;
     },
 
     // ---- the engine's port ----------------------------------------------------------------------------------

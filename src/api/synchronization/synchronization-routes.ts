@@ -9,6 +9,7 @@
  *   GET|PATCH|DELETE …/jobs/{jobId}                                          PATCH {"schedule":{"interval":"PT10M"}}
  *   POST   …/jobs/{jobId}/start | /pause | /restart {"criteria":{"resetScope":"…"}}   → 204
  *   GET|PUT …/jobs/{jobId}/schema                                            PUT → 204
+ *   GET    /servicePrincipals/{id}/synchronization/templates   GET …/templates/{templateId}/schema
  *
  * The routes hold no logic beyond reading the request: src/synchronization validates and persists.
  */
@@ -168,6 +169,18 @@ export async function synchronizationRoutes(app: FastifyInstance, options: Synch
     refuseQuery(request.query);
     const schema = await configurations.getSchema(tenant(request), request.params.id, request.params.jobId);
     return { '@odata.context': context(request, `servicePrincipals('${request.params.id}')/synchronization/jobs('${request.params.jobId}')/schema/$entity`), ...schema };
+  });
+
+  app.get<SpParams>('/servicePrincipals/:id/synchronization/templates', sync, async function listTemplates(request) {
+    refuseQuery(request.query);
+    const templates = await configurations.listTemplates(tenant(request), request.params.id);
+    return { '@odata.context': context(request, `servicePrincipals('${request.params.id}')/synchronization/templates`), value: templates };
+  });
+
+  app.get<{ Params: { id: string; templateId: string } }>('/servicePrincipals/:id/synchronization/templates/:templateId/schema', sync, async function getTemplateSchema(request) {
+    refuseQuery(request.query);
+    const schema = await configurations.getTemplateSchema(tenant(request), request.params.id, request.params.templateId);
+    return { '@odata.context': context(request, `servicePrincipals('${request.params.id}')/synchronization/templates('${request.params.templateId}')/schema/$entity`), ...schema };
   });
 
   app.put<JobParams>('/servicePrincipals/:id/synchronization/jobs/:jobId/schema', sync, async function putSchema(request, reply) {

@@ -20,11 +20,11 @@ export interface SyncApiFixture extends DirectoryBackend {
   newTenant(): Promise<CreatedTenant & { auth: { authorization: string } }>;
 }
 
-export async function startSyncApi(backend: Backend, options: { clock?: () => Date } = {}): Promise<SyncApiFixture> {
+export async function startSyncApi(backend: Backend, options: { clock?: () => Date; https?: { key: string; cert: string } } = {}): Promise<SyncApiFixture> {
   const opened = await openDirectory(backend, options.clock);
   const { directory, store } = opened;
   const synchronization = createSynchronizationStore(store, directory, { secretsKey: randomBytes(32), ...(options.clock ? { clock: options.clock } : {}) });
-  const app = buildApp({ directory, signingKey: await directory.getOrCreateSigningKey(), synchronization, ...(options.clock ? { clock: options.clock } : {}) });
+  const app = buildApp({ directory, signingKey: await directory.getOrCreateSigningKey(), synchronization, ...(options.clock ? { clock: options.clock } : {}), ...(options.https ? { https: options.https } : {}) });
   await app.ready();
 
   async function tokenFor(tenantId: string, clientId: string, clientSecret: string): Promise<string> {

@@ -56,6 +56,16 @@ for (const backend of selectedBackends()) {
       const spId = servicePrincipal.id as string;
       const base = `/v1.0/servicePrincipals/${spId}/synchronization`;
 
+      // (the generic provisioning scripts list the templates first)
+      const templates = await call('GET', `${base}/templates`);
+      assert.equal(templates.status, 200);
+      assert.deepEqual(templates.body.value.map((t: { id: string }) => t.id), ['AD2AADProvisioning', 'AAD2ADGroupProvisioning', 'LDAP2AADProvisioning']);
+      assert.equal(templates.body.value[0].applicationId, application.appId);
+      const templateSchema = await call('GET', `${base}/templates/AD2AADProvisioning/schema`);
+      assert.equal(templateSchema.status, 200);
+      assert.ok(templateSchema.body.synchronizationRules.length > 0);
+      assert.equal((await call('GET', `${base}/templates/Nope/schema`)).status, 400);
+
       // 2. create the job
       const job = await call('POST', `${base}/jobs`, { templateId: 'AD2AADProvisioning' });
       assert.equal(job.status, 201);
