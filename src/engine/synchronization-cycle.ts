@@ -212,13 +212,25 @@ function targetTypeOf(mapping: CompiledSchemaObjectMapping): TargetType | undefi
   return TARGET_TYPE_OF[mapping.mapping.targetObjectName.toLowerCase()];
 }
 
+const REFERENCE_MAPPINGS = new WeakMap<CompiledSchemaObjectMapping, { list: readonly CompiledAttributeMapping[]; names: ReadonlySet<string> }>();
+
 /** Reference-typed target attributes of a mapping (members, manager): resolved after their targets exist. */
+function referencesOf(mapping: CompiledSchemaObjectMapping): { list: readonly CompiledAttributeMapping[]; names: ReadonlySet<string> } {
+  let found = REFERENCE_MAPPINGS.get(mapping);
+  if (found === undefined) {
+    const list = mapping.mapping.attributeMappings.filter((m) => m.definition !== undefined && typeOfDefinition(m.definition) === 'Reference');
+    found = { list, names: new Set(list.map((m) => m.targetAttributeName)) };
+    REFERENCE_MAPPINGS.set(mapping, found);
+  }
+  return found;
+}
+
 function referenceMappings(mapping: CompiledSchemaObjectMapping): readonly CompiledAttributeMapping[] {
-  return mapping.mapping.attributeMappings.filter((m) => m.definition !== undefined && typeOfDefinition(m.definition) === 'Reference');
+  return referencesOf(mapping).list;
 }
 
 function isReferenceAttribute(mapping: CompiledSchemaObjectMapping, attribute: string): boolean {
-  return referenceMappings(mapping).some((m) => m.targetAttributeName === attribute);
+  return referencesOf(mapping).names.has(attribute);
 }
 
 /** The source attribute a reference mapping reads (`[member]` → member), when it reads exactly one. */
@@ -291,6 +303,10 @@ async function importStep(batch: BatchContext): Promise<void> {
     await cycle.deps.connectorSpace.remove(gone);
     await cycle.deps.connectorSpace.put(entries);
   }
+  // Group scope names groups by objectGUID: resolve the objects' memberOf DNs through the connector space.
+  const memberOfKeys = new Set<string>();
+  for (const item of batch.items) for (const dn of dnsOf(item.source.attributes['memberOf'])) memberOfKeys.add(canonicalDn(dn));
+  const groupsByDn = memberOfKeys.size === 0 ? new Map<string, ConnectorSpaceEntry>() : await cycle.deps.connectorSpace.getByDnKeys([...memberOfKeys]);
   for (const item of batch.items) {
     if (item.source.type === 'organizationalUnit') continue;
     const virtual: Record<string, Value> = {
@@ -306,8 +322,9 @@ async function importStep(batch: BatchContext): Promise<void> {
       const guid = cycle.containers.get(canonicalDn(dn));
       if (guid !== undefined) ancestorGuids.add(guid);
     }
-    const memberOf = dnsOf(item.source.attributes['memberOf']).map(canonicalDn);
-    item.placement = { distinguishedName: item.source.dn, ancestorGuids, memberOfDns: new Set(memberOf) };
+    const memberOfDns = dnsOf(item.source.attributes['memberOf']).map(canonicalDn);
+    const memberOf = new Set(memberOfDns.map((key) => groupsByDn.get(key)?.objectGuid).filter((g): g is string => g !== null && g !== undefined));
+    item.placement = { distinguishedName: item.source.dn, ancestorGuids, memberOf, memberOfDns: new Set(memberOfDns) };
     step(item, 'import', 'Success', `Imported ${item.source.type} ${item.source.dn}${item.source.isDeleted ? ' (deleted)' : ''}`);
   }
 }
@@ -468,7 +485,10 @@ function evaluate(cycle: CycleContext, item: WorkItem, isCreate: boolean): void 
     let streamed = false;
     for (const reference of references) {
       const sourceAttribute = referenceSourceAttribute(reference);
+      // deferred (huge) lists, and AD deltas that carry value changes instead of the list, are streamed
       if (sourceAttribute !== undefined && deferred.has(sourceAttribute.toLowerCase())) streamed = true;
+      if (sourceAttribute !== undefined && item.source.valueChanges !== undefined &&
+        Object.keys(item.source.valueChanges).some((a) => a.toLowerCase() === sourceAttribute.toLowerCase())) streamed = true;
       parts.push(reference.targetAttributeName, ...dnsOf(evaluation.values[reference.targetAttributeName]).map(canonicalDn).sort());
     }
     item.refsDigest = streamed ? `streamed:${cycle.cycleId}` : digestOf(JSON.stringify(parts));

@@ -39,11 +39,14 @@ let counter = 0;
 
 export const AD_SCHEMA = compileSynchronizationSchema(getTemplate('AD2AADProvisioning'));
 
-export async function engineFixture(store: Store, options: { configurationId?: string } = {}): Promise<EngineFixture> {
+/** `tenantId`: use this existing tenant instead of creating one. */
+export async function engineFixture(store: Store, options: { configurationId?: string; tenantId?: string } = {}): Promise<EngineFixture> {
   const fixture = { now: new Date('2026-01-01T00:00:00Z') } as EngineFixture;
   const directory = createCloudDirectory(store, { clock: () => fixture.now });
-  const name = `eng${process.pid}x${counter++}`;
-  const { tenantId } = await directory.createTenant({ name });
+  let name = `eng${process.pid}x${counter++}`;
+  let tenantId = options.tenantId;
+  if (tenantId === undefined) tenantId = (await directory.createTenant({ name })).tenantId;
+  else name = (await directory.listDomains(tenantId)).find((d) => d.isInitial)!.id.split('.')[0]!;
   const configurationId = options.configurationId ?? `config-${name}`;
   const log = new MemoryProvisioningLog();
   const connectorSpace = new SqlConnectorSpace(store, configurationId, { clock: () => fixture.now });

@@ -1,0 +1,137 @@
+/**
+ * Per-object failures are values (logged, escrowed, retried) and never stop a cycle; hard match joins an
+ * existing cloud object by onPremisesImmutableId; soft match (off by default) adopts a cloud-only user by UPN.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BACKENDS } from '../storage/backends.ts';
+import { stopPostgres } from '../harness/postgres.ts';
+import { defaultAnchorOf } from '../../src/connectors/source-connector.ts';
+import type { Store } from '../../src/storage/index.ts';
+import { engineFixture, type EngineFixture } from './engine-fixture.ts';
+import { MemorySource } from './memory-source.ts';
+
+const OU = 'OU=Users,DC=corp,DC=example,DC=com';
+
+function person(nick: string, extra: Record<string, string> = {}) {
+  return { cn: nick, displayName: nick, sAMAccountName: nick, userPrincipalName: `${nick}@corp.example.com`, ...extra };
+}
+
+describe('per-object failures, escrow and matching (sqlite)', () => {
+  const backend = BACKENDS[0]!;
+  let dispose: () => Promise<void>;
+  let f: EngineFixture;
+
+  before(async () => {
+    let store: Store;
+    ({ store, dispose } = await backend.open());
+    f = await engineFixture(store);
+  });
+  after(async () => {
+    await dispose();
+  });
+
+  test('a UPN conflict fails one object; the others are created; the failure is escrowed and retried later', async () => {
+    const source = new MemorySource();
+    // a cloud-only user already holds the UPN the engine will compute
+    const squatter = await f.directory.create(f.tenantId, 'user', { displayName: 'Squatter', userPrincipalName: `dana@${f.initialDomain}`, mailNickname: 'sq' });
+    source.add('user', `CN=ann,${OU}`, person('ann'));
+    source.add('user', `CN=dana,${OU}`, person('dana'));
+    source.add('user', `CN=eve,${OU}`, person('eve'));
+    const report = await f.cycle(source);
+    assert.equal(report.created, 2);
+    assert.equal(report.failed, 1);
+    const failure = f.log.entries.find((e) => e.status === 'Failure')!;
+    assert.equal(failure.errorCode, 'ERR_DIR_UPN_CONFLICT');
+    assert.equal(failure.sourceIdentity.dn, `CN=dana,${OU}`);
+    assert.equal(failure.action, 'Create');
+    const [entry] = (await f.connectorSpace.get([source.anchorOf(`CN=dana,${OU}`)])).values();
+    assert.equal(entry!.escrow.failureCount, 1);
+    assert.equal(entry!.escrow.lastError?.code, 'ERR_DIR_UPN_CONFLICT');
+    assert.equal(entry!.escrow.nextRetryAt, '2026-01-01T00:02:00.000Z');
+
+    // not due yet: nothing happens
+    await f.directory.delete(f.tenantId, 'user', squatter.id);
+    let again = await f.cycle(source);
+    assert.equal(again.created, 0);
+    // due: read again from the source and created, although the source did not change
+    f.now = new Date('2026-01-01T00:03:00Z');
+    again = await f.cycle(source);
+    assert.equal(again.created, 1);
+    assert.equal(again.failed, 0);
+    const users = await f.listAll('user');
+    assert.deepEqual(users.map((u) => u['displayName']).sort(), ['ann', 'dana', 'eve']);
+    const [cleared] = (await f.connectorSpace.get([source.anchorOf(`CN=dana,${OU}`)])).values();
+    assert.equal(cleared!.escrow.failureCount, 0);
+    assert.equal(cleared!.state, 'synced');
+  });
+
+  test('a mapping that fails for one object is a Failure value with the mapping error code', async () => {
+    const source = new MemorySource();
+    // two values for the single-valued jobTitle: ERR_SCHEMA_VALUE_TYPE for this object only
+    source.add('user', `CN=frank,${OU}`, { ...person('frank'), title: ['a', 'b'] as unknown as string });
+    source.add('user', `CN=gina,${OU}`, person('gina'));
+    f.log.clear();
+    const local = await engineFixture(f.store);
+    const report = await local.cycle(source);
+    assert.equal(report.created, 1);
+    assert.equal(report.failed, 1);
+    const failure = local.log.entries.find((e) => e.status === 'Failure')!;
+    assert.equal(failure.errorCode, 'ERR_SCHEMA_VALUE_TYPE');
+    assert.match(failure.errorMessage!, /jobTitle/);
+  });
+
+  test('hard match joins the cloud object that already carries the anchor (no duplicate)', async () => {
+    const local = await engineFixture(f.store);
+    const source = new MemorySource();
+    const object = source.add('user', `CN=hank,${OU}`, person('hank', { title: 'Chef' }));
+    const existing = await local.directory.create(local.tenantId, 'user', {
+      displayName: 'hank (old)', userPrincipalName: `hank@${local.initialDomain}`, mailNickname: 'hank', onPremisesImmutableId: defaultAnchorOf(object),
+    });
+    const report = await local.cycle(source);
+    assert.equal(report.created, 0);
+    assert.equal(report.updated, 1);
+    const users = await local.listAll('user');
+    assert.equal(users.length, 1);
+    assert.equal(users[0]!['id'], existing.id);
+    assert.equal(users[0]!['displayName'], 'hank');
+    assert.equal(users[0]!['onPremisesSyncEnabled'], true);
+    assert.ok(local.log.entries[0]!.steps.some((s) => s.name === 'matching' && s.description.startsWith('Hard match')));
+  });
+
+  test('soft match is off by default; on, it adopts the cloud-only user with the same UPN', async () => {
+    const local = await engineFixture(f.store);
+    const source = new MemorySource();
+    source.add('user', `CN=ivy,${OU}`, person('ivy'));
+    const cloudOnly = await local.directory.create(local.tenantId, 'user', { displayName: 'Ivy (cloud)', userPrincipalName: `ivy@${local.initialDomain}`, mailNickname: 'ivy' });
+    let report = await local.cycle(source);
+    assert.equal(report.failed, 1);
+    assert.equal(local.log.entries[0]!.errorCode, 'ERR_DIR_UPN_CONFLICT');
+    local.config = { ...local.config, softMatch: { userPrincipalName: true } };
+    report = await local.cycle(source, 'full');
+    assert.equal(report.failed, 0);
+    const users = await local.listAll('user');
+    assert.equal(users.length, 1);
+    assert.equal(users[0]!['id'], cloudOnly.id);
+    assert.equal(users[0]!['onPremisesImmutableId'], source.anchorOf(`CN=ivy,${OU}`));
+    assert.equal(users[0]!['onPremisesSyncEnabled'], true);
+  });
+
+  test('a verified domain keeps its UPN suffix; a disabled account is logged as Disable', async () => {
+    const local = await engineFixture(f.store);
+    await local.directory.addDomain(local.tenantId, { id: 'corp.example.com', isVerified: true });
+    const source = new MemorySource();
+    source.add('user', `CN=jo,${OU}`, { ...person('jo'), userAccountControl: 512 as unknown as string });
+    await local.cycle(source);
+    assert.equal((await local.listAll('user'))[0]!['userPrincipalName'], 'jo@corp.example.com');
+    source.modify(`CN=jo,${OU}`, { userAccountControl: 514 as unknown as string });
+    local.log.clear();
+    await local.cycle(source);
+    const [entry] = local.log.entries;
+    assert.equal(entry!.action, 'Disable');
+    assert.deepEqual(entry!.modifiedProperties, [{ displayName: 'accountEnabled', oldValue: 'true', newValue: 'false' }]);
+    assert.equal((await local.listAll('user'))[0]!['accountEnabled'], false);
+  });
+});
+
+after(() => stopPostgres());
