@@ -135,6 +135,10 @@ interface WorkItem {
   desired?: Record<string, TargetValue>;
   hashes?: Record<string, string>;
   refsDigest?: string | null;
+  /** AD delta value changes of reference attributes (target attribute → change), applied incrementally when possible */
+  valueChanges?: { readonly attribute: string; readonly change: NonNullable<SourceObject['valueChanges']>[string] }[];
+  /** resolved incremental link changes, written by export */
+  linkChanges?: { readonly attribute: string; readonly add: readonly ConnectorSpaceEntry[]; readonly remove: readonly ConnectorSpaceEntry[] }[];
   plan: PlanKind;
   action: ProvisioningAction;
   steps: ProvisioningStep[];
@@ -487,8 +491,12 @@ function evaluate(cycle: CycleContext, item: WorkItem, isCreate: boolean): void 
       const sourceAttribute = referenceSourceAttribute(reference);
       // deferred (huge) lists, and AD deltas that carry value changes instead of the list, are streamed
       if (sourceAttribute !== undefined && deferred.has(sourceAttribute.toLowerCase())) streamed = true;
-      if (sourceAttribute !== undefined && item.source.valueChanges !== undefined &&
-        Object.keys(item.source.valueChanges).some((a) => a.toLowerCase() === sourceAttribute.toLowerCase())) streamed = true;
+      const changeKey = sourceAttribute === undefined || item.source.valueChanges === undefined ? undefined
+        : Object.keys(item.source.valueChanges).find((a) => a.toLowerCase() === sourceAttribute.toLowerCase());
+      if (changeKey !== undefined) {
+        streamed = true;
+        (item.valueChanges ??= []).push({ attribute: reference.targetAttributeName, change: item.source.valueChanges![changeKey]! });
+      }
       parts.push(reference.targetAttributeName, ...dnsOf(evaluation.values[reference.targetAttributeName]).map(canonicalDn).sort());
     }
     item.refsDigest = streamed ? `streamed:${cycle.cycleId}` : digestOf(JSON.stringify(parts));
@@ -582,12 +590,83 @@ async function processingStep(batch: BatchContext): Promise<void> {
   }
 }
 
-/** referenceResolution (per batch): references whose values changed are marked pending on the entry. */
-async function referenceMarkingStep(batch: BatchContext): Promise<void> {
+/**
+ * referenceResolution (per batch): references whose values changed are marked pending on the entry, to be
+ * reconciled after every object of the cycle is exported. An AD delta that reports a group's value changes
+ * (added/removed members with their objectGUIDs) on a group already in the cloud is applied incrementally
+ * instead — O(changes), not O(members) — when every added member already exists in the cloud.
+ */
+async function referenceResolutionBatchStep(batch: BatchContext): Promise<void> {
+  const { connectorSpace } = batch.cycle.deps;
   for (const item of batch.items) {
     if (item.refsDigest === undefined || item.refsDigest === null || item.failure !== undefined) continue;
-    if (['create', 'adopt', 'restore', 'update'].includes(item.plan) && item.refsDigest !== item.entry?.refsDigest) {
+    const entry = item.entry;
+    const incremental = item.valueChanges !== undefined && entry?.state === 'synced' && entry.cloudId !== null && !entry.refsPending &&
+      (item.plan === 'update' || item.plan === 'unchanged') && (item.source.deferredAttributes ?? []).length === 0;
+    if (incremental) {
+      const linkChanges: NonNullable<WorkItem['linkChanges']> = [];
+      let complete = true;
+      for (const { attribute, change } of item.valueChanges!) {
+        const resolve = async (values: readonly Value[], guids: readonly (string | null)[] | undefined) => {
+          const byGuid = await connectorSpace.getByObjectGuids((guids ?? []).filter((g): g is string => g !== null).map((g) => g.toLowerCase()));
+          const dns = dnsOf(values as Value);
+          const byDn = await connectorSpace.getByDnKeys(dns.map(canonicalDn));
+          return dns.map((dn, i) => {
+            const guid = guids?.[i];
+            return (guid === null || guid === undefined ? undefined : byGuid.get(guid.toLowerCase())) ?? byDn.get(canonicalDn(dn));
+          });
+        };
+        const added = await resolve(change.added, change.addedObjectGuids);
+        const removed = await resolve(change.removed, change.removedObjectGuids);
+        if (added.some((m) => m === undefined || m.state !== 'synced' || m.cloudId === null)) complete = false;
+        linkChanges.push({ attribute, add: added.filter((m): m is ConnectorSpaceEntry => m !== undefined), remove: removed.filter((m): m is ConnectorSpaceEntry => m !== undefined && m.cloudId !== null) });
+      }
+      if (complete) {
+        item.linkChanges = linkChanges;
+        item.refsDigest = entry!.refsDigest;
+        if (item.next !== undefined) item.next = { ...item.next, refsDigest: entry!.refsDigest, refsPending: entry!.refsPending };
+        step(item, 'referenceResolution', 'Success', 'Member changes resolved by objectGUID');
+        continue;
+      }
+    }
+    if (['create', 'adopt', 'restore', 'update', 'unchanged'].includes(item.plan) && item.refsDigest !== entry?.refsDigest) {
       step(item, 'referenceResolution', 'Success', 'References changed: resolved after every object of the cycle is exported');
+    }
+  }
+}
+
+/** The incremental link changes resolved by referenceResolution; cloud first, then recorded (invariant 3). */
+async function exportLinkChanges(cycle: CycleContext, item: WorkItem): Promise<void> {
+  const { target, connectorSpace } = cycle.deps;
+  const entry = item.entry!;
+  const groupId = entry.cloudId!;
+  if ((item.next?.cloudId ?? groupId) !== groupId) {
+    item.next = { ...item.next!, refsPending: true };
+    return;
+  }
+  for (const { attribute, add, remove } of item.linkChanges ?? []) {
+    for (const member of add) {
+      try {
+        await target.addMember(groupId, member.cloudId!);
+      } catch (error) {
+        if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_MEMBER_EXISTS') throw error;
+      }
+    }
+    await connectorSpace.putReferences(entry.anchor, attribute, add.map((m) => m.anchor), `${cycle.mark}:refs`);
+    for (const member of remove) {
+      try {
+        await target.removeMember(groupId, member.cloudId!);
+      } catch (error) {
+        if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error;
+      }
+    }
+    await connectorSpace.deleteReferences(entry.anchor, attribute, remove.map((m) => m.anchor));
+    cycle.counters.referencesAdded += add.length;
+    cycle.counters.referencesRemoved += remove.length;
+    if (add.length + remove.length > 0) {
+      item.logged = true;
+      if (item.action === 'Other') item.action = 'Update';
+      item.modified.push({ displayName: attribute, oldValue: null, newValue: `${add.length} added, ${remove.length} removed` });
     }
   }
 }
@@ -687,6 +766,7 @@ async function exportStep(batch: BatchContext): Promise<void> {
         default:
           break;
       }
+      if (item.linkChanges !== undefined && item.failure === undefined) await exportLinkChanges(cycle, item);
     } catch (error) {
       if (!isObjectFailure(error)) throw error;
       fail(item, 'export', error);
@@ -699,7 +779,9 @@ async function exportStep(batch: BatchContext): Promise<void> {
     if (item.failure !== undefined) {
       if (item.plan === 'skip' && item.entry === undefined && item.mapping === undefined) continue;
       const base = item.entry ?? newEntry(cycle, item, 'creating');
-      entries.push({ ...base, seenMark: cycle.mode === 'full' ? cycle.mark : base.seenMark, escrow: escrowAfterFailure(cycle, item.entry, item.failure), updatedAt: now(cycle) });
+      // References that changed with a failed object are reconciled later, never dropped with its write.
+      const refsPending = base.refsPending || item.linkChanges !== undefined || (item.refsDigest != null && item.refsDigest !== base.refsDigest);
+      entries.push({ ...base, refsPending, seenMark: cycle.mode === 'full' ? cycle.mark : base.seenMark, escrow: escrowAfterFailure(cycle, item.entry, item.failure), updatedAt: now(cycle) });
       cycle.counters.failed++;
       continue;
     }
@@ -785,12 +867,20 @@ function modifiedProperty(item: WorkItem, attribute: string, oldValue: unknown, 
   };
 }
 
-export const BATCH_STEPS: readonly BatchStep[] = Object.freeze([importStep, scopingStep, matchingStep, processingStep, referenceMarkingStep, exportStep]);
+export const BATCH_STEPS: readonly BatchStep[] = Object.freeze([importStep, scopingStep, matchingStep, processingStep, referenceResolutionBatchStep, exportStep]);
 
 // ---- cycle steps ------------------------------------------------------------------------------------------------------
 
 async function runBatch(cycle: CycleContext, objects: readonly SourceObject[]): Promise<void> {
-  const items: WorkItem[] = objects.map((source) => ({
+  // A source may report an object twice in one batch (a change during the read): its last state wins, so that
+  // two creates of one anchor can never race.
+  const latest = new Map<string, SourceObject>();
+  for (const object of objects) {
+    const anchor = defaultAnchorOf(object);
+    latest.delete(anchor);
+    latest.set(anchor, object);
+  }
+  const items: WorkItem[] = [...latest.values()].map((source) => ({
     source,
     anchor: defaultAnchorOf(source),
     objectGuid: source.anchors.objectGuid?.toLowerCase() ?? null,
@@ -834,10 +924,19 @@ async function retryEscrowsStep(cycle: CycleContext): Promise<void> {
     const due = await cycle.deps.connectorSpace.listDueForRetry(now(cycle), after, 100);
     if (due.length === 0) return;
     const objects: SourceObject[] = [];
+    const missing: ConnectorSpaceEntry[] = [];
     for (const entry of due) {
       const object = await cycle.deps.source.readObject(entry.dn);
       if (object !== undefined && defaultAnchorOf(object) === entry.anchor) objects.push(object);
+      else missing.push(entry);
     }
+    // Not readable any more (deleted, moved out of the imported containers): the next full cycle settles it;
+    // until then it is retried at the escrow's pace rather than every cycle.
+    await cycle.deps.connectorSpace.put(missing.map((entry) => ({
+      ...entry,
+      escrow: escrowAfterFailure(cycle, entry, entry.escrow.lastError ?? { code: 'ERR_LDAP_NO_SUCH_OBJECT', message: `${entry.dn} is not in the source any more` }),
+      updatedAt: now(cycle),
+    })));
     await runBatch(cycle, objects);
     after = due[due.length - 1]!.anchor;
   }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { BACKENDS } from '../storage/backends.ts';
 import { stopPostgres } from '../harness/postgres.ts';
 import { defaultAnchorOf } from '../../src/connectors/source-connector.ts';
+import { compileSynchronizationSchema, getTemplate, sourceFromExpression } from '../../src/schema/index.ts';
 import type { Store } from '../../src/storage/index.ts';
 import { engineFixture, type EngineFixture } from './engine-fixture.ts';
 import { MemorySource } from './memory-source.ts';
@@ -115,6 +116,26 @@ describe('per-object failures, escrow and matching (sqlite)', () => {
     assert.equal(users[0]!['id'], cloudOnly.id);
     assert.equal(users[0]!['onPremisesImmutableId'], source.anchorOf(`CN=ivy,${OU}`));
     assert.equal(users[0]!['onPremisesSyncEnabled'], true);
+  });
+
+  test('a redacted mapping shows [Redact] on both sides of the modified property, and its value reaches the cloud', async () => {
+    const local = await engineFixture(f.store);
+    const template = JSON.parse(JSON.stringify(getTemplate('AD2AADProvisioning')));
+    const users = template.synchronizationRules[0].objectMappings[0];
+    const jobTitle = users.attributeMappings.find((m: { targetAttributeName: string }) => m.targetAttributeName === 'jobTitle');
+    jobTitle.source = sourceFromExpression('Redact([title])');
+    local.config = { ...local.config, schema: compileSynchronizationSchema(template) };
+    const source = new MemorySource();
+    source.add('user', `CN=kim,${OU}`, person('kim', { title: 'Secret Agent' }));
+    await local.cycle(source);
+    const created = local.log.entries[0]!.modifiedProperties.find((p) => p.displayName === 'jobTitle');
+    assert.deepEqual(created, { displayName: 'jobTitle', oldValue: null, newValue: '[Redact]' });
+    assert.equal((await local.listAll('user'))[0]!['jobTitle'], 'Secret Agent');
+    source.modify(`CN=kim,${OU}`, { title: 'Retired' });
+    local.log.clear();
+    await local.cycle(source);
+    assert.deepEqual(local.log.entries[0]!.modifiedProperties, [{ displayName: 'jobTitle', oldValue: '[Redact]', newValue: '[Redact]' }]);
+    assert.ok(!JSON.stringify(local.log.entries).includes('Secret Agent'));
   });
 
   test('a verified domain keeps its UPN suffix; a disabled account is logged as Disable', async () => {

@@ -93,6 +93,10 @@ describe('engine ← Samba AD (DirSync deltas)', { skip }, () => {
     assert.ok((await f.listDeleted('user')).some((u) => u['id'] === deletedId));
     const group = (await f.listAll('group')).find((g) => g['displayName'] === 'Sales Team')!;
     assert.deepEqual(await f.members(String(group['id'])), ['Partner', 'Seven', 'Test sales00003', 'Test sales00004', 'Test sales00005']);
+    // DirSync reported the member changes with the members' objectGUIDs: applied as changes, not by re-reading the group
+    const groupLog = f.log.entries.find((e) => e.sourceIdentity.dn === `CN=Sales Team,${corp}`)!;
+    assert.ok(groupLog.steps.some((s) => s.name === 'referenceResolution' && s.description === 'Member changes resolved by objectGUID'), JSON.stringify(groupLog));
+    assert.ok(groupLog.modifiedProperties.some((p) => p.displayName === 'members'));
     const again = await f.cycle(connector);
     assert.equal(again.created + again.updated + again.deleted + again.referencesAdded + again.referencesRemoved, 0, JSON.stringify(again));
   });
