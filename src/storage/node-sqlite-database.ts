@@ -52,7 +52,19 @@ export function adaptNodeSqlite(database: DatabaseSync): SqliteDatabase {
 
 export function openNodeSqlite(file: string, options: { readonly busyTimeoutMs: number }): DatabaseSync {
   const database = new DatabaseSync(file, { timeout: options.busyTimeoutMs });
-  database.exec('PRAGMA journal_mode = WAL');
+  // Switching a fresh file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once when another
+  // process holds one, without consulting the busy handler; several processes opening a new data directory together
+  // (a server and `tenant create`) hit exactly that. Retry within the busy timeout instead of failing the open.
+  const deadline = Date.now() + options.busyTimeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      database.exec('PRAGMA journal_mode = WAL');
+      break;
+    } catch (error) {
+      if (!/database is locked|SQLITE_BUSY/i.test((error as Error).message) || Date.now() + delay > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
+    }
+  }
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last transactions.
   database.exec('PRAGMA synchronous = NORMAL');
   database.exec('PRAGMA foreign_keys = ON');
