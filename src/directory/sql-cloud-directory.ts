@@ -813,14 +813,16 @@ class SqlCloudDirectory implements CloudDirectory {
       }
       if (member.type === 'group') {
         // Walks every membership row, deleted groups included: a deleted group comes back with its memberships on
-        // restore, and must not bring a cycle with it.
+        // restore, and must not bring a cycle with it. Upward from the group (its containing groups) rather than
+        // down from the member, which is the same question but does not visit the member's users: a group of
+        // 20,000 users nested 2,000 deep took 5 s to check.
         const reachable = await sql<{ id: string }>`
-          WITH RECURSIVE down(id) AS (
-            SELECT ${member.id}
+          WITH RECURSIVE up(id) AS (
+            SELECT ${group.id}
             UNION
-            SELECT m.member_id FROM memberships m JOIN down ON m.group_id = down.id WHERE m.tenant_id = ${tenantId}
+            SELECT m.group_id FROM up CROSS JOIN memberships m WHERE m.tenant_id = ${tenantId} AND m.member_id = up.id
           )
-          SELECT id FROM down WHERE id = ${group.id} LIMIT 1`.execute(tx);
+          SELECT id FROM up WHERE id = ${member.id} LIMIT 1`.execute(tx);
         if (reachable.rows.length > 0) {
           throw new CloudsyncError(
             'ERR_DIR_MEMBERSHIP_CYCLE',
@@ -902,10 +904,9 @@ class SqlCloudDirectory implements CloudDirectory {
       sql`RECURSIVE rel(id) AS (
         SELECT m.member_id FROM memberships m WHERE m.tenant_id = ${tenantId} AND m.group_id = ${group.id}
         UNION
-        SELECT m.member_id FROM memberships m
-          JOIN rel ON m.group_id = rel.id
-          JOIN directory_objects g ON g.tenant_id = m.tenant_id AND g.id = rel.id AND g.deleted_at IS NULL
-        WHERE m.tenant_id = ${tenantId}
+        SELECT m.member_id FROM rel CROSS JOIN memberships m
+        WHERE m.tenant_id = ${tenantId} AND m.group_id = rel.id
+          AND EXISTS (SELECT 1 FROM directory_objects g WHERE g.tenant_id = ${tenantId} AND g.id = rel.id AND g.deleted_at IS NULL)
       )`,
     );
   }
@@ -925,10 +926,9 @@ class SqlCloudDirectory implements CloudDirectory {
           JOIN directory_objects g ON g.tenant_id = m.tenant_id AND g.id = m.group_id AND g.deleted_at IS NULL
         WHERE m.tenant_id = ${tenantId} AND m.member_id = ${object.id}
         UNION
-        SELECT m.group_id FROM memberships m
-          JOIN rel ON m.member_id = rel.id
-          JOIN directory_objects g ON g.tenant_id = m.tenant_id AND g.id = m.group_id AND g.deleted_at IS NULL
-        WHERE m.tenant_id = ${tenantId}
+        SELECT m.group_id FROM rel CROSS JOIN memberships m
+        WHERE m.tenant_id = ${tenantId} AND m.member_id = rel.id
+          AND EXISTS (SELECT 1 FROM directory_objects g WHERE g.tenant_id = ${tenantId} AND g.id = m.group_id AND g.deleted_at IS NULL)
       )`,
     );
   }
