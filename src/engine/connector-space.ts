@@ -15,7 +15,8 @@
  *
  * References (group members, manager) are kept per (anchor, attribute, target anchor): exactly the links the
  * engine has written to the cloud. They are reconciled by mark and sweep so that a 100,000-member group is
- * never held in memory.
+ * never held in memory. A link whose target is not synchronized (yet) is kept as a placeholder target anchor
+ * `rdn:<canonical RDN>`, so that the object's later arrival can mark its referrers pending.
  *
  * All methods are scoped to the one configuration the instance was created for.
  */
@@ -90,9 +91,13 @@ export interface ConnectorSpace {
   /** links of (anchor, attribute) whose mark is not `mark` */
   listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]>;
   deleteReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<void>;
+  /** the anchors of entries holding a link to one of these target anchors */
+  listReferrers(targetAnchors: readonly string[]): Promise<readonly string[]>;
 
   getWatermark(): Promise<string | null>;
   setWatermark(watermark: string | null): Promise<void>;
+  /** clears every entry's escrow (restart with resetScope Escrows) */
+  clearEscrows(): Promise<void>;
   /** forgets everything about the configuration (restart with resetScope Full) */
   clear(): Promise<void>;
 }

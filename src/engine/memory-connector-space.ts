@@ -3,7 +3,7 @@
  * including DN subtree renames and mark-and-sweep of references. Not durable.
  */
 import { canonicalDn } from '../schema/index.ts';
-import type { ConnectorSpace, ConnectorSpaceEntry } from './connector-space.ts';
+import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry } from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
 const byAnchor = (a: ConnectorSpaceEntry, b: ConnectorSpaceEntry) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
@@ -127,6 +127,15 @@ export class MemoryConnectorSpace implements ConnectorSpace {
     for (const target of targetAnchors) links.delete(target);
   }
 
+  async listReferrers(targetAnchors: readonly string[]): Promise<readonly string[]> {
+    const wanted = new Set(targetAnchors);
+    const found = new Set<string>();
+    for (const [key, links] of this.#references) {
+      if ([...links.keys()].some((t) => wanted.has(t))) found.add(key.split('\u0000')[0]!);
+    }
+    return [...found].sort();
+  }
+
   /** every exported link, for assertions */
   references(anchor: string, attribute: string): readonly string[] {
     return [...this.#links(anchor, attribute).keys()].sort();
@@ -138,6 +147,10 @@ export class MemoryConnectorSpace implements ConnectorSpace {
 
   async setWatermark(watermark: string | null) {
     this.#watermark = watermark;
+  }
+
+  async clearEscrows() {
+    for (const [anchor, entry] of this.#entries) if (entry.escrow.failureCount > 0 || entry.escrow.nextRetryAt !== null) this.#entries.set(anchor, { ...entry, escrow: NO_ESCROW });
   }
 
   async clear() {

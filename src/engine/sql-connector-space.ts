@@ -275,6 +275,15 @@ export class SqlConnectorSpace implements ConnectorSpace {
     }
   }
 
+  async listReferrers(targetAnchors: readonly string[]): Promise<readonly string[]> {
+    const found = new Set<string>();
+    for (const chunk of chunks([...new Set(targetAnchors)])) {
+      const rows = await this.#references().select('anchor').distinct().where('target_anchor', 'in', chunk).execute();
+      for (const row of rows) found.add(row.anchor);
+    }
+    return [...found].sort();
+  }
+
   async getWatermark(): Promise<string | null> {
     const row = await this.#db.selectFrom('connector_space_state').select('watermark').where('configuration_id', '=', this.#id).executeTakeFirst();
     return row?.watermark ?? null;
@@ -285,6 +294,11 @@ export class SqlConnectorSpace implements ConnectorSpace {
       .values({ configuration_id: this.#id, watermark, updated_at: this.#clock().toISOString() })
       .onConflict((oc) => oc.column('configuration_id').doUpdateSet({ watermark, updated_at: this.#clock().toISOString() }))
       .execute();
+  }
+
+  async clearEscrows(): Promise<void> {
+    await this.#db.updateTable('connector_space_objects').set({ failure_count: 0, next_retry_at: null, last_error: null })
+      .where('configuration_id', '=', this.#id).where('failure_count', '>', 0).execute();
   }
 
   async clear(): Promise<void> {

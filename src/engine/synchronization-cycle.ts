@@ -32,7 +32,7 @@
  *      only when done, so a crash in the middle is resumed by the next cycle.
  */
 import { randomUUID } from 'node:crypto';
-import { parentDn } from '../connectors/distinguished-name.ts';
+import { firstRdn, parentDn } from '../connectors/distinguished-name.ts';
 import { defaultAnchorOf, type SourceConnector, type SourceObject } from '../connectors/source-connector.ts';
 import { CloudsyncError, isCloudsyncError, type ErrorCode } from '../errors/index.ts';
 import { attributeSource, isReference, type Value } from '../expressions/value.ts';
@@ -247,6 +247,21 @@ function dnsOf(value: Value | readonly Value[] | undefined): string[] {
   if (value === undefined || value === null) return [];
   const list = (Array.isArray(value) ? value.flat() : [value]) as readonly unknown[];
   return list.map((v) => (isReference(v) ? v.dn : typeof v === 'string' ? v : undefined)).filter((v): v is string => v !== undefined && v !== '');
+}
+
+const PLACEHOLDER_PREFIX = 'rdn:';
+
+/**
+ * The target anchor a link to a not-yet-synchronized object is recorded under: its RDN, not its DN, because the
+ * usual way into the scope is a move into a synchronized OU, which changes the DN (the group's link follows it in
+ * AD without the group changing). Several objects sharing an RDN only cause an extra reconciliation.
+ */
+function placeholderAnchor(dn: string): string {
+  return PLACEHOLDER_PREFIX + canonicalDn(firstRdn(dn));
+}
+
+function isPlaceholder(anchor: string): boolean {
+  return anchor.startsWith(PLACEHOLDER_PREFIX);
 }
 
 function newEntry(cycle: CycleContext, item: WorkItem, state: ConnectorSpaceEntry['state']): ConnectorSpaceEntry {
@@ -773,8 +788,21 @@ async function exportStep(batch: BatchContext): Promise<void> {
     }
   }
 
-  // 4. The entries, after the cloud writes they describe.
+  // 4. The entries, after the cloud writes they describe; objects that arrived in the cloud make the entries
+  // that referred to them while they were missing pending again.
   const entries: ConnectorSpaceEntry[] = [];
+  const arrived = batch.items.filter((i) => i.failure === undefined && i.next?.state === 'synced' && i.entry?.state !== 'synced');
+  if (arrived.length > 0) {
+    const referrers = await connectorSpace.listReferrers(arrived.map((i) => placeholderAnchor(i.source.dn)));
+    const inBatch = new Map(batch.items.map((i) => [i.anchor, i]));
+    const outside = referrers.filter((anchor) => inBatch.get(anchor)?.next === undefined);
+    for (const anchor of referrers) {
+      const item = inBatch.get(anchor);
+      if (item?.next !== undefined) item.next = { ...item.next, refsPending: true };
+    }
+    const others = await connectorSpace.get(outside);
+    for (const entry of others.values()) entries.push({ ...entry, refsPending: true, updatedAt: now(cycle) });
+  }
   for (const item of batch.items) {
     if (item.failure !== undefined) {
       if (item.plan === 'skip' && item.entry === undefined && item.mapping === undefined) continue;
@@ -1030,6 +1058,7 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
       let removed = 0;
       let waiting = 0;
       const unresolved: string[] = [];
+      let unresolvedCount = 0;
       const modified: ModifiedProperty[] = [];
       let failure: CloudsyncError | undefined;
       try {
@@ -1041,12 +1070,17 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
             const dns = dnsOf(chunk);
             const byDn = await connectorSpace.getByDnKeys(dns.map(canonicalDn));
             const resolved: ConnectorSpaceEntry[] = [];
+            const unresolvedInChunk: string[] = [];
             for (const dn of dns) {
               const member = byDn.get(canonicalDn(dn));
               if (member?.state === 'synced' && member.cloudId !== null) resolved.push(member);
               else if (member?.state === 'creating') waiting++;
-              else unresolved.push(dn);
+              else unresolvedInChunk.push(dn);
             }
+            if (unresolved.length < 10) unresolved.push(...unresolvedInChunk.slice(0, 10 - unresolved.length));
+            unresolvedCount += unresolvedInChunk.length;
+            // Unresolved targets are remembered as placeholders: their arrival marks this entry pending again.
+            await connectorSpace.putReferences(entry.anchor, attribute, unresolvedInChunk.map((dn) => placeholderAnchor(dn)), mark);
             const known = await connectorSpace.getReferences(entry.anchor, attribute, resolved.map((m) => m.anchor));
             for (const member of resolved) {
               if (known.has(member.anchor)) continue;
@@ -1064,6 +1098,7 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
             if (stale.length === 0) break;
             const members = await connectorSpace.get(stale);
             for (const anchor of stale) {
+              if (isPlaceholder(anchor)) continue;
               const member = members.get(anchor);
               if (member?.cloudId != null) {
                 try {
@@ -1095,7 +1130,7 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
         name: 'referenceResolution',
         status: failure !== undefined ? 'Failure' : unresolved.length > 0 ? 'Warning' : 'Success',
         description: failure?.message ?? `${added} reference(s) added, ${removed} removed` +
-          (unresolved.length > 0 ? `; ${unresolved.length} not synchronized (e.g. ${unresolved[0]})` : '') +
+          (unresolvedCount > 0 ? `; ${unresolvedCount} not synchronized (e.g. ${unresolved[0]})` : '') +
           (waiting > 0 ? `; ${waiting} waiting for their object` : ''),
       }];
       log.push({

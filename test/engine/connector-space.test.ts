@@ -51,6 +51,9 @@ for (const implementation of IMPLEMENTATIONS) {
       const [due] = await space.listDueForRetry('2026-01-01T00:06:00.000Z', undefined, 10);
       assert.equal(due?.anchor, 'a2');
       assert.equal((await space.listDueForRetry('2026-01-01T00:04:00.000Z', undefined, 10)).length, 0);
+      await space.clearEscrows();
+      assert.deepEqual((await space.get(['a2'])).get('a2')?.escrow, NO_ESCROW);
+      assert.equal((await space.listDueForRetry('2026-01-01T00:06:00.000Z', undefined, 10)).length, 0);
     });
 
     test('mark and sweep: unseen entries are listed in anchor order, deleted ones never', async () => {

@@ -230,6 +230,24 @@ describe('container scope by OU GUID (sqlite)', () => {
     const entry = (await f.connectorSpace.getByDnKeys([`cn=bob stone,ou=sales eu,ou=corp,${BASE.toLowerCase()}`]));
     assert.equal(entry.size, 1, 'the connector space followed the OU rename for children the delta did not report');
   });
+
+  test('a member outside the scope is a Warning; when it enters the scope, the group links it', async () => {
+    const salesEu = `OU=Sales EU,OU=Corp,${BASE}`;
+    source.add('user', `CN=Zed Out,${ENG}`, person('Zed Out'));
+    source.add('group', `CN=Mixed,${salesEu}`, { cn: 'Mixed', sAMAccountName: 'Mixed', groupType: -2147483646, member: [`CN=Alice Smith,${salesEu}`, `CN=Zed Out,${ENG}`] });
+    f.log.clear();
+    await f.cycle(source);
+    const mixed = (await f.listAll('group')).find((g) => g['displayName'] === 'Mixed')!;
+    assert.deepEqual(await f.members(String(mixed['id'])), ['Alice Smith']);
+    const warning = f.log.entries.find((e) => e.status === 'Warning')!;
+    assert.equal(warning.errorCode, 'ERR_SYNC_REFERENCE_UNRESOLVED');
+    assert.match(warning.steps[0]!.description, /1 not synchronized \(e\.g\. CN=Zed Out/);
+    source.move(`CN=Zed Out,${ENG}`, `CN=Zed Out,${salesEu}`);
+    const report = await f.cycle(source);
+    assert.equal(report.created, 1);
+    assert.equal(report.referencesAdded, 1);
+    assert.deepEqual(await f.members(String(mixed['id'])), ['Alice Smith', 'Zed Out']);
+  });
 });
 
 after(() => stopPostgres());
