@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { CloudDirectory, SigningKey } from '../directory/cloud-directory.ts';
+import type { SynchronizationConfigurations } from '../synchronization/index.ts';
 
 export interface ApiDeps {
   /** The cloud directory (also the credential store: verifyClientCredentials). */
@@ -24,6 +25,8 @@ export interface ApiDeps {
   readonly publicUrl?: string;
   /** Largest accepted request body in bytes. Default 1 MiB. */
   readonly bodyLimit?: number;
+  /** Synchronization configurations (src/synchronization); without it the synchronization routes are not served. */
+  readonly synchronization?: SynchronizationConfigurations;
   /** TLS key and certificate (PEM) to serve HTTPS directly. */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CloudsyncError } from '../errors/index.ts';
+import { CloudsyncError, type ErrorCode } from '../errors/index.ts';
 import { credentialsFilePath, readCredentials, type StoredCredentials } from './credentials-file.ts';
 
 /** Flags shared by every command that manages a running service. */
@@ -57,6 +57,17 @@ export async function resolveServiceCredentials(
     });
   }
   return { service: url.origin, tenantId: tenantId!, clientId: clientId!, clientSecret: clientSecret! };
+}
+
+/** The closest code of ours for an HTTP error status the service answered with. */
+function codeForStatus(status: number): ErrorCode {
+  if (status === 401) return 'ERR_AUTH_TOKEN_INVALID';
+  if (status === 403) return 'ERR_AUTH_FORBIDDEN';
+  if (status === 404) return 'ERR_HTTP_NOT_FOUND';
+  if (status === 409) return 'ERR_STORE_CONFLICT';
+  if (status === 413) return 'ERR_HTTP_PAYLOAD_TOO_LARGE';
+  if (status >= 500) return 'ERR_CLI_SERVICE_UNREACHABLE';
+  return 'ERR_HTTP_BAD_REQUEST';
 }
 
 /** A Graph-style error body, as the service answers. */
@@ -121,7 +132,10 @@ export class ServiceConnection {
     const parsed = (await response.json().catch(() => undefined)) as T & GraphErrorBody;
     if (!response.ok) {
       const message = parsed?.error?.message ?? response.statusText;
-      throw new CloudsyncError('ERR_HTTP_BAD_REQUEST', `${method} ${path}: ${response.status} ${parsed?.error?.code ?? ''} ${message}`.replace(/\s+/g, ' '));
+      // The service's own message already says what and where; the request line is kept short for context.
+      throw new CloudsyncError(codeForStatus(response.status), `${message} (${method} ${path.split('?')[0]}: ${response.status}${parsed?.error?.code ? ` ${parsed.error.code}` : ''})`, {
+        details: { status: response.status, ...(parsed?.error?.code ? { graphCode: parsed.error.code } : {}) },
+      });
     }
     return parsed;
   }

@@ -67,6 +67,14 @@ export const DEFAULTS = Object.freeze({
     override: '$top',
     description: 'Page size when a list call gives no $top.',
   }),
+  syncInterval: setting({
+    value: 'PT2M',
+    unit: 'ISO 8601 duration (minimum PT10S)',
+    override: '--sync-interval',
+    description:
+      "schedule.interval given to new synchronization jobs, as Entra Cloud Sync's 2-minute cycle; each job's own " +
+      'interval can be changed later with PATCH …/jobs/{jobId} or `cloudsync config set-interval`.',
+  }),
   credentialsFile: setting({
     value: '~/.config/cloudsync/credentials.json',
     unit: 'file (mode 0600)',

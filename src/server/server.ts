@@ -8,7 +8,8 @@ import { createSecureContext } from 'node:tls';
 import { pino, type Logger } from 'pino';
 import { buildApp } from '../api/app.ts';
 import { REDACTED_LOG_PATHS } from '../api/api-deps.ts';
-import { createCloudDirectory, type CloudDirectory } from '../directory/index.ts';
+import { createCloudDirectory, type CloudDirectory, type SigningKey } from '../directory/index.ts';
+import { createSynchronizationStore, deriveSecretsKey } from '../synchronization/index.ts';
 import { openStore, type Store } from '../storage/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
 import { DEFAULTS } from './defaults.ts';
@@ -23,6 +24,8 @@ export interface ServerOptions {
   readonly databaseUrl?: string;
   /** Public base URL when the service sits behind a proxy; otherwise taken from each request. */
   readonly publicUrl?: string;
+  /** schedule.interval of new synchronization jobs (ISO 8601, ≥ PT10S). */
+  readonly syncInterval?: string;
   /** Serve HTTPS with this PEM certificate chain and private key (the key file must be mode 0600). */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   readonly logger?: Logger;
@@ -61,6 +64,17 @@ export async function openDirectory(options: Pick<ServerOptions, 'dataDir' | 'da
   return { store, directory: createCloudDirectory(store, { retentionDays: DEFAULTS.deletedItemsRetention.value }) };
 }
 
+/**
+ * The key sealing synchronization secrets at rest, derived from the deployment's signing key so every node on one
+ * database derives the same one without another secret to distribute. Consequence to keep in mind: rotating the
+ * signing key must re-seal the secrets (no rotation exists yet).
+ */
+function secretsKeyOf(signingKey: SigningKey): Uint8Array {
+  const d = signingKey.privateJwk.d;
+  if (typeof d !== 'string') throw new TypeError('the signing key has no private part');
+  return deriveSecretsKey(d);
+}
+
 async function readTlsFiles(tls: { readonly certFile: string; readonly keyFile: string }): Promise<{ cert: Buffer; key: Buffer }> {
   const read = async (file: string, flag: string): Promise<Buffer> => {
     try {
@@ -94,9 +108,15 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const { store, directory } = await openDirectory(options);
   let app: ReturnType<typeof buildApp> | undefined;
   try {
+    const signingKey = await directory.getOrCreateSigningKey();
+    const synchronization = createSynchronizationStore(store, directory, {
+      secretsKey: secretsKeyOf(signingKey),
+      defaultInterval: options.syncInterval ?? DEFAULTS.syncInterval.value,
+    });
     app = buildApp({
       directory,
-      signingKey: await directory.getOrCreateSigningKey(),
+      signingKey,
+      synchronization,
       logger,
       bodyLimit: DEFAULTS.bodyLimit.value,
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),

@@ -1,7 +1,6 @@
 /**
  * `cloudsync config …` spawned as a process against a real server (the API over SQLite, listening on
- * 127.0.0.1). Until src/cli/main.ts registers configCommand, the CLI is run through a small entry that adds it
- * to main's own program, so the test exercises the same parsing and error reporting either way.
+ * 127.0.0.1).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,16 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/api/app.ts';
-import { buildProgram } from '../../src/cli/main.ts';
 import type { CreatedTenant } from '../../src/directory/index.ts';
 import { createSynchronizationStore } from '../../src/synchronization/index.ts';
 import { defaultBackend, openDirectory, type DirectoryBackend } from '../api/api-harness.ts';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const wired = buildProgram().commands.some((command) => command.name() === 'config');
 
 let dir: string;
-let entry: string;
 let backend: DirectoryBackend;
 let app: FastifyInstance;
 let url: string;
@@ -30,25 +26,6 @@ let tenant: CreatedTenant;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cloudsync-config-cli-'));
-  entry = join(dir, 'entry.mjs');
-  await writeFile(
-    entry,
-    `import { buildProgram } from ${JSON.stringify(MAIN)};
-import { configCommand } from ${JSON.stringify(new URL('../../src/cli/commands/config.ts', import.meta.url).pathname)};
-import { describeError } from ${JSON.stringify(new URL('../../src/cli/report-error.ts', import.meta.url).pathname)};
-const program = buildProgram();
-const config = configCommand();
-const forEach = (command) => { command.exitOverride(); command.commands.forEach(forEach); };
-forEach(config);
-program.addCommand(config);
-try {
-  await program.parseAsync(process.argv.slice(2), { from: 'user' });
-} catch (error) {
-  if (typeof error?.code === 'string' && error.code.startsWith('commander.')) process.exitCode = error.exitCode;
-  else { process.stderr.write(describeError(error) + '\\n'); process.exitCode = 1; }
-}
-`,
-  );
   backend = await openDirectory(defaultBackend());
   const synchronization = createSynchronizationStore(backend.store, backend.directory, { secretsKey: randomBytes(32) });
   app = buildApp({ directory: backend.directory, signingKey: await backend.directory.getOrCreateSigningKey(), synchronization });
@@ -73,7 +50,7 @@ interface Run {
 }
 
 async function cli(args: readonly string[], input?: string, options: { tty?: boolean } = {}): Promise<Run> {
-  const argv = [wired ? MAIN : entry, ...args];
+  const argv = [MAIN, ...args];
   // util-linux script(1) gives the CLI a pseudo-terminal, so the interactive confirmation path runs for real.
   const quoted = [process.execPath, ...argv].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
   const [command, commandArgs] = options.tty === true ? ['script', ['-qec', quoted, '/dev/null']] : [process.execPath, argv];
@@ -113,7 +90,7 @@ test('config create → list → show → set-interval → start → pause → r
 
   const again = await cli(['config', 'create', '--domain', 'CORP.example.com', '--name', 'second']);
   assert.equal(again.code, 1);
-  assert.match(again.stderr, /^error ERR_HTTP_BAD_REQUEST: PUT .*409 Conflict The AD domain corp\.example\.com is already configured/);
+  assert.match(again.stderr, /^error ERR_STORE_CONFLICT: The AD domain corp\.example\.com is already configured.*\(PUT \/v1\.0\/servicePrincipals\/.*\/synchronization\/secrets: 409 Conflict\)/);
   const afterRefusal = await cli(['config', 'list', '--json']);
   assert.equal((JSON.parse(afterRefusal.stdout) as unknown[]).length, 1, 'the refused create left nothing behind');
 

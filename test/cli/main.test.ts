@@ -101,6 +101,10 @@ test('usage errors are one line and a non-zero exit', async () => {
   assert.equal(port.code, 1);
   assert.equal(port.stderr.trim(), 'error ERR_CLI_USAGE: --port eighty is not a port number (0–65535)');
 
+  const interval = await cli(['server', '--port', '0', '--sync-interval', 'PT5S']);
+  assert.equal(interval.code, 1);
+  assert.match(interval.stderr, /^error ERR_SYNC_CONFIG_INVALID: --sync-interval PT5S is shorter than the minimum interval PT10S/);
+
   const unknown = await cli(['tenant', 'create', '--name', 'x', '--nmae', 'y']);
   assert.notEqual(unknown.code, 0);
   assert.match(unknown.stderr, /unknown option '--nmae'/);

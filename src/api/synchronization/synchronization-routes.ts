@@ -22,13 +22,6 @@ import { baseUrlOf } from '../base-url.ts';
 import { parseJsonBody, requireObjectBody } from '../json-body.ts';
 import { createSynchronizationAuthenticate } from './synchronization-access.ts';
 
-declare module '../api-deps.ts' {
-  interface ApiDeps {
-    /** Synchronization configurations (src/synchronization); without it the synchronization routes are not served. */
-    readonly synchronization?: SynchronizationConfigurations;
-  }
-}
-
 export interface SynchronizationRouteOptions {
   readonly configurations: SynchronizationConfigurations;
   readonly key: () => Promise<KeyPair>;

@@ -3,6 +3,7 @@ import { DEFAULTS } from '../../server/defaults.ts';
 import { startServer } from '../../server/server.ts';
 import { parsePort } from '../options.ts';
 import { CloudsyncError } from '../../errors/index.ts';
+import { parseInterval } from '../../synchronization/index.ts';
 
 export function serverCommand(): Command {
   return new Command('server')
@@ -12,15 +13,18 @@ export function serverCommand(): Command {
     .option('--host <address>', 'address to listen on', DEFAULTS.host.value)
     .option('--port <n>', 'port to listen on (0 = any free port)', String(DEFAULTS.port.value))
     .option('--public-url <url>', 'base URL clients reach the service at, when behind a proxy')
+    .option('--sync-interval <duration>', 'schedule.interval of new synchronization jobs (ISO 8601, minimum PT10S)', DEFAULTS.syncInterval.value)
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain)')
     .option('--tls-key <file>', 'private key (PEM, mode 0600) of --tls-cert')
-    .action(async (options: { data: string; database?: string; host: string; port: string; publicUrl?: string; tlsCert?: string; tlsKey?: string }) => {
+    .action(async (options: { data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string }) => {
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
         throw new CloudsyncError('ERR_CLI_USAGE', '--tls-cert and --tls-key go together', { path: options.tlsCert === undefined ? '--tls-cert' : '--tls-key' });
       }
+      parseInterval(options.syncInterval, '--sync-interval');
       const server = await startServer({
         host: options.host,
         port: parsePort(options.port),
+        syncInterval: options.syncInterval,
         ...(options.database === undefined ? { dataDir: options.data } : { databaseUrl: options.database }),
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         ...(options.tlsCert === undefined || options.tlsKey === undefined ? {} : { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }),
