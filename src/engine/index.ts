@@ -10,6 +10,7 @@ export {
   fitUpnSuffix,
   runSynchronizationCycle,
   type CycleMode,
+  type CycleProgress,
   type CycleReport,
   type EngineDependencies,
   type EngineSource,

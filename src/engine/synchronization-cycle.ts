@@ -82,6 +82,14 @@ export interface SynchronizationConfiguration {
   /** escrow retry delay after the first failure, doubled per failure up to escrowMaxDelayMs (default 2 min / 24 h) */
   readonly escrowBaseDelayMs?: number;
   readonly escrowMaxDelayMs?: number;
+  /**
+   * Accidental-delete prevention (Entra's DeleteThresholdValue, default 500: at most 499 deletions per cycle; null
+   * disables it). A cycle that would reach it stops before deleting with ERR_SYNC_DELETE_THRESHOLD, without storing
+   * the watermark, so that the same deletions come again once approved.
+   */
+  readonly deleteThreshold?: number | null;
+  /** approve the deletions of this cycle whatever their number (restart with resetScope ForceDeletes) */
+  readonly allowDeletes?: boolean;
 }
 
 export interface EngineDependencies {
@@ -92,6 +100,18 @@ export interface EngineDependencies {
   readonly clock?: Clock;
   readonly newId?: () => string;
   readonly signal?: AbortSignal;
+  /** called after every exported batch (the job's progress; a CLI progress bar) */
+  readonly onProgress?: (progress: CycleProgress) => void;
+}
+
+export interface CycleProgress {
+  readonly cycleId: string;
+  readonly mode: 'full' | 'delta';
+  /** the step the cycle is in */
+  readonly step: 'import' | 'deletionReconciliation' | 'referenceResolution';
+  readonly imported: number;
+  readonly exported: number;
+  readonly failed: number;
 }
 
 export interface CycleReport {
@@ -585,7 +605,8 @@ async function processingStep(batch: BatchContext): Promise<void> {
     const refsChanged = item.refsDigest !== null && item.refsDigest !== entry!.refsDigest;
     if (changed.length === 0 || flowTypes?.has('Update') === false) {
       item.plan = 'unchanged';
-      if (refsChanged || entry!.dn !== item.source.dn || entry!.escrow.failureCount > 0 || cycle.mode === 'full') {
+      // (a full import's seen mark of an otherwise unchanged entry is written by markSeen, not by a put)
+      if (refsChanged || entry!.dn !== item.source.dn || entry!.escrow.failureCount > 0) {
         item.next = {
           ...entry!,
           dn: item.source.dn,
@@ -602,6 +623,23 @@ async function processingStep(batch: BatchContext): Promise<void> {
     item.action = 'Update';
     item.logged = true;
     step(item, 'processing', 'Success', `Update ${changed.length} attribute(s): ${changed.join(', ')}`);
+  }
+  enforceDeleteThreshold(cycle, batch.items.filter((i) => i.plan === 'delete').length);
+}
+
+/**
+ * The circuit breaker: deletions already done this cycle plus those about to be done must stay below the threshold.
+ * Checked before anything of the batch (or of the sweep) is exported.
+ */
+function enforceDeleteThreshold(cycle: CycleContext, planned: number): void {
+  const threshold = cycle.config.deleteThreshold === undefined ? 500 : cycle.config.deleteThreshold;
+  if (planned === 0 || threshold === null || cycle.config.allowDeletes === true) return;
+  const total = cycle.counters.deleted + planned;
+  if (total >= threshold) {
+    throw new CloudsyncError('ERR_SYNC_DELETE_THRESHOLD',
+      `this cycle would delete ${total} object(s) from the cloud directory, which reaches the accidental-delete threshold of ${threshold}; ` +
+      'nothing more was deleted. Check the scope and the source, then allow the deletions (restart with resetScope ForceDeletes) or raise the threshold',
+      { details: { threshold, deletions: total } });
   }
 }
 
@@ -924,6 +962,19 @@ async function runBatch(cycle: CycleContext, objects: readonly SourceObject[]): 
   const batch: BatchContext = { cycle, items };
   for (const batchStep of BATCH_STEPS) await batchStep(batch);
   await cycle.deps.log.write(items.filter((i) => i.logged).map((i) => logEntry(cycle, i)));
+  reportProgress(cycle, 'import');
+}
+
+function reportProgress(cycle: CycleContext, step: CycleProgress['step']): void {
+  const c = cycle.counters;
+  cycle.deps.onProgress?.({
+    cycleId: cycle.cycleId,
+    mode: cycle.mode,
+    step,
+    imported: c.imported,
+    exported: c.created + c.updated + c.deleted + c.restored,
+    failed: c.failed,
+  });
 }
 
 function logEntry(cycle: CycleContext, item: WorkItem): ProvisioningLogEntry {
@@ -998,12 +1049,18 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
     mark = `${cycle.mark}:listing`;
     for await (const anchors of source.listAnchors({ batchSize: 1000 })) await connectorSpace.markSeen(anchors, mark);
   }
+  let counted = 0;
+  for (let page = await connectorSpace.listUnseen(mark, undefined, 1000); page.length > 0; page = await connectorSpace.listUnseen(mark, page.at(-1)!.anchor, 1000)) {
+    counted += page.filter((e) => e.state !== 'container' && e.cloudId !== null).length;
+  }
+  enforceDeleteThreshold(cycle, counted);
   let after: string | undefined;
   for (;;) {
     const unseen = await connectorSpace.listUnseen(mark, after, 200);
     if (unseen.length === 0) return;
     after = unseen[unseen.length - 1]!.anchor;
-    const gone = unseen.filter((e) => e.state === 'container' || e.cloudId === null);
+    // An anchor listing that leaves out OUs must not make the engine forget them (their GUIDs place objects in scope).
+    const gone = unseen.filter((e) => (e.state === 'container' && cycle.mode === 'full') || (e.state !== 'container' && e.cloudId === null));
     await connectorSpace.remove(gone.map((e) => e.anchor));
     const items: WorkItem[] = [];
     for (const entry of unseen.filter((e) => e.state !== 'container' && e.cloudId !== null)) {
@@ -1029,6 +1086,7 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
       const batch: BatchContext = { cycle, items };
       await exportStep(batch);
       await cycle.deps.log.write(items.map((i) => logEntry(cycle, i)));
+      reportProgress(cycle, 'deletionReconciliation');
     }
   }
 }
@@ -1149,6 +1207,7 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
       });
     }
     await cycle.deps.log.write(log);
+    reportProgress(cycle, 'referenceResolution');
   }
 }
 

@@ -89,6 +89,7 @@ export const ERROR_CODES = [
   // sync engine (src/engine)
   'ERR_SYNC_REFERENCE_UNRESOLVED',
   'ERR_SYNC_MATCH_CONFLICT',
+  'ERR_SYNC_DELETE_THRESHOLD',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -11,6 +11,7 @@ import {
   SqlConnectorSpace,
   type ConnectorSpace,
   type CycleMode,
+  type CycleProgress,
   type CycleReport,
   type EngineSource,
   type SynchronizationConfiguration,
@@ -29,6 +30,8 @@ export interface EngineFixture {
   readonly log: MemoryProvisioningLog;
   config: SynchronizationConfiguration;
   now: Date;
+  /** every progress report of every cycle */
+  readonly progress: CycleProgress[];
   cycle(source: EngineSource, mode?: CycleMode, overrides?: { target?: TargetDirectory; connectorSpace?: ConnectorSpace }): Promise<CycleReport>;
   listAll(type: ObjectType): Promise<Record<string, unknown>[]>;
   listDeleted(type: 'user' | 'group'): Promise<Record<string, unknown>[]>;
@@ -60,10 +63,14 @@ export async function engineFixture(store: Store, options: { configurationId?: s
     connectorSpace,
     target,
     log,
+    progress: [],
     config: { id: configurationId, schema: AD_SCHEMA, domain: { dnsDomainName: 'corp.example.com', netBiosName: 'CORP' } },
     cycle: (source: EngineSource, mode: CycleMode = 'auto', overrides: { target?: TargetDirectory; connectorSpace?: ConnectorSpace } = {}) =>
       runSynchronizationCycle(
-        { source, target: overrides.target ?? target, connectorSpace: overrides.connectorSpace ?? connectorSpace, log, clock: () => fixture.now, newId: () => `id-${++ids}` },
+        {
+          source, target: overrides.target ?? target, connectorSpace: overrides.connectorSpace ?? connectorSpace, log,
+          clock: () => fixture.now, newId: () => `id-${++ids}`, onProgress: (p: CycleProgress) => fixture.progress.push(p),
+        },
         fixture.config,
         { mode },
       ),

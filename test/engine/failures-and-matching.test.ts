@@ -156,3 +156,53 @@ describe('per-object failures, escrow and matching (sqlite)', () => {
 });
 
 after(() => stopPostgres());
+
+describe('accidental-delete prevention (sqlite)', () => {
+  const backend = BACKENDS[0]!;
+  let dispose: () => Promise<void>;
+  let f: EngineFixture;
+  const source = new MemorySource();
+
+  before(async () => {
+    let store: Store;
+    ({ store, dispose } = await backend.open());
+    f = await engineFixture(store);
+    f.config = { ...f.config, deleteThreshold: 3 };
+    for (const name of ['a1', 'a2', 'a3', 'a4', 'a5']) source.add('user', `CN=${name},${OU}`, person(name));
+    await f.cycle(source);
+  });
+  after(async () => {
+    await dispose();
+  });
+
+  test('two deletions pass under a threshold of 3', async () => {
+    source.delete(`CN=a1,${OU}`);
+    source.delete(`CN=a2,${OU}`);
+    const report = await f.cycle(source);
+    assert.equal(report.deleted, 2);
+  });
+
+  test('three deletions stop the cycle before deleting anything, and come back once allowed', async () => {
+    const watermark = await f.connectorSpace.getWatermark();
+    source.delete(`CN=a3,${OU}`);
+    source.delete(`CN=a4,${OU}`);
+    source.delete(`CN=a5,${OU}`);
+    await assert.rejects(f.cycle(source), (error: { code?: string; details?: { deletions?: number } }) => error.code === 'ERR_SYNC_DELETE_THRESHOLD' && error.details?.deletions === 3);
+    assert.equal((await f.listAll('user')).length, 3);
+    assert.equal(await f.connectorSpace.getWatermark(), watermark, 'the watermark did not move past the deletions');
+    f.config = { ...f.config, allowDeletes: true };
+    const report = await f.cycle(source);
+    assert.equal(report.deleted, 3);
+    assert.equal((await f.listAll('user')).length, 0);
+  });
+
+  test('a full import that suddenly finds nothing does not empty the cloud', async () => {
+    const local = await engineFixture(f.store);
+    const full = new MemorySource();
+    for (const name of ['b1', 'b2', 'b3', 'b4']) full.add('user', `CN=${name},${OU}`, person(name));
+    await local.cycle(full);
+    local.config = { ...local.config, deleteThreshold: 3 };
+    await assert.rejects(local.cycle(new MemorySource(), 'full'), { code: 'ERR_SYNC_DELETE_THRESHOLD' });
+    assert.equal((await local.listAll('user')).length, 4);
+  });
+});

@@ -33,6 +33,10 @@ for (const backend of BACKENDS) {
       assert.equal(report.mode, 'full');
       assert.equal(report.failed, 0, JSON.stringify(f.log.entries.filter((e) => e.status === 'Failure').slice(0, 3), null, 1));
       assert.equal(report.created, 1053);
+      // progress after every batch: 1,064 records (with the OUs), 3 batches of at most 500
+      const imports = f.progress.filter((p) => p.step === 'import');
+      assert.deepEqual(imports.map((p) => p.imported), [500, 1000, 1064]);
+      assert.equal(f.progress.at(-1)!.exported, 1053);
       const users = await f.listAll('user');
       const groups = await f.listAll('group');
       const contacts = await f.listAll('orgContact');
