@@ -223,13 +223,18 @@ function escrowAfterFailure(cycle: CycleContext, entry: ConnectorSpaceEntry | un
   return { failureCount, nextRetryAt: new Date(cycle.clock().getTime() + delay).toISOString(), lastError: failure };
 }
 
-function mappingFor(schema: CompiledSchema, sourceType: string): CompiledSchemaObjectMapping | undefined {
-  for (const rule of schema.rules) {
-    for (const objectMapping of rule.objectMappings) {
-      if (objectMapping.enabled && objectMapping.mapping.sourceObjectName.toLowerCase() === sourceType.toLowerCase()) return objectMapping;
-    }
-  }
-  return undefined;
+/**
+ * The object mapping of a source object: the first enabled one (rules by priority) whose sourceObjectName is the
+ * object's type, else one naming one of its object classes (LDAP2AADProvisioning maps `groupOfNames` and
+ * `groupOfUniqueNames`, which the connectors report as type `group`).
+ */
+function mappingFor(schema: CompiledSchema, sourceType: string, objectClasses: readonly string[] = []): CompiledSchemaObjectMapping | undefined {
+  const enabled = schema.rules.flatMap((rule) => rule.objectMappings.filter((m) => m.enabled));
+  const name = (m: CompiledSchemaObjectMapping) => m.mapping.sourceObjectName.toLowerCase();
+  const byType = enabled.find((m) => name(m) === sourceType.toLowerCase());
+  if (byType !== undefined) return byType;
+  const classes = new Set(objectClasses.map((c) => c.toLowerCase()));
+  return enabled.find((m) => classes.has(name(m)));
 }
 
 function targetTypeOf(mapping: CompiledSchemaObjectMapping): TargetType | undefined {
@@ -287,7 +292,9 @@ function isPlaceholder(anchor: string): boolean {
 function newEntry(cycle: CycleContext, item: WorkItem, state: ConnectorSpaceEntry['state']): ConnectorSpaceEntry {
   return {
     anchor: item.anchor,
-    sourceType: item.source.type,
+    // the object mapping's source object name (groupOfNames, not the connector's generic `group`), so that later
+    // steps that only have the entry find the same mapping
+    sourceType: item.mapping?.mapping.sourceObjectName ?? item.source.type,
     targetType: item.targetType ?? null,
     state,
     dn: item.source.dn,
@@ -375,7 +382,7 @@ async function scopingStep(batch: BatchContext): Promise<void> {
       item.plan = 'skip';
       continue;
     }
-    const mapping = mappingFor(batch.cycle.config.schema, item.source.type);
+    const mapping = mappingFor(batch.cycle.config.schema, item.source.type, item.source.objectClasses);
     const targetType = mapping === undefined ? undefined : targetTypeOf(mapping);
     if (mapping === undefined || targetType === undefined) {
       item.inScope = false;
@@ -868,6 +875,7 @@ function exported(cycle: CycleContext, item: WorkItem, cloudId: string, descript
   item.next = {
     ...(item.entry ?? newEntry(cycle, item, 'synced')),
     state: 'synced',
+    sourceType: item.mapping?.mapping.sourceObjectName ?? item.source.type,
     targetType: item.targetType ?? null,
     dn: item.source.dn,
     objectGuid: item.objectGuid,

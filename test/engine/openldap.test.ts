@@ -1,0 +1,68 @@
+/**
+ * The engine against a real OpenLDAP (generic LDAP connector, template LDAP2AADProvisioning): entryUUID anchors,
+ * groupOfNames members, modify-timestamp deltas and deletions found by listAnchors() reconciliation.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Client } from 'ldapts';
+import { GenericLdapConnector } from '../../src/connectors/ldap/generic-ldap-connector.ts';
+import { compileSynchronizationSchema, getTemplate } from '../../src/schema/index.ts';
+import type { Store } from '../../src/storage/index.ts';
+import { addGroupOfNames, Attribute, Change, openLdapUnavailableReason, seedGenericUsers, startOpenLdap, type OpenLdapServer } from '../harness/openldap.ts';
+import { BACKENDS } from '../storage/backends.ts';
+import { engineFixture, type EngineFixture } from './engine-fixture.ts';
+
+const skip = openLdapUnavailableReason();
+
+describe('engine ← OpenLDAP (LDAP2AADProvisioning)', { skip }, () => {
+  let server: OpenLdapServer;
+  let admin: Client;
+  let connector: GenericLdapConnector;
+  let dispose: () => Promise<void>;
+  let f: EngineFixture;
+  let people: string[];
+
+  before(async () => {
+    server = await startOpenLdap();
+    admin = await server.admin();
+    people = await seedGenericUsers(server, 8);
+    await addGroupOfNames(admin, `cn=staff,ou=groups,${server.baseDn}`, people.slice(0, 3));
+    connector = new GenericLdapConnector({ urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn });
+    let store: Store;
+    ({ store, dispose } = await BACKENDS[0]!.open());
+    f = await engineFixture(store);
+    f.config = { ...f.config, schema: compileSynchronizationSchema(getTemplate('LDAP2AADProvisioning')), domain: { dnsDomainName: 'example.org' } };
+  });
+
+  after(async () => {
+    await connector?.close();
+    await dispose?.();
+    await server?.stop();
+  });
+
+  test('full cycle: users by entryUUID, the groupOfNames with its members', async () => {
+    const report = await f.cycle(connector);
+    assert.equal(report.failed, 0, JSON.stringify(f.log.entries.find((e) => e.status === 'Failure')));
+    const users = await f.listAll('user');
+    assert.equal(users.length, 8);
+    assert.match(String(users[0]!['onPremisesImmutableId']), /^[0-9a-f-]{36}$/);
+    const staff = (await f.listAll('group')).find((g) => g['displayName'] === 'staff')!;
+    assert.deepEqual(await f.members(String(staff['id'])), ['Test User 1', 'Test User 2', 'Test User 3']);
+  });
+
+  test('delta: a modification, a membership change and a deletion (found by listing anchors)', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // modifyTimestamp has one-second granularity
+    await admin.modify(people[4]!, [new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Director'] }) })]);
+    await admin.modify(`cn=staff,ou=groups,${server.baseDn}`, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [people[5]!] }) })]);
+    await admin.del(people[7]!);
+    const report = await f.cycle(connector);
+    assert.equal(report.mode, 'delta');
+    assert.equal(report.failed, 0, JSON.stringify(f.log.entries.find((e) => e.status === 'Failure')));
+    assert.equal(report.deleted, 1);
+    const users = await f.listAll('user');
+    assert.equal(users.length, 7);
+    assert.equal(users.find((u) => u['displayName'] === 'Test User 5')!['jobTitle'], 'Director');
+    const staff = (await f.listAll('group')).find((g) => g['displayName'] === 'staff')!;
+    assert.deepEqual(await f.members(String(staff['id'])), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 6']);
+  });
+});
