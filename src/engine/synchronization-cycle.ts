@@ -731,11 +731,65 @@ async function exportLinkChanges(cycle: CycleContext, item: WorkItem): Promise<v
   }
 }
 
+function syncStamp(cycle: CycleContext): Record<string, TargetValue> {
+  return { onPremisesSyncEnabled: true, onPremisesLastSyncDateTime: now(cycle) };
+}
+
+/** A create when the planned write finds nothing to write to (gone from the cloud, purged, or a contact). */
+async function createInstead(cycle: CycleContext, item: WorkItem, description: string): Promise<void> {
+  const object = await cycle.deps.target.create(item.targetType!, { ...item.desired!, ...syncStamp(cycle) });
+  exported(cycle, item, object.id, description);
+  item.action = 'Create';
+  cycle.counters.created++;
+}
+
+type ObjectExport = (cycle: CycleContext, item: WorkItem) => Promise<void>;
+
+/** The export of each plan kind but `create`, which exportStep batches. A new plan kind breaks the build here. */
+const OBJECT_EXPORTS: Readonly<Record<PlanKind, ObjectExport>> = Object.freeze({
+  create: async () => {},
+  adopt: (cycle, item) => writeDifferences(cycle, item, item.matched!, true),
+  async update(cycle, item) {
+    const current = await cycle.deps.target.get(item.targetType!, item.entry!.cloudId!);
+    // Gone from the cloud behind our back (an admin's hard delete): create it again.
+    if (current === undefined) await createInstead(cycle, item, 'Created again (the cloud object was gone)');
+    else await writeDifferences(cycle, item, current, false);
+  },
+  async restore(cycle, item) {
+    const id = item.entry!.cloudId!;
+    let current: TargetObject | undefined;
+    try {
+      current = await cycle.deps.target.restore(id);
+    } catch (error) {
+      if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error;
+      current = await cycle.deps.target.get(item.targetType!, id); // already restored by a run that crashed after it
+    }
+    // Purged (or a contact, which the directory deletes at once): the old object cannot come back.
+    if (current === undefined) await createInstead(cycle, item, 'Created (the deleted object could not be restored)');
+    else await writeDifferences(cycle, item, current, true);
+  },
+  async delete(cycle, item) {
+    const entry = item.entry!;
+    try {
+      await cycle.deps.target.delete(entry.targetType as TargetType, entry.cloudId!);
+    } catch (error) {
+      if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error; // already deleted
+    }
+    item.next = { ...entry, state: 'deleted', dn: item.source.dn, refsPending: false, escrow: NO_ESCROW, updatedAt: now(cycle) };
+    step(item, 'export', 'Success', `Deleted ${entry.targetType} ${entry.cloudId}`);
+    cycle.counters.deleted++;
+  },
+  async forget(_cycle, item) {
+    item.remove = true;
+  },
+  unchanged: async () => {},
+  skip: async () => {},
+});
+
 /** export: intents, creates (batched), other writes, then the connector-space entries of the batch. */
 async function exportStep(batch: BatchContext): Promise<void> {
   const { cycle } = batch;
   const { target, connectorSpace } = cycle.deps;
-  const stamp = () => ({ onPremisesSyncEnabled: true, onPremisesLastSyncDateTime: now(cycle) });
 
   // 1. Write-ahead intents for creates (see the header: what makes a create findable after a crash).
   const creates = batch.items.filter((i) => i.plan === 'create');
@@ -748,7 +802,7 @@ async function exportStep(batch: BatchContext): Promise<void> {
     let created: readonly TargetObject[] | undefined;
     if (items.length > 1) {
       try {
-        created = await target.createMany(type, items.map((i) => ({ ...i.desired!, ...stamp() })));
+        created = await target.createMany(type, items.map((i) => ({ ...i.desired!, ...syncStamp(cycle) })));
       } catch (error) {
         if (!isObjectFailure(error)) throw error;
       }
@@ -757,7 +811,7 @@ async function exportStep(batch: BatchContext): Promise<void> {
       let object = created?.[index];
       if (object === undefined) {
         try {
-          object = await target.create(type, { ...item.desired!, ...stamp() });
+          object = await target.create(type, { ...item.desired!, ...syncStamp(cycle) });
         } catch (error) {
           if (!isObjectFailure(error)) throw error;
           fail(item, 'export', error);
@@ -770,62 +824,10 @@ async function exportStep(batch: BatchContext): Promise<void> {
     }
   }
 
-  // 3. Everything else, object by object.
+  // 3. Everything else, object by object (creates are done above).
   for (const item of batch.items) {
     try {
-      switch (item.plan) {
-        case 'adopt':
-          await writeDifferences(cycle, item, item.matched!, true);
-          break;
-        case 'update': {
-          const current = await target.get(item.targetType!, item.entry!.cloudId!);
-          if (current === undefined) {
-            // Gone from the cloud behind our back (an admin's hard delete): create it again.
-            const object = await target.create(item.targetType!, { ...item.desired!, ...stamp() });
-            exported(cycle, item, object.id, 'Created again (the cloud object was gone)');
-            item.action = 'Create';
-            cycle.counters.created++;
-          } else await writeDifferences(cycle, item, current, false);
-          break;
-        }
-        case 'restore': {
-          const id = item.entry!.cloudId!;
-          let current: TargetObject | undefined;
-          try {
-            current = await target.restore(id);
-          } catch (error) {
-            if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error;
-            current = await target.get(item.targetType!, id); // already restored by a run that crashed after it
-          }
-          if (current === undefined) {
-            // Purged (or a contact, which the directory deletes at once): the old object cannot come back.
-            const object = await target.create(item.targetType!, { ...item.desired!, ...stamp() });
-            exported(cycle, item, object.id, 'Created (the deleted object could not be restored)');
-            item.action = 'Create';
-            cycle.counters.created++;
-          } else {
-            await writeDifferences(cycle, item, current, true);
-          }
-          break;
-        }
-        case 'delete': {
-          const entry = item.entry!;
-          try {
-            await target.delete(entry.targetType as TargetType, entry.cloudId!);
-          } catch (error) {
-            if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error; // already deleted
-          }
-          item.next = { ...entry, state: 'deleted', dn: item.source.dn, refsPending: false, escrow: NO_ESCROW, updatedAt: now(cycle) };
-          step(item, 'export', 'Success', `Deleted ${entry.targetType} ${entry.cloudId}`);
-          cycle.counters.deleted++;
-          break;
-        }
-        case 'forget':
-          item.remove = true;
-          break;
-        default:
-          break;
-      }
+      if (item.plan !== 'create') await OBJECT_EXPORTS[item.plan](cycle, item);
       if (item.linkChanges !== undefined && item.failure === undefined) await exportLinkChanges(cycle, item);
     } catch (error) {
       if (!isObjectFailure(error)) throw error;
