@@ -1,12 +1,13 @@
 /**
  * One synchronization cycle of one configuration: source directory → cloud directory.
  *
- * Pipeline. A cycle imports the source in bounded batches and runs every batch through the steps of
- * BATCH_STEPS, named after Graph's provisioningStepType: import (enrich the objects: anchor, virtual attributes,
- * placement) → scoping → matching → processing → referenceResolution (note which objects' references changed) →
- * export. After the last batch, CYCLE_STEPS run once: deletion reconciliation (a full import's sweep, or
- * listAnchors() when the source's deltas do not report deletions), then reference resolution proper (group
- * members, streamed with readValues(), resolved by anchor/DN through the connector space), then the watermark.
+ * Pipeline. A cycle (CYCLE_STEPS) retries due escrows, imports the source in bounded batches and runs every batch
+ * through BATCH_STEPS, named after Graph's provisioningStepType: import (enrich the objects: anchor, virtual
+ * attributes, placement) → scoping → matching → processing → referenceResolution (note which objects' references
+ * changed; resolve AD value changes by objectGUID) → export. After the last batch: deletion reconciliation (a full
+ * import's sweep, or listAnchors() when the source's deltas do not report deletions), then reference resolution
+ * proper (group members, streamed with readValues(), resolved through the connector space), then the watermark.
+ * The accidental-delete threshold is checked before each batch's export and before the sweep.
  *
  * Per-object failures are values: a CloudsyncError thrown for one object (a mapping error, a directory
  * constraint) becomes a Failure entry in the provisioning log and an escrow on the object's connector-space
