@@ -17,6 +17,7 @@ const PACKAGES = [
   { name: 'slapd', why: 'OpenLDAP, the generic LDAP source' },
   { name: 'openssl', why: 'throwaway TLS certificates: the Graph SDK only sends tokens to https hosts; LDAPS on OpenLDAP' },
   { name: 'ldap-utils', why: 'ldapsearch/ldapadd, used to seed OpenLDAP and as the benchmark baseline' },
+  { name: 'dnsmasq-base', why: 'a throwaway DNS server serving TXT records, for the domain verification tests (POST /domains/{id}/verify)' },
 ] as const;
 
 function isInstalled(name: string): boolean {

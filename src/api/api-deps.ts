@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { CloudDirectory, SigningKey } from '../directory/cloud-directory.ts';
 import type { SynchronizationConfigurations } from '../synchronization/index.ts';
+import type { DomainProof } from './graph/domain-proof.ts';
 
 export interface ApiDeps {
   /** The cloud directory (also the credential store: verifyClientCredentials). */
@@ -27,6 +28,11 @@ export interface ApiDeps {
   readonly bodyLimit?: number;
   /** Synchronization configurations (src/synchronization); without it the synchronization routes are not served. */
   readonly synchronization?: SynchronizationConfigurations;
+  /**
+   * Checks the DNS record that proves a tenant owns a domain (`POST /domains/{id}/verify`). Without it the API
+   * refuses to verify domains; operators still can (`cloudsync domain verify`, `CloudDirectory.verifyDomain`).
+   */
+  readonly domainProof?: DomainProof;
   /** TLS key and certificate (PEM) to serve HTTPS directly. */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }

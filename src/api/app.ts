@@ -67,7 +67,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   });
 
   const methodsByUrl = collectGraphRoutes(app, '/v1.0/');
-  const graphOptions: GraphRouteOptions = { directory: deps.directory, publicUrl: deps.publicUrl };
+  const graphOptions: GraphRouteOptions = { directory: deps.directory, publicUrl: deps.publicUrl, domainProof: deps.domainProof };
   void app.register(
     async function graphApi(graph) {
       graph.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {

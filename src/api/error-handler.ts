@@ -4,7 +4,8 @@
  *
  * Invariants:
  * - A CloudsyncError is bad input or a failing peer: its message is written for the caller and is shown
- *   (below 500 only; 5xx messages are replaced, as oidc-provider's `expose = status < 500`).
+ *   (below 500 only; 5xx messages are replaced, as oidc-provider's `expose = status < 500`, unless the mapping
+ *   table marks the code `expose`).
  * - Fastify's own 4xx errors (body too large, bad content type, bad JSON length) become CloudsyncErrors first,
  *   so they are mapped by the same tables.
  * - Anything else is a bug of ours: logged with the request id (pino redacts secrets) and answered with a
@@ -74,7 +75,7 @@ export function sendError(error: unknown, request: FastifyRequest, reply: Fastif
   }
   const mapping = known ? graphErrorMapping(known) : INTERNAL_ERROR;
   if (known && mapping.status >= 500) request.log.warn({ code: known.code, err: known }, 'service unavailable');
-  const message = known && mapping.status < 500 ? known.message : INTERNAL_ERROR_MESSAGE;
+  const message = known && (mapping.status < 500 || mapping.expose === true) ? known.message : INTERNAL_ERROR_MESSAGE;
   if (mapping.status === 401) void reply.header('www-authenticate', 'Bearer realm="cloudsync", error="invalid_token"');
   return reply
     .code(mapping.status)

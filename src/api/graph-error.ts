@@ -18,6 +18,8 @@ import { CloudsyncError } from '../errors/index.ts';
 export interface GraphErrorMapping {
   readonly status: number;
   readonly code: string;
+  /** Show the error's message although the status is 5xx: it names only the failing peer, never our internals. */
+  readonly expose?: boolean;
 }
 
 const BAD_REQUEST: GraphErrorMapping = { status: 400, code: 'Request_BadRequest' };
@@ -38,6 +40,7 @@ export const GRAPH_ERRORS: Readonly<Partial<Record<ErrorCode, GraphErrorMapping>
   ERR_DIR_INVALID_VALUE: BAD_REQUEST,
   ERR_DIR_DOMAIN_CONFLICT: BAD_REQUEST,
   ERR_DIR_EXTENSION_INVALID: BAD_REQUEST,
+  ERR_DIR_DOMAIN_UNPROVEN: BAD_REQUEST,
   // A syntax error is Graph's "Invalid filter clause" (BadRequest); a well-formed filter on a property or
   // operator the directory cannot serve is Request_UnsupportedQuery. See graphErrorMapping().
   ERR_ODATA_FILTER: { status: 400, code: 'BadRequest' },
@@ -59,6 +62,8 @@ export const GRAPH_ERRORS: Readonly<Partial<Record<ErrorCode, GraphErrorMapping>
   ERR_AUTH_FORBIDDEN: { status: 403, code: 'Authorization_RequestDenied' },
   ERR_STORE_CONFLICT: { status: 409, code: 'Request_Conflict' },
   ERR_STORE_UNAVAILABLE: { status: 503, code: 'serviceNotAvailable' },
+  // The caller can do something about it (retry, tell the operator), and the message names no internals.
+  ERR_DNS_UNAVAILABLE: { status: 503, code: 'serviceNotAvailable', expose: true },
   ERR_SYNC_CONFIG_NOT_FOUND: { status: 404, code: 'Request_ResourceNotFound' },
   ERR_SYNC_CONFIG_INVALID: BAD_REQUEST,
   ERR_SYNC_CONFIG_DOMAIN_CONFLICT: { status: 409, code: 'Conflict' },

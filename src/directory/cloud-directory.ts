@@ -282,7 +282,10 @@ export interface CloudDirectory {
   getDomain(tenantId: string, name: string): Promise<Domain>;
   /** Adds a domain (unverified unless `isVerified`). A name verified in another tenant → ERR_DIR_DOMAIN_CONFLICT. */
   addDomain(tenantId: string, input: { readonly id: string; readonly isVerified?: boolean }): Promise<Domain>;
-  /** Marks a domain verified (stand-in for DNS verification). */
+  /**
+   * Marks a domain verified, trusting the caller: for operators, tests and provisioning. The Graph API demands DNS
+   * proof before it calls this (src/api/graph/domain-proof.ts).
+   */
   verifyDomain(tenantId: string, name: string): Promise<Domain>;
   /** Refused while objects use the domain in their UPN, and for the initial domain. */
   deleteDomain(tenantId: string, name: string): Promise<void>;

@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'ERR_DIR_INVALID_VALUE',
   'ERR_DIR_DOMAIN_CONFLICT',
   'ERR_DIR_EXTENSION_INVALID',
+  'ERR_DIR_DOMAIN_UNPROVEN',
   // OData query options (src/api/graph)
   'ERR_ODATA_FILTER',
   'ERR_ODATA_SELECT',
@@ -73,6 +74,8 @@ export const ERROR_CODES = [
   'ERR_LDAP_PROTOCOL',
   'ERR_LDAP_INVALID_DN',
   'ERR_LDIF_SYNTAX',
+  // DNS, asked to prove domain ownership (src/server/dns-domain-proof.ts)
+  'ERR_DNS_UNAVAILABLE',
   // configuration, CLI and the server process (src/cli, src/server)
   'ERR_CONFIG_INVALID',
   'ERR_CLI_USAGE',

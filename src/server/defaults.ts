@@ -75,6 +75,14 @@ export const DEFAULTS = Object.freeze({
       "schedule.interval given to new synchronization jobs, as Entra Cloud Sync's 2-minute cycle; each job's own " +
       'interval can be changed later with PATCH …/jobs/{jobId} or `cloudsync config set-interval`.',
   }),
+  dnsTimeout: setting({
+    value: 5000,
+    unit: 'milliseconds',
+    override: '(fixed)',
+    description:
+      'Longest a DNS lookup for a domain verification record (POST /domains/{id}/verify) may take, retries included; ' +
+      'then the call fails with 503 serviceNotAvailable. Resolvers: --dns-server, default the system\'s.',
+  }),
   credentialsFile: setting({
     value: '~/.config/cloudsync/credentials.json',
     unit: 'file (mode 0600)',

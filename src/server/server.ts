@@ -13,6 +13,7 @@ import { createSynchronizationStore, deriveSecretsKey } from '../synchronization
 import { openStore, type Store } from '../storage/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
 import { DEFAULTS } from './defaults.ts';
+import { createDnsDomainProof, createTrustingDomainProof, deriveDomainProofKey } from './dns-domain-proof.ts';
 import { prepareDataDirectory } from './data-directory.ts';
 
 export interface ServerOptions {
@@ -28,6 +29,13 @@ export interface ServerOptions {
   readonly syncInterval?: string;
   /** Serve HTTPS with this PEM certificate chain and private key (the key file must be mode 0600). */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** DNS servers (IP or IP:PORT) asked for domain verification records. Default: the system's. */
+  readonly dnsServers?: readonly string[];
+  /**
+   * Accept every domain claim without DNS proof. Only for single-organization installs, where every client with
+   * Directory.ReadWrite.All is trusted to own any domain it names; never on a multi-tenant service.
+   */
+  readonly trustDomainClaims?: boolean;
   readonly logger?: Logger;
 }
 
@@ -70,9 +78,13 @@ export async function openDirectory(options: Pick<ServerOptions, 'dataDir' | 'da
  * signing key must re-seal the secrets (no rotation exists yet).
  */
 function secretsKeyOf(signingKey: SigningKey): Uint8Array {
+  return deriveSecretsKey(privateScalarOf(signingKey));
+}
+
+function privateScalarOf(signingKey: SigningKey): string {
   const d = signingKey.privateJwk.d;
   if (typeof d !== 'string') throw new TypeError('the signing key has no private part');
-  return deriveSecretsKey(d);
+  return d;
 }
 
 async function readTlsFiles(tls: { readonly certFile: string; readonly keyFile: string }): Promise<{ cert: Buffer; key: Buffer }> {
@@ -113,10 +125,18 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       secretsKey: secretsKeyOf(signingKey),
       defaultInterval: options.syncInterval ?? DEFAULTS.syncInterval.value,
     });
+    // Keyed like the secrets key (same deployment secret, its own HKDF info), so every node names the same records.
+    const domainProofKey = deriveDomainProofKey(privateScalarOf(signingKey));
+    const domainProof =
+      options.trustDomainClaims === true
+        ? createTrustingDomainProof(domainProofKey)
+        : createDnsDomainProof({ key: domainProofKey, timeoutMs: DEFAULTS.dnsTimeout.value, ...(options.dnsServers === undefined ? {} : { servers: options.dnsServers }) });
+    if (options.trustDomainClaims === true) logger.warn('--trust-domain-claims: domains are verified without DNS proof; every client with Directory.ReadWrite.All can claim any domain');
     app = buildApp({
       directory,
       signingKey,
       synchronization,
+      domainProof,
       logger,
       bodyLimit: DEFAULTS.bodyLimit.value,
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),

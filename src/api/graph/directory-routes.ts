@@ -6,8 +6,14 @@
  *   GET   /organization                     collection with the tenant's one organization
  *   GET   /organization/{id}    PATCH /organization/{id} → 204
  *   GET   /domains   POST /domains   GET /domains/{name}   DELETE /domains/{name}   POST /domains/{name}/verify
+ *   GET   /domains/{name}/verificationDnsRecords
+ *
+ * A domain becomes verified through this API only with proof (domain-proof.ts): the TXT record the tenant was given
+ * must be published in the domain's DNS. `isVerified: true` on POST is refused; operators verify without proof on
+ * the store (`cloudsync domain verify`).
  *   GET   /applications/{id}/extensionProperties   POST → 201   DELETE …/extensionProperties/{id} → 204
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CloudsyncError } from '../../errors/index.ts';
 import { EXTENSION_DATA_TYPES, type ExtensionDataType } from '../../directory/directory-object.ts';
@@ -17,6 +23,7 @@ import { requireObjectBody } from '../json-body.ts';
 import { contextUrl, entityResponse } from './odata-response.ts';
 import { baseOf, tenantOf, type GraphRouteOptions } from './graph-route-options.ts';
 import { objectPropertiesOf } from './request-body.ts';
+import { domainDnsTxtRecord, type DomainProof, type DomainProofRecord } from './domain-proof.ts';
 
 /** These small collections are never paged; any OData option on them is refused rather than ignored. */
 function refuseOptions(raw: RawQuery): void {
@@ -57,6 +64,23 @@ function newExtensionProperty(body: unknown): NewExtensionProperty {
     ...(isMultiValued === undefined ? {} : { isMultiValued }),
     ...(isSyncedFromOnPremises === undefined ? {} : { isSyncedFromOnPremises }),
   };
+}
+
+/** Graph gives each DNS record a GUID; ours is derived from the record, so it is stable without being stored. */
+function recordId(record: DomainProofRecord): string {
+  const hex = createHash('sha256').update(`${record.label}\0${record.text}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+function requireProof(proof: DomainProof | undefined, name: string): DomainProof {
+  if (proof !== undefined) return proof;
+  // Refusing is the safe default for an embedding that did not say how to check ownership: trusting the claim
+  // would hand any real domain to whichever tenant asks first.
+  throw new CloudsyncError(
+    'ERR_DIR_DOMAIN_UNPROVEN',
+    `This service cannot check domain ownership (it was started without DNS verification), so ${name} cannot be verified through the API; an operator can verify it with: cloudsync domain verify --tenant-id <tenant> --name ${name}`,
+    { path: 'id', details: { value: name } },
+  );
 }
 
 export async function directoryRoutes(app: FastifyInstance, options: GraphRouteOptions): Promise<void> {
@@ -106,12 +130,45 @@ export async function directoryRoutes(app: FastifyInstance, options: GraphRouteO
     const id = field(body, 'id', isString, 'the domain name as a string');
     if (id === undefined) throw new CloudsyncError('ERR_DIR_INVALID_VALUE', "A domain needs 'id', the domain name.", { path: 'id' });
     const isVerified = field(body, 'isVerified', isBoolean, 'true or false');
-    const domain = await directory.addDomain(tenantOf(request), { id, ...(isVerified === undefined ? {} : { isVerified }) });
+    if (isVerified === true) {
+      throw new CloudsyncError(
+        'ERR_DIR_DOMAIN_UNPROVEN',
+        `A domain cannot be added as verified: add ${id} without 'isVerified', publish the TXT record that GET /v1.0/domains/${id}/verificationDnsRecords lists, then POST /v1.0/domains/${id}/verify.`,
+        { path: 'isVerified', details: { value: id } },
+      );
+    }
+    const domain = await directory.addDomain(tenantOf(request), { id });
     return reply.code(201).send({ '@odata.context': contextUrl(baseOf(request, options), 'domains/$entity'), ...domain });
   });
 
+  app.get<{ Params: { name: string } }>('/domains/:name/verificationDnsRecords', read, async function listVerificationDnsRecords(request) {
+    refuseOptions(request.query as RawQuery);
+    const tenantId = tenantOf(request);
+    const domain = await directory.getDomain(tenantId, request.params.name);
+    const proof = requireProof(options.domainProof, domain.id);
+    const record = proof.expectedRecord(tenantId, domain.id);
+    return {
+      '@odata.context': contextUrl(baseOf(request, options), `domains('${domain.id}')/verificationDnsRecords`),
+      value: [domainDnsTxtRecord(recordId(record), record)],
+    };
+  });
+
   app.post<{ Params: { name: string } }>('/domains/:name/verify', write, async function verifyDomain(request) {
-    const domain = await directory.verifyDomain(tenantOf(request), request.params.name);
+    const tenantId = tenantOf(request);
+    const found = await directory.getDomain(tenantId, request.params.name);
+    if (!found.isVerified) {
+      const proof = requireProof(options.domainProof, found.id);
+      // DNS before the directory's "verified by another tenant" check: only the domain's owner learns that.
+      if (!(await proof.isPublished(tenantId, found.id))) {
+        const record = proof.expectedRecord(tenantId, found.id);
+        throw new CloudsyncError(
+          'ERR_DIR_DOMAIN_UNPROVEN',
+          `The TXT record "${record.text}" was not found at ${record.label}; publish it (GET /v1.0/domains/${found.id}/verificationDnsRecords lists it) and try again.`,
+          { path: 'id', details: { value: found.id, label: record.label, text: record.text } },
+        );
+      }
+    }
+    const domain = await directory.verifyDomain(tenantId, found.id);
     return { '@odata.context': contextUrl(baseOf(request, options), 'domains/$entity'), ...domain };
   });
 

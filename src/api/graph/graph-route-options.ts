@@ -8,10 +8,13 @@ import { PROPERTY_CATALOG } from '../../directory/property-catalog.ts';
 import { OBJECT_TYPES, type ObjectType } from '../../directory/object-types.ts';
 import { principalOf } from '../auth/authenticate.ts';
 import { baseUrlOf } from '../base-url.ts';
+import type { DomainProof } from './domain-proof.ts';
 
 export interface GraphRouteOptions {
   readonly directory: CloudDirectory;
   readonly publicUrl: string | undefined;
+  /** Only the domain routes use it; see ApiDeps.domainProof. */
+  readonly domainProof?: DomainProof | undefined;
 }
 
 export function tenantOf(request: FastifyRequest): string {

@@ -4,6 +4,7 @@ import { startServer } from '../../server/server.ts';
 import { parsePort } from '../options.ts';
 import { CloudsyncError } from '../../errors/index.ts';
 import { parseInterval } from '../../synchronization/index.ts';
+import { parseDnsServer } from '../../server/dns-domain-proof.ts';
 
 export function serverCommand(): Command {
   return new Command('server')
@@ -16,15 +17,25 @@ export function serverCommand(): Command {
     .option('--sync-interval <duration>', 'schedule.interval of new synchronization jobs (ISO 8601, minimum PT10S)', DEFAULTS.syncInterval.value)
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain)')
     .option('--tls-key <file>', 'private key (PEM, mode 0600) of --tls-cert')
-    .action(async (options: { data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string }) => {
+    .option('--dns-server <ip[:port]>', 'DNS server asked for domain verification records (repeatable; default: the system\'s)', (value: string, previous: string[]) => [...previous, parseDnsServer(value)], [] as string[])
+    .option(
+      '--trust-domain-claims',
+      'verify domains without DNS proof: every API client with Directory.ReadWrite.All is trusted to own any domain it names (single-organization installs only; never on a multi-tenant service)',
+    )
+    .action(async (options: { data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string; dnsServer: string[]; trustDomainClaims?: boolean }) => {
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
         throw new CloudsyncError('ERR_CLI_USAGE', '--tls-cert and --tls-key go together', { path: options.tlsCert === undefined ? '--tls-cert' : '--tls-key' });
       }
       parseInterval(options.syncInterval, '--sync-interval');
+      if (options.trustDomainClaims === true && options.dnsServer.length > 0) {
+        throw new CloudsyncError('ERR_CLI_USAGE', '--dns-server has no use with --trust-domain-claims (no DNS is asked); give one or the other', { path: '--dns-server' });
+      }
       const server = await startServer({
         host: options.host,
         port: parsePort(options.port),
         syncInterval: options.syncInterval,
+        ...(options.dnsServer.length === 0 ? {} : { dnsServers: options.dnsServer }),
+        ...(options.trustDomainClaims === true ? { trustDomainClaims: true } : {}),
         ...(options.database === undefined ? { dataDir: options.data } : { databaseUrl: options.database }),
         ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
         ...(options.tlsCert === undefined || options.tlsKey === undefined ? {} : { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }),
