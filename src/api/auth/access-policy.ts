@@ -1,17 +1,24 @@
 /**
- * Which application roles open which routes: the one table, consulted by the authentication hook.
- * Graph's application permissions: Directory.Read.All reads directory objects; Directory.ReadWrite.All also
- * writes them (and so implies reading). A route declares its level in `config.access`; a route in the Graph
- * scope without one is refused (fail closed).
+ * Which application roles open which routes: the one table, consulted by the authentication hook of every
+ * /v1.0 scope. Graph's application permissions:
+ * - Directory.Read.All reads directory objects; Directory.ReadWrite.All also writes them (and so implies reading).
+ * - The synchronization API is open to Synchronization.ReadWrite.All and not to Directory.* (Graph's
+ *   Synchronization.Read.All for reads is not issued here).
+ * - Instantiating an application template and reading or deleting service principals are application operations,
+ *   open to Directory.* as well as to Synchronization.ReadWrite.All.
+ * A route declares its level in `config.access`; a route without one is refused (fail closed).
  */
 import type { AppRole } from '../../directory/app-roles.ts';
 
-export const ACCESS_LEVELS = ['read', 'write'] as const;
+export const ACCESS_LEVELS = ['read', 'write', 'synchronization', 'applicationRead', 'applicationWrite'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
 export const ROLES_FOR_ACCESS: Readonly<Record<AccessLevel, readonly AppRole[]>> = Object.freeze({
   read: ['Directory.Read.All', 'Directory.ReadWrite.All'],
   write: ['Directory.ReadWrite.All'],
+  synchronization: ['Synchronization.ReadWrite.All'],
+  applicationRead: ['Directory.Read.All', 'Directory.ReadWrite.All', 'Synchronization.ReadWrite.All'],
+  applicationWrite: ['Directory.ReadWrite.All', 'Synchronization.ReadWrite.All'],
 });
 
 declare module 'fastify' {

@@ -10,7 +10,7 @@
 import type { FastifyRequest } from 'fastify';
 import { CloudsyncError } from '../../errors/index.ts';
 import { GRAPH_RESOURCE, issuerFor, verifyAccessToken, type KeyPair, type Principal } from './access-token.ts';
-import { isAllowed } from './access-policy.ts';
+import { isAllowed, ROLES_FOR_ACCESS } from './access-policy.ts';
 import { baseUrlOf } from '../base-url.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
 
@@ -48,8 +48,10 @@ export function createAuthenticate(options: AuthenticateOptions) {
       });
       verified.set(cacheKey, principal, principal.notBefore, principal.expires);
     }
-    if (!isAllowed(principal.roles, request.routeOptions.config?.access)) {
-      throw new CloudsyncError('ERR_AUTH_FORBIDDEN', 'Insufficient privileges to complete the operation.');
+    const access = request.routeOptions.config?.access;
+    if (!isAllowed(principal.roles, access)) {
+      const needed = access === undefined ? '(none: the route is not open)' : ROLES_FOR_ACCESS[access].join(', ');
+      throw new CloudsyncError('ERR_AUTH_FORBIDDEN', `Insufficient privileges to complete the operation; it needs one of: ${needed}.`);
     }
     request.principal = principal;
   };

@@ -20,7 +20,7 @@ import type { KeyPair } from '../auth/access-token.ts';
 import { principalOf } from '../auth/authenticate.ts';
 import { baseUrlOf } from '../base-url.ts';
 import { parseJsonBody, requireObjectBody } from '../json-body.ts';
-import { createSynchronizationAuthenticate } from './synchronization-access.ts';
+import { createAuthenticate } from '../auth/authenticate.ts';
 
 export interface SynchronizationRouteOptions {
   readonly configurations: SynchronizationConfigurations;
@@ -55,13 +55,12 @@ export async function synchronizationRoutes(app: FastifyInstance, options: Synch
       done(error as Error, undefined);
     }
   });
-  app.addHook('onRequest', createSynchronizationAuthenticate(options));
+  app.addHook('onRequest', createAuthenticate(options));
 
-  // `access` is what the 405 table (method-not-allowed.ts) collects Graph routes by; authorization here is
-  // `synchronizationAccess` (synchronization-access.ts).
-  const sync = { config: { access: 'write' as const, synchronizationAccess: 'synchronization' as const } };
-  const appRead = { config: { access: 'read' as const, synchronizationAccess: 'applicationRead' as const } };
-  const appWrite = { config: { access: 'write' as const, synchronizationAccess: 'applicationWrite' as const } };
+  // The access levels and the roles they need are in auth/access-policy.ts, shared with every Graph route.
+  const sync = { config: { access: 'synchronization' as const } };
+  const appRead = { config: { access: 'applicationRead' as const } };
+  const appWrite = { config: { access: 'applicationWrite' as const } };
   const tenant = (request: Parameters<typeof principalOf>[0]) => principalOf(request).tenantId;
   const context = (request: Parameters<typeof principalOf>[0], fragment: string) => `${baseUrlOf(request, options.publicUrl)}/v1.0/$metadata#${fragment}`;
 
