@@ -4,9 +4,8 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,8 +14,8 @@ import { buildApp } from '../../src/api/app.ts';
 import type { CreatedTenant } from '../../src/directory/index.ts';
 import { createSynchronizationStore } from '../../src/synchronization/index.ts';
 import { defaultBackend, openDirectory, type DirectoryBackend } from '../api/api-harness.ts';
+import { runCli, type CliRun } from './run-cli.ts';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
 let dir: string;
 let backend: DirectoryBackend;
@@ -43,39 +42,18 @@ function hasScript(): boolean {
   return spawnSync('script', ['--version']).status === 0;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: readonly string[], input?: string, options: { tty?: boolean } = {}): Promise<Run> {
-  const argv = [MAIN, ...args];
-  // util-linux script(1) gives the CLI a pseudo-terminal, so the interactive confirmation path runs for real.
-  const quoted = [process.execPath, ...argv].map((arg) => `'${arg.replace(/'/g, `'\\''`)}'`).join(' ');
-  const [command, commandArgs] = options.tty === true ? ['script', ['-qec', quoted, '/dev/null']] : [process.execPath, argv];
-  const child = spawn(command as string, commandArgs as string[], {
+function cli(args: readonly string[], input?: string, options: { tty?: boolean } = {}): Promise<CliRun> {
+  return runCli(args, {
     env: {
-      ...process.env,
       CLOUDSYNC_SERVICE: url,
       CLOUDSYNC_TENANT_ID: tenant.tenantId,
       CLOUDSYNC_CLIENT_ID: tenant.clientId,
       CLOUDSYNC_CLIENT_SECRET: tenant.clientSecret,
       CLOUDSYNC_CREDENTIALS_FILE: join(dir, 'no-credentials.json'),
     },
-    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    ...(input === undefined ? {} : { input }),
+    ...(options.tty === undefined ? {} : { tty: options.tty }),
   });
-  if (input !== undefined && options.tty === true) {
-    // Keep the terminal's input open until the CLI is done: an early end-of-file could reach it before its prompt.
-    child.stdin!.write(input);
-    child.on('exit', () => child.stdin!.end());
-  } else if (input !== undefined) child.stdin!.end(input);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
 }
 
 test('config create → list → show → set-interval → start → pause → restart', async () => {

@@ -11,18 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { startDnsmasq, type DnsmasqServer } from '../harness/dnsmasq.ts';
+import { CLI_MAIN as MAIN, runCli } from './run-cli.ts';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 
-async function cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
+const cli = (args: readonly string[]) => runCli(args);
 
 interface Tenant {
   tenantId: string;
