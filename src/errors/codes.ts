@@ -93,6 +93,8 @@ export const ERROR_CODES = [
   'ERR_SYNC_REFERENCE_UNRESOLVED',
   'ERR_SYNC_MATCH_CONFLICT',
   'ERR_SYNC_DELETE_THRESHOLD',
+  // job scheduler (src/synchronization/scheduler.ts)
+  'ERR_SYNC_CYCLE_ABORTED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -9,7 +9,15 @@ import { pino, type Logger } from 'pino';
 import { buildApp } from '../api/app.ts';
 import { REDACTED_LOG_PATHS } from '../api/api-deps.ts';
 import { createCloudDirectory, type CloudDirectory, type SigningKey } from '../directory/index.ts';
-import { createSynchronizationStore, deriveSecretsKey } from '../synchronization/index.ts';
+import {
+  createJobScheduler,
+  createSynchronizationStore,
+  deriveSecretsKey,
+  sourceConnectorRegistry,
+  type CycleOutcome,
+  type JobScheduler,
+} from '../synchronization/index.ts';
+import type { CycleProgress, EngineSource } from '../engine/index.ts';
 import { openStore, type Store } from '../storage/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
 import { DEFAULTS } from './defaults.ts';
@@ -37,6 +45,16 @@ export interface ServerOptions {
    */
   readonly trustDomainClaims?: boolean;
   readonly logger?: Logger;
+  /**
+   * Source connectors this process serves (the embedded agent): jobs whose Domain secret names one of these
+   * domains are run by this process's scheduler. A job whose domain has none records "no agent for domain".
+   */
+  readonly agents?: readonly { readonly domain: string; readonly source: EngineSource; readonly netBiosName?: string }[];
+  /** Scheduler observers (the demo's progress bar). */
+  readonly onCycleProgress?: (job: { readonly tenantId: string; readonly jobId: string }, progress: CycleProgress) => void;
+  readonly onCycle?: (outcome: CycleOutcome) => void;
+  /** How often the scheduler looks for due jobs (default 1 s). */
+  readonly schedulerPollMs?: number;
 }
 
 export interface RunningServer {
@@ -44,6 +62,7 @@ export interface RunningServer {
   readonly url: string;
   readonly store: Store;
   readonly directory: CloudDirectory;
+  readonly scheduler: JobScheduler;
   close(): Promise<void>;
 }
 
@@ -119,6 +138,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const https = options.tls === undefined ? undefined : await readTlsFiles(options.tls);
   const { store, directory } = await openDirectory(options);
   let app: ReturnType<typeof buildApp> | undefined;
+  let scheduler: JobScheduler | undefined;
   try {
     const signingKey = await directory.getOrCreateSigningKey();
     const synchronization = createSynchronizationStore(store, directory, {
@@ -143,6 +163,22 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       ...(https === undefined ? {} : { https }),
     });
     await app.listen({ host: options.host ?? DEFAULTS.host.value, port: options.port ?? DEFAULTS.port.value });
+    scheduler = createJobScheduler({
+      port: synchronization,
+      directory,
+      store,
+      connectors: sourceConnectorRegistry(options.agents ?? []),
+      ...(options.schedulerPollMs === undefined ? {} : { pollIntervalMs: options.schedulerPollMs }),
+      ...(options.onCycleProgress === undefined ? {} : { onProgress: options.onCycleProgress }),
+      onCycle: (outcome) => {
+        const { execution } = outcome;
+        const fields = { tenantId: outcome.tenantId, jobId: outcome.jobId, state: execution.state, imported: execution.countImported, exported: execution.countExported };
+        if (execution.error === null) logger.info(fields, 'synchronization cycle done');
+        else logger.warn({ ...fields, code: execution.error.code, message: execution.error.message }, 'synchronization cycle did not succeed');
+        options.onCycle?.(outcome);
+      },
+      onError: (error) => logger.error({ err: error }, 'job scheduler: cannot read or record jobs; will retry'),
+    });
   } catch (error) {
     await app?.close().catch(() => undefined);
     await store.close();
@@ -164,14 +200,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
   timer.unref();
 
-  logger.info({ url, store: store.location }, 'cloudsync service listening');
+  logger.info({ url, store: store.location, agents: (options.agents ?? []).map((agent) => agent.domain) }, 'cloudsync service listening');
   const running = app;
+  const jobs = scheduler;
+  jobs.start();
   return {
     url,
     store,
     directory,
+    scheduler: jobs,
     async close() {
       clearInterval(timer);
+      // The running cycles stop at their next batch (abort signal) before the store they write to closes.
+      await jobs.stop();
       await running.close();
       await store.close();
     },

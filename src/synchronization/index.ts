@@ -53,3 +53,15 @@ export {
   type Secrets,
   type SecretFacts,
 } from './synchronization-secrets.ts';
+export {
+  applyResetScope,
+  createJobScheduler,
+  connectorSpaceIdOf,
+  sourceConnectorRegistry,
+  NO_ACTIVE_AGENTS,
+  type CycleOutcome,
+  type JobScheduler,
+  type SchedulerOptions,
+  type SchedulerTimers,
+  type SourceConnectorRegistry,
+} from './scheduler.ts';

@@ -198,7 +198,7 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
       };
       const next = transitionJob(state, transition);
       const schedule = { ...(JSON.parse(row.schedule) as SynchronizationSchedule), state: next.scheduleState };
-      return { schedule_state: next.scheduleState, schedule: JSON.stringify(schedule), status: JSON.stringify(next.status), requests: JSON.stringify(next.requests) };
+      return { schedule_state: next.scheduleState, schedule: JSON.stringify(schedule), status: JSON.stringify(next.status), requests: nextRequests(row.requests, next.requests) };
     });
   }
 
@@ -420,7 +420,7 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
       await updateJob(tenantId, servicePrincipalId, jobId, (row) => ({
         schema_json: JSON.stringify(schema),
         // Entra re-evaluates every object after a schema change (a new scoping filter triggers a full sync).
-        requests: JSON.stringify({ ...(JSON.parse(row.requests) as PendingRequests), fullReevaluation: true }),
+        requests: nextRequests(row.requests, { ...requestsOf(row.requests), fullReevaluation: true }),
       }));
     },
 
@@ -475,8 +475,8 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
         secrets: principal.secrets_sealed === null ? Object.freeze({}) : openSecrets(principal.secrets_sealed, key, sealContext(tenantId, principal.id)),
         domain: principal.domain_key ?? undefined,
         passwordHashSync: principal.password_hash_sync === 1,
-        requests: JSON.parse(row.requests) as PendingRequests,
-        requestsVersion: row.version,
+        requests: requestsOf(row.requests),
+        requestsVersion: requestSerialOf(row.requests),
       };
     },
 
@@ -510,13 +510,33 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
             : {}),
         };
         // Requests made while the cycle ran (a newer version than the one it saw) stay pending.
-        const requests = record.acknowledged !== undefined && record.acknowledged === current.version ? NO_REQUESTS : (JSON.parse(current.requests) as PendingRequests);
-        return { status: JSON.stringify(next), requests: JSON.stringify(requests) };
+        const serial = requestSerialOf(current.requests);
+        const requests = record.acknowledged !== undefined && record.acknowledged === serial ? JSON.stringify({ ...NO_REQUESTS, serial }) : current.requests;
+        return { status: JSON.stringify(next), requests };
       });
       return jobOf(row);
     },
   };
   return configurations;
+}
+
+/**
+ * The requests column holds PendingRequests plus a serial that changes with every admin request (not when the
+ * status or progress changes), so a cycle's acknowledgement clears exactly the requests it saw.
+ */
+function requestsOf(json: string): PendingRequests {
+  const { restart, fullReevaluation, runNow } = JSON.parse(json) as PendingRequests;
+  return { restart, fullReevaluation, runNow };
+}
+
+function requestSerialOf(json: string): number {
+  return (JSON.parse(json) as { serial?: number }).serial ?? 0;
+}
+
+/** Every admin request (start, pause, restart, schema PUT) is a new serial, even when the flags stay as they were. */
+function nextRequests(previousJson: string, requests: PendingRequests): string {
+  const { restart, fullReevaluation, runNow } = requests;
+  return JSON.stringify({ restart, fullReevaluation, runNow, serial: requestSerialOf(previousJson) + 1 });
 }
 
 function domainConflict(domain: string, otherId: string | undefined, otherName: string | undefined): CloudsyncError {

@@ -92,6 +92,22 @@ for (const backend of BACKENDS) {
       assert.equal((await sync.getJob(tenant.tenantId, sp, jobId)).status.code, 'Active', 'start lifts the quarantine');
     });
 
+    test("progress written during a cycle does not keep the cycle's requests pending", async () => {
+      const { sp, jobId } = await configured('progress.example.com');
+      await sync.startJob(tenant.tenantId, sp, jobId);
+      const snapshot = await sync.readJob(tenant.tenantId, jobId);
+      assert.equal(snapshot.requests.runNow, true);
+      await sync.recordProgress(tenant.tenantId, jobId, [{ completedUnits: 1, totalUnits: 2, units: 'Objects', progressObservationDateTime: now.toISOString() }]);
+      const execution = {
+        activityIdentifier: 'cycle-p', countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0, countExported: 0,
+        countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0, error: null, state: 'Succeeded' as const,
+        timeBegan: now.toISOString(), timeEnded: now.toISOString(),
+      };
+      await sync.recordExecution(tenant.tenantId, jobId, { execution, acknowledged: snapshot.requestsVersion });
+      assert.deepEqual((await sync.readJob(tenant.tenantId, jobId)).requests, { restart: null, fullReevaluation: false, runNow: false });
+      assert.equal((await sync.listRunnableJobs(now)).some((due) => due.jobId === jobId), false, 'not due again at once');
+    });
+
     test('instantiate refuses bad input without creating an application', async () => {
       const before = (await directory.list(tenant.tenantId, 'application', { top: 999 })).items.length;
       await assert.rejects(sync.instantiate('00000000-0000-0000-0000-000000000000', CLOUD_SYNC_APPLICATION_TEMPLATE_ID, 'x'));
