@@ -5,6 +5,7 @@ import { parsePort } from '../options.ts';
 import { CloudsyncError } from '../../errors/index.ts';
 import { parseInterval } from '../../synchronization/index.ts';
 import { parseDnsServer } from '../../server/dns-domain-proof.ts';
+import { embeddedAgentFromFlags, type EmbeddedAgentFlags } from '../../server/embedded-agent.ts';
 
 export function serverCommand(): Command {
   return new Command('server')
@@ -22,7 +23,14 @@ export function serverCommand(): Command {
       '--trust-domain-claims',
       'verify domains without DNS proof: every API client with Directory.ReadWrite.All is trusted to own any domain it names (single-organization installs only; never on a multi-tenant service)',
     )
-    .action(async (options: { data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string; dnsServer: string[]; trustDomainClaims?: boolean }) => {
+    .option('--embedded-agent', 'run the source connector of one on-premises domain in this process (with --domain and --ldif or --ldap-url)')
+    .option('--domain <name>', 'the AD domain the embedded agent serves (the Domain secret of its jobs)')
+    .option('--ldif <file>', 'embedded agent source: an LDIF export of the domain')
+    .option('--ldap-url <urls>', 'embedded agent source: Active Directory, ldap:// or ldaps:// URLs, comma-separated, tried in order')
+    .option('--bind-dn <dn>', 'account the embedded agent binds as (with --ldap-url)')
+    .option('--bind-password-file <file>', 'file (mode 0600) holding the bind password (with --ldap-url)')
+    .option('--ca-file <file>', 'PEM CA certificate(s) of the LDAP servers (with --ldap-url)')
+    .action(async (options: EmbeddedAgentFlags & { data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string; dnsServer: string[]; trustDomainClaims?: boolean }) => {
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
         throw new CloudsyncError('ERR_CLI_USAGE', '--tls-cert and --tls-key go together', { path: options.tlsCert === undefined ? '--tls-cert' : '--tls-key' });
       }
@@ -30,7 +38,9 @@ export function serverCommand(): Command {
       if (options.trustDomainClaims === true && options.dnsServer.length > 0) {
         throw new CloudsyncError('ERR_CLI_USAGE', '--dns-server has no use with --trust-domain-claims (no DNS is asked); give one or the other', { path: '--dns-server' });
       }
+      const agent = await embeddedAgentFromFlags(options);
       const server = await startServer({
+        ...(agent === undefined ? {} : { agents: [{ domain: agent.domain, netBiosName: agent.netBiosName, source: agent.source }] }),
         host: options.host,
         port: parsePort(options.port),
         syncInterval: options.syncInterval,
@@ -41,7 +51,11 @@ export function serverCommand(): Command {
         ...(options.tlsCert === undefined || options.tlsKey === undefined ? {} : { tls: { certFile: options.tlsCert, keyFile: options.tlsKey } }),
       });
       process.stdout.write(`cloudsync service listening on ${server.url} (${server.store.location})\n`);
-      await waitForShutdown(server.close);
+      if (agent !== undefined) process.stdout.write(`embedded agent for ${agent.domain}: ${agent.description}\n`);
+      await waitForShutdown(async () => {
+        await server.close();
+        await agent?.close();
+      });
     });
 }
 
