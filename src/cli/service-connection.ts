@@ -119,10 +119,11 @@ export class ServiceConnection {
   }
 
   /** Calls the API; a non-2xx answer becomes a CloudsyncError carrying the service's own message. */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  async request<T>(method: string, path: string, body?: unknown, headers: Readonly<Record<string, string>> = {}): Promise<T> {
     const response = await this.#fetch(`${this.credentials.service}${path}`, {
       method,
       headers: {
+        ...headers,
         authorization: `Bearer ${await this.token()}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },

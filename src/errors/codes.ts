@@ -95,6 +95,8 @@ export const ERROR_CODES = [
   'ERR_SYNC_DELETE_THRESHOLD',
   // job scheduler (src/synchronization/scheduler.ts)
   'ERR_SYNC_CYCLE_ABORTED',
+  // npm run demo (src/cli/commands/demo.ts)
+  'ERR_DEMO_SELF_CHECK',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];

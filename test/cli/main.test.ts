@@ -72,11 +72,16 @@ test('tenant create → server → login → a call with the stored credentials'
   assert.equal(exitCode, 0, 'SIGTERM shuts the server down cleanly');
 });
 
-test('the demo starts, serves its sample tenant through the API and cleans up', async () => {
+test('the demo synchronizes the sample AD domain, serves it through the API and cleans up', async () => {
   const run = await cli(['demo', '--port', '0', '--exit-when-ready']);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /Sample tenant "contoso": 16 users, 3 groups \(nested\), 1 contact\./);
-  assert.match(run.stdout, /Self-check: token issued, 16 users listed through \/v1\.0\/users\./);
+  assert.match(run.stdout, /Sample tenant "contoso": 16 cloud-only users, 3 groups \(nested\), 1 contact; domain corp\.example\.com verified\./);
+  assert.match(run.stdout, /Embedded agent for corp\.example\.com reading the sample AD export \(1000 users, 13 groups, 40 contacts\)\./);
+  assert.match(run.stdout, /First sync: Succeeded, 1064 entries read, 1053 objects created in [\d.]+ s\./);
+  assert.match(run.stdout, /Self-check: token issued; through the API 1000 users and 13 groups have onPremisesSyncEnabled eq true, 1016 users in all; e\.g\. mei\.martinez@corp\.example\.com\./);
+  // Not a terminal: progress as plain lines on stderr, ending with the whole sample read and written.
+  assert.match(run.stderr, /^first sync: reading 1064 objects of corp\.example\.com$/m);
+  assert.match(run.stderr, /^first sync: import: 1064\/1064 read, 1053 written, 0 failed$/m);
   const dataDir = /SQLite in (\S+)\)/.exec(run.stdout)?.[1];
   assert.ok(dataDir);
   await assert.rejects(stat(dataDir), { code: 'ENOENT' }, 'the temporary data directory is removed');

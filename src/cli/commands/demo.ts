@@ -1,7 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { LdifConnector } from '../../connectors/ldif/ldif-connector.ts';
+import type { CycleProgress } from '../../engine/index.ts';
+import type { CycleOutcome } from '../../synchronization/index.ts';
 import { SAMPLE_TENANT_NAME, seedSampleTenant } from '../../demo/sample-tenant.ts';
 import { DEFAULTS } from '../../server/defaults.ts';
 import { createLogger, startServer, type RunningServer } from '../../server/server.ts';
@@ -16,13 +21,23 @@ interface DemoOptions {
   exitWhenReady?: boolean;
 }
 
+/** The bundled sample AD export the embedded agent reads, and the domain it belongs to. */
+export const DEMO_LDIF = fileURLToPath(new URL('../../demo/sample-ad.ldif', import.meta.url));
+export const DEMO_DOMAIN = 'corp.example.com';
+const APPLICATION_TEMPLATE_ID = '1a4721b3-e57f-4451-ae87-ef078703ec94';
+/** The first full cycle of the sample takes seconds; this only stops a demo that hangs. */
+const FIRST_SYNC_TIMEOUT_MS = 10 * 60 * 1000;
+
 /**
- * `npm run demo`: the whole service on embedded storage with a sample tenant, checked end to end through its
- * own API before it tells the user it is ready, so the instructions it prints are known to work.
+ * `npm run demo`: the whole service on embedded storage, with the embedded agent reading the sample AD export of
+ * corp.example.com: a tenant (with a few cloud-only users), the domain verified, a Cloud Sync configuration created
+ * and started through the Graph API, and its first full synchronization shown as it runs. Then it checks through
+ * its own API that what was synchronized is there before it tells the user it is ready, so the numbers and the
+ * instructions it prints are known to be true.
  */
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('start the service on embedded storage with a sample tenant and print how to call it')
+    .description('start the service on embedded storage, synchronize a sample AD domain into a sample tenant, and print how to call it')
     .option('--port <n>', 'port to listen on (falls back to a free port when taken)', String(DEFAULTS.port.value))
     .option('--data <dir>', 'keep the demo database in this directory (default: a temporary one, removed on exit)')
     .option('--exit-when-ready', 'stop after the self-check instead of serving until Ctrl-C')
@@ -30,19 +45,29 @@ export function demoCommand(): Command {
       const dataDir = options.data ?? (await mkdtemp(join(tmpdir(), 'cloudsync-demo-')));
       const temporary = options.data === undefined;
       const logger = createLogger('warn');
+      const cycles = new CycleWatch();
+      const serverOptions = {
+        dataDir,
+        logger,
+        agents: [{ domain: DEMO_DOMAIN, netBiosName: 'CORP', source: new LdifConnector({ file: DEMO_LDIF }) }],
+        onCycleProgress: (job: { readonly jobId: string }, progress: CycleProgress) => cycles.progress(job.jobId, progress),
+        onCycle: (outcome: CycleOutcome) => cycles.done(outcome),
+        schedulerPollMs: 250,
+      };
       let server: RunningServer;
       try {
-        server = await startServer({ dataDir, port: parsePort(options.port), logger });
+        server = await startServer({ ...serverOptions, port: parsePort(options.port) });
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-        server = await startServer({ dataDir, port: 0, logger });
+        server = await startServer({ ...serverOptions, port: 0 });
       }
       const stop = async (): Promise<void> => {
+        cycles.stopBar();
         await server.close();
         if (temporary) await rm(dataDir, { recursive: true, force: true });
       };
       try {
-        await announce(server, dataDir);
+        await announce(server, dataDir, cycles);
       } catch (error) {
         await stop();
         throw error;
@@ -56,7 +81,89 @@ export function demoCommand(): Command {
     });
 }
 
-async function announce(server: RunningServer, dataDir: string): Promise<void> {
+/** The scheduler's reports, for the progress bar and for waiting on the first cycle of the demo's job. */
+class CycleWatch {
+  #jobId: string | undefined;
+  #total = 0;
+  #bar: cliProgress.SingleBar | undefined;
+  #lastLine = '';
+  readonly #waiting = new Map<string, (outcome: CycleOutcome) => void>();
+  readonly #finished = new Map<string, CycleOutcome>();
+
+  watch(jobId: string, total: number): void {
+    this.#jobId = jobId;
+    this.#total = total;
+    if (process.stderr.isTTY === true) {
+      this.#bar = new cliProgress.SingleBar(
+        { stream: process.stderr, format: 'first sync {bar} {value}/{total} objects read | {exported} written | {step}', hideCursor: true, clearOnComplete: false },
+        cliProgress.Presets.shades_classic,
+      );
+      this.#bar.start(total, 0, { exported: 0, step: 'import' });
+    } else {
+      process.stderr.write(`first sync: reading ${total} objects of ${DEMO_DOMAIN}\n`);
+    }
+  }
+
+  progress(jobId: string, progress: CycleProgress): void {
+    if (jobId !== this.#jobId) return;
+    if (this.#bar !== undefined) {
+      this.#bar.update(Math.min(progress.imported, this.#total), { exported: progress.exported, step: progress.step });
+      return;
+    }
+    const line = `first sync: ${progress.step}: ${progress.imported}/${this.#total} read, ${progress.exported} written, ${progress.failed} failed\n`;
+    if (line !== this.#lastLine) process.stderr.write(line);
+    this.#lastLine = line;
+  }
+
+  done(outcome: CycleOutcome): void {
+    const waiter = this.#waiting.get(outcome.jobId);
+    if (waiter === undefined) {
+      if (!this.#finished.has(outcome.jobId)) this.#finished.set(outcome.jobId, outcome);
+      return;
+    }
+    this.#waiting.delete(outcome.jobId);
+    waiter(outcome);
+  }
+
+  async first(jobId: string): Promise<CycleOutcome> {
+    const finished = this.#finished.get(jobId);
+    const outcome =
+      finished ??
+      (await new Promise<CycleOutcome>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new CloudsyncError('ERR_DEMO_SELF_CHECK', `the first synchronization did not finish within ${FIRST_SYNC_TIMEOUT_MS / 60000} minutes`)), FIRST_SYNC_TIMEOUT_MS);
+        this.#waiting.set(jobId, (done) => {
+          clearTimeout(timer);
+          resolve(done);
+        });
+      }));
+    this.stopBar();
+    return outcome;
+  }
+
+  stopBar(): void {
+    this.#bar?.stop();
+    this.#bar = undefined;
+  }
+}
+
+interface SampleCounts {
+  readonly entries: number;
+  readonly users: number;
+  readonly groups: number;
+  readonly contacts: number;
+}
+
+async function countSample(file: string): Promise<SampleCounts> {
+  const text = await readFile(file, 'utf8');
+  const count = (pattern: RegExp): number => text.match(pattern)?.length ?? 0;
+  return { entries: count(/^dn:/gm), users: count(/^objectClass: user$/gm), groups: count(/^objectClass: group$/gm), contacts: count(/^objectClass: contact$/gm) };
+}
+
+function selfCheck(what: string, actual: unknown, expected: unknown): void {
+  if (actual !== expected) throw new CloudsyncError('ERR_DEMO_SELF_CHECK', `self-check failed: ${what} is ${String(actual)}, expected ${String(expected)}`);
+}
+
+async function announce(server: RunningServer, dataDir: string, cycles: CycleWatch): Promise<void> {
   let created;
   try {
     created = await server.directory.createTenant({ name: SAMPLE_TENANT_NAME });
@@ -70,15 +177,60 @@ async function announce(server: RunningServer, dataDir: string): Promise<void> {
     throw error;
   }
   const seeded = await seedSampleTenant(server.directory, created.tenantId);
+  // The operator's verification (as `cloudsync domain verify`): the demo owns corp.example.com by construction.
+  await server.directory.addDomain(created.tenantId, { id: DEMO_DOMAIN, isVerified: true });
   const connection = new ServiceConnection({ service: server.url, ...created });
-  const listed = await connection.request<{ value: unknown[] }>('GET', '/v1.0/users?$top=999&$select=id');
+
+  // The Cloud Sync configuration, as the portal or `cloudsync config create` would make it, through the Graph API.
+  const instantiated = await connection.request<{ servicePrincipal: { id: string } }>('POST', `/v1.0/applicationTemplates/${APPLICATION_TEMPLATE_ID}/instantiate`, {
+    displayName: DEMO_DOMAIN,
+  });
+  const sp = instantiated.servicePrincipal.id;
+  const synchronization = `/v1.0/servicePrincipals/${sp}/synchronization`;
+  const job = await connection.request<{ id: string }>('POST', `${synchronization}/jobs`, { templateId: 'AD2AADProvisioning' });
+  await connection.request('PUT', `${synchronization}/secrets`, {
+    value: [
+      { key: 'Domain', value: JSON.stringify({ domain: DEMO_DOMAIN }) },
+      { key: 'AppKey', value: JSON.stringify({ appKeyScenario: 'AD2AADProvisioning' }) },
+    ],
+  });
+  const sample = await countSample(DEMO_LDIF);
+  const began = Date.now();
+  cycles.watch(job.id, sample.entries);
+  await connection.request('POST', `${synchronization}/jobs/${job.id}/start`);
+  const outcome = await cycles.first(job.id);
+  const seconds = ((Date.now() - began) / 1000).toFixed(1);
+  if (outcome.execution.state !== 'Succeeded') {
+    throw new CloudsyncError('ERR_DEMO_SELF_CHECK', `the first synchronization ended ${outcome.execution.state}: ${outcome.execution.error?.message ?? 'see the job status'}`);
+  }
+
+  // Self-check through the API, as any Graph client would see it.
+  const eventual = { consistencylevel: 'eventual' };
+  const countOf = async (set: string, filter: string): Promise<number> =>
+    (await connection.request<{ '@odata.count': number }>('GET', `/v1.0/${set}?$filter=${encodeURIComponent(filter)}&$count=true&$top=1&$select=id`, undefined, eventual))['@odata.count'];
+  const syncedUsers = await countOf('users', 'onPremisesSyncEnabled eq true');
+  const syncedGroups = await countOf('groups', 'onPremisesSyncEnabled eq true');
+  const allUsers = (await connection.request<{ '@odata.count': number }>('GET', '/v1.0/users?$count=true&$top=1&$select=id', undefined, eventual))['@odata.count'];
+  selfCheck('the count of synchronized users', syncedUsers, sample.users);
+  selfCheck('the count of synchronized groups', syncedGroups, sample.groups);
+  selfCheck('the count of all users', allUsers, sample.users + seeded.users);
+  const status = (await connection.request<{ status: { lastExecution: { countImported: number; countExported: number; state: string } } }>('GET', `${synchronization}/jobs/${job.id}`)).status;
+  selfCheck('the job status countExported', status.lastExecution.countExported, sample.users + sample.groups + sample.contacts);
+  const mei = await connection.request<{ value: { userPrincipalName: string }[] }>('GET', `/v1.0/users?$filter=${encodeURIComponent("displayName eq 'Mei Martinez'")}&$select=userPrincipalName`)
+    .catch(() => undefined);
+  const meiUpn = mei?.value[0]?.userPrincipalName;
+
   const u = server.url;
   const tokenUrl = `${u}/${created.tenantId}/oauth2/v2.0/token`;
   process.stdout.write(
     [
       `cloudsync demo: service at ${u} (SQLite in ${dataDir})`,
-      `Sample tenant "${SAMPLE_TENANT_NAME}": ${seeded.users} users, ${seeded.groups} groups (nested), ${seeded.contacts} contact.`,
-      `Self-check: token issued, ${listed.value.length} users listed through /v1.0/users.`,
+      `Sample tenant "${SAMPLE_TENANT_NAME}": ${seeded.users} cloud-only users, ${seeded.groups} groups (nested), ${seeded.contacts} contact; domain ${DEMO_DOMAIN} verified.`,
+      `Embedded agent for ${DEMO_DOMAIN} reading the sample AD export (${sample.users} users, ${sample.groups} groups, ${sample.contacts} contacts).`,
+      `Cloud Sync configuration ${DEMO_DOMAIN}: job ${job.id}, every ${DEFAULTS.syncInterval.value}.`,
+      `First sync: ${status.lastExecution.state}, ${status.lastExecution.countImported} entries read, ${status.lastExecution.countExported} objects created in ${seconds} s.`,
+      `Self-check: token issued; through the API ${syncedUsers} users and ${syncedGroups} groups have onPremisesSyncEnabled eq true, ${allUsers} users in all` +
+        (meiUpn === undefined ? '.' : `; e.g. ${meiUpn}.`),
       '',
       'Credentials (an admin application holding every role):',
       `  tenant id:     ${created.tenantId}`,
@@ -90,13 +242,16 @@ async function announce(server: RunningServer, dataDir: string): Promise<void> {
       `    --data-urlencode 'client_secret=${created.clientSecret}' -d scope=https://graph.microsoft.com/.default \\`,
       `    | sed -E 's/.*"access_token":"([^"]+)".*/\\1/')`,
       `  curl -s -H "Authorization: Bearer $TOKEN" '${u}/v1.0/users?$top=5&$select=displayName,userPrincipalName'`,
+      `  curl -s -H "Authorization: Bearer $TOKEN" -H 'ConsistencyLevel: eventual' '${u}/v1.0/users/$count?$filter=onPremisesSyncEnabled%20eq%20true'`,
       `  curl -s -H "Authorization: Bearer $TOKEN" "${u}/v1.0/users?\\$filter=department%20eq%20'Engineering'"`,
       `  curl -s -H "Authorization: Bearer $TOKEN" '${u}/v1.0/groups?$select=id,displayName'`,
       `  curl -s -H "Authorization: Bearer $TOKEN" '${u}/v1.0/users/delta'`,
+      `  curl -s -H "Authorization: Bearer $TOKEN" '${u}${synchronization}/jobs/${job.id}'   # the job's status and counts`,
       '',
       'Or store the credentials once for the CLI:',
       `  printf '%s' '${created.clientSecret}' > demo-secret && chmod 600 demo-secret`,
       `  npx cloudsync login --service ${u} --tenant-id ${created.tenantId} --client-id ${created.clientId} --client-secret-file demo-secret`,
+      `  npx cloudsync config show ${DEMO_DOMAIN}`,
     ].join('\n') + '\n',
   );
 }
