@@ -168,6 +168,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       directory,
       store,
       connectors: sourceConnectorRegistry(options.agents ?? []),
+      // The provisioning log is not stored yet; failures go to the service log so an operator can see why an
+      // object did not arrive (code, message, DN; never attribute values).
+      log: {
+        write: async (entries) => {
+          for (const entry of entries) {
+            if (entry.status !== 'Failure') continue;
+            logger.warn(
+              { configurationId: entry.configurationId, action: entry.action, dn: entry.sourceIdentity.dn, code: entry.errorCode, message: entry.errorMessage },
+              'synchronization: an object failed (escrowed, retried in later cycles)',
+            );
+          }
+        },
+      },
       ...(options.schedulerPollMs === undefined ? {} : { pollIntervalMs: options.schedulerPollMs }),
       ...(options.onCycleProgress === undefined ? {} : { onProgress: options.onCycleProgress }),
       onCycle: (outcome) => {
