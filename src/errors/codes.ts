@@ -97,6 +97,17 @@ export const ERROR_CODES = [
   'ERR_SYNC_CYCLE_ABORTED',
   // npm run demo (src/cli/commands/demo.ts)
   'ERR_DEMO_SELF_CHECK',
+  // on-premises agents and their channel (src/agent, src/agents, src/agent-channel)
+  'ERR_AGENT_NOT_FOUND',
+  'ERR_AGENT_REGISTRATION_TOKEN_INVALID',
+  'ERR_AGENT_ASSERTION_INVALID',
+  'ERR_AGENT_DISABLED',
+  'ERR_AGENT_REVOKED',
+  'ERR_AGENT_PROTOCOL',
+  'ERR_AGENT_BATCH_TOO_LARGE',
+  'ERR_AGENT_LEASE_LOST',
+  'ERR_AGENT_UNAVAILABLE',
+  'ERR_AGENT_STATE',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
