@@ -6,12 +6,14 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001-directory.ts';
 import * as m0002 from './0002-connector-space.ts';
 import * as m0003 from './0003-synchronization.ts';
+import * as m0004 from './0004-provisioning-logs.ts';
 import * as m0005 from './0005-agents.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-directory': m0001,
   '0002-connector-space': m0002,
   '0003-synchronization': m0003,
+  '0004-provisioning-logs': m0004,
   '0005-agents': m0005,
 });
 
