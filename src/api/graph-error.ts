@@ -69,6 +69,13 @@ export const GRAPH_ERRORS: Readonly<Partial<Record<ErrorCode, GraphErrorMapping>
   ERR_SYNC_CONFIG_DOMAIN_CONFLICT: { status: 409, code: 'Conflict' },
   ERR_SYNC_CONFIG_JOB_EXISTS: { status: 409, code: 'Conflict' },
   ERR_SYNC_CONFIG_NOT_READY: BAD_REQUEST,
+  ERR_SYNC_ON_DEMAND_INVALID: BAD_REQUEST,
+  ERR_SYNC_ON_DEMAND_NOT_FOUND: { status: 404, code: 'Request_ResourceNotFound' },
+  ERR_SYNC_ON_DEMAND_WRONG_TYPE: BAD_REQUEST,
+  // Entra's status code for a job whose domain no provisioning agent serves; the admin can start one.
+  ERR_SYNC_ON_DEMAND_NO_AGENT: { status: 503, code: 'HybridIdentityServiceNoActiveAgents', expose: true },
+  // Graph's throttling answer (429 with Retry-After); the route sets the header.
+  ERR_SYNC_ON_DEMAND_RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
 });
 
 /** What a non-CloudsyncError becomes: a bug of ours, told to the caller only as this. */

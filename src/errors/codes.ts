@@ -95,6 +95,12 @@ export const ERROR_CODES = [
   'ERR_SYNC_DELETE_THRESHOLD',
   // job scheduler (src/synchronization/scheduler.ts)
   'ERR_SYNC_CYCLE_ABORTED',
+  // on-demand provisioning (src/engine/on-demand-provisioning.ts, POST …/jobs/{id}/provisionOnDemand)
+  'ERR_SYNC_ON_DEMAND_INVALID',
+  'ERR_SYNC_ON_DEMAND_NOT_FOUND',
+  'ERR_SYNC_ON_DEMAND_WRONG_TYPE',
+  'ERR_SYNC_ON_DEMAND_NO_AGENT',
+  'ERR_SYNC_ON_DEMAND_RATE_LIMITED',
   // npm run demo (src/cli/commands/demo.ts)
   'ERR_DEMO_SELF_CHECK',
   // on-premises agents and their channel (src/agent, src/agents, src/agent-channel)
