@@ -1,12 +1,20 @@
 /**
  * The embedded agent: the source connector of one on-premises domain, run inside the service process (Entra runs
  * a provisioning agent on a domain-joined server instead). `cloudsync server --embedded-agent --domain D` with
- * either an LDIF export (--ldif) or Active Directory over LDAP (--ldap-url, --bind-dn, --bind-password-file,
+ * either an LDIF export (--ldif) or a directory over LDAP (--ldap-url, --bind-dn, --bind-password-file,
  * --ca-file). Everything is checked before the service starts, each problem as one line that says what to do.
  * The bind password is read from a file (mode 0600) and only ever handed to the LDAP connection.
+ *
+ * Which LDAP connector: `--source-type ad` (the default: Cloud Sync is about Active Directory; DirSync deltas,
+ * objectGUID anchors, the AD2AADProvisioning template) or `--source-type ldap` (OpenLDAP, 389-DS…: entryUUID
+ * anchors, entryCSN/modifyTimestamp deltas; its jobs use the LDAP2AADProvisioning template) with `--base-dn`,
+ * the subtree to read. The type is a flag rather than detected from the rootDSE at startup because the service
+ * must start (and say what it will serve) while the directory is unreachable, and because a wrong guess would
+ * change every anchor: that is a decision for the operator, made once.
  */
 import { access, constants, readFile, stat } from 'node:fs/promises';
 import { ActiveDirectoryConnector } from '../connectors/ldap/active-directory-connector.ts';
+import { GenericLdapConnector } from '../connectors/ldap/generic-ldap-connector.ts';
 import { LdifConnector } from '../connectors/ldif/ldif-connector.ts';
 import type { EngineSource } from '../engine/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
@@ -19,7 +27,20 @@ export interface EmbeddedAgentFlags {
   readonly bindDn?: string;
   readonly bindPasswordFile?: string;
   readonly caFile?: string;
+  readonly sourceType?: string;
+  readonly baseDn?: string;
 }
+
+/** The LDAP connectors the embedded agent can run (`--source-type`). */
+export const SOURCE_TYPES = ['ad', 'ldap'] as const;
+export type SourceType = (typeof SOURCE_TYPES)[number];
+
+/**
+ * AD answers a request for `member` with at most MaxValRange (1,500) values and a `member;range=0-1499` marker;
+ * Samba sends every value. The agent asks in explicit ranges of that size, so a large group is read the same
+ * way (range by range, MS-ADTS 3.1.1.3.1.3.3) from either.
+ */
+const AD_MEMBER_RANGE_SIZE = 1500;
 
 export interface EmbeddedAgent {
   readonly domain: string;
@@ -66,7 +87,8 @@ export function parseLdapUrls(text: string): readonly string[] {
 
 /** undefined when --embedded-agent is not given (and none of its flags are). */
 export async function embeddedAgentFromFlags(flags: EmbeddedAgentFlags): Promise<EmbeddedAgent | undefined> {
-  const ldapFlags = ([['--ldap-url', flags.ldapUrl], ['--bind-dn', flags.bindDn], ['--bind-password-file', flags.bindPasswordFile], ['--ca-file', flags.caFile]] as const)
+  const ldapFlags = ([['--ldap-url', flags.ldapUrl], ['--bind-dn', flags.bindDn], ['--bind-password-file', flags.bindPasswordFile], ['--ca-file', flags.caFile],
+    ['--source-type', flags.sourceType], ['--base-dn', flags.baseDn]] as const)
     .filter(([, value]) => value !== undefined)
     .map(([flag]) => flag);
   if (flags.embeddedAgent !== true) {
@@ -87,6 +109,16 @@ export async function embeddedAgentFromFlags(flags: EmbeddedAgentFlags): Promise
   }
   if (flags.ldapUrl === undefined) throw usage('--embedded-agent needs a source: --ldif FILE, or --ldap-url URL --bind-dn DN --bind-password-file FILE', '--ldif');
   const urls = parseLdapUrls(flags.ldapUrl);
+  const sourceType = (flags.sourceType ?? 'ad').toLowerCase();
+  if (!(SOURCE_TYPES as readonly string[]).includes(sourceType)) {
+    throw usage(`--source-type ${flags.sourceType}: expected ${SOURCE_TYPES.join(' or ')} (ad: Active Directory with DirSync; ldap: OpenLDAP and other generic LDAP servers)`, '--source-type');
+  }
+  if (sourceType === 'ldap' && (flags.baseDn === undefined || flags.baseDn.trim() === '')) {
+    throw usage('--source-type ldap needs --base-dn, the subtree to read (e.g. dc=example,dc=org)', '--base-dn');
+  }
+  if (sourceType === 'ad' && flags.baseDn !== undefined) {
+    throw usage('--base-dn is for --source-type ldap; Active Directory is read from its domain naming context (the rootDSE says which)', '--base-dn');
+  }
   if (flags.bindDn === undefined || flags.bindDn.trim() === '') throw usage('--ldap-url needs --bind-dn, the account the agent binds as', '--bind-dn');
   if (flags.bindPasswordFile === undefined) throw usage('--ldap-url needs --bind-password-file, a file (mode 0600) holding the bind password', '--bind-password-file');
   await readableFile(flags.bindPasswordFile, '--bind-password-file');
@@ -99,6 +131,11 @@ export async function embeddedAgentFromFlags(flags: EmbeddedAgentFlags): Promise
   const bindPassword = (await readFile(flags.bindPasswordFile, 'utf8')).replace(/\r?\n$/, '');
   if (bindPassword === '') throw new CloudsyncError('ERR_CONFIG_INVALID', `--bind-password-file ${flags.bindPasswordFile} is empty`, { path: '--bind-password-file' });
   if (flags.caFile !== undefined) await readableFile(flags.caFile, '--ca-file');
-  const source = new ActiveDirectoryConnector({ urls, bindDn: flags.bindDn, bindPassword, ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }) });
+  const connection = { urls, bindDn: flags.bindDn, bindPassword, ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }) };
+  if (sourceType === 'ldap') {
+    const source = new GenericLdapConnector({ ...connection, baseDn: flags.baseDn! });
+    return { domain, netBiosName, source, description: `LDAP directory at ${urls.join(', ')} (${flags.baseDn}) as ${flags.bindDn}`, close: () => source.close() };
+  }
+  const source = new ActiveDirectoryConnector({ ...connection, memberRangeSize: AD_MEMBER_RANGE_SIZE });
   return { domain, netBiosName, source, description: `Active Directory at ${urls.join(', ')} as ${flags.bindDn}`, close: () => source.close() };
 }

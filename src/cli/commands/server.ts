@@ -26,10 +26,12 @@ export function serverCommand(): Command {
     .option('--embedded-agent', 'run the source connector of one on-premises domain in this process (with --domain and --ldif or --ldap-url)')
     .option('--domain <name>', 'the AD domain the embedded agent serves (the Domain secret of its jobs)')
     .option('--ldif <file>', 'embedded agent source: an LDIF export of the domain')
-    .option('--ldap-url <urls>', 'embedded agent source: Active Directory, ldap:// or ldaps:// URLs, comma-separated, tried in order')
+    .option('--ldap-url <urls>', 'embedded agent source: a directory server (Active Directory unless --source-type ldap), ldap:// or ldaps:// URLs, comma-separated, tried in order')
     .option('--bind-dn <dn>', 'account the embedded agent binds as (with --ldap-url)')
     .option('--bind-password-file <file>', 'file (mode 0600) holding the bind password (with --ldap-url)')
     .option('--ca-file <file>', 'PEM CA certificate(s) of the LDAP servers (with --ldap-url)')
+    .option('--source-type <type>', 'what --ldap-url serves: ad (Active Directory, DirSync; default) or ldap (OpenLDAP and other generic LDAP servers)')
+    .option('--base-dn <dn>', 'the subtree the generic LDAP source reads (with --source-type ldap)')
     .action(async (options: EmbeddedAgentFlags & { data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string; dnsServer: string[]; trustDomainClaims?: boolean }) => {
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
         throw new CloudsyncError('ERR_CLI_USAGE', '--tls-cert and --tls-key go together', { path: options.tlsCert === undefined ? '--tls-cert' : '--tls-key' });

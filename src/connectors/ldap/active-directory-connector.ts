@@ -53,9 +53,16 @@ import { completePage, completeRanges, inBatches, mapConcurrent, pagedEntries, v
 import { retrieveRemainingRanges } from './ranged-retrieval.ts';
 import { ShowDeletedControl } from './show-deleted-control.ts';
 
-/** The attributes Entra Cloud Sync's AD2AAD schema reads, plus what the connector itself needs. */
+/**
+ * The attributes Entra Cloud Sync's AD2AAD schema reads, plus what the connector itself needs.
+ *
+ * isCriticalSystemObject (MS-ADTS 3.1.1.1.4 "Protected Objects"; set on the built-in accounts and groups: Guest,
+ * krbtgt, Administrator, Domain Admins, dns-<host> on Samba…) is what the default scoping exclusion
+ * (src/schema/default-exclusions.ts) tests: without it here every built-in account would be in scope and fail
+ * each cycle for want of a userPrincipalName.
+ */
 export const DEFAULT_AD_ATTRIBUTES = [
-  'objectClass', 'objectGUID', 'objectSid', 'mS-DS-ConsistencyGuid', 'distinguishedName', 'name', 'cn',
+  'objectClass', 'objectGUID', 'objectSid', 'mS-DS-ConsistencyGuid', 'distinguishedName', 'name', 'cn', 'isCriticalSystemObject',
   'sAMAccountName', 'userPrincipalName', 'displayName', 'givenName', 'sn', 'initials', 'mail', 'proxyAddresses',
   'mailNickname', 'targetAddress', 'department', 'title', 'company', 'employeeID', 'employeeNumber', 'employeeType',
   'telephoneNumber', 'mobile', 'otherTelephone', 'facsimileTelephoneNumber', 'streetAddress', 'l', 'st',
