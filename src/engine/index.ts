@@ -36,3 +36,4 @@ export {
   type ProvisioningStepType,
 } from './provisioning-log.ts';
 export { systemClock, type Clock } from './clock.ts';
+export { PENDING_DELETION_REASONS, PENDING_DELETION_REASON_TEXT, type PendingDeletion, type PendingDeletionReason } from './pending-deletion.ts';

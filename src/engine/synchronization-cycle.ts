@@ -61,6 +61,7 @@ import type {
   ProvisioningStepType,
 } from './provisioning-log.ts';
 import type { TargetDirectory, TargetObject, TargetType, TargetValue, TenantDomains } from './target-directory.ts';
+import { PENDING_DELETION_REASON_TEXT, type PendingDeletion, type PendingDeletionReason } from './pending-deletion.ts';
 
 /** What the engine needs of a source connector (src/connectors/source-connector.ts). */
 export type EngineSource = Pick<SourceConnector, 'capabilities' | 'fullImport' | 'deltaImport' | 'readObject' | 'readValues' | 'listAnchors'>;
@@ -91,6 +92,8 @@ export interface SynchronizationConfiguration {
   readonly deleteThreshold?: number | null;
   /** approve the deletions of this cycle whatever their number (restart with resetScope ForceDeletes) */
   readonly allowDeletes?: boolean;
+  /** anchors whose deletion an admin approved one by one: deleted whatever the threshold, and not counted */
+  readonly approvedDeletes?: ReadonlySet<string>;
 }
 
 export interface EngineDependencies {
@@ -184,6 +187,8 @@ interface CycleContext {
   /** canonical DN → objectGUID of every known container */
   readonly containers: Map<string, string>;
   readonly counters: Counters;
+  /** deletions held back by the accidental-delete threshold (anchor → deletion); approved ones done this cycle */
+  readonly deleteHold: { readonly held: Map<string, PendingDeletion>; approved: number };
   watermark: string | null;
 }
 
@@ -632,23 +637,50 @@ async function processingStep(batch: BatchContext): Promise<void> {
     item.logged = true;
     step(item, 'processing', 'Success', `Update ${changed.length} attribute(s): ${changed.join(', ')}`);
   }
-  enforceDeleteThreshold(cycle, batch.items.filter((i) => i.plan === 'delete').length);
+  holdDeletesOverThreshold(cycle, batch.items.filter((i) => i.plan === 'delete'));
 }
 
 /**
- * The circuit breaker: deletions already done this cycle plus those about to be done must stay below the threshold.
- * Checked before anything of the batch (or of the sweep) is exported.
+ * The circuit breaker (Entra: "evaluated per cycle"; DeleteThresholdValue 500 means at most 499 deletions). Deletions
+ * already done this cycle plus those about to be done must stay below the threshold; approved ones do not count.
+ * Once it is reached, every further deletion of the cycle is held back instead of exported — the item is skipped,
+ * its connector-space entry left as it was, the watermark no longer stored — and the cycle goes on, so that it
+ * ends with the complete list (runSynchronizationCycle then throws ERR_SYNC_DELETE_THRESHOLD carrying it). The
+ * held deletions come again in the next cycle, to be approved (allowDeletes, approvedDeletes) or to vanish once
+ * the cause is fixed. What could go wrong: deletions of earlier batches, below the threshold then, were done.
  */
-function enforceDeleteThreshold(cycle: CycleContext, planned: number): void {
+function holdDeletesOverThreshold(cycle: CycleContext, items: readonly WorkItem[]): void {
   const threshold = cycle.config.deleteThreshold === undefined ? 500 : cycle.config.deleteThreshold;
-  if (planned === 0 || threshold === null || cycle.config.allowDeletes === true) return;
-  const total = cycle.counters.deleted + planned;
-  if (total >= threshold) {
-    throw new CloudsyncError('ERR_SYNC_DELETE_THRESHOLD',
-      `this cycle would delete ${total} object(s) from the cloud directory, which reaches the accidental-delete threshold of ${threshold}; ` +
-      'nothing more was deleted. Check the scope and the source, then allow the deletions (restart with resetScope ForceDeletes) or raise the threshold',
-      { details: { threshold, deletions: total } });
+  if (items.length === 0 || threshold === null || cycle.config.allowDeletes === true) return;
+  const pending = items.filter((item) => cycle.config.approvedDeletes?.has(item.anchor) !== true);
+  cycle.deleteHold.approved += items.length - pending.length;
+  const { held } = cycle.deleteHold;
+  if (pending.length === 0 || (held.size === 0 && cycle.counters.deleted - cycle.deleteHold.approved + pending.length < threshold)) return;
+  for (const item of pending) {
+    if (!held.has(item.anchor)) held.set(item.anchor, pendingDeletionOf(item));
+    item.plan = 'skip';
+    step(item, 'export', 'Skipped', `Held back by the accidental-delete threshold (${threshold}): ${PENDING_DELETION_REASON_TEXT[held.get(item.anchor)!.reason]}`);
   }
+}
+
+function pendingDeletionOf(item: WorkItem): PendingDeletion {
+  const entry = item.entry!;
+  let reason: PendingDeletionReason = 'leftScope';
+  if (item.mapping === undefined) reason = item.source.isDeleted ? 'notInSource' : 'noObjectMapping';
+  else if (item.source.isDeleted) reason = item.steps.some((s) => s.name === 'scoping') ? 'deletedInSource' : 'notInSource';
+  else if (item.placement !== undefined && !item.mapping.scope.container.evaluate(item.placement).result) reason = 'containerOutOfScope';
+  else if (item.placement !== undefined && !item.mapping.scope.group.evaluate(item.placement).result) reason = 'groupOutOfScope';
+  return { anchor: item.anchor, dn: item.source.dn, sourceType: entry.sourceType, targetType: entry.targetType ?? item.targetType ?? '', cloudId: entry.cloudId!, reason };
+}
+
+function deleteThresholdError(cycle: CycleContext): CloudsyncError {
+  const threshold = cycle.config.deleteThreshold ?? 500;
+  const pendingDeletes = [...cycle.deleteHold.held.values()];
+  const deletions = cycle.counters.deleted - cycle.deleteHold.approved + pendingDeletes.length;
+  return new CloudsyncError('ERR_SYNC_DELETE_THRESHOLD',
+    `this cycle would delete ${deletions} object(s) from the cloud directory, which reaches the accidental-delete threshold of ${threshold}; ` +
+    `${pendingDeletes.length} deletion(s) were held back. Check the scope and the source, then allow the deletions (restart with resetScope ForceDeletes) or raise the threshold`,
+    { details: { threshold, deletions, deleted: cycle.counters.deleted, pendingDeletes } });
 }
 
 /**
@@ -1040,8 +1072,9 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
     signal?.throwIfAborted();
     await runBatch(cycle, batch.objects);
     if (batch.watermark !== undefined) {
-      if (cycle.mode === 'delta') {
-        await connectorSpace.setWatermark(batch.watermark); // every batch up to here is exported (invariant 4)
+      if (cycle.mode === 'delta' && cycle.deleteHold.held.size === 0) {
+        // every batch up to here is exported (invariant 4); held deletions must come again, so it stays put then
+        await connectorSpace.setWatermark(batch.watermark);
       }
       cycle.watermark = batch.watermark;
     }
@@ -1060,11 +1093,12 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
     mark = `${cycle.mark}:listing`;
     for await (const anchors of source.listAnchors({ batchSize: 1000 })) await connectorSpace.markSeen(anchors, mark);
   }
-  let counted = 0;
+  const candidates: WorkItem[] = [];
   for (let page = await connectorSpace.listUnseen(mark, undefined, 1000); page.length > 0; page = await connectorSpace.listUnseen(mark, page.at(-1)!.anchor, 1000)) {
-    counted += page.filter((e) => e.state !== 'container' && e.cloudId !== null).length;
+    for (const entry of page) if (entry.state !== 'container' && entry.cloudId !== null) candidates.push(sweptItem(cycle, entry));
   }
-  enforceDeleteThreshold(cycle, counted);
+  holdDeletesOverThreshold(cycle, candidates);
+  if (cycle.deleteHold.held.size > 0) return;
   let after: string | undefined;
   for (;;) {
     const unseen = await connectorSpace.listUnseen(mark, after, 200);
@@ -1075,23 +1109,9 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
     await connectorSpace.remove(gone.map((e) => e.anchor));
     const items: WorkItem[] = [];
     for (const entry of unseen.filter((e) => e.state !== 'container' && e.cloudId !== null)) {
-      const mapping = mappingFor(cycle.config.schema, entry.sourceType);
-      if (mapping !== undefined && !mapping.flowTypes.has('Delete')) continue;
-      items.push({
-        source: { type: entry.sourceType as SourceObject['type'], objectClasses: [], dn: entry.dn, parentDn: parentDn(entry.dn), anchors: {}, attributes: {}, isDeleted: true },
-        anchor: entry.anchor,
-        objectGuid: entry.objectGuid,
-        ...(mapping === undefined ? {} : { mapping }),
-        targetType: entry.targetType as TargetType,
-        inScope: false,
-        deprovisionOnExit: true,
-        entry,
-        plan: 'delete',
-        action: 'Delete',
-        steps: [{ name: 'import', status: 'Success', description: 'No longer in the source directory' }],
-        modified: [],
-        logged: true,
-      });
+      const item = sweptItem(cycle, entry);
+      if (item.mapping !== undefined && !item.mapping.flowTypes.has('Delete')) continue;
+      items.push(item);
     }
     if (items.length > 0) {
       const batch: BatchContext = { cycle, items };
@@ -1222,9 +1242,29 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
   }
 }
 
+/** The deletion of an entry the import did not see (the sweep). */
+function sweptItem(cycle: CycleContext, entry: ConnectorSpaceEntry): WorkItem {
+  const mapping = mappingFor(cycle.config.schema, entry.sourceType);
+  return {
+    source: { type: entry.sourceType as SourceObject['type'], objectClasses: [], dn: entry.dn, parentDn: parentDn(entry.dn), anchors: {}, attributes: {}, isDeleted: true },
+    anchor: entry.anchor,
+    objectGuid: entry.objectGuid,
+    ...(mapping === undefined ? {} : { mapping }),
+    targetType: entry.targetType as TargetType,
+    inScope: false,
+    deprovisionOnExit: true,
+    entry,
+    plan: 'delete',
+    action: 'Delete',
+    steps: [{ name: 'import', status: 'Success', description: 'No longer in the source directory' }],
+    modified: [],
+    logged: true,
+  };
+}
+
 async function watermarkStep(cycle: CycleContext): Promise<void> {
   // A full import's watermark is stored only now, after its deletion sweep (invariant 4).
-  if (cycle.mode === 'full' && cycle.watermark !== null) await cycle.deps.connectorSpace.setWatermark(cycle.watermark);
+  if (cycle.mode === 'full' && cycle.watermark !== null && cycle.deleteHold.held.size === 0) await cycle.deps.connectorSpace.setWatermark(cycle.watermark);
 }
 
 export const CYCLE_STEPS: readonly CycleStep[] = Object.freeze([
@@ -1266,9 +1306,11 @@ export async function runSynchronizationCycle(
     mark: cycleId,
     domains: await deps.target.domains(),
     containers,
+    deleteHold: { held: new Map(), approved: 0 },
     counters: { imported: 0, created: 0, updated: 0, deleted: 0, restored: 0, unchanged: 0, skipped: 0, failed: 0, referencesAdded: 0, referencesRemoved: 0 },
     watermark,
   };
   for (const cycleStep of CYCLE_STEPS) await cycleStep(cycle);
+  if (cycle.deleteHold.held.size > 0) throw deleteThresholdError(cycle);
   return { cycleId, mode, ...cycle.counters, watermark: cycle.watermark };
 }
