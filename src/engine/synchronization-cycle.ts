@@ -1095,7 +1095,10 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
   }
   const candidates: WorkItem[] = [];
   for (let page = await connectorSpace.listUnseen(mark, undefined, 1000); page.length > 0; page = await connectorSpace.listUnseen(mark, page.at(-1)!.anchor, 1000)) {
-    for (const entry of page) if (entry.state !== 'container' && entry.cloudId !== null) candidates.push(sweptItem(cycle, entry));
+    for (const entry of page) {
+      const item = entry.state !== 'container' && entry.cloudId !== null ? sweptItem(cycle, entry) : undefined;
+      if (item !== undefined && item.mapping?.flowTypes.has('Delete') !== false) candidates.push(item);
+    }
   }
   holdDeletesOverThreshold(cycle, candidates);
   if (cycle.deleteHold.held.size > 0) return;
