@@ -4,7 +4,8 @@
  * engine produces; the sink only stores them. Redacted mappings show REDACTED ("[Redact]") on both sides of a
  * modified property.
  */
-export const PROVISIONING_ACTIONS = ['Create', 'Update', 'Delete', 'Disable', 'Other'] as const;
+/** StagedDelete: a deletion held back by the accidental-delete threshold (Entra logs these as StagedDelete). */
+export const PROVISIONING_ACTIONS = ['Create', 'Update', 'Delete', 'Disable', 'StagedDelete', 'Other'] as const;
 export type ProvisioningAction = (typeof PROVISIONING_ACTIONS)[number];
 
 export const PROVISIONING_STATUSES = ['Success', 'Failure', 'Skipped', 'Warning'] as const;
