@@ -6,11 +6,14 @@
  *   Synchronization.Read.All for reads is not issued here).
  * - Instantiating an application template and reading or deleting service principals are application operations,
  *   open to Directory.* as well as to Synchronization.ReadWrite.All.
+ * - The audit logs (/auditLogs/provisioning, /auditLogs/directoryAudits) need AuditLog.Read.All, Graph's
+ *   application permission for them; Directory.* does not open them (they show attribute values and who changed
+ *   what).
  * A route declares its level in `config.access`; a route without one is refused (fail closed).
  */
 import type { AppRole } from '../../directory/app-roles.ts';
 
-export const ACCESS_LEVELS = ['read', 'write', 'synchronization', 'applicationRead', 'applicationWrite'] as const;
+export const ACCESS_LEVELS = ['read', 'write', 'synchronization', 'applicationRead', 'applicationWrite', 'auditLog'] as const;
 export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
 export const ROLES_FOR_ACCESS: Readonly<Record<AccessLevel, readonly AppRole[]>> = Object.freeze({
@@ -19,6 +22,7 @@ export const ROLES_FOR_ACCESS: Readonly<Record<AccessLevel, readonly AppRole[]>>
   synchronization: ['Synchronization.ReadWrite.All'],
   applicationRead: ['Directory.Read.All', 'Directory.ReadWrite.All', 'Synchronization.ReadWrite.All'],
   applicationWrite: ['Directory.ReadWrite.All', 'Synchronization.ReadWrite.All'],
+  auditLog: ['AuditLog.Read.All'],
 });
 
 declare module 'fastify' {
