@@ -114,6 +114,8 @@ export const ERROR_CODES = [
   'ERR_AGENT_LEASE_LOST',
   'ERR_AGENT_UNAVAILABLE',
   'ERR_AGENT_STATE',
+  // quarantine and delete-threshold emails (src/notifications)
+  'ERR_NOTIFY_SMTP',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
