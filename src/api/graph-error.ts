@@ -76,6 +76,15 @@ export const GRAPH_ERRORS: Readonly<Partial<Record<ErrorCode, GraphErrorMapping>
   ERR_SYNC_ON_DEMAND_NO_AGENT: { status: 503, code: 'HybridIdentityServiceNoActiveAgents', expose: true },
   // Graph's throttling answer (429 with Retry-After); the route sets the header.
   ERR_SYNC_ON_DEMAND_RATE_LIMITED: { status: 429, code: 'TooManyRequests' },
+  // The agent channel (src/api/agents): the agent tells a revoked identity (give up) from a disabled one (wait).
+  ERR_AGENT_NOT_FOUND: { status: 404, code: 'Request_ResourceNotFound' },
+  ERR_AGENT_REGISTRATION_TOKEN_INVALID: { status: 400, code: 'InvalidRegistrationToken' },
+  ERR_AGENT_ASSERTION_INVALID: INVALID_TOKEN,
+  ERR_AGENT_DISABLED: { status: 403, code: 'AgentDisabled' },
+  ERR_AGENT_REVOKED: { status: 403, code: 'AgentRevoked' },
+  ERR_AGENT_PROTOCOL: BAD_REQUEST,
+  ERR_AGENT_BATCH_TOO_LARGE: { status: 413, code: 'Request_EntityTooLarge' },
+  ERR_AGENT_LEASE_LOST: { status: 409, code: 'LeaseLost' },
 });
 
 /** What a non-CloudsyncError becomes: a bug of ours, told to the caller only as this. */
