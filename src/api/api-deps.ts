@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { CloudDirectory, SigningKey } from '../directory/cloud-directory.ts';
 import type { SynchronizationConfigurations } from '../synchronization/index.ts';
 import type { DomainProof } from './graph/domain-proof.ts';
+import type { AuditLogs } from './audit-logs/audit-log-routes.ts';
 
 export interface ApiDeps {
   /** The cloud directory (also the credential store: verifyClientCredentials). */
@@ -33,6 +34,12 @@ export interface ApiDeps {
    * refuses to verify domains; operators still can (`cloudsync domain verify`, `CloudDirectory.verifyDomain`).
    */
   readonly domainProof?: DomainProof;
+  /**
+   * The provisioning log and the directory audit log (src/provisioning-logs): served under /v1.0/auditLogs, and
+   * the audit log records every configuration change made through the synchronization API. Without them neither
+   * is served nor recorded.
+   */
+  readonly auditLogs?: AuditLogs;
   /** TLS key and certificate (PEM) to serve HTTPS directly. */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }

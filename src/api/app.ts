@@ -27,6 +27,7 @@ import { membershipRoutes } from './graph/membership-routes.ts';
 import { registerEntitySet } from './graph/object-collection-routes.ts';
 import type { GraphRouteOptions } from './graph/graph-route-options.ts';
 import { synchronizationRoutes } from './synchronization/synchronization-routes.ts';
+import { auditLogRoutes } from './audit-logs/audit-log-routes.ts';
 
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const clock = deps.clock ?? (() => new Date());
@@ -89,11 +90,15 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
       await graph.register(membershipRoutes, graphOptions);
       await graph.register(deletedItemsRoutes, graphOptions);
       await graph.register(directoryRoutes, graphOptions);
+      if (deps.auditLogs !== undefined) await graph.register(auditLogRoutes, { logs: deps.auditLogs, publicUrl: deps.publicUrl });
     },
     { prefix: '/v1.0' },
   );
   if (deps.synchronization !== undefined) {
-    void app.register(synchronizationRoutes, { prefix: '/v1.0', configurations: deps.synchronization, key, clock, publicUrl: deps.publicUrl });
+    void app.register(synchronizationRoutes, {
+      prefix: '/v1.0', configurations: deps.synchronization, key, clock, publicUrl: deps.publicUrl,
+      ...(deps.auditLogs === undefined ? {} : { audits: deps.auditLogs.directoryAudits }),
+    });
   }
   // Last, so that every Graph route is known.
   void app.register(methodNotAllowedRoutes, { methodsByUrl });

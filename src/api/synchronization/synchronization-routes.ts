@@ -21,12 +21,16 @@ import { principalOf } from '../auth/authenticate.ts';
 import { baseUrlOf } from '../base-url.ts';
 import { parseJsonBody, requireObjectBody } from '../json-body.ts';
 import { createAuthenticate } from '../auth/authenticate.ts';
+import { installAuditHooks } from '../audit-logs/audit-hooks.ts';
+import type { DirectoryAuditLog } from '../../provisioning-logs/index.ts';
 
 export interface SynchronizationRouteOptions {
   readonly configurations: SynchronizationConfigurations;
   readonly key: () => Promise<KeyPair>;
   readonly clock: () => Date;
   readonly publicUrl: string | undefined;
+  /** Where configuration changes are audited (audit-logs/audit-hooks.ts); none when absent. */
+  readonly audits?: DirectoryAuditLog;
 }
 
 type SpParams = { Params: { id: string } };
@@ -56,6 +60,7 @@ export async function synchronizationRoutes(app: FastifyInstance, options: Synch
     }
   });
   app.addHook('onRequest', createAuthenticate(options));
+  if (options.audits !== undefined) installAuditHooks(app, { configurations, audits: options.audits, clock: options.clock });
 
   // The access levels and the roles they need are in auth/access-policy.ts, shared with every Graph route.
   const sync = { config: { access: 'synchronization' as const } };
