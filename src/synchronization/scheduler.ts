@@ -39,9 +39,15 @@ import type { ResetScope } from './reset-scope.ts';
 /** Graph's status error code when no provisioning agent serves the job's domain. */
 export const NO_ACTIVE_AGENTS = 'HybridIdentityServiceNoActiveAgents';
 
-/** The source connectors this process serves, by domain (lower case). */
+/**
+ * The source connectors that serve a job, by its tenant and domain (lower case): the embedded agent's, or one served
+ * by a connected on-premises agent (src/agents), which may take a moment to find after a restart — hence a promise.
+ */
 export interface SourceConnectorRegistry {
-  connectorFor(domain: string): { readonly source: EngineSource; readonly netBiosName?: string } | undefined;
+  connectorFor(
+    domain: string,
+    tenantId: string,
+  ): { readonly source: EngineSource; readonly netBiosName?: string } | undefined | Promise<{ readonly source: EngineSource; readonly netBiosName?: string } | undefined>;
 }
 
 export function sourceConnectorRegistry(
@@ -148,12 +154,12 @@ export function createJobScheduler(options: SchedulerOptions): JobScheduler {
       await options.port.recordExecution(due.tenantId, due.jobId, { execution, acknowledged: job.requestsVersion, steadyState });
       options.onCycle?.({ tenantId: due.tenantId, jobId: due.jobId, execution, report });
     };
-    const connector = job.domain === undefined ? undefined : options.connectors.connectorFor(job.domain);
+    const connector = job.domain === undefined ? undefined : await options.connectors.connectorFor(job.domain, due.tenantId);
     if (job.domain === undefined || connector === undefined) {
       const message =
         job.domain === undefined
           ? 'The job has no Domain secret; PUT secrets with the on-premises domain before starting it.'
-          : `No agent for domain ${job.domain}: no provisioning agent serving this domain is connected (start cloudsync server with --embedded-agent --domain ${job.domain}).`;
+          : `No agent for domain ${job.domain}: no provisioning agent serving this domain is connected (run cloudsync agent --domain ${job.domain} next to the domain, or cloudsync server --embedded-agent --domain ${job.domain}).`;
       await record(failedExecution(job, began, clock(), { code: NO_ACTIVE_AGENTS, message, tenantActionable: true }), undefined, false);
       return;
     }
