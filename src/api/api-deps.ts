@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import type { CloudDirectory, SigningKey } from '../directory/cloud-directory.ts';
 import type { SynchronizationConfigurations } from '../synchronization/index.ts';
 import type { DomainProof } from './graph/domain-proof.ts';
+import type { AgentHub } from '../agents/agent-hub.ts';
+import type { AgentStore } from '../agents/agent-store.ts';
 import type { AuditLogs } from './audit-logs/audit-log-routes.ts';
 
 export interface ApiDeps {
@@ -40,6 +42,17 @@ export interface ApiDeps {
    * is served nor recorded.
    */
   readonly auditLogs?: AuditLogs;
+  /**
+   * On-premises agents (src/agents): their management routes under /v1.0/onPremisesPublishingProfiles/provisioning
+   * and the agent channel under /agent/v1. Without them neither is served.
+   */
+  readonly agents?: {
+    readonly store: AgentStore;
+    readonly hub: AgentHub;
+    readonly registrationTokenLifetimeSeconds: number;
+    /** Largest agent message after decompression (bytes). */
+    readonly messageLimit: number;
+  };
   /** TLS key and certificate (PEM) to serve HTTPS directly. */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }

@@ -27,6 +27,9 @@ import { membershipRoutes } from './graph/membership-routes.ts';
 import { registerEntitySet } from './graph/object-collection-routes.ts';
 import type { GraphRouteOptions } from './graph/graph-route-options.ts';
 import { synchronizationRoutes } from './synchronization/synchronization-routes.ts';
+import { agentRoutes } from './agents/agent-routes.ts';
+import { agentChannelRoutes } from './agents/agent-channel-routes.ts';
+import { CHANNEL_PREFIX } from '../agent-channel/channel-protocol.ts';
 import { auditLogRoutes } from './audit-logs/audit-log-routes.ts';
 
 export function buildApp(deps: ApiDeps): FastifyInstance {
@@ -99,6 +102,11 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
       prefix: '/v1.0', configurations: deps.synchronization, key, clock, publicUrl: deps.publicUrl,
       ...(deps.auditLogs === undefined ? {} : { audits: deps.auditLogs.directoryAudits }),
     });
+  }
+  if (deps.agents !== undefined) {
+    const { store, hub, registrationTokenLifetimeSeconds, messageLimit } = deps.agents;
+    void app.register(agentRoutes, { prefix: '/v1.0', agents: store, hub, registrationTokenLifetimeSeconds, key, clock, publicUrl: deps.publicUrl });
+    void app.register(agentChannelRoutes, { prefix: CHANNEL_PREFIX, agents: store, hub, messageLimit, clock });
   }
   // Last, so that every Graph route is known.
   void app.register(methodNotAllowedRoutes, { methodsByUrl });
