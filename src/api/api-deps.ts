@@ -10,6 +10,7 @@ import type { DomainProof } from './graph/domain-proof.ts';
 import type { AgentHub } from '../agents/agent-hub.ts';
 import type { AgentStore } from '../agents/agent-store.ts';
 import type { AuditLogs } from './audit-logs/audit-log-routes.ts';
+import type { ObservabilityOptions } from '../observability/index.ts';
 
 export interface ApiDeps {
   /** The cloud directory (also the credential store: verifyClientCredentials). */
@@ -53,6 +54,8 @@ export interface ApiDeps {
     /** Largest agent message after decompression (bytes). */
     readonly messageLimit: number;
   };
+  /** /healthz, /readyz and /metrics (src/observability); not served without it. */
+  readonly observability?: ObservabilityOptions;
   /** TLS key and certificate (PEM) to serve HTTPS directly. */
   readonly https?: { readonly key: string | Buffer; readonly cert: string | Buffer };
 }

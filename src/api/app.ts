@@ -5,6 +5,7 @@
  * Layout:
  *   POST /{tenantId}/oauth2/v2.0/token     OAuth 2.0 client credentials (form body, RFC 6749 errors)
  *   /v1.0/…                                Microsoft Graph v1.0-compatible routes (JSON bodies, Graph errors)
+ *   GET /healthz, /readyz, /metrics        probes and Prometheus metrics, without OAuth (src/observability)
  *
  * Each scope registers its own body parser (Fastify encapsulates content-type parsers per plugin), so the
  * token endpoint takes only forms and Graph routes take only JSON; anything else is a 415 before any route runs.
@@ -31,6 +32,7 @@ import { agentRoutes } from './agents/agent-routes.ts';
 import { agentChannelRoutes } from './agents/agent-channel-routes.ts';
 import { CHANNEL_PREFIX } from '../agent-channel/channel-protocol.ts';
 import { auditLogRoutes } from './audit-logs/audit-log-routes.ts';
+import { observabilityRoutes } from '../observability/index.ts';
 
 export function buildApp(deps: ApiDeps): FastifyInstance {
   const clock = deps.clock ?? (() => new Date());
@@ -108,6 +110,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     void app.register(agentRoutes, { prefix: '/v1.0', agents: store, hub, registrationTokenLifetimeSeconds, key, clock, publicUrl: deps.publicUrl });
     void app.register(agentChannelRoutes, { prefix: CHANNEL_PREFIX, agents: store, hub, messageLimit, clock });
   }
+  if (deps.observability !== undefined) void app.register(observabilityRoutes, deps.observability);
   // Last, so that every Graph route is known.
   void app.register(methodNotAllowedRoutes, { methodsByUrl });
   return app;
