@@ -83,6 +83,77 @@ export const DEFAULTS = Object.freeze({
       'Longest a DNS lookup for a domain verification record (POST /domains/{id}/verify) may take, retries included; ' +
       'then the call fails with 503 serviceNotAvailable. Resolvers: --dns-server, default the system\'s.',
   }),
+  deleteThreshold: setting({
+    value: 500,
+    unit: 'deletions per cycle',
+    override: 'secret SyncNotificationSettings: DeleteThresholdEnabled, DeleteThresholdValue',
+    description:
+      "Accidental-delete protection, on by default as in Entra Cloud Sync: a cycle that would delete (or disable) this " +
+      'many users, groups and contacts deletes none of the ones over it; the job is quarantined (TooManyDeletes) and ' +
+      'the deletions wait for approval (restart with ForceDeletes, `cloudsync config allow-deletes`). 500 means at most 499.',
+  }),
+  quarantineRetrySchedule: setting({
+    value: 'PT6H,PT12H,PT24H',
+    unit: 'ISO 8601 durations after the first failure, comma-separated; then every last one',
+    override: '--quarantine-retry',
+    description:
+      'When a quarantined job is tried again, counted from the failure that began the quarantine: Entra retries at 6 h, ' +
+      '12 h and 24 h, then every 24 h. One successful retry lifts the quarantine; restart with QuarantineState (or ' +
+      'start) clears it at once.',
+  }),
+  quarantineAfterFailedCycles: setting({
+    value: 3,
+    unit: 'successive cycles',
+    override: '(fixed)',
+    description:
+      'A job whose cycles fail as a whole (source unreachable, no agent online, the cloud store refusing) this many times ' +
+      'in a row is quarantined (EncounteredQuarantineException). Failures that will not mend by themselves (credentials ' +
+      'rejected, TLS refused) quarantine at the first cycle, so a wrong password is not retried into an account lockout.',
+  }),
+  escrowQuarantineMinimum: setting({
+    value: 5000,
+    unit: 'failed objects in one cycle',
+    override: '(fixed)',
+    description: 'Escrowed failures are not weighed until a cycle has this many (Entra: evaluation starts at 5,000 failures).',
+  }),
+  escrowQuarantineProportion: setting({
+    value: 0.4,
+    unit: 'fraction of the objects the cycle processed',
+    override: '(fixed)',
+    description: 'Past the minimum, a cycle in which more than this share of objects failed quarantines the job (EncounteredEscrowProportionThreshold).',
+  }),
+  escrowQuarantineTotal: setting({
+    value: 40000,
+    unit: 'failed objects in one cycle',
+    override: '(fixed)',
+    description: 'Past the minimum, this many failures quarantine the job whatever their share (EncounteredTotalEscrowThreshold; Entra: 40,000, 60,000 counting reference failures).',
+  }),
+  escrowRetryBase: setting({
+    value: 120,
+    unit: 'seconds',
+    override: '(fixed)',
+    description: 'An object that failed is retried after this delay, doubled after each further failure up to escrowRetryMax; it never stops the cycle.',
+  }),
+  escrowRetryMax: setting({
+    value: 86400,
+    unit: 'seconds',
+    override: '(fixed)',
+    description: 'Longest delay between two retries of an escrowed object (24 h, as Entra settles on once a day).',
+  }),
+  smtpUrl: setting({
+    value: '(none: no email is sent)',
+    unit: 'smtp:// or smtps:// URL',
+    override: '--smtp-url',
+    description:
+      'Mail server for quarantine and delete-threshold notifications, smtp[s]://[user:password@]host:port. The password ' +
+      'is a secret: it is never logged. Mails go to the Recipients of each configuration\'s SyncNotificationSettings when Enabled.',
+  }),
+  smtpFrom: setting({
+    value: '(required with --smtp-url)',
+    unit: 'email address',
+    override: '--smtp-from',
+    description: 'Sender address of notification emails (Entra sends from azure-noreply@microsoft.com).',
+  }),
   credentialsFile: setting({
     value: '~/.config/cloudsync/credentials.json',
     unit: 'file (mode 0600)',

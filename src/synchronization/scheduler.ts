@@ -7,6 +7,19 @@
  *     others are `auto` (delta when the source supports it and a watermark exists).
  *   - A restart's reset scope is applied to the job's connector space before the cycle: Watermark →
  *     setWatermark(null), Escrows → clearEscrows(), Full → clear(), ForceDeletes → allowDeletes for this cycle.
+ *   - Accidental-delete protection (delete-protection.ts): the threshold comes from the SyncNotificationSettings
+ *     secret (default on, 500). A cycle that trips it ends with the complete list of held deletions, which is
+ *     stored (delete-protection-store.ts) for the API and the CLI, and quarantines the job (TooManyDeletes).
+ *     While a job is quarantined for that, every deletion is held (threshold 1) unless approved: all of them by
+ *     restart with ForceDeletes, a chosen subset by POST …/pendingDeletes/approve (their anchors go to the engine).
+ *   - Quarantine (quarantine-policy.ts) is decided after every cycle and recorded with the execution; a
+ *     quarantined job is due again at quarantine.nextAttempt (the store's listRunnableJobs), or at once on an
+ *     admin's request. One successful cycle lifts it.
+ *   - Per-object failures are escrowed by the engine and retried with backoff (escrowRetryBase doubling up to
+ *     escrowRetryMax, passed from here); they never fail the cycle, but too many of them quarantine the job.
+ *   - Notifications: when the quarantine begins or its reason changes, the notifier emails the configuration's
+ *     recipients (once per event, see src/notifications) — after the execution is recorded, so a failing mail
+ *     server never loses the status.
  *   - One cycle per job at a time, in this process. Jobs run concurrently with each other.
  *   - Source connectors come from the connectors registered for the job's Domain secret (the embedded agent); a
  *     job whose domain has no connector records a failed execution saying so (Entra's
@@ -33,8 +46,15 @@ import type { CloudDirectory } from '../directory/index.ts';
 import { compileSynchronizationSchema } from '../schema/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
 import type { JobSnapshot, RunnableJob, SynchronizationEnginePort } from './engine-port.ts';
-import type { SynchronizationError, SynchronizationTaskExecution } from './synchronization-job.ts';
+import type { SynchronizationError, SynchronizationQuarantine, SynchronizationTaskExecution } from './synchronization-job.ts';
 import type { ResetScope } from './reset-scope.ts';
+import type { PendingDeletion } from '../engine/index.ts';
+import type { QuarantineNotifier } from '../notifications/index.ts';
+import { notificationSettingsOf, reasonSummary } from './delete-protection.ts';
+import type { DeleteProtectionStore } from './delete-protection-store.ts';
+import { decideQuarantine, type CycleVerdict, type QuarantinePolicy } from './quarantine-policy.ts';
+import { DEFAULTS } from '../server/defaults.ts';
+import { parseRetrySchedule } from './quarantine-policy.ts';
 
 /** Graph's status error code when no provisioning agent serves the job's domain. */
 export const NO_ACTIVE_AGENTS = 'HybridIdentityServiceNoActiveAgents';
@@ -83,8 +103,27 @@ export interface SchedulerOptions {
   readonly onProgress?: (job: { readonly tenantId: string; readonly jobId: string }, progress: CycleProgress) => void;
   /** Every recorded execution. */
   readonly onCycle?: (outcome: CycleOutcome) => void;
-  /** Errors of the scheduler itself (the store unreachable), never a job's. */
+  /** Errors of the scheduler itself (the store unreachable, the mail server refusing), never a job's. */
   readonly onError?: (error: unknown) => void;
+  /** Where held deletions are kept for the API and the CLI (without it they are only in the status message). */
+  readonly deleteProtection?: DeleteProtectionStore;
+  /** Emails on quarantine (without it none are sent). */
+  readonly notifier?: QuarantineNotifier;
+  /** Default: the defaults table (src/server/defaults.ts). */
+  readonly quarantine?: Partial<QuarantinePolicy>;
+  /** Escrow retry delays of per-object failures, seconds. Default: escrowRetryBase / escrowRetryMax. */
+  readonly escrowRetry?: { readonly baseSeconds: number; readonly maxSeconds: number };
+}
+
+/** The quarantine policy of the defaults table. */
+export function defaultQuarantinePolicy(): QuarantinePolicy {
+  return {
+    retryScheduleSeconds: parseRetrySchedule(DEFAULTS.quarantineRetrySchedule.value),
+    afterFailedCycles: DEFAULTS.quarantineAfterFailedCycles.value,
+    escrowMinimum: DEFAULTS.escrowQuarantineMinimum.value,
+    escrowProportion: DEFAULTS.escrowQuarantineProportion.value,
+    escrowTotal: DEFAULTS.escrowQuarantineTotal.value,
+  };
 }
 
 export interface JobScheduler {
@@ -110,6 +149,8 @@ export function createJobScheduler(options: SchedulerOptions): JobScheduler {
     clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
   };
   const pollMs = options.pollIntervalMs ?? 1000;
+  const policy: QuarantinePolicy = { ...defaultQuarantinePolicy(), ...options.quarantine };
+  const escrowRetry = options.escrowRetry ?? { baseSeconds: DEFAULTS.escrowRetryBase.value, maxSeconds: DEFAULTS.escrowRetryMax.value };
   const running = new Map<string, Promise<void>>();
   const abort = new AbortController();
   let timer: unknown;
@@ -150,9 +191,17 @@ export function createJobScheduler(options: SchedulerOptions): JobScheduler {
   async function runJob(due: RunnableJob): Promise<void> {
     const began = clock();
     const job = await options.port.readJob(due.tenantId, due.jobId);
-    const record = async (execution: SynchronizationTaskExecution, report: CycleReport | undefined, steadyState: boolean): Promise<void> => {
-      await options.port.recordExecution(due.tenantId, due.jobId, { execution, acknowledged: job.requestsVersion, steadyState });
+    const settings = notificationSettingsOf(job.secrets, DEFAULTS.deleteThreshold.value);
+    const previous = job.job.status.quarantine;
+    let held: { readonly threshold: number; readonly deletions: readonly PendingDeletion[] } | undefined;
+
+    const record = async (execution: SynchronizationTaskExecution, report: CycleReport | undefined, verdict: CycleVerdict): Promise<void> => {
+      const quarantine = decideQuarantine(previous, verdict, clock(), policy);
+      await options.port.recordExecution(due.tenantId, due.jobId, {
+        execution, acknowledged: job.requestsVersion, steadyState: verdict.kind === 'completed' && verdict.failed === 0, quarantine,
+      });
       options.onCycle?.({ tenantId: due.tenantId, jobId: due.jobId, execution, report });
+      if (quarantine !== null) await notify(job, settings.recipients, settings.enabled, quarantine, held);
     };
     const connector = job.domain === undefined ? undefined : await options.connectors.connectorFor(job.domain, due.tenantId);
     if (job.domain === undefined || connector === undefined) {
@@ -160,19 +209,24 @@ export function createJobScheduler(options: SchedulerOptions): JobScheduler {
         job.domain === undefined
           ? 'The job has no Domain secret; PUT secrets with the on-premises domain before starting it.'
           : `No agent for domain ${job.domain}: no provisioning agent serving this domain is connected (run cloudsync agent --domain ${job.domain} next to the domain, or cloudsync server --embedded-agent --domain ${job.domain}).`;
-      await record(failedExecution(job, began, clock(), { code: NO_ACTIVE_AGENTS, message, tenantActionable: true }), undefined, false);
+      const error = { code: NO_ACTIVE_AGENTS, message, tenantActionable: true };
+      await record(failedExecution(job, began, clock(), error), undefined, { kind: 'failed', error, successiveFailures: job.job.status.countSuccessiveCompleteFailures + 1 });
       return;
     }
 
     const connectorSpace = new SqlConnectorSpace(options.store, connectorSpaceIdOf(due.tenantId, due.jobId), { clock });
     const { allowDeletes, fullCycle } = await applyResetScope(connectorSpace, job.requests.restart?.resetScope ?? []);
     const full = job.requests.fullReevaluation || fullCycle;
+    const heldBefore = await options.deleteProtection?.read(due.tenantId, due.jobId);
+    // Quarantined for too many deletions: nothing more is deleted without approval until the quarantine ends.
+    const deleteThreshold = settings.deleteThreshold === null ? null : previous?.reason === 'TooManyDeletes' ? 1 : settings.deleteThreshold;
     const progressOf = (progress: CycleProgress) => [
       { completedUnits: progress.exported, totalUnits: progress.imported, units: `${progress.step} (${progress.mode})`, progressObservationDateTime: clock().toISOString() },
     ];
     let progressWrite: Promise<void> = Promise.resolve();
+    let report: CycleReport;
     try {
-      const report = await runSynchronizationCycle(
+      report = await runSynchronizationCycle(
         {
           source: connector.source,
           target: cloudDirectoryTarget(options.directory, due.tenantId),
@@ -192,16 +246,59 @@ export function createJobScheduler(options: SchedulerOptions): JobScheduler {
           id: connectorSpaceIdOf(due.tenantId, due.jobId),
           schema: compileSynchronizationSchema(job.schema),
           domain: { dnsDomainName: job.domain, ...(connector.netBiosName === undefined ? {} : { netBiosName: connector.netBiosName }) },
+          deleteThreshold,
+          escrowBaseDelayMs: escrowRetry.baseSeconds * 1000,
+          escrowMaxDelayMs: escrowRetry.maxSeconds * 1000,
           ...(allowDeletes ? { allowDeletes: true } : {}),
+          ...(heldBefore !== undefined && heldBefore.approved.size > 0 ? { approvedDeletes: heldBefore.approved } : {}),
         },
         { mode: full ? 'full' : 'auto' },
       );
-      await progressWrite;
-      await record(reportExecution(began, clock(), report), report, report.failed === 0);
     } catch (error) {
       await progressWrite;
       if (abort.signal.aborted) return; // stopped: record nothing, the requests stay pending
-      await record(failedExecution(job, began, clock(), errorOf(error)), undefined, false);
+      const failure = errorOf(error);
+      if (failure.code === 'ERR_SYNC_DELETE_THRESHOLD') {
+        const details = (error as CloudsyncError).details as { threshold?: number; pendingDeletes?: PendingDeletion[] } | undefined;
+        held = { threshold: settings.deleteThreshold ?? details?.threshold ?? 0, deletions: details?.pendingDeletes ?? [] };
+        await options.deleteProtection?.hold(due.tenantId, due.jobId, held.threshold, held.deletions, clock());
+        const message = `${held.deletions.length} deletion(s) held back by the accidental-delete threshold of ${held.threshold}: ${reasonSummary(held.deletions)}. ` +
+          'Nothing was deleted. Review them (GET …/pendingDeletes, cloudsync config pending-deletes), then allow them (restart with resetScope ForceDeletes, ' +
+          'cloudsync config allow-deletes [--only DN…]) or fix the scope or the source and restart the job.';
+        const thresholdError = { code: failure.code, message, tenantActionable: true };
+        await record(failedExecution(job, began, clock(), thresholdError), undefined, { kind: 'deleteThreshold', error: thresholdError });
+      } else {
+        await record(failedExecution(job, began, clock(), failure), undefined, { kind: 'failed', error: failure, successiveFailures: job.job.status.countSuccessiveCompleteFailures + 1 });
+      }
+      return;
+    }
+    await progressWrite;
+    if (heldBefore !== undefined) await options.deleteProtection?.clear(due.tenantId, due.jobId);
+    const processed = report.created + report.updated + report.deleted + report.restored + report.unchanged + report.failed;
+    await record(reportExecution(began, clock(), report), report, { kind: 'completed', failed: report.failed, processed });
+  }
+
+  /** The quarantine email, once per event; a mail server refusing is the operator's problem, not the job's. */
+  async function notify(
+    job: JobSnapshot,
+    recipients: readonly string[],
+    enabled: boolean,
+    quarantine: SynchronizationQuarantine,
+    held: { readonly threshold: number; readonly deletions: readonly PendingDeletion[] } | undefined,
+  ): Promise<void> {
+    if (options.notifier === undefined || !enabled) return;
+    let pendingDeletes = held;
+    if (pendingDeletes === undefined && quarantine.reason === 'TooManyDeletes') {
+      const stored = await options.deleteProtection?.read(job.tenantId, job.job.id);
+      if (stored !== undefined) pendingDeletes = { threshold: stored.threshold, deletions: stored.deletions };
+    }
+    try {
+      await options.notifier.quarantined({
+        tenantId: job.tenantId, servicePrincipalId: job.servicePrincipalId, jobId: job.job.id, domain: job.domain, recipients, quarantine,
+        ...(pendingDeletes === undefined ? {} : { pendingDeletes }),
+      });
+    } catch (error) {
+      options.onError?.(error);
     }
   }
 
@@ -240,15 +337,12 @@ export async function applyResetScope(
   return { allowDeletes: resetScope.includes('ForceDeletes'), fullCycle: resetScope.includes('Full') };
 }
 
+/** A whole cycle's failure for the status: the connector's message names the request that failed. */
 function errorOf(error: unknown): SynchronizationError {
-  if (error instanceof CloudsyncError && error.code === 'ERR_SYNC_DELETE_THRESHOLD') {
-    return {
-      code: error.code,
-      message: `${error.message} Nothing was deleted. (Quarantine with reason TooManyDeletes is not implemented yet; the job retries at its next interval and stops at the threshold again.) To approve the deletions, restart the job with resetScope ForceDeletes.`,
-      tenantActionable: true,
-    };
+  if (error instanceof CloudsyncError) {
+    const tenantActionable = error.code.startsWith('ERR_LDAP_') || error.code === 'ERR_SYNC_DELETE_THRESHOLD';
+    return { code: error.code, message: error.message, tenantActionable };
   }
-  if (error instanceof CloudsyncError) return { code: error.code, message: error.message, tenantActionable: false };
   return { code: 'InternalError', message: error instanceof Error ? error.message : String(error), tenantActionable: false };
 }
 

@@ -453,7 +453,9 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
         const schedule = JSON.parse(row.schedule) as SynchronizationSchedule;
         if (schedule.expiration !== null && Date.parse(schedule.expiration) <= now.getTime()) continue;
         const ended = status.lastExecution === null ? undefined : Date.parse(status.lastExecution.timeEnded);
-        const dueAt = ended === undefined || requests.runNow || requests.restart !== null ? now : new Date(ended + row.interval_seconds * 1000);
+        // A quarantined job waits for its quarantine's nextAttempt (6 h, 12 h, 24 h…), unless an admin asks for a run.
+        const nextAttempt = status.quarantine === null ? 0 : Date.parse(status.quarantine.nextAttempt);
+        const dueAt = ended === undefined || requests.runNow || requests.restart !== null ? now : new Date(Math.max(ended + row.interval_seconds * 1000, nextAttempt));
         if (dueAt.getTime() <= now.getTime()) {
           due.push({ tenantId: row.tenant_id, servicePrincipalId: row.service_principal_id, jobId: row.id, templateId: row.template_id, intervalSeconds: row.interval_seconds, dueAt });
         }
