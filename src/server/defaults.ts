@@ -55,6 +55,23 @@ export const DEFAULTS = Object.freeze({
     override: '(fixed)',
     description: 'How long soft-deleted users and groups can be restored before they are purged, as in Entra ID.',
   }),
+  logRetention: setting({
+    value: 30,
+    unit: 'days',
+    override: '--log-retention',
+    description:
+      'How long provisioning log entries and directory audit entries (GET /v1.0/auditLogs/…) are kept, as Entra keeps ' +
+      'them 30 days; an hourly pass deletes older ones. Entries are never changed, only dropped at the end of this.',
+  }),
+  metricsTokenFile: setting({
+    value: '(none: /metrics is open)',
+    unit: 'file (mode 0600)',
+    override: '--metrics-token-file',
+    description:
+      'A file holding the bearer token Prometheus must send to GET /metrics (authorization: credentials_file). Without ' +
+      'it /metrics is open like /healthz and /readyz: its series are tenant-free aggregates (no tenant, job, DN or value). ' +
+      'Set it whenever the port is reachable by anyone but your monitoring.',
+  }),
   maxPageSize: setting({
     value: 999,
     unit: 'objects',
