@@ -1,0 +1,199 @@
+/**
+ * A copy-on-write layer over a connector space: reads see the base with this layer's writes applied on top; writes
+ * stay in the layer and never reach the base. What a dry run of on-demand provisioning runs the engine against,
+ * so the engine's own steps decide what would change while the stored connector space stays as it was.
+ *
+ * The layer holds only what the run wrote (a handful of entries, the links of one group), never a copy of the
+ * base. Listings ask the base for `limit` plus the number of entries the layer shadows, so that entries the layer
+ * hides cannot starve a page.
+ *
+ * Not supported (TypeError): renameSubtree, clearEscrows and clear — operations over entries the layer cannot
+ * enumerate. On-demand provisioning never imports an OU (the only cause of a subtree rename) and never resets
+ * the connector space.
+ */
+import { canonicalDn } from '../schema/index.ts';
+import type { ConnectorSpace, ConnectorSpaceEntry } from './connector-space.ts';
+
+const byAnchor = (a: ConnectorSpaceEntry, b: ConnectorSpaceEntry) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
+const linkKey = (anchor: string, attribute: string) => `${anchor}\u0000${attribute}`;
+
+export class ConnectorSpaceOverlay implements ConnectorSpace {
+  readonly #base: ConnectorSpace;
+  /** anchor → the entry as this layer wrote it; null: removed in this layer */
+  readonly #entries = new Map<string, ConnectorSpaceEntry | null>();
+  /** anchors whose references this layer dropped wholesale (the entry was removed) */
+  readonly #droppedReferences = new Set<string>();
+  /** `${anchor}\u0000${attribute}` → target anchor → mark (null: deleted in this layer) */
+  readonly #links = new Map<string, Map<string, string | null>>();
+  #watermark: { value: string | null } | undefined;
+
+  constructor(base: ConnectorSpace) {
+    this.#base = base;
+  }
+
+  /** The entries this layer changed (null: removed), for showing what a run would have written. */
+  changedEntries(): ReadonlyMap<string, ConnectorSpaceEntry | null> {
+    return this.#entries;
+  }
+
+  /** The links (anchor, attribute, target) this layer added or re-marked (true) or deleted (false). */
+  changedReferences(): readonly { readonly anchor: string; readonly attribute: string; readonly target: string; readonly present: boolean }[] {
+    const changes: { anchor: string; attribute: string; target: string; present: boolean }[] = [];
+    for (const [key, links] of this.#links) {
+      const [anchor, attribute] = key.split('\u0000') as [string, string];
+      for (const [target, mark] of links) changes.push({ anchor, attribute, target, present: mark !== null });
+    }
+    return changes;
+  }
+
+  async get(anchors: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>> {
+    const found = new Map<string, ConnectorSpaceEntry>();
+    const fromBase = await this.#base.get(anchors.filter((a) => !this.#entries.has(a)));
+    for (const anchor of anchors) {
+      const local = this.#entries.get(anchor);
+      const entry = local === undefined ? fromBase.get(anchor) : local;
+      if (entry !== null && entry !== undefined) found.set(anchor, entry);
+    }
+    return found;
+  }
+
+  async #where(
+    keys: readonly string[],
+    fromBase: (keys: readonly string[]) => Promise<ReadonlyMap<string, ConnectorSpaceEntry>>,
+    keyOf: (entry: ConnectorSpaceEntry) => string | null,
+  ): Promise<ReadonlyMap<string, ConnectorSpaceEntry>> {
+    const found = new Map<string, ConnectorSpaceEntry>();
+    for (const [key, entry] of await fromBase(keys)) if (!this.#entries.has(entry.anchor)) found.set(key, entry);
+    const wanted = new Set(keys);
+    for (const entry of this.#entries.values()) {
+      const key = entry === null ? null : keyOf(entry);
+      if (entry !== null && key !== null && wanted.has(key)) found.set(key, entry);
+    }
+    return found;
+  }
+
+  getByDnKeys(dnKeys: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>> {
+    return this.#where(dnKeys, (keys) => this.#base.getByDnKeys(keys), (e) => canonicalDn(e.dn));
+  }
+
+  getByObjectGuids(guids: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>> {
+    return this.#where(guids, (keys) => this.#base.getByObjectGuids(keys), (e) => e.objectGuid);
+  }
+
+  getByCloudIds(ids: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>> {
+    return this.#where(ids, (keys) => this.#base.getByCloudIds(keys), (e) => e.cloudId);
+  }
+
+  async put(entries: readonly ConnectorSpaceEntry[]): Promise<void> {
+    for (const entry of entries) this.#entries.set(entry.anchor, Object.freeze({ ...entry }));
+  }
+
+  async remove(anchors: readonly string[]): Promise<void> {
+    for (const anchor of anchors) {
+      this.#entries.set(anchor, null);
+      this.#droppedReferences.add(anchor);
+      for (const key of [...this.#links.keys()]) if (key.startsWith(`${anchor}\u0000`)) this.#links.delete(key);
+    }
+  }
+
+  async listContainers(): Promise<readonly ConnectorSpaceEntry[]> {
+    const base = (await this.#base.listContainers()).filter((e) => !this.#entries.has(e.anchor));
+    const local = [...this.#entries.values()].filter((e): e is ConnectorSpaceEntry => e !== null && e.state === 'container');
+    return [...base, ...local];
+  }
+
+  async markSeen(anchors: readonly string[], mark: string): Promise<void> {
+    const current = await this.get(anchors);
+    await this.put([...current.values()].map((entry) => ({ ...entry, seenMark: mark })));
+  }
+
+  async #page(
+    fromBase: (limit: number) => Promise<readonly ConnectorSpaceEntry[]>,
+    filter: (entry: ConnectorSpaceEntry) => boolean,
+    after: string | undefined,
+    limit: number,
+  ): Promise<readonly ConnectorSpaceEntry[]> {
+    const base = (await fromBase(limit + this.#entries.size)).filter((e) => !this.#entries.has(e.anchor));
+    const local = [...this.#entries.values()].filter((e): e is ConnectorSpaceEntry => e !== null && (after === undefined || e.anchor > after) && filter(e));
+    return [...base, ...local].sort(byAnchor).slice(0, limit);
+  }
+
+  listUnseen(mark: string, after: string | undefined, limit: number): Promise<readonly ConnectorSpaceEntry[]> {
+    return this.#page((n) => this.#base.listUnseen(mark, after, n), (e) => e.state !== 'deleted' && e.seenMark !== mark, after, limit);
+  }
+
+  listDueForRetry(now: string, after: string | undefined, limit: number): Promise<readonly ConnectorSpaceEntry[]> {
+    return this.#page((n) => this.#base.listDueForRetry(now, after, n), (e) => e.escrow.nextRetryAt !== null && e.escrow.nextRetryAt <= now, after, limit);
+  }
+
+  listReferencesPending(after: string | undefined, limit: number): Promise<readonly ConnectorSpaceEntry[]> {
+    return this.#page((n) => this.#base.listReferencesPending(after, n), (e) => e.refsPending, after, limit);
+  }
+
+  renameSubtree(): Promise<void> {
+    throw new TypeError('a connector-space overlay cannot rename a subtree: it cannot enumerate the base entries below a DN');
+  }
+
+  #layer(anchor: string, attribute: string): Map<string, string | null> {
+    const key = linkKey(anchor, attribute);
+    let links = this.#links.get(key);
+    if (links === undefined) {
+      links = new Map();
+      this.#links.set(key, links);
+    }
+    return links;
+  }
+
+  async getReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<ReadonlySet<string>> {
+    const layer = this.#layer(anchor, attribute);
+    const fromBase = this.#droppedReferences.has(anchor) ? new Set<string>() : await this.#base.getReferences(anchor, attribute, targetAnchors.filter((t) => !layer.has(t)));
+    return new Set(targetAnchors.filter((t) => (layer.has(t) ? layer.get(t) !== null : fromBase.has(t))));
+  }
+
+  async putReferences(anchor: string, attribute: string, targetAnchors: readonly string[], mark: string): Promise<void> {
+    const layer = this.#layer(anchor, attribute);
+    for (const target of targetAnchors) layer.set(target, mark);
+  }
+
+  async listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]> {
+    const layer = this.#layer(anchor, attribute);
+    const fromBase = this.#droppedReferences.has(anchor) ? [] : await this.#base.listStaleReferences(anchor, attribute, mark, limit + layer.size);
+    const stale = new Set(fromBase.filter((t) => !layer.has(t)));
+    for (const [target, targetMark] of layer) if (targetMark !== null && targetMark !== mark) stale.add(target);
+    return [...stale].sort().slice(0, limit);
+  }
+
+  async deleteReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<void> {
+    const layer = this.#layer(anchor, attribute);
+    for (const target of targetAnchors) layer.set(target, null);
+  }
+
+  /**
+   * Referrers by the base's links plus this layer's. A base link this layer deleted may still name its referrer:
+   * the engine then only reconciles that referrer's references once more, which in a dry run writes nothing.
+   */
+  async listReferrers(targetAnchors: readonly string[]): Promise<readonly string[]> {
+    const wanted = new Set(targetAnchors);
+    const found = new Set((await this.#base.listReferrers(targetAnchors)).filter((a) => !this.#droppedReferences.has(a)));
+    for (const [key, links] of this.#links) {
+      if ([...links].some(([target, mark]) => mark !== null && wanted.has(target))) found.add(key.split('\u0000')[0]!);
+    }
+    return [...found].sort();
+  }
+
+  async getWatermark(): Promise<string | null> {
+    return this.#watermark === undefined ? this.#base.getWatermark() : this.#watermark.value;
+  }
+
+  async setWatermark(watermark: string | null): Promise<void> {
+    this.#watermark = { value: watermark };
+  }
+
+  clearEscrows(): Promise<void> {
+    throw new TypeError('a connector-space overlay cannot clear escrows: it cannot enumerate the base entries');
+  }
+
+  clear(): Promise<void> {
+    throw new TypeError('a connector-space overlay cannot clear the connector space: it cannot enumerate the base entries');
+  }
+}

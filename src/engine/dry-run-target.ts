@@ -1,0 +1,119 @@
+/**
+ * A target directory that reads through to the real one and writes nowhere: what a dry run of on-demand
+ * provisioning exports into. The engine's export step runs unchanged against it, so a dry run plans exactly what a
+ * real run would write (the same creates, the same old → new differences), and the writes it would have made are
+ * kept as a list to show.
+ *
+ * Invariant: no method of the real target that changes anything is ever called. Objects "created" here get ids
+ * `dry-run:<uuid>`, which exist only in this instance; reads of them, and of objects "updated" or "deleted" here,
+ * answer from this instance, so that later steps of the same run (reference resolution) see a consistent world.
+ */
+import type { TargetDirectory, TargetObject, TargetType, TargetValue, TenantDomains } from './target-directory.ts';
+
+export const DRY_RUN_ID_PREFIX = 'dry-run:';
+
+export const PLANNED_WRITE_OPERATIONS = ['create', 'update', 'delete', 'restore', 'addMember', 'removeMember', 'setReference'] as const;
+export type PlannedWriteOperation = (typeof PLANNED_WRITE_OPERATIONS)[number];
+
+/** A write the dry run did not make. `id` is the object written (a `dry-run:` id for one it would create). */
+export interface PlannedWrite {
+  readonly operation: PlannedWriteOperation;
+  readonly type: TargetType | null;
+  readonly id: string;
+  /** the property names written (never their values: they may be redacted ones) */
+  readonly properties?: readonly string[];
+  /** the member or referenced object of a link write */
+  readonly targetId?: string | null;
+}
+
+export class DryRunTarget implements TargetDirectory {
+  readonly #base: TargetDirectory;
+  readonly #newId: () => string;
+  /** objects created, updated or restored in this run (latest state); null: deleted in this run */
+  readonly #objects = new Map<string, TargetObject | null>();
+  readonly #types = new Map<string, TargetType>();
+  readonly writes: PlannedWrite[] = [];
+
+  constructor(base: TargetDirectory, newId: () => string) {
+    this.#base = base;
+    this.#newId = newId;
+  }
+
+  domains(): Promise<TenantDomains> {
+    return this.#base.domains();
+  }
+
+  supportsAttribute(type: TargetType, attribute: string): boolean {
+    return this.#base.supportsAttribute(type, attribute);
+  }
+
+  supportsReference(type: TargetType, attribute: string): boolean {
+    return this.#base.supportsReference(type, attribute);
+  }
+
+  async findBy(type: TargetType, property: string, values: readonly string[]): Promise<readonly TargetObject[]> {
+    return (await this.#base.findBy(type, property, values)).filter((object) => this.#objects.get(object.id) !== null);
+  }
+
+  async findByProxyAddress(type: TargetType, address: string): Promise<readonly TargetObject[]> {
+    return (await this.#base.findByProxyAddress(type, address)).filter((object) => this.#objects.get(object.id) !== null);
+  }
+
+  async get(type: TargetType, id: string): Promise<TargetObject | undefined> {
+    const local = this.#objects.get(id);
+    if (local === null) return undefined;
+    if (local !== undefined) return this.#types.get(id) === type ? local : undefined;
+    return id.startsWith(DRY_RUN_ID_PREFIX) ? undefined : this.#base.get(type, id);
+  }
+
+  async create(type: TargetType, properties: Readonly<Record<string, TargetValue>>): Promise<TargetObject> {
+    const object: TargetObject = { ...properties, id: `${DRY_RUN_ID_PREFIX}${this.#newId()}` };
+    this.#objects.set(object.id, object);
+    this.#types.set(object.id, type);
+    this.writes.push({ operation: 'create', type, id: object.id, properties: Object.keys(properties) });
+    return object;
+  }
+
+  async createMany(type: TargetType, items: readonly Readonly<Record<string, TargetValue>>[]): Promise<readonly TargetObject[]> {
+    const created: TargetObject[] = [];
+    for (const item of items) created.push(await this.create(type, item));
+    return created;
+  }
+
+  async update(type: TargetType, id: string, patch: Readonly<Record<string, TargetValue>>): Promise<TargetObject> {
+    const current = (await this.get(type, id)) ?? { id };
+    const object: TargetObject = { ...current, ...patch, id };
+    this.#objects.set(id, object);
+    this.#types.set(id, type);
+    this.writes.push({ operation: 'update', type, id, properties: Object.keys(patch) });
+    return object;
+  }
+
+  async delete(type: TargetType, id: string): Promise<void> {
+    this.#objects.set(id, null);
+    this.writes.push({ operation: 'delete', type, id });
+  }
+
+  /**
+   * The real target has no read of deleted items, so the restored object is known only by its id: the export
+   * then shows every mapped value as written, which is what a restore followed by the update would write at most.
+   */
+  async restore(id: string): Promise<TargetObject> {
+    const object: TargetObject = { id };
+    this.#objects.set(id, object);
+    this.writes.push({ operation: 'restore', type: null, id });
+    return object;
+  }
+
+  async addMember(groupId: string, memberId: string): Promise<void> {
+    this.writes.push({ operation: 'addMember', type: 'group', id: groupId, targetId: memberId });
+  }
+
+  async removeMember(groupId: string, memberId: string): Promise<void> {
+    this.writes.push({ operation: 'removeMember', type: 'group', id: groupId, targetId: memberId });
+  }
+
+  async setReference(type: TargetType, id: string, attribute: string, targetId: string | null): Promise<void> {
+    this.writes.push({ operation: 'setReference', type, id, properties: [attribute], targetId });
+  }
+}
