@@ -92,6 +92,30 @@ export const DEFAULTS = Object.freeze({
       "schedule.interval given to new synchronization jobs, as Entra Cloud Sync's 2-minute cycle; each job's own " +
       'interval can be changed later with PATCH …/jobs/{jobId} or `cloudsync config set-interval`.',
   }),
+  agentInactiveAfter: setting({
+    value: 30,
+    unit: 'seconds',
+    override: '--agent-inactive-after',
+    description:
+      'An on-premises agent not heard from for this long is inactive (GET …/provisioning/agents, `cloudsync agent list`), ' +
+      'and the runs leased to it move to another active agent of the same domain. Agents poll at least every ' +
+      'third of it (the heartbeat). Right after the service starts, registered agents get this long to reconnect ' +
+      'before a job is told HybridIdentityServiceNoActiveAgents.',
+  }),
+  agentRegistrationTokenLifetime: setting({
+    value: 3600,
+    unit: 'seconds',
+    override: '(fixed)',
+    description: 'How long an agent registration token (POST …/provisioning/agentRegistrationTokens) can be redeemed; once only.',
+  }),
+  agentMessageLimit: setting({
+    value: 33_554_432,
+    unit: 'bytes',
+    override: '(fixed)',
+    description:
+      'Largest message an agent may send (one batch of objects), after gzip inflation; larger ones are refused ' +
+      'with 413 and end the operation they belong to.',
+  }),
   dnsTimeout: setting({
     value: 5000,
     unit: 'milliseconds',
