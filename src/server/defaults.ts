@@ -92,6 +92,21 @@ export const DEFAULTS = Object.freeze({
       "schedule.interval given to new synchronization jobs, as Entra Cloud Sync's 2-minute cycle; each job's own " +
       'interval can be changed later with PATCH …/jobs/{jobId} or `cloudsync config set-interval`.',
   }),
+  onDemandRateLimit: setting({
+    value: 5,
+    unit: 'requests per configuration per onDemandRateWindow',
+    override: 'ServerOptions.onDemandRateLimit',
+    description:
+      'POST …/jobs/{jobId}/provisionOnDemand calls accepted per job in a sliding window (dry runs included), as Graph ' +
+      'documents "5 requests per 10 seconds"; beyond it the call gets 429 TooManyRequests with Retry-After. Counted per ' +
+      'service process.',
+  }),
+  onDemandRateWindow: setting({
+    value: 10,
+    unit: 'seconds',
+    override: 'ServerOptions.onDemandRateWindow',
+    description: 'The sliding window of onDemandRateLimit.',
+  }),
   agentInactiveAfter: setting({
     value: 30,
     unit: 'seconds',
