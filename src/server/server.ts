@@ -20,6 +20,8 @@ import {
 import type { CycleProgress, EngineSource } from '../engine/index.ts';
 import { openStore, type Store } from '../storage/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
+import { SqlDirectoryAuditLog, SqlProvisioningLog, pruneExpiredLogs } from '../provisioning-logs/index.ts';
+import { createServiceMetrics, meteredProvisioningLog, readMetricsToken } from '../observability/index.ts';
 import { DEFAULTS } from './defaults.ts';
 import { createDnsDomainProof, createTrustingDomainProof, deriveDomainProofKey } from './dns-domain-proof.ts';
 import { prepareDataDirectory } from './data-directory.ts';
@@ -45,6 +47,10 @@ export interface ServerOptions {
    */
   readonly trustDomainClaims?: boolean;
   readonly logger?: Logger;
+  /** Days provisioning and audit log entries are kept (default DEFAULTS.logRetention). */
+  readonly logRetentionDays?: number;
+  /** A file (mode 0600) holding the bearer token GET /metrics then requires; without it /metrics is open. */
+  readonly metricsTokenFile?: string;
   /**
    * Source connectors this process serves (the embedded agent): jobs whose Domain secret names one of these
    * domains are run by this process's scheduler. A job whose domain has none records "no agent for domain".
@@ -136,9 +142,16 @@ async function readTlsFiles(tls: { readonly certFile: string; readonly keyFile: 
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
   const https = options.tls === undefined ? undefined : await readTlsFiles(options.tls);
+  const metricsToken = options.metricsTokenFile === undefined ? undefined : await readMetricsToken(options.metricsTokenFile);
+  const logRetentionDays = options.logRetentionDays ?? DEFAULTS.logRetention.value;
+  if (!(logRetentionDays > 0)) throw new TypeError('logRetentionDays must be positive');
   const { store, directory } = await openDirectory(options);
   let app: ReturnType<typeof buildApp> | undefined;
   let scheduler: JobScheduler | undefined;
+  const provisioningLog = new SqlProvisioningLog(store);
+  const directoryAudits = new SqlDirectoryAuditLog(store);
+  const metrics = createServiceMetrics({ store });
+  metrics.setAgents('active', options.agents?.length ?? 0);
   try {
     const signingKey = await directory.getOrCreateSigningKey();
     const synchronization = createSynchronizationStore(store, directory, {
@@ -159,6 +172,12 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       domainProof,
       logger,
       bodyLimit: DEFAULTS.bodyLimit.value,
+      auditLogs: { provisioning: provisioningLog, directoryAudits },
+      observability: {
+        metrics,
+        ready: async () => void (await store.db.selectNoFrom((eb) => eb.lit(1).as('one')).execute()),
+        ...(metricsToken === undefined ? {} : { metricsToken }),
+      },
       ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
       ...(https === undefined ? {} : { https }),
     });
@@ -168,19 +187,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       directory,
       store,
       connectors: sourceConnectorRegistry(options.agents ?? []),
-      // The provisioning log is not stored yet; failures go to the service log so an operator can see why an
-      // object did not arrive (code, message, DN; never attribute values).
-      log: {
-        write: async (entries) => {
-          for (const entry of entries) {
-            if (entry.status !== 'Failure') continue;
-            logger.warn(
-              { configurationId: entry.configurationId, action: entry.action, dn: entry.sourceIdentity.dn, code: entry.errorCode, message: entry.errorMessage },
-              'synchronization: an object failed (escrowed, retried in later cycles)',
-            );
-          }
-        },
-      },
+      // Stored per tenant (GET /v1.0/auditLogs/provisioning, `cloudsync logs`) and counted in /metrics; an object's
+      // failure is read there, with its DN and remediation, rather than in the service log.
+      log: meteredProvisioningLog(provisioningLog, metrics),
       ...(options.schedulerPollMs === undefined ? {} : { pollIntervalMs: options.schedulerPollMs }),
       ...(options.onCycleProgress === undefined ? {} : { onProgress: options.onCycleProgress }),
       onCycle: (outcome) => {
@@ -188,6 +197,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         const fields = { tenantId: outcome.tenantId, jobId: outcome.jobId, state: execution.state, imported: execution.countImported, exported: execution.countExported };
         if (execution.error === null) logger.info(fields, 'synchronization cycle done');
         else logger.warn({ ...fields, code: execution.error.code, message: execution.error.message }, 'synchronization cycle did not succeed');
+        metrics.observeCycle(outcome);
         options.onCycle?.(outcome);
       },
       onError: (error) => logger.error({ err: error }, 'job scheduler: cannot read or record jobs; will retry'),
@@ -205,6 +215,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     try {
       const purged = await directory.purgeExpired();
       if (purged > 0) logger.info({ purged }, 'purged deleted items past their retention');
+      const pruned = await pruneExpiredLogs([provisioningLog, directoryAudits], new Date(), logRetentionDays);
+      if (pruned > 0) logger.info({ pruned, retentionDays: logRetentionDays }, 'pruned provisioning and audit log entries past their retention');
     } catch (error) {
       logger.error({ err: error }, 'purging deleted items failed; will retry');
     }
