@@ -41,6 +41,7 @@ export class AgentHub {
   readonly #primary = new Map<string, string>();
   readonly #startedAt: number;
   #leases = 0;
+  #closed = false;
 
   constructor(options: AgentHubOptions) {
     this.#options = options;
@@ -76,6 +77,12 @@ export class AgentHub {
     }
   }
 
+  /** The service is stopping: held polls are answered now (empty), so closing the HTTP server does not wait for them. */
+  close(): void {
+    this.#closed = true;
+    for (const presence of this.#presence.values()) presence.wake?.();
+  }
+
   /** Any message from an agent proves it alive. */
   touch(agentId: string): void {
     const presence = this.#presence.get(agentId);
@@ -95,7 +102,7 @@ export class AgentHub {
     presence.domains = new Map(domains.map((served) => [served.domain.toLowerCase(), served]));
     presence.lastSeen = this.#now();
     presence.wake?.();
-    if (presence.outbox.length === 0) {
+    if (presence.outbox.length === 0 && !this.#closed) {
       const current = presence;
       await new Promise<void>((resolve) => {
         const done = (): void => {
