@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { CloudDirectory, SigningKey } from '../directory/cloud-directory.ts';
-import type { SynchronizationConfigurations } from '../synchronization/index.ts';
+import type { DeleteProtectionStore, SynchronizationConfigurations } from '../synchronization/index.ts';
 import type { DomainProof } from './graph/domain-proof.ts';
 import type { AgentHub } from '../agents/agent-hub.ts';
 import type { AgentStore } from '../agents/agent-store.ts';
@@ -32,6 +32,8 @@ export interface ApiDeps {
   readonly bodyLimit?: number;
   /** Synchronization configurations (src/synchronization); without it the synchronization routes are not served. */
   readonly synchronization?: SynchronizationConfigurations;
+  /** Deletions held back by the accidental-delete threshold (GET/POST …/jobs/{jobId}/pendingDeletes). */
+  readonly pendingDeletes?: DeleteProtectionStore;
   /**
    * Checks the DNS record that proves a tenant owns a domain (`POST /domains/{id}/verify`). Without it the API
    * refuses to verify domains; operators still can (`cloudsync domain verify`, `CloudDirectory.verifyDomain`).

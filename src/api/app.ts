@@ -102,6 +102,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
   if (deps.synchronization !== undefined) {
     void app.register(synchronizationRoutes, {
       prefix: '/v1.0', configurations: deps.synchronization, key, clock, publicUrl: deps.publicUrl,
+      ...(deps.pendingDeletes === undefined ? {} : { pendingDeletes: deps.pendingDeletes }),
       ...(deps.auditLogs === undefined ? {} : { audits: deps.auditLogs.directoryAudits }),
     });
   }

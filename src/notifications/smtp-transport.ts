@@ -76,6 +76,7 @@ export function createSmtpTransport(settings: SmtpSettings, options: { readonly 
     greetingTimeout: 30_000,
     socketTimeout: 60_000,
   });
+  const settingsPassword = () => settings.password ?? '\u0000';
   return {
     description,
     async send(message) {
@@ -84,7 +85,8 @@ export function createSmtpTransport(settings: SmtpSettings, options: { readonly 
       } catch (error) {
         // nodemailer's messages carry the server's reply, never the configured password.
         const reason = error instanceof Error ? error.message : String(error);
-        throw new CloudsyncError('ERR_NOTIFY_SMTP', `sending "${message.subject}" through ${description} failed: ${reason}`, { cause: error });
+        // No cause attached: nodemailer's error object may echo the SMTP dialogue, which is not ours to vet for secrets.
+        throw new CloudsyncError('ERR_NOTIFY_SMTP', `sending "${message.subject}" through ${description} failed: ${reason.replaceAll(settingsPassword(), '[Redacted]')}`);
       }
     },
     close: () => transport.close(),

@@ -56,6 +56,7 @@ export {
 export {
   applyResetScope,
   createJobScheduler,
+  defaultQuarantinePolicy,
   connectorSpaceIdOf,
   sourceConnectorRegistry,
   NO_ACTIVE_AGENTS,
@@ -65,3 +66,14 @@ export {
   type SchedulerTimers,
   type SourceConnectorRegistry,
 } from './scheduler.ts';
+export { createDeleteProtectionStore, type DeleteProtectionStore, type HeldDeletions } from './delete-protection-store.ts';
+export { notificationSettingsOf, pendingDeleteResource, reasonSummary, DEFAULT_DELETE_THRESHOLD, type NotificationSettings, type PendingDeleteResource } from './delete-protection.ts';
+export {
+  decideQuarantine,
+  nextAttemptAfter,
+  parseRetrySchedule,
+  PERMANENT_CYCLE_ERRORS,
+  QUARANTINE_REASON_TEXT,
+  type CycleVerdict,
+  type QuarantinePolicy,
+} from './quarantine-policy.ts';

@@ -11,11 +11,16 @@
  *   GET|PUT …/jobs/{jobId}/schema                                            PUT → 204
  *   GET    /servicePrincipals/{id}/synchronization/templates   GET …/templates/{templateId}/schema
  *
+ * Beyond Graph (docs/safety.md), the deletions the accidental-delete threshold held back, and their approval:
+ *   GET    …/jobs/{jobId}/pendingDeletes                     → {threshold, detectedDateTime, @odata.count, value:[…]}
+ *   POST   …/jobs/{jobId}/pendingDeletes/approve {"objectIds":["CN=…"]}   → 200 {value: the approved ones}; the
+ *          job runs at once and deletes them (all of them: restart with resetScope ForceDeletes, as in Graph)
+ *
  * The routes hold no logic beyond reading the request: src/synchronization validates and persists.
  */
 import type { FastifyInstance } from 'fastify';
 import { CloudsyncError } from '../../errors/index.ts';
-import { parseResetScope, type SynchronizationConfigurations } from '../../synchronization/index.ts';
+import { parseResetScope, pendingDeleteResource, type DeleteProtectionStore, type SynchronizationConfigurations } from '../../synchronization/index.ts';
 import type { KeyPair } from '../auth/access-token.ts';
 import { principalOf } from '../auth/authenticate.ts';
 import { baseUrlOf } from '../base-url.ts';
@@ -31,6 +36,8 @@ export interface SynchronizationRouteOptions {
   readonly publicUrl: string | undefined;
   /** Where configuration changes are audited (audit-logs/audit-hooks.ts); none when absent. */
   readonly audits?: DirectoryAuditLog;
+  /** Deletions held back by the accidental-delete threshold; without it the pendingDeletes routes are not served. */
+  readonly pendingDeletes?: DeleteProtectionStore;
 }
 
 type SpParams = { Params: { id: string } };
@@ -135,8 +142,15 @@ export async function synchronizationRoutes(app: FastifyInstance, options: Synch
     return reply.code(204).send();
   });
 
-  app.delete<JobParams>('/servicePrincipals/:id/synchronization/jobs/:jobId', sync, async function deleteJob(request, reply) {
-    await configurations.deleteJob(tenant(request), request.params.id, request.params.jobId);
+  app.delete<JobParams & { Querystring: Record<string, string | undefined> }>('/servicePrincipals/:id/synchronization/jobs/:jobId', sync, async function deleteJob(request, reply) {
+    // cloudsync's extension (Graph has no such option): removeObjects=true soft-deletes the job's synchronized
+    // objects before the job goes (cloudsync config delete --remove-objects).
+    const { removeObjects, ...others } = request.query ?? {};
+    refuseQuery(others);
+    if (removeObjects !== undefined && removeObjects !== 'true' && removeObjects !== 'false') {
+      throw new CloudsyncError('ERR_SYNC_CONFIG_INVALID', `removeObjects must be true or false, not '${removeObjects}'.`, { path: 'removeObjects' });
+    }
+    await configurations.deleteJob(tenant(request), request.params.id, request.params.jobId, { removeObjects: removeObjects === 'true' });
     return reply.code(204).send();
   });
 
@@ -183,5 +197,36 @@ export async function synchronizationRoutes(app: FastifyInstance, options: Synch
   app.put<JobParams>('/servicePrincipals/:id/synchronization/jobs/:jobId/schema', sync, async function putSchema(request, reply) {
     await configurations.putSchema(tenant(request), request.params.id, request.params.jobId, requireObjectBody(request.body));
     return reply.code(204).send();
+  });
+
+  const pendingDeletes = options.pendingDeletes;
+  if (pendingDeletes === undefined) return;
+
+  app.get<JobParams>('/servicePrincipals/:id/synchronization/jobs/:jobId/pendingDeletes', sync, async function listPendingDeletes(request) {
+    refuseQuery(request.query);
+    const { id, jobId } = request.params;
+    await configurations.getJob(tenant(request), id, jobId); // tenant confinement: an unknown job is 404
+    const held = await pendingDeletes.read(tenant(request), jobId);
+    const value = held === undefined ? [] : held.deletions.map((deletion) => pendingDeleteResource(deletion, held.approved.has(deletion.anchor), held.detectedDateTime));
+    return {
+      '@odata.context': context(request, `servicePrincipals('${id}')/synchronization/jobs('${jobId}')/pendingDeletes`),
+      '@odata.count': value.length,
+      threshold: held?.threshold ?? null,
+      detectedDateTime: held?.detectedDateTime ?? null,
+      value,
+    };
+  });
+
+  app.post<JobParams>('/servicePrincipals/:id/synchronization/jobs/:jobId/pendingDeletes/approve', sync, async function approvePendingDeletes(request) {
+    const body = requireObjectBody(request.body);
+    onlyKeys(body, ['objectIds'], 'the approve action');
+    const { id, jobId } = request.params;
+    await configurations.getJob(tenant(request), id, jobId);
+    const approved = await pendingDeletes.approve(tenant(request), jobId, body['objectIds'], options.clock());
+    // A restart that resets nothing: the job runs now and its quarantine (TooManyDeletes) stays until the cycle ends
+    // with nothing held back. The approved anchors go to the engine from the store.
+    await configurations.restartJob(tenant(request), id, jobId, ['None']);
+    const held = await pendingDeletes.read(tenant(request), jobId);
+    return { value: approved.map((deletion) => pendingDeleteResource(deletion, true, held?.detectedDateTime ?? options.clock().toISOString())) };
   });
 }
