@@ -32,7 +32,9 @@ export function serverCommand(): Command {
     .option('--ca-file <file>', 'PEM CA certificate(s) of the LDAP servers (with --ldap-url)')
     .option('--source-type <type>', 'what --ldap-url serves: ad (Active Directory, DirSync; default) or ldap (OpenLDAP and other generic LDAP servers)')
     .option('--base-dn <dn>', 'the subtree the generic LDAP source reads (with --source-type ldap)')
-    .action(async (options: EmbeddedAgentFlags & { data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string; dnsServer: string[]; trustDomainClaims?: boolean }) => {
+    .option('--log-retention <days>', 'days provisioning and audit log entries are kept', String(DEFAULTS.logRetention.value))
+    .option('--metrics-token-file <file>', 'file (mode 0600) holding the bearer token GET /metrics requires (default: /metrics is open; it holds no tenant data)')
+    .action(async (options: EmbeddedAgentFlags & { logRetention: string; metricsTokenFile?: string; data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string; dnsServer: string[]; trustDomainClaims?: boolean }) => {
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
         throw new CloudsyncError('ERR_CLI_USAGE', '--tls-cert and --tls-key go together', { path: options.tlsCert === undefined ? '--tls-cert' : '--tls-key' });
       }
@@ -40,12 +42,18 @@ export function serverCommand(): Command {
       if (options.trustDomainClaims === true && options.dnsServer.length > 0) {
         throw new CloudsyncError('ERR_CLI_USAGE', '--dns-server has no use with --trust-domain-claims (no DNS is asked); give one or the other', { path: '--dns-server' });
       }
+      const logRetentionDays = Number(options.logRetention);
+      if (!/^\d+$/.test(options.logRetention) || logRetentionDays < 1) {
+        throw new CloudsyncError('ERR_CLI_USAGE', `--log-retention ${options.logRetention} is not a whole number of days (1 or more)`, { path: '--log-retention' });
+      }
       const agent = await embeddedAgentFromFlags(options);
       const server = await startServer({
         ...(agent === undefined ? {} : { agents: [{ domain: agent.domain, netBiosName: agent.netBiosName, source: agent.source }] }),
         host: options.host,
         port: parsePort(options.port),
         syncInterval: options.syncInterval,
+        logRetentionDays,
+        ...(options.metricsTokenFile === undefined ? {} : { metricsTokenFile: options.metricsTokenFile }),
         ...(options.dnsServer.length === 0 ? {} : { dnsServers: options.dnsServer }),
         ...(options.trustDomainClaims === true ? { trustDomainClaims: true } : {}),
         ...(options.database === undefined ? { dataDir: options.data } : { databaseUrl: options.database }),
