@@ -14,6 +14,7 @@ import {
   createSynchronizationStore,
   deriveSecretsKey,
   sourceConnectorRegistry,
+  type SourceConnectorRegistry,
   type CycleOutcome,
   type JobScheduler,
 } from '../synchronization/index.ts';
@@ -23,6 +24,9 @@ import { CloudsyncError } from '../errors/index.ts';
 import { SqlDirectoryAuditLog, SqlProvisioningLog, pruneExpiredLogs } from '../provisioning-logs/index.ts';
 import { createServiceMetrics, meteredProvisioningLog, readMetricsToken } from '../observability/index.ts';
 import { DEFAULTS } from './defaults.ts';
+import { AgentHub } from '../agents/agent-hub.ts';
+import { AgentStore } from '../agents/agent-store.ts';
+import { agentSourceRegistry } from '../agents/agent-source-registry.ts';
 import { createDnsDomainProof, createTrustingDomainProof, deriveDomainProofKey } from './dns-domain-proof.ts';
 import { prepareDataDirectory } from './data-directory.ts';
 
@@ -61,6 +65,8 @@ export interface ServerOptions {
   readonly onCycle?: (outcome: CycleOutcome) => void;
   /** How often the scheduler looks for due jobs (default 1 s). */
   readonly schedulerPollMs?: number;
+  /** Silence after which an on-premises agent is inactive and its runs move (seconds; default 30). */
+  readonly agentInactiveAfterSeconds?: number;
 }
 
 export interface RunningServer {
@@ -139,6 +145,11 @@ async function readTlsFiles(tls: { readonly certFile: string; readonly keyFile: 
   return { cert, key };
 }
 
+/** The embedded agent's connector when it serves the domain, else one of the connected on-premises agents. */
+function combinedRegistry(embedded: SourceConnectorRegistry, remote: SourceConnectorRegistry): SourceConnectorRegistry {
+  return { connectorFor: async (domain, tenantId) => (await embedded.connectorFor(domain, tenantId)) ?? (await remote.connectorFor(domain, tenantId)) };
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger();
   const https = options.tls === undefined ? undefined : await readTlsFiles(options.tls);
@@ -148,6 +159,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const { store, directory } = await openDirectory(options);
   let app: ReturnType<typeof buildApp> | undefined;
   let scheduler: JobScheduler | undefined;
+  let agentHub: AgentHub | undefined;
   const provisioningLog = new SqlProvisioningLog(store);
   const directoryAudits = new SqlDirectoryAuditLog(store);
   const metrics = createServiceMetrics({ store });
@@ -165,10 +177,16 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         ? createTrustingDomainProof(domainProofKey)
         : createDnsDomainProof({ key: domainProofKey, timeoutMs: DEFAULTS.dnsTimeout.value, ...(options.dnsServers === undefined ? {} : { servers: options.dnsServers }) });
     if (options.trustDomainClaims === true) logger.warn('--trust-domain-claims: domains are verified without DNS proof; every client with Directory.ReadWrite.All can claim any domain');
+    // On-premises agents: presence and leases in this process, agent records in the store. The agents poll at least
+    // three times per silence window, so one lost poll does not make a live agent inactive.
+    const inactiveAfterMs = (options.agentInactiveAfterSeconds ?? DEFAULTS.agentInactiveAfter.value) * 1000;
+    agentHub = new AgentHub({ inactiveAfterMs, pollWaitMs: Math.min(5000, Math.floor(inactiveAfterMs / 3)) });
+    const agentStore = new AgentStore(store);
     app = buildApp({
       directory,
       signingKey,
       synchronization,
+      agents: { store: agentStore, hub: agentHub, registrationTokenLifetimeSeconds: DEFAULTS.agentRegistrationTokenLifetime.value, messageLimit: DEFAULTS.agentMessageLimit.value },
       domainProof,
       logger,
       bodyLimit: DEFAULTS.bodyLimit.value,
@@ -186,7 +204,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       port: synchronization,
       directory,
       store,
-      connectors: sourceConnectorRegistry(options.agents ?? []),
+      connectors: combinedRegistry(
+        sourceConnectorRegistry(options.agents ?? []),
+        agentSourceRegistry(agentHub, agentStore, (moved) => logger.warn(moved, 'agent went silent during an operation; the run moves to another agent of the domain')),
+      ),
       // Stored per tenant (GET /v1.0/auditLogs/provisioning, `cloudsync logs`) and counted in /metrics; an object's
       // failure is read there, with its DN and remediation, rather than in the service log.
       log: meteredProvisioningLog(provisioningLog, metrics),
@@ -238,6 +259,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       clearInterval(timer);
       // The running cycles stop at their next batch (abort signal) before the store they write to closes.
       await jobs.stop();
+      agentHub?.close();
       await running.close();
       await store.close();
     },
