@@ -15,6 +15,9 @@ import type { CloudDirectory, DirectoryObject } from '../directory/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
 import { getTemplate, parseSynchronizationSchema, TEMPLATE_IDS, toGraphJson, type SynchronizationSchema, type TemplateId } from '../schema/index.ts';
 import type { Store } from '../storage/index.ts';
+import { SqlConnectorSpace } from '../engine/index.ts';
+import { connectorSpaceIdOf } from './scheduler.ts';
+import { removeSynchronizedObjects, type RemovalReport } from './synchronized-objects-removal.ts';
 import type { ExecutionRecord, JobSnapshot, RunnableJob, SynchronizationEnginePort } from './engine-port.ts';
 import { DEFAULT_INTERVAL, parseInterval } from './iso-duration.ts';
 import type { ResetScope } from './reset-scope.ts';
@@ -83,13 +86,17 @@ export interface SynchronizationConfigurations {
   instantiate(tenantId: string, applicationTemplateId: string, displayName: string): Promise<InstantiatedApplication>;
   listServicePrincipals(tenantId: string): Promise<readonly ServicePrincipal[]>;
   getServicePrincipal(tenantId: string, servicePrincipalId: string): Promise<ServicePrincipal>;
-  /** Removes the principal, its secrets and its jobs (the application stays, as in Graph). */
+  /** Removes the principal, its secrets and its jobs with their connector spaces (the application stays, as in Graph). */
   deleteServicePrincipal(tenantId: string, servicePrincipalId: string): Promise<void>;
   putSecrets(tenantId: string, servicePrincipalId: string, body: unknown): Promise<void>;
   createJob(tenantId: string, servicePrincipalId: string, templateId: unknown): Promise<SynchronizationJob>;
   listJobs(tenantId: string, servicePrincipalId: string): Promise<readonly SynchronizationJob[]>;
   getJob(tenantId: string, servicePrincipalId: string, jobId: string): Promise<SynchronizationJob>;
-  deleteJob(tenantId: string, servicePrincipalId: string, jobId: string): Promise<void>;
+  /**
+   * Removes the job and its connector space. With removeObjects, first soft-deletes every cloud object the
+   * connector space records (synchronized-objects-removal.ts); without it the objects stay, as in Entra.
+   */
+  deleteJob(tenantId: string, servicePrincipalId: string, jobId: string, options?: { readonly removeObjects?: boolean }): Promise<RemovalReport | undefined>;
   startJob(tenantId: string, servicePrincipalId: string, jobId: string): Promise<SynchronizationJob>;
   pauseJob(tenantId: string, servicePrincipalId: string, jobId: string): Promise<SynchronizationJob>;
   restartJob(tenantId: string, servicePrincipalId: string, jobId: string, resetScope: readonly ResetScope[]): Promise<SynchronizationJob>;
@@ -269,10 +276,14 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
 
     async deleteServicePrincipal(tenantId, servicePrincipalId) {
       await principalRow(tenantId, servicePrincipalId);
+      const jobs = await db.selectFrom('sync_jobs').select('id').where('tenant_id', '=', tenantId).where('service_principal_id', '=', servicePrincipalId).execute();
       await db.transaction().execute(async (tx) => {
         await tx.deleteFrom('sync_jobs').where('tenant_id', '=', tenantId).where('service_principal_id', '=', servicePrincipalId).execute();
         await tx.deleteFrom('sync_service_principals').where('tenant_id', '=', tenantId).where('id', '=', servicePrincipalId).execute();
       });
+      // After the jobs are gone: a connector space left behind by a failure here is unreachable, never reused
+      // by a later job (job ids are random), and the next delete of nothing finds nothing.
+      for (const job of jobs) await new SqlConnectorSpace(store, connectorSpaceIdOf(tenantId, job.id)).clear();
     },
 
     async putSecrets(tenantId, servicePrincipalId, body) {
@@ -366,9 +377,14 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
       return jobOf(await jobRow(tenantId, servicePrincipalId, jobId));
     },
 
-    async deleteJob(tenantId, servicePrincipalId, jobId) {
+    async deleteJob(tenantId, servicePrincipalId, jobId, deleteOptions = {}) {
       await jobRow(tenantId, servicePrincipalId, jobId);
+      const connectorSpace = new SqlConnectorSpace(store, connectorSpaceIdOf(tenantId, jobId));
+      // Objects first, job last: a removal cut short leaves the job (and its connector space) to ask again with.
+      const report = deleteOptions.removeObjects === true ? await removeSynchronizedObjects(connectorSpace, directory, tenantId) : undefined;
       await db.deleteFrom('sync_jobs').where('tenant_id', '=', tenantId).where('id', '=', jobId).execute();
+      await connectorSpace.clear();
+      return report;
     },
 
     async startJob(tenantId, servicePrincipalId, jobId) {
