@@ -110,7 +110,7 @@ export const DEFAULTS = Object.freeze({
   agentInactiveAfter: setting({
     value: 30,
     unit: 'seconds',
-    override: '--agent-inactive-after',
+    override: 'CLOUDSYNC_AGENT_INACTIVE_AFTER',
     description:
       'An on-premises agent not heard from for this long is inactive (GET …/provisioning/agents, `cloudsync agent list`), ' +
       'and the runs leased to it move to another active agent of the same domain. Agents poll at least every ' +

@@ -145,6 +145,17 @@ async function readTlsFiles(tls: { readonly certFile: string; readonly keyFile: 
   return { cert, key };
 }
 
+/** CLOUDSYNC_AGENT_INACTIVE_AFTER (seconds, 3–3600) overrides the agent silence window. */
+function agentInactiveAfterFromEnvironment(): number | undefined {
+  const text = process.env['CLOUDSYNC_AGENT_INACTIVE_AFTER'];
+  if (text === undefined || text === '') return undefined;
+  const seconds = Number(text);
+  if (!Number.isInteger(seconds) || seconds < 3 || seconds > 3600) {
+    throw new CloudsyncError('ERR_CONFIG_INVALID', `CLOUDSYNC_AGENT_INACTIVE_AFTER=${text}: expected whole seconds from 3 to 3600`, { path: 'CLOUDSYNC_AGENT_INACTIVE_AFTER' });
+  }
+  return seconds;
+}
+
 /** The embedded agent's connector when it serves the domain, else one of the connected on-premises agents. */
 function combinedRegistry(embedded: SourceConnectorRegistry, remote: SourceConnectorRegistry): SourceConnectorRegistry {
   return { connectorFor: async (domain, tenantId) => (await embedded.connectorFor(domain, tenantId)) ?? (await remote.connectorFor(domain, tenantId)) };
@@ -179,7 +190,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     if (options.trustDomainClaims === true) logger.warn('--trust-domain-claims: domains are verified without DNS proof; every client with Directory.ReadWrite.All can claim any domain');
     // On-premises agents: presence and leases in this process, agent records in the store. The agents poll at least
     // three times per silence window, so one lost poll does not make a live agent inactive.
-    const inactiveAfterMs = (options.agentInactiveAfterSeconds ?? DEFAULTS.agentInactiveAfter.value) * 1000;
+    const inactiveAfterMs = (options.agentInactiveAfterSeconds ?? agentInactiveAfterFromEnvironment() ?? DEFAULTS.agentInactiveAfter.value) * 1000;
     agentHub = new AgentHub({ inactiveAfterMs, pollWaitMs: Math.min(5000, Math.floor(inactiveAfterMs / 3)) });
     const agentStore = new AgentStore(store);
     app = buildApp({
