@@ -27,6 +27,8 @@ import { DEFAULTS } from './defaults.ts';
 import { AgentHub } from '../agents/agent-hub.ts';
 import { AgentStore } from '../agents/agent-store.ts';
 import { agentSourceRegistry } from '../agents/agent-source-registry.ts';
+import { createDeleteProtectionStore, parseRetrySchedule } from '../synchronization/index.ts';
+import { createNotificationJournal, createQuarantineNotifier, createSmtpTransport, parseSmtpSettings, type MailTransport } from '../notifications/index.ts';
 import { createDnsDomainProof, createTrustingDomainProof, deriveDomainProofKey } from './dns-domain-proof.ts';
 import { prepareDataDirectory } from './data-directory.ts';
 
@@ -67,6 +69,13 @@ export interface ServerOptions {
   readonly schedulerPollMs?: number;
   /** Silence after which an on-premises agent is inactive and its runs move (seconds; default 30). */
   readonly agentInactiveAfterSeconds?: number;
+  /**
+   * Quarantine and delete-threshold emails: smtp[s]://[user:password@]host:port and the sender address. The
+   * password is a secret: only nodemailer sees it; logs name the server without it.
+   */
+  readonly smtp?: { readonly url: string; readonly from: string; readonly tls?: { readonly rejectUnauthorized?: boolean } };
+  /** When quarantined jobs are retried: ISO 8601 durations after the first failure (default PT6H,PT12H,PT24H). */
+  readonly quarantineRetry?: string;
 }
 
 export interface RunningServer {
@@ -167,6 +176,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const metricsToken = options.metricsTokenFile === undefined ? undefined : await readMetricsToken(options.metricsTokenFile);
   const logRetentionDays = options.logRetentionDays ?? DEFAULTS.logRetention.value;
   if (!(logRetentionDays > 0)) throw new TypeError('logRetentionDays must be positive');
+  // Checked before anything opens, so a bad flag is one line and no half-started service.
+  const smtp = options.smtp === undefined ? undefined : parseSmtpSettings(options.smtp.url, options.smtp.from);
+  const retryScheduleSeconds = options.quarantineRetry === undefined ? undefined : parseRetrySchedule(options.quarantineRetry);
+  let mail: MailTransport | undefined;
   const { store, directory } = await openDirectory(options);
   let app: ReturnType<typeof buildApp> | undefined;
   let scheduler: JobScheduler | undefined;
@@ -188,6 +201,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         ? createTrustingDomainProof(domainProofKey)
         : createDnsDomainProof({ key: domainProofKey, timeoutMs: DEFAULTS.dnsTimeout.value, ...(options.dnsServers === undefined ? {} : { servers: options.dnsServers }) });
     if (options.trustDomainClaims === true) logger.warn('--trust-domain-claims: domains are verified without DNS proof; every client with Directory.ReadWrite.All can claim any domain');
+    const deleteProtection = createDeleteProtectionStore(store);
+    mail = smtp === undefined ? undefined : createSmtpTransport(smtp, options.smtp?.tls === undefined ? {} : { tls: options.smtp.tls });
     // On-premises agents: presence and leases in this process, agent records in the store. The agents poll at least
     // three times per silence window, so one lost poll does not make a live agent inactive.
     const inactiveAfterMs = (options.agentInactiveAfterSeconds ?? agentInactiveAfterFromEnvironment() ?? DEFAULTS.agentInactiveAfter.value) * 1000;
@@ -198,6 +213,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       signingKey,
       synchronization,
       agents: { store: agentStore, hub: agentHub, registrationTokenLifetimeSeconds: DEFAULTS.agentRegistrationTokenLifetime.value, messageLimit: DEFAULTS.agentMessageLimit.value },
+      pendingDeletes: deleteProtection,
       domainProof,
       logger,
       bodyLimit: DEFAULTS.bodyLimit.value,
@@ -219,6 +235,9 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         sourceConnectorRegistry(options.agents ?? []),
         agentSourceRegistry(agentHub, agentStore, (moved) => logger.warn(moved, 'agent went silent during an operation; the run moves to another agent of the domain')),
       ),
+      deleteProtection,
+      ...(mail === undefined ? {} : { notifier: createQuarantineNotifier({ transport: mail, journal: createNotificationJournal(store) }) }),
+      ...(retryScheduleSeconds === undefined ? {} : { quarantine: { retryScheduleSeconds } }),
       // Stored per tenant (GET /v1.0/auditLogs/provisioning, `cloudsync logs`) and counted in /metrics; an object's
       // failure is read there, with its DN and remediation, rather than in the service log.
       log: meteredProvisioningLog(provisioningLog, metrics),
@@ -232,7 +251,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         metrics.observeCycle(outcome);
         options.onCycle?.(outcome);
       },
-      onError: (error) => logger.error({ err: error }, 'job scheduler: cannot read or record jobs; will retry'),
+      onError: (error) => {
+        // A mail server's answer is logged as our one-line message only: its raw error object is not ours to vet.
+        if ((error as { code?: unknown } | null)?.code === 'ERR_NOTIFY_SMTP') logger.error({ code: 'ERR_NOTIFY_SMTP', message: (error as Error).message }, 'quarantine email not sent; tried again after the next cycle');
+        else logger.error({ err: error }, 'job scheduler: cannot read or record jobs; will retry');
+      },
     });
   } catch (error) {
     await app?.close().catch(() => undefined);
@@ -257,7 +280,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
   timer.unref();
 
-  logger.info({ url, store: store.location, agents: (options.agents ?? []).map((agent) => agent.domain) }, 'cloudsync service listening');
+  logger.info({ url, store: store.location, agents: (options.agents ?? []).map((agent) => agent.domain), ...(mail === undefined ? {} : { smtp: mail.description }) }, 'cloudsync service listening');
   const running = app;
   const jobs = scheduler;
   jobs.start();
@@ -272,6 +295,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       await jobs.stop();
       agentHub?.close();
       await running.close();
+      mail?.close();
       await store.close();
     },
   };
