@@ -3,7 +3,8 @@ import { DEFAULTS } from '../../server/defaults.ts';
 import { startServer } from '../../server/server.ts';
 import { parsePort } from '../options.ts';
 import { CloudsyncError } from '../../errors/index.ts';
-import { parseInterval } from '../../synchronization/index.ts';
+import { parseInterval, parseRetrySchedule } from '../../synchronization/index.ts';
+import { parseSmtpSettings } from '../../notifications/index.ts';
 import { parseDnsServer } from '../../server/dns-domain-proof.ts';
 import { embeddedAgentFromFlags, type EmbeddedAgentFlags } from '../../server/embedded-agent.ts';
 
@@ -34,7 +35,10 @@ export function serverCommand(): Command {
     .option('--base-dn <dn>', 'the subtree the generic LDAP source reads (with --source-type ldap)')
     .option('--log-retention <days>', 'days provisioning and audit log entries are kept', String(DEFAULTS.logRetention.value))
     .option('--metrics-token-file <file>', 'file (mode 0600) holding the bearer token GET /metrics requires (default: /metrics is open; it holds no tenant data)')
-    .action(async (options: EmbeddedAgentFlags & { logRetention: string; metricsTokenFile?: string; data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string; dnsServer: string[]; trustDomainClaims?: boolean }) => {
+    .option('--smtp-url <url>', 'mail server for quarantine and delete-threshold emails: smtp[s]://[user:password@]host:port (the password is never logged)')
+    .option('--smtp-from <address>', 'sender address of notification emails (with --smtp-url)')
+    .option('--quarantine-retry <durations>', 'when quarantined jobs are retried, ISO 8601 durations after the first failure, then every last one', DEFAULTS.quarantineRetrySchedule.value)
+    .action(async (options: EmbeddedAgentFlags & { smtpUrl?: string; smtpFrom?: string; quarantineRetry: string; logRetention: string; metricsTokenFile?: string; data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string; dnsServer: string[]; trustDomainClaims?: boolean }) => {
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
         throw new CloudsyncError('ERR_CLI_USAGE', '--tls-cert and --tls-key go together', { path: options.tlsCert === undefined ? '--tls-cert' : '--tls-key' });
       }
@@ -46,12 +50,17 @@ export function serverCommand(): Command {
       if (!/^\d+$/.test(options.logRetention) || logRetentionDays < 1) {
         throw new CloudsyncError('ERR_CLI_USAGE', `--log-retention ${options.logRetention} is not a whole number of days (1 or more)`, { path: '--log-retention' });
       }
+      if (options.smtpUrl !== undefined) parseSmtpSettings(options.smtpUrl, options.smtpFrom);
+      else if (options.smtpFrom !== undefined) throw new CloudsyncError('ERR_CLI_USAGE', '--smtp-from needs --smtp-url, the mail server to send through', { path: '--smtp-from' });
+      parseRetrySchedule(options.quarantineRetry);
       const agent = await embeddedAgentFromFlags(options);
       const server = await startServer({
         ...(agent === undefined ? {} : { agents: [{ domain: agent.domain, netBiosName: agent.netBiosName, source: agent.source }] }),
         host: options.host,
         port: parsePort(options.port),
         syncInterval: options.syncInterval,
+        quarantineRetry: options.quarantineRetry,
+        ...(options.smtpUrl === undefined ? {} : { smtp: { url: options.smtpUrl, from: options.smtpFrom ?? '' } }),
         logRetentionDays,
         ...(options.metricsTokenFile === undefined ? {} : { metricsTokenFile: options.metricsTokenFile }),
         ...(options.dnsServer.length === 0 ? {} : { dnsServers: options.dnsServer }),
