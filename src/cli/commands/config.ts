@@ -5,7 +5,8 @@
  *   create      POST /applicationTemplates/{id}/instantiate → POST …/synchronization/jobs → PUT …/secrets
  *   list/show   GET /servicePrincipals, GET …/jobs
  *   start/pause/restart, set-interval (PATCH schedule.interval), schema export/import (GET/PUT …/schema)
- *   delete      DELETE …/jobs/{id}, DELETE /servicePrincipals/{id}, DELETE /applications/{id}
+ *   delete      DELETE …/jobs/{id}, DELETE /servicePrincipals/{id}, DELETE /applications/{id}; --remove-objects pauses
+ *               the job and deletes it with ?removeObjects=true (the service soft-deletes what the job synchronized)
  *
  * A configuration is named by its service principal id or its display name (the AD domain unless --name was
  * given at creation).
@@ -55,7 +56,7 @@ interface Configuration {
   readonly jobs: readonly Job[];
 }
 
-function withServiceOptions(command: Command): Command {
+export function withServiceOptions(command: Command): Command {
   return command
     .option('--service <url>', 'service URL (env CLOUDSYNC_SERVICE; default: from cloudsync login)')
     .option('--tenant-id <id>', 'tenant id (env CLOUDSYNC_TENANT_ID)')
@@ -63,7 +64,7 @@ function withServiceOptions(command: Command): Command {
     .option('--client-secret-file <file>', 'file holding the client secret (env CLOUDSYNC_CLIENT_SECRET)');
 }
 
-async function connect(flags: ServiceFlags): Promise<ServiceConnection> {
+export async function connect(flags: ServiceFlags): Promise<ServiceConnection> {
   return new ServiceConnection(await resolveServiceCredentials(flags));
 }
 
@@ -75,7 +76,7 @@ function jobUrl(servicePrincipalId: string, jobId: string): string {
   return `${jobsUrl(servicePrincipalId)}/${encodeURIComponent(jobId)}`;
 }
 
-async function resolveConfiguration(connection: ServiceConnection, name: string): Promise<Configuration> {
+export async function resolveConfiguration(connection: ServiceConnection, name: string): Promise<Configuration> {
   const { value } = await connection.request<{ value: ServicePrincipal[] }>('GET', '/v1.0/servicePrincipals');
   const byId = value.filter((principal) => principal.id === name);
   const matches = byId.length > 0 ? byId : value.filter((principal) => principal.displayName.toLowerCase() === name.toLowerCase());
@@ -272,13 +273,9 @@ export function configCommand(): Command {
     .description('delete a configuration (its job, secrets, service principal and application); asks first unless --yes')
     .argument('<configuration>', 'service principal id or display name')
     .option('--yes', 'do not ask for confirmation (required when stdin is not a terminal)')
-    .option('--remove-objects', 'also remove the objects it synchronized from the cloud (not available yet)')
+    .option('--remove-objects', 'also take the objects it synchronized out of the cloud (users and groups to deleted items, restorable for 30 days; contacts removed)')
     .action(async (name: string, options: Flags & { yes?: boolean; removeObjects?: boolean }) => {
-      if (options.removeObjects === true) {
-        throw new CloudsyncError('ERR_CLI_USAGE',
-          '--remove-objects is not available yet: removing synchronized objects needs the sync engine, which has not landed. Nothing was deleted. ' +
-            'Until then: scope the configuration to an empty OU, let a cycle run, then delete it.', { path: '--remove-objects' });
-      }
+      const removeObjects = options.removeObjects === true;
       const connection = await connect(options);
       const configuration = await resolveConfiguration(connection, name);
       const { servicePrincipal } = configuration;
@@ -286,17 +283,24 @@ export function configCommand(): Command {
         if (process.stdin.isTTY !== true) {
           throw new CloudsyncError('ERR_CLI_USAGE', `refusing to delete ${servicePrincipal.displayName} without --yes: stdin is not a terminal, so there is nobody to confirm`, { path: '--yes' });
         }
-        const sure = await confirm(`Delete the configuration ${servicePrincipal.displayName} (${servicePrincipal.id})? Synced objects stay in the cloud. [y/N] `);
+        const objects = removeObjects ? 'The objects it synchronized are deleted from the cloud too.' : 'Synced objects stay in the cloud.';
+        const sure = await confirm(`Delete the configuration ${servicePrincipal.displayName} (${servicePrincipal.id})? ${objects} [y/N] `);
         if (!sure) {
           process.stdout.write('not deleted\n');
           return;
         }
       }
-      for (const job of configuration.jobs) await connection.request('DELETE', jobUrl(servicePrincipal.id, job.id));
+      for (const job of configuration.jobs) {
+        // Paused first, so that no new cycle starts and re-creates what the removal takes out.
+        if (removeObjects) await connection.request('POST', `${jobUrl(servicePrincipal.id, job.id)}/pause`);
+        await connection.request('DELETE', `${jobUrl(servicePrincipal.id, job.id)}${removeObjects ? '?removeObjects=true' : ''}`);
+      }
       const applicationId = await applicationIdOf(connection, servicePrincipal.appId);
       await connection.request('DELETE', `/v1.0/servicePrincipals/${encodeURIComponent(servicePrincipal.id)}`);
       if (applicationId !== undefined) await connection.request('DELETE', `/v1.0/applications/${encodeURIComponent(applicationId)}`);
-      process.stdout.write(`deleted ${servicePrincipal.displayName}; objects it synchronized stay in the cloud\n`);
+      process.stdout.write(removeObjects
+        ? `deleted ${servicePrincipal.displayName} and the objects it synchronized (users and groups are in deleted items for 30 days)\n`
+        : `deleted ${servicePrincipal.displayName}; objects it synchronized stay in the cloud\n`);
     });
 
   const schema = config.command('schema').description('the job\'s synchronization schema (attribute mappings, scoping) as Graph JSON');
