@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { CloudDirectory, SigningKey } from '../directory/cloud-directory.ts';
 import type { DeleteProtectionStore, SynchronizationConfigurations } from '../synchronization/index.ts';
+import type { ProvisionOnDemandOptions } from './synchronization/provision-on-demand-route.ts';
 import type { DomainProof } from './graph/domain-proof.ts';
 import type { AgentHub } from '../agents/agent-hub.ts';
 import type { AgentStore } from '../agents/agent-store.ts';
@@ -34,6 +35,8 @@ export interface ApiDeps {
   readonly synchronization?: SynchronizationConfigurations;
   /** Deletions held back by the accidental-delete threshold (GET/POST …/jobs/{jobId}/pendingDeletes). */
   readonly pendingDeletes?: DeleteProtectionStore;
+  /** provisionOnDemand (with `synchronization`): the provisioner and its rate limit; without it the action is not served. */
+  readonly onDemand?: ProvisionOnDemandOptions;
   /**
    * Checks the DNS record that proves a tenant owns a domain (`POST /domains/{id}/verify`). Without it the API
    * refuses to verify domains; operators still can (`cloudsync domain verify`, `CloudDirectory.verifyDomain`).

@@ -103,6 +103,7 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     void app.register(synchronizationRoutes, {
       prefix: '/v1.0', configurations: deps.synchronization, key, clock, publicUrl: deps.publicUrl,
       ...(deps.pendingDeletes === undefined ? {} : { pendingDeletes: deps.pendingDeletes }),
+      ...(deps.onDemand === undefined ? {} : { onDemand: deps.onDemand }),
       ...(deps.auditLogs === undefined ? {} : { audits: deps.auditLogs.directoryAudits }),
     });
   }

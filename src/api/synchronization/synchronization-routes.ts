@@ -10,6 +10,7 @@
  *   POST   …/jobs/{jobId}/start | /pause | /restart {"criteria":{"resetScope":"…"}}   → 204
  *   GET|PUT …/jobs/{jobId}/schema                                            PUT → 204
  *   GET    /servicePrincipals/{id}/synchronization/templates   GET …/templates/{templateId}/schema
+ *   POST   …/jobs/{jobId}/provisionOnDemand[?dryRun=true]            → 200 stringKeyStringValuePair (provision-on-demand-route.ts)
  *
  * Beyond Graph (docs/safety.md), the deletions the accidental-delete threshold held back, and their approval:
  *   GET    …/jobs/{jobId}/pendingDeletes                     → {threshold, detectedDateTime, @odata.count, value:[…]}
@@ -26,6 +27,7 @@ import { principalOf } from '../auth/authenticate.ts';
 import { baseUrlOf } from '../base-url.ts';
 import { parseJsonBody, requireObjectBody } from '../json-body.ts';
 import { createAuthenticate } from '../auth/authenticate.ts';
+import { provisionOnDemandRoute, type ProvisionOnDemandOptions } from './provision-on-demand-route.ts';
 import { installAuditHooks } from '../audit-logs/audit-hooks.ts';
 import type { DirectoryAuditLog } from '../../provisioning-logs/index.ts';
 
@@ -38,6 +40,8 @@ export interface SynchronizationRouteOptions {
   readonly audits?: DirectoryAuditLog;
   /** Deletions held back by the accidental-delete threshold; without it the pendingDeletes routes are not served. */
   readonly pendingDeletes?: DeleteProtectionStore;
+  /** POST …/jobs/{jobId}/provisionOnDemand (provision-on-demand-route.ts); not served without it */
+  readonly onDemand?: ProvisionOnDemandOptions;
 }
 
 type SpParams = { Params: { id: string } };
@@ -198,6 +202,8 @@ export async function synchronizationRoutes(app: FastifyInstance, options: Synch
     await configurations.putSchema(tenant(request), request.params.id, request.params.jobId, requireObjectBody(request.body));
     return reply.code(204).send();
   });
+
+  if (options.onDemand !== undefined) provisionOnDemandRoute(app, options.onDemand, options.clock, options.publicUrl);
 
   const pendingDeletes = options.pendingDeletes;
   if (pendingDeletes === undefined) return;
