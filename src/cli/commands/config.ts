@@ -44,7 +44,10 @@ interface Job {
     readonly code: string;
     readonly lastExecution: Execution | null;
     readonly lastSuccessfulExecution: Execution | null;
-    readonly quarantine: { readonly reason: string; readonly nextAttempt: string } | null;
+    readonly quarantine: {
+      readonly reason: string; readonly nextAttempt: string; readonly currentBegan: string;
+      readonly error: { readonly code: string; readonly message: string } | null;
+    } | null;
     readonly progress: readonly { readonly completedUnits: number; readonly totalUnits: number; readonly units: string }[];
     readonly synchronizedEntryCountByType: readonly { readonly key: string; readonly value: number }[];
     readonly steadyStateFirstAchievedTime: string;
@@ -113,7 +116,11 @@ function describeConfiguration(configuration: Configuration): string {
   if (configuration.jobs.length === 0) text += '  no job\n';
   for (const job of configuration.jobs) {
     text += `  job: ${job.id}\n  schedule: ${job.schedule.state}, every ${job.schedule.interval}\n  status: ${job.status.code}\n`;
-    if (job.status.quarantine !== null) text += `  quarantine: ${job.status.quarantine.reason}, next attempt ${job.status.quarantine.nextAttempt}\n`;
+    const quarantine = job.status.quarantine;
+    if (quarantine !== null) {
+      text += `  quarantine: ${quarantine.reason} since ${quarantine.currentBegan}, next attempt ${quarantine.nextAttempt}` +
+        `${quarantine.error === null ? '' : ` — ${quarantine.error.code}: ${quarantine.error.message}`}\n`;
+    }
     text += describeExecution('last execution', job.status.lastExecution);
     text += describeExecution('last successful execution', job.status.lastSuccessfulExecution);
     for (const progress of job.status.progress) text += `  progress: ${progress.completedUnits}/${progress.totalUnits} ${progress.units}\n`;
@@ -345,5 +352,62 @@ export function configCommand(): Command {
       process.stdout.write(`schema of ${configuration.servicePrincipal.displayName} replaced; the next cycle re-evaluates every object\n`);
     });
 
+  // Accidental-delete protection (docs/safety.md): what the threshold held back, and approving it.
+  withServiceOptions(config.command('pending-deletes'))
+    .description('list the deletions the accidental-delete threshold held back, each with its reason')
+    .argument('<configuration>', 'service principal id or display name')
+    .option('--json', 'print the Graph JSON of GET …/pendingDeletes')
+    .action(async (name: string, options: Flags & { json?: boolean }) => {
+      const connection = await connect(options);
+      const configuration = await resolveConfiguration(connection, name);
+      const job = theJob(configuration);
+      const held = await connection.request<PendingDeletes>('GET', `${jobUrl(configuration.servicePrincipal.id, job.id)}/pendingDeletes`);
+      if (options.json === true) {
+        process.stdout.write(JSON.stringify(held, null, 2) + '\n');
+        return;
+      }
+      if (held.value.length === 0) {
+        process.stdout.write(`${configuration.servicePrincipal.displayName}: no deletions held back\n`);
+        return;
+      }
+      process.stdout.write(`${configuration.servicePrincipal.displayName}: ${held.value.length} deletion(s) held back by the threshold of ${held.threshold} since ${held.detectedDateTime}\n`);
+      for (const deletion of held.value) {
+        process.stdout.write(`${deletion.approved ? 'approved ' : ''}${deletion.objectId}\t${deletion.objectTypeName}\t${deletion.reasonText}\n`);
+      }
+      process.stdout.write(`allow them: cloudsync config allow-deletes ${name} [--only DN…]; or fix the scope or the source and restart\n`);
+    });
+
+  withServiceOptions(config.command('allow-deletes'))
+    .description('approve the held deletions: all of them (restart with resetScope ForceDeletes), or only the DNs given with --only')
+    .argument('<configuration>', 'service principal id or display name')
+    .option('--only <dn...>', 'approve only these held deletions (distinguished names as pending-deletes lists them)')
+    .action(async (name: string, options: Flags & { only?: string[] }) => {
+      const connection = await connect(options);
+      const configuration = await resolveConfiguration(connection, name);
+      const job = theJob(configuration);
+      const url = jobUrl(configuration.servicePrincipal.id, job.id);
+      if (options.only === undefined) {
+        // Entra's "Allow deletes": restart with ForceDeletes lifts the threshold for one cycle.
+        await connection.request('POST', `${url}/restart`, { criteria: { resetScope: 'ForceDeletes' } });
+        process.stdout.write(`deletions allowed for ${configuration.servicePrincipal.displayName} (${job.id}): the next cycle, starting now, carries them out\n`);
+        return;
+      }
+      const approved = await connection.request<{ value: PendingDelete[] }>('POST', `${url}/pendingDeletes/approve`, { objectIds: options.only });
+      process.stdout.write(`${approved.value.length} deletion(s) approved for ${configuration.servicePrincipal.displayName}; the others stay held. The next cycle, starting now, carries them out\n`);
+    });
+
   return config;
+}
+
+interface PendingDelete {
+  readonly objectId: string;
+  readonly objectTypeName: string;
+  readonly reasonText: string;
+  readonly approved: boolean;
+}
+
+interface PendingDeletes {
+  readonly threshold: number | null;
+  readonly detectedDateTime: string | null;
+  readonly value: readonly PendingDelete[];
 }
