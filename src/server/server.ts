@@ -23,6 +23,7 @@ import { openStore, type Store } from '../storage/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
 import { SqlDirectoryAuditLog, SqlProvisioningLog, pruneExpiredLogs } from '../provisioning-logs/index.ts';
 import { createServiceMetrics, meteredProvisioningLog, readMetricsToken } from '../observability/index.ts';
+import { createOnDemandProvisioner } from '../synchronization/on-demand-provisioner.ts';
 import { DEFAULTS } from './defaults.ts';
 import { AgentHub } from '../agents/agent-hub.ts';
 import { AgentStore } from '../agents/agent-store.ts';
@@ -67,6 +68,9 @@ export interface ServerOptions {
   readonly onCycle?: (outcome: CycleOutcome) => void;
   /** How often the scheduler looks for due jobs (default 1 s). */
   readonly schedulerPollMs?: number;
+  /** provisionOnDemand calls per job per window (default DEFAULTS.onDemandRateLimit) and the window in seconds */
+  readonly onDemandRateLimit?: number;
+  readonly onDemandRateWindow?: number;
   /** Silence after which an on-premises agent is inactive and its runs move (seconds; default 30). */
   readonly agentInactiveAfterSeconds?: number;
   /**
@@ -208,10 +212,21 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     const inactiveAfterMs = (options.agentInactiveAfterSeconds ?? agentInactiveAfterFromEnvironment() ?? DEFAULTS.agentInactiveAfter.value) * 1000;
     agentHub = new AgentHub({ inactiveAfterMs, pollWaitMs: Math.min(5000, Math.floor(inactiveAfterMs / 3)) });
     const agentStore = new AgentStore(store);
+    // One registry and one log sink for the scheduler and on-demand provisioning: both run the same cycle.
+    const connectors = combinedRegistry(
+      sourceConnectorRegistry(options.agents ?? []),
+      agentSourceRegistry(agentHub, agentStore, (moved) => logger.warn(moved, 'agent went silent during an operation; the run moves to another agent of the domain')),
+    );
+    const engineLog = meteredProvisioningLog(provisioningLog, metrics);
     app = buildApp({
       directory,
       signingKey,
       synchronization,
+      onDemand: {
+        provisioner: createOnDemandProvisioner({ configurations: synchronization, port: synchronization, directory, store, connectors, log: engineLog }),
+        rateLimit: options.onDemandRateLimit ?? DEFAULTS.onDemandRateLimit.value,
+        rateWindowSeconds: options.onDemandRateWindow ?? DEFAULTS.onDemandRateWindow.value,
+      },
       agents: { store: agentStore, hub: agentHub, registrationTokenLifetimeSeconds: DEFAULTS.agentRegistrationTokenLifetime.value, messageLimit: DEFAULTS.agentMessageLimit.value },
       pendingDeletes: deleteProtection,
       domainProof,
@@ -231,16 +246,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       port: synchronization,
       directory,
       store,
-      connectors: combinedRegistry(
-        sourceConnectorRegistry(options.agents ?? []),
-        agentSourceRegistry(agentHub, agentStore, (moved) => logger.warn(moved, 'agent went silent during an operation; the run moves to another agent of the domain')),
-      ),
+      connectors,
       deleteProtection,
       ...(mail === undefined ? {} : { notifier: createQuarantineNotifier({ transport: mail, journal: createNotificationJournal(store) }) }),
       ...(retryScheduleSeconds === undefined ? {} : { quarantine: { retryScheduleSeconds } }),
       // Stored per tenant (GET /v1.0/auditLogs/provisioning, `cloudsync logs`) and counted in /metrics; an object's
       // failure is read there, with its DN and remediation, rather than in the service log.
-      log: meteredProvisioningLog(provisioningLog, metrics),
+      log: engineLog,
       ...(options.schedulerPollMs === undefined ? {} : { pollIntervalMs: options.schedulerPollMs }),
       ...(options.onCycleProgress === undefined ? {} : { onProgress: options.onCycleProgress }),
       onCycle: (outcome) => {
