@@ -202,6 +202,11 @@ export interface CloudDirectory {
    * ERR_ODATA_SKIPTOKEN. Default order is by id.
    */
   list<T extends ObjectType>(tenantId: string, type: T, query: ListQuery): Promise<ListPage<ObjectOfType[T]>>;
+  /**
+   * The live users whose onPremisesImmutableId is exactly one of `immutableIds` (the engine's hard match; one
+   * index lookup per value, unordered).
+   */
+  findUsersByImmutableIds(tenantId: string, immutableIds: readonly string[]): Promise<readonly User[]>;
 
   /**
    * `list`, with each item as the object's stored JSON text instead of a parsed object: for callers that send

@@ -101,6 +101,7 @@ function resolveProperty(context: FilterContext, property: string): Operand {
   if (definition === undefined || !definition.filterable) throw filterError(`${property} is not a filterable property of ${type}`, property);
   const path = [property];
   if (definition.column === 'id') return { sql: sql.ref('o.id'), kind: 'id', collection: false, path, name: property };
+  if (definition.column === 'immutable_id') return { sql: sql.ref('o.immutable_id'), kind: 'id', collection: false, path, name: property };
   if (definition.column === 'upn_key') return { sql: sql.ref('o.upn_key'), kind: 'upn', collection: false, path, name: property };
   // displayName has a typed column ('' for none): reading it is much cheaper than extracting it from the JSON.
   if (property === 'displayName') return { sql: sql`NULLIF(o.display_name, '')`, kind: 'string', collection: false, path, name: property };

@@ -22,7 +22,7 @@ export const PROPERTY_ACCESS = ['readWrite', 'provisioning', 'readOnly', 'writeO
 export type PropertyAccess = (typeof PROPERTY_ACCESS)[number];
 
 /** Typed columns that mirror a property, so `$filter`/`$orderby` on it use an index. */
-export const PROPERTY_COLUMNS = ['id', 'upn_key'] as const;
+export const PROPERTY_COLUMNS = ['id', 'upn_key', 'immutable_id'] as const;
 export type PropertyColumn = (typeof PROPERTY_COLUMNS)[number];
 
 export interface PropertyDefinition {
@@ -84,7 +84,9 @@ const USER: Record<string, PropertyDefinition> = {
   preferredLanguage: free('string'),
   userType: free('string'),
   passwordProfile: def('writeOnly', 'writeOnly'),
-  onPremisesImmutableId: mastered('string', { maxLength: 256 }),
+  // Compared exactly, through its unique index: the anchor is base64, where case matters, and the directory keeps
+  // it unique exactly (the engine's hard match probes it once per new object, so a scan here is quadratic).
+  onPremisesImmutableId: mastered('string', { column: 'immutable_id', maxLength: 256 }),
   onPremisesSyncEnabled: provisioning('boolean'),
   onPremisesLastSyncDateTime: provisioning('dateTime'),
   onPremisesDistinguishedName: provisioning('string'),

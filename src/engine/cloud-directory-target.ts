@@ -49,6 +49,7 @@ export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string
     },
     async findBy(type, property, values) {
       if (values.length === 0) return [];
+      if (type === 'user' && property === 'onPremisesImmutableId') return (await directory.findUsersByImmutableIds(tenantId, values)) as unknown as TargetObject[];
       const found: TargetObject[] = [];
       for (let i = 0; i < values.length; i += 200) {
         const chunk = values.slice(i, i + 200);

@@ -6,7 +6,7 @@
  * changed since the last export without storing a copy of every object, and the object digest (a digest of those)
  * answers "unchanged?" in one comparison.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isReference, type Scalar, type Value } from '../expressions/value.ts';
 import type { TargetValue } from './target-directory.ts';
 
@@ -26,7 +26,8 @@ export function toTargetJson(value: Value): TargetValue {
 }
 
 export function digestOf(text: string): string {
-  return createHash('sha256').update(text).digest('base64url').slice(0, 22);
+  // one-shot hash(): a third of createHash().update().digest()'s cost, which showed in full-sync profiles
+  return hash('sha256', text, 'base64url').slice(0, 22);
 }
 
 export function valueDigest(value: TargetValue): string {
