@@ -7,6 +7,7 @@ import { demoCommand } from './commands/demo.ts';
 import { expressionCommand } from './commands/expression.ts';
 import { configCommand } from './commands/config.ts';
 import { domainCommand } from './commands/domain.ts';
+import { agentCommand } from './commands/agent.ts';
 import { logsCommand } from './commands/logs.ts';
 
 export function buildProgram(): Command {
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
     .description('hybrid-identity sync: Active Directory / LDAP to a cloud directory with a Graph-compatible API')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [serverCommand(), tenantCommand(), domainCommand(), loginCommand(), configCommand(), logsCommand(), demoCommand(), expressionCommand()]) {
+  for (const command of [serverCommand(), tenantCommand(), domainCommand(), loginCommand(), configCommand(), agentCommand(), logsCommand(), demoCommand(), expressionCommand()]) {
     program.addCommand(command);
   }
   // Subcommands inherit exitOverride only when set before they are added; set it on the whole tree.
