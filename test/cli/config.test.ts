@@ -126,6 +126,9 @@ test('config schema export → edit → import; an invalid schema is refused wit
 
 test('config delete on a terminal asks first; anything but yes keeps the configuration', { skip: !hasScript() && 'script(1) (util-linux) is not installed' }, async () => {
   assert.equal((await cli(['config', 'create', '--domain', 'tty.example.com'])).code, 0);
+  const keptRemove = await cli(['config', 'delete', 'tty.example.com', '--remove-objects'], 'n\n', { tty: true });
+  assert.match(keptRemove.stdout, /Delete the configuration tty\.example\.com \([0-9a-f-]{36}\)\? The objects it synchronized are deleted from the cloud too\. \[y\/N\]/);
+  assert.match(keptRemove.stdout, /not deleted/);
   const kept = await cli(['config', 'delete', 'tty.example.com'], 'n\n', { tty: true });
   assert.equal(kept.code, 0, kept.stdout + kept.stderr);
   assert.match(kept.stdout, /Delete the configuration tty\.example\.com \([0-9a-f-]{36}\)\? Synced objects stay in the cloud\. \[y\/N\]/);
@@ -137,17 +140,16 @@ test('config delete on a terminal asks first; anything but yes keeps the configu
   assert.equal((await cli(['config', 'show', 'tty.example.com'])).code, 1);
 });
 
-test('config delete: refuses without --yes off a terminal, --remove-objects says it is not available, --yes deletes', async () => {
+test('config delete: refuses without --yes off a terminal (with or without --remove-objects), --yes deletes', async () => {
   const created = await cli(['config', 'create', '--domain', 'delete.example.com', '--json']);
   assert.equal(created.code, 0, created.stderr);
 
   const piped = await cli(['config', 'delete', 'delete.example.com'], 'y\n');
   assert.equal(piped.code, 1);
   assert.match(piped.stderr, /refusing to delete delete\.example\.com without --yes: stdin is not a terminal/);
-
-  const remove = await cli(['config', 'delete', 'delete.example.com', '--yes', '--remove-objects']);
-  assert.equal(remove.code, 1);
-  assert.match(remove.stderr, /--remove-objects is not available yet.*Nothing was deleted/);
+  const pipedRemove = await cli(['config', 'delete', 'delete.example.com', '--remove-objects'], 'y\n');
+  assert.equal(pipedRemove.code, 1);
+  assert.match(pipedRemove.stderr, /refusing to delete delete\.example\.com without --yes/);
   assert.equal((await cli(['config', 'show', 'delete.example.com'])).code, 0, 'still there');
 
   const applicationsBefore = (await backend.directory.list(tenant.tenantId, 'application', { top: 999 })).items.length;

@@ -11,6 +11,9 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DatabaseSync } from 'node:sqlite';
+import { ServiceConnection } from '../../src/cli/service-connection.ts';
+import { listAll } from '../scenarios/service-under-test.ts';
 import { CLI_MAIN, runCli } from './run-cli.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../src/demo/sample-ad.ldif', import.meta.url));
@@ -49,6 +52,11 @@ test('embedded agent flags are validated with one clear line each', async () => 
   await refused(['--embedded-agent', '--domain', 'corp.example.com', '--ldap-url', 'ldaps://dc1,not a url', '--bind-dn', 'CN=x', '--bind-password-file', closed],
     /--ldap-url not a url: not a URL/);
   await refused(['--embedded-agent', '--domain', 'corp.example.com', '--ldap-url', 'ldaps://dc1.corp.example.com', '--bind-password-file', closed], /--ldap-url needs --bind-dn/);
+  const ldap = ['--embedded-agent', '--domain', 'example.org', '--ldap-url', 'ldap://ldap1.example.org', '--bind-dn', 'cn=sync,dc=example,dc=org', '--bind-password-file', closed];
+  await refused([...ldap, '--source-type', 'novell'], /^error ERR_CLI_USAGE: --source-type novell: expected ad or ldap/);
+  await refused([...ldap, '--source-type', 'ldap'], /--source-type ldap needs --base-dn/);
+  await refused([...ldap, '--base-dn', 'dc=example,dc=org'], /--base-dn is for --source-type ldap/);
+  await refused(['--embedded-agent', '--domain', 'corp.example.com', '--ldif', SAMPLE, '--source-type', 'ldap'], /give one source or the other/);
   await refused(['--embedded-agent', '--domain', 'corp.example.com', '--ldap-url', 'ldaps://dc1.corp.example.com', '--bind-dn', 'CN=x'], /--ldap-url needs --bind-password-file/);
   await refused(['--embedded-agent', '--domain', 'corp.example.com', '--ldap-url', 'ldaps://dc1.corp.example.com', '--bind-dn', 'CN=x', '--bind-password-file', open],
     new RegExp(`--bind-password-file .*open-password is readable by other users \\(mode 644\\); run: chmod 600 .*open-password`));
@@ -110,8 +118,30 @@ test('cloudsync server --embedded-agent --ldif: a configuration made with clouds
     assert.equal(execution.countImported, 1064);
     assert.equal(execution.countExported, 1053);
     assert.match(service.output(), /synchronization cycle done/);
+
+    // --remove-objects: the configuration and, in one step, what it synchronized (and nothing else).
+    const connection = new ServiceConnection({ service: service.url, ...credentials });
+    const cloudOnly = await connection.request<{ id: string }>('POST', '/v1.0/users', {
+      accountEnabled: true, displayName: 'Cloud Only', mailNickname: 'cloudonly', userPrincipalName: `cloudonly@${(await connection.request<{ value: { id: string; isInitial: boolean }[] }>('GET', '/v1.0/domains')).value.find((d) => d.isInitial)!.id}`,
+      passwordProfile: { password: 'Xy7!long-enough-password' },
+    });
+    const removed = await runCli(['config', 'delete', 'corp.example.com', '--yes', '--remove-objects'], { env });
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(removed.stdout, /deleted corp\.example\.com and the objects it synchronized/);
+    assert.deepEqual((await listAll<{ id: string }>(connection, '/v1.0/users?$top=999&$select=id')).map((u) => u.id), [cloudOnly.id], 'only the cloud-only user is left');
+    assert.deepEqual(await listAll(connection, '/v1.0/groups?$top=999&$select=id'), []);
+    assert.deepEqual(await listAll(connection, '/v1.0/contacts?$top=999&$select=id'), []);
+    assert.equal((await listAll(connection, '/v1.0/directory/deletedItems/microsoft.graph.user?$top=999&$select=id')).length, 1000, 'the users are restorable');
   } finally {
     await stopService(service.child);
+  }
+  const db = new DatabaseSync(join(data, 'cloudsync.db'), { readOnly: true });
+  try {
+    for (const table of ['connector_space_objects', 'connector_space_references', 'connector_space_state']) {
+      assert.deepEqual({ ...db.prepare(`SELECT count(*) AS n FROM ${table}`).get() }, { n: 0 }, `${table} is empty: the connector space went with the job`);
+    }
+  } finally {
+    db.close();
   }
 });
 
