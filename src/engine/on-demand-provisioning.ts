@@ -185,7 +185,7 @@ const ATTRIBUTE_TYPE = /^(?:[A-Za-z][A-Za-z0-9-]*|\d+(?:\.\d+)*)$/;
  * RFC 4514 §3: distinguishedName = [ relativeDistinguishedName *( COMMA relativeDistinguishedName ) ];
  * relativeDistinguishedName = attributeTypeAndValue *( PLUS attributeTypeAndValue ); attributeTypeAndValue =
  * attributeType EQUALS attributeValue; attributeType = descr / numericoid; in a value, `\` escapes a special
- * character or starts two hex digits (§2.4). Values may not be empty here: no directory we read names objects so.
+ * character or starts two hex digits, and `"` `;` `<` `>` must be escaped (§2.4). Values may not be empty here: no directory we read names objects so.
  * Returns what is wrong and the 0-based position, or undefined for a well-formed DN.
  */
 export function distinguishedNameError(dn: string): { readonly message: string; readonly position: number } | undefined {
@@ -216,6 +216,9 @@ export function distinguishedNameError(dn: string): { readonly message: string; 
       continue;
     }
     if (ch === '=') sawEquals = true;
+    else if (sawEquals && '";<>'.includes(ch!)) {
+      return { message: `has an unescaped '${ch}' (RFC 4514 §2.4: write it as \\${ch}${ch === ';' ? '; RDNs are separated by commas' : ''})`, position: i };
+    }
     if (ch === ',' || ch === '+') {
       const error = checkAva(i);
       if (error !== undefined) return error;
@@ -555,7 +558,7 @@ async function readSubject(source: EngineSource, subject: OnDemandSubject, domai
   }
   if (!SOURCE_TYPES_OF[type].includes(object.type)) {
     throw new CloudsyncError('ERR_SYNC_ON_DEMAND_WRONG_TYPE',
-      `${subject.path}: '${object.dn}' is ${/^[aeiou]/i.test(object.type) ? 'an' : 'a'} ${object.type} (objectClass ${object.objectClasses.join(', ')}), not a ${type}; set objectTypeName to ${ON_DEMAND_OBJECT_TYPES.find((t) => SOURCE_TYPES_OF[t].includes(object.type)) ?? 'the object\'s type (Cloud Sync provisions users, groups and contacts)'}`,
+      `${subject.path}: '${object.dn}' is ${object.type === 'organizationalUnit' || object.type === 'inetOrgPerson' ? 'an' : 'a'} ${object.type} (objectClass ${object.objectClasses.join(', ')}), not a ${type}; set objectTypeName to ${ON_DEMAND_OBJECT_TYPES.find((t) => SOURCE_TYPES_OF[t].includes(object.type)) ?? 'the object\'s type (Cloud Sync provisions users, groups and contacts)'}`,
       { path: `${subject.path}.objectTypeName`, details: { actualType: object.type } });
   }
   return { request: subject, object, anchor: defaultAnchorOf(object) };

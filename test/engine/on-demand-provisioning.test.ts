@@ -221,6 +221,8 @@ for (const backend of BACKENDS) {
       const cases: [OnDemandRequest, string, RegExp][] = [
         [request('CN=Alice Smith,,DC=corp'), 'ERR_SYNC_ON_DEMAND_INVALID', /parameters\[0\]\.subjects\[0\]\.objectId: 'CN=Alice Smith,,DC=corp' is not a distinguished name: it has an empty RDN.*position 15/],
         [request('Alice Smith'), 'ERR_SYNC_ON_DEMAND_INVALID', /it has 'Alice Smith', which is not attribute=value/],
+        [request('CN=Alice Smith;OU=Sales'), 'ERR_SYNC_ON_DEMAND_INVALID', /it has an unescaped ';' .*RDNs are separated by commas\) \(at position 14\)/],
+        [request('CN=Ann\\Q,DC=corp'), 'ERR_SYNC_ON_DEMAND_INVALID', /\\Q, which is not an RFC 4514 escape/],
         [request(`CN=Nobody,${SALES}`), 'ERR_SYNC_ON_DEMAND_NOT_FOUND', /no object 'CN=Nobody,OU=Sales.*' in the directory of domain corp\.example\.com/],
         [request(`CN=Sales Team,${SALES}`, 'user'), 'ERR_SYNC_ON_DEMAND_WRONG_TYPE', /is a group .* not a user; set objectTypeName to group/],
         [request(alice, 'device'), 'ERR_SYNC_ON_DEMAND_INVALID', /objectTypeName: 'device' is not an object type/],
