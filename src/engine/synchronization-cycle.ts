@@ -873,7 +873,9 @@ async function exportStep(batch: BatchContext): Promise<void> {
   const entries: ConnectorSpaceEntry[] = [];
   const arrived = batch.items.filter((i) => i.failure === undefined && i.next?.state === 'synced' && i.entry?.state !== 'synced');
   if (arrived.length > 0) {
-    const referrers = await connectorSpace.listReferrers(arrived.map((i) => placeholderAnchor(i.source.dn)));
+    // A restored object's groups are re-read too: the cloud's restore brings its memberships back, but AD drops a
+    // deleted object's links (an undelete from a tombstone does not bring them back) without reporting the groups.
+    const referrers = await connectorSpace.listReferrers(arrived.flatMap((i) => (i.entry?.state === 'deleted' ? [placeholderAnchor(i.source.dn), i.anchor] : [placeholderAnchor(i.source.dn)])));
     const inBatch = new Map(batch.items.map((i) => [i.anchor, i]));
     const outside = referrers.filter((anchor) => inBatch.get(anchor)?.next === undefined);
     for (const anchor of referrers) {
