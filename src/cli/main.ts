@@ -9,13 +9,14 @@ import { configCommand } from './commands/config.ts';
 import { domainCommand } from './commands/domain.ts';
 import { agentCommand } from './commands/agent.ts';
 import { logsCommand } from './commands/logs.ts';
+import { provisionCommand } from './commands/provision.ts';
 
 export function buildProgram(): Command {
   const program = new Command('cloudsync')
     .description('hybrid-identity sync: Active Directory / LDAP to a cloud directory with a Graph-compatible API')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const command of [serverCommand(), tenantCommand(), domainCommand(), loginCommand(), configCommand(), agentCommand(), logsCommand(), demoCommand(), expressionCommand()]) {
+  for (const command of [serverCommand(), tenantCommand(), domainCommand(), loginCommand(), configCommand(), agentCommand(), provisionCommand(), logsCommand(), demoCommand(), expressionCommand()]) {
     program.addCommand(command);
   }
   // Subcommands inherit exitOverride only when set before they are added; set it on the whole tree.
