@@ -1103,7 +1103,6 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
     }
   }
   holdDeletesOverThreshold(cycle, candidates);
-  if (cycle.deleteHold.held.size > 0) return;
   let after: string | undefined;
   for (;;) {
     const unseen = await connectorSpace.listUnseen(mark, after, 200);
@@ -1115,7 +1114,7 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
     const items: WorkItem[] = [];
     for (const entry of unseen.filter((e) => e.state !== 'container' && e.cloudId !== null)) {
       const item = sweptItem(cycle, entry);
-      if (item.mapping !== undefined && !item.mapping.flowTypes.has('Delete')) continue;
+      if ((item.mapping !== undefined && !item.mapping.flowTypes.has('Delete')) || cycle.deleteHold.held.has(entry.anchor)) continue;
       items.push(item);
     }
     if (items.length > 0) {

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { LdifConnector } from '../../src/connectors/ldif/ldif-connector.ts';
 import { MemoryConnectorSpace, type CycleReport, type EngineSource } from '../../src/engine/index.ts';
 import { applyResetScope, createJobScheduler, NO_ACTIVE_AGENTS, type CycleOutcome, type JobScheduler } from '../../src/synchronization/index.ts';
+import { CloudsyncError } from '../../src/errors/index.ts';
 import { defaultBackend } from '../api/api-harness.ts';
 import { startSyncApi, type SyncApiFixture } from '../api/synchronization/synchronization-harness.ts';
 
@@ -40,6 +41,7 @@ describe('job scheduler', () => {
       onCycle: (outcome) => outcomes.push(outcome),
       onProgress: (_job, p) => progress.push(p.exported),
       onError: (error) => assert.fail(error as Error),
+      deleteProtection: api.pendingDeletes,
     });
   });
   after(async () => {
@@ -48,14 +50,15 @@ describe('job scheduler', () => {
     await rm(temp, { recursive: true, force: true });
   });
 
-  async function call(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, headers = api.auth) {
+  async function call(method: 'GET' | 'POST' | 'PUT', url: string, body?: unknown, headers = api.auth, expected?: number) {
     const response = await api.app.inject({
       method,
       url,
       headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       ...(body === undefined ? {} : { payload: JSON.stringify(body) }),
     });
-    assert.ok(response.statusCode < 300, `${method} ${url}: ${response.statusCode} ${response.body}`);
+    if (expected !== undefined) assert.equal(response.statusCode, expected, `${method} ${url}: ${response.body}`);
+    else assert.ok(response.statusCode < 300, `${method} ${url}: ${response.statusCode} ${response.body}`);
     return response.body === '' ? undefined : (response.json() as any);
   }
 
@@ -72,7 +75,11 @@ describe('job scheduler', () => {
       tenant,
       jobId: job.id as string,
       status: async () => (await call('GET', jobUrl, undefined, tenant.auth)).status,
+      // Straight from the store: after a clock jump of hours the test's token has expired.
+      storedStatus: async () => (await api.synchronization.getJob(tenant.tenantId, created.servicePrincipal.id, job.id)).status as any,
       restart: (resetScope: string) => call('POST', `${jobUrl}/restart`, { criteria: { resetScope } }, tenant.auth),
+      pendingDeletes: () => call('GET', `${jobUrl}/pendingDeletes`, undefined, tenant.auth),
+      approve: (objectIds: unknown, expected?: number) => call('POST', `${jobUrl}/pendingDeletes/approve`, { objectIds }, tenant.auth, expected),
       syncedUsers: async () => {
         const page = await call('GET', `/v1.0/users?$filter=${encodeURIComponent('onPremisesSyncEnabled eq true')}&$count=true&$top=1`, undefined, {
           ...tenant.auth, consistencylevel: 'eventual',
@@ -137,7 +144,7 @@ describe('job scheduler', () => {
     assert.deepEqual(calls, ['setWatermark(null)', 'clearEscrows', 'clear']);
   });
 
-  test('delete threshold in the status; restart Full re-adopts; ForceDeletes approves the deletions', async () => {
+  test('delete threshold: quarantined (TooManyDeletes), the held deletions listed with reasons, a subset approved, then all (ForceDeletes)', async () => {
     sources.set('threshold.example.com', new LdifConnector({ file: SAMPLE }));
     const job = await configuredJob('threshold.example.com');
     await scheduler.tick();
@@ -168,17 +175,136 @@ describe('job scheduler', () => {
     now = new Date(now.getTime() + 3 * 60_000);
     await scheduler.tick();
     let status = await job.status();
+    assert.equal(status.code, 'Quarantine');
+    assert.equal(status.quarantine.reason, 'TooManyDeletes');
+    assert.equal(status.quarantine.currentBegan, now.toISOString());
+    assert.equal(status.quarantine.nextAttempt, new Date(now.getTime() + 6 * 3600_000).toISOString(), 'first retry 6 h after the failure');
     assert.equal(status.lastExecution.state, 'Failed');
     assert.equal(status.lastExecution.error.code, 'ERR_SYNC_DELETE_THRESHOLD');
-    assert.match(status.lastExecution.error.message, /not implemented yet/);
-    assert.match(status.lastExecution.error.message, /ForceDeletes/);
+    assert.match(status.lastExecution.error.message, /^600 deletion\(s\) held back by the accidental-delete threshold of 500: 600 no longer in the source directory/);
+    assert.equal(status.quarantine.error.code, 'ERR_SYNC_DELETE_THRESHOLD');
     assert.equal(await job.syncedUsers(), 1000, 'nothing deleted');
 
+    // The held deletions, each with its reason, in the API.
+    let held = await job.pendingDeletes();
+    assert.equal(held['@odata.count'], 600);
+    assert.equal(held.threshold, 500);
+    const first = held.value[0];
+    assert.match(first.objectId, /^CN=.*,DC=/);
+    assert.equal(first.objectTypeName, 'user');
+    assert.equal(first.reason, 'notInSource');
+    assert.equal(first.approved, false);
+    assert.ok(first.targetObjectId);
+
+    // Quarantined: not run at the interval, only at nextAttempt (or on request).
+    const executions = outcomes.filter((o) => o.jobId === job.jobId).length;
+    now = new Date(now.getTime() + 3 * 60_000);
+    await scheduler.tick();
+    assert.equal(outcomes.filter((o) => o.jobId === job.jobId).length, executions, 'a quarantined job waits for its next attempt');
+
+    // An unknown DN is refused with its position; nothing is approved.
+    const refused = await job.approve([first.objectId, 'CN=nobody,DC=example,DC=com'], 400);
+    assert.equal(refused.error.code, 'Request_BadRequest');
+    assert.match(refused.error.message, /objectIds\[1\]/);
+
+    // A chosen subset: those two are deleted at once, the other 598 stay held (the job stays quarantined).
+    const chosen = [held.value[0].objectId, held.value[1].objectId.toUpperCase()];
+    const approved = await job.approve(chosen);
+    assert.equal(approved.value.length, 2);
+    await scheduler.tick();
+    status = await job.status();
+    assert.equal(await job.syncedUsers(), 998);
+    assert.equal(status.code, 'Quarantine');
+    assert.equal(status.quarantine.reason, 'TooManyDeletes');
+    assert.equal(status.quarantine.seriesCount, 2);
+    held = await job.pendingDeletes();
+    assert.equal(held['@odata.count'], 598);
+    assert.ok(held.value.every((d: { objectId: string; approved: boolean }) => !chosen.includes(d.objectId) && !d.approved));
+
+    // Allow them all (Entra's "Allow deletes"): the quarantine lifts, the list empties.
     await job.restart('ForceDeletes');
     await scheduler.tick();
     status = await job.status();
     assert.equal(status.lastExecution.state, 'Succeeded', JSON.stringify(status.lastExecution));
+    assert.equal(status.code, 'Active');
+    assert.equal(status.quarantine, null);
     assert.equal(await job.syncedUsers(), 400);
+    assert.equal((await job.pendingDeletes())['@odata.count'], 0);
+  });
+
+  test('credentials rejected: quarantined at once with the failing request; retried at 6 h; one success lifts it', async () => {
+    const ldif = new LdifConnector({ file: SAMPLE });
+    let broken: CloudsyncError | undefined;
+    const source: EngineSource = {
+      capabilities: ldif.capabilities,
+      fullImport: (options) => { if (broken !== undefined) throw broken; return ldif.fullImport(options); },
+      deltaImport: (watermark, options) => { if (broken !== undefined) throw broken; return ldif.deltaImport(watermark, options); },
+      readObject: (dn) => ldif.readObject(dn),
+      readValues: (dn, attribute, options) => ldif.readValues(dn, attribute, options),
+      listAnchors: (options) => ldif.listAnchors(options),
+    };
+    sources.set('locked.example.com', source);
+    const job = await configuredJob('locked.example.com');
+    await scheduler.tick();
+    assert.equal((await job.status()).code, 'Active');
+
+    broken = new CloudsyncError('ERR_LDAP_INVALID_CREDENTIALS', 'binding to ldap://dc1.locked.example.com as CN=sync,CN=Users,DC=locked,DC=example,DC=com: invalidCredentials (80090308: LdapErr: DSID-0C09042A)');
+    now = new Date(now.getTime() + 3 * 60_000);
+    const failedAt = now;
+    await scheduler.tick();
+    let status = await job.storedStatus();
+    assert.equal(status.code, 'Quarantine');
+    assert.equal(status.quarantine.reason, 'EncounteredQuarantineException');
+    assert.equal(status.quarantine.seriesBegan, failedAt.toISOString());
+    assert.equal(status.quarantine.nextAttempt, new Date(failedAt.getTime() + 6 * 3600_000).toISOString());
+    assert.equal(status.quarantine.error.code, 'ERR_LDAP_INVALID_CREDENTIALS');
+    assert.match(status.quarantine.error.message, /binding to ldap:\/\/dc1\.locked\.example\.com as CN=sync/);
+
+    // Still broken at the 6 h retry: the next one is 12 h after the first failure.
+    now = new Date(failedAt.getTime() + 6 * 3600_000);
+    await scheduler.tick();
+    status = await job.storedStatus();
+    assert.equal(status.quarantine.nextAttempt, new Date(failedAt.getTime() + 12 * 3600_000).toISOString());
+    assert.equal(status.quarantine.seriesCount, 2);
+    assert.equal(status.countSuccessiveCompleteFailures, 2);
+
+    // Fixed: the 12 h retry succeeds and lifts the quarantine on its own.
+    broken = undefined;
+    now = new Date(failedAt.getTime() + 12 * 3600_000);
+    await scheduler.tick();
+    status = await job.storedStatus();
+    assert.equal(status.code, 'Active');
+    assert.equal(status.quarantine, null);
+    assert.equal(status.lastExecution.state, 'Succeeded');
+  });
+
+  test('a source that does not answer is quarantined only after three failed cycles in a row; restart QuarantineState clears it', async () => {
+    const ldif = new LdifConnector({ file: SAMPLE });
+    let down = false;
+    const unreachable = () => new CloudsyncError('ERR_LDAP_UNREACHABLE', 'binding to ldap://dc1.flaky.example.com: the server did not answer (ECONNREFUSED)');
+    const source: EngineSource = {
+      capabilities: ldif.capabilities,
+      fullImport: (options) => { if (down) throw unreachable(); return ldif.fullImport(options); },
+      deltaImport: (watermark, options) => { if (down) throw unreachable(); return ldif.deltaImport(watermark, options); },
+      readObject: (dn) => ldif.readObject(dn),
+      readValues: (dn, attribute, options) => ldif.readValues(dn, attribute, options),
+      listAnchors: (options) => ldif.listAnchors(options),
+    };
+    sources.set('flaky.example.com', source);
+    const job = await configuredJob('flaky.example.com');
+    await scheduler.tick();
+    down = true;
+    for (const expected of ['Active', 'Active', 'Quarantine']) {
+      now = new Date(now.getTime() + 3 * 60_000);
+      await scheduler.tick();
+      assert.equal((await job.status()).code, expected);
+    }
+    assert.equal((await job.status()).quarantine.error.code, 'ERR_LDAP_UNREACHABLE');
+    down = false;
+    await job.restart('QuarantineState');
+    assert.equal((await job.status()).quarantine, null, 'restart with QuarantineState clears it at once');
+    await scheduler.tick();
+    assert.equal((await job.status()).lastExecution.state, 'Succeeded');
   });
 
   test('a job whose domain has no agent records a clear status instead of failing the scheduler', async () => {

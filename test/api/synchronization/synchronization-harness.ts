@@ -7,12 +7,14 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../src/api/app.ts';
 import type { CreatedTenant } from '../../../src/directory/index.ts';
 import type { AppRole } from '../../../src/directory/app-roles.ts';
-import { createSynchronizationStore, type SynchronizationStore } from '../../../src/synchronization/index.ts';
+import { createDeleteProtectionStore, createSynchronizationStore, type DeleteProtectionStore, type SynchronizationStore } from '../../../src/synchronization/index.ts';
 import { openDirectory, type Backend, type DirectoryBackend } from '../api-harness.ts';
 
 export interface SyncApiFixture extends DirectoryBackend {
   readonly app: FastifyInstance;
   readonly synchronization: SynchronizationStore;
+  /** Held deletions, served by …/jobs/{jobId}/pendingDeletes; give it to a scheduler to fill it. */
+  readonly pendingDeletes: DeleteProtectionStore;
   readonly tenant: CreatedTenant;
   readonly auth: { authorization: string };
   /** Bearer headers for a new client of `tenantId` (default: this fixture's tenant) holding only `roles`. */
@@ -24,7 +26,8 @@ export async function startSyncApi(backend: Backend, options: { clock?: () => Da
   const opened = await openDirectory(backend, options.clock);
   const { directory, store } = opened;
   const synchronization = createSynchronizationStore(store, directory, { secretsKey: randomBytes(32), ...(options.clock ? { clock: options.clock } : {}) });
-  const app = buildApp({ directory, signingKey: await directory.getOrCreateSigningKey(), synchronization, ...(options.clock ? { clock: options.clock } : {}), ...(options.https ? { https: options.https } : {}) });
+  const pendingDeletes = createDeleteProtectionStore(store);
+  const app = buildApp({ directory, signingKey: await directory.getOrCreateSigningKey(), synchronization, pendingDeletes, ...(options.clock ? { clock: options.clock } : {}), ...(options.https ? { https: options.https } : {}) });
   await app.ready();
 
   async function tokenFor(tenantId: string, clientId: string, clientSecret: string): Promise<string> {
@@ -46,6 +49,7 @@ export async function startSyncApi(backend: Backend, options: { clock?: () => Da
     ...opened,
     app,
     synchronization,
+    pendingDeletes,
     tenant,
     auth: tenant.auth,
     newTenant,
