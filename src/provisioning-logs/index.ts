@@ -33,3 +33,4 @@ export { ERROR_CATEGORIES, PER_OBJECT_ERROR_CODES, REMEDIATIONS, remediationOf, 
 export { compileLogFilter, FILTER_PROPERTY_KINDS, type FilterableProperty, type FilterPropertyKind } from './log-filter.ts';
 export { readLogPage, pruneLog, type LogPage, type LogQuery } from './log-page.ts';
 export { pruneExpiredLogs, type Prunable } from './log-retention.ts';
+export { timeOrderedId } from './time-ordered-id.ts';

@@ -13,7 +13,6 @@
  * pass through redactSecrets; a refused secrets PUT records the error code without its message (a message may
  * quote the value it refused).
  */
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { SynchronizationConfigurations, SynchronizationJob } from '../../synchronization/index.ts';
 import {
@@ -22,6 +21,7 @@ import {
   REDACTED,
   failureReason,
   modifiedProperties,
+  timeOrderedId,
   type AuditActivity,
   type AuditedState,
   type AuditOperationType,
@@ -198,7 +198,7 @@ async function auditOf(request: FastifyRequest, reply: FastifyReply, payload: un
   const error = objectOf(response['error']);
   const principal = principalOf(request);
   return {
-    id: randomUUID(),
+    id: timeOrderedId(),
     category: AUDIT_CATEGORY,
     correlationId: request.id,
     activityDateTime: now.toISOString(),
