@@ -158,6 +158,7 @@ export class AgentRuntime {
     const source = sources.get(assignment.domain.toLowerCase());
     const log = (level: 'info' | 'warn', fields: Record<string, unknown>, message: string): void => logger[level](fields, message);
     const started = Date.now();
+    logger.info({ operationId: assignment.id, kind: assignment.kind, domain: assignment.domain, lease: assignment.lease }, 'operation started');
     const running = (source === undefined
       ? transport.send(assignment.id, { lease: assignment.lease, seq: 0, type: 'error', code: 'ERR_AGENT_UNAVAILABLE', message: `this agent does not serve ${assignment.domain}` }, signal).then(() => 'failed' as const)
       : runOperation(assignment, source, transport, signal, log))
