@@ -162,12 +162,13 @@ export function configCommand(): Command {
   const config = new Command('config').description('synchronization configurations (AD domain → cloud) over the Graph synchronization API');
 
   withServiceOptions(config.command('create'))
-    .description('create a configuration: application + service principal, an AD2AADProvisioning job and its Domain/AppKey secrets')
+    .description('create a configuration: application + service principal, an AD2AADProvisioning (or --template) job and its Domain/AppKey secrets')
     .requiredOption('--domain <domain>', 'the AD domain to synchronize, e.g. corp.example.com (one configuration per domain)')
     .option('--password-hash-sync', 'also synchronize password hashes (stored with the configuration)')
     .option('--name <name>', 'display name of the configuration (default: the domain)')
+    .option('--template <id>', 'synchronization template of the job: AD2AADProvisioning, or LDAP2AADProvisioning for a generic LDAP source (cloudsync server --source-type ldap)', DEFAULT_JOB_TEMPLATE)
     .option('--json', 'print {"servicePrincipalId","applicationId","jobId"} as JSON')
-    .action(async (options: Flags & { domain: string; passwordHashSync?: boolean; name?: string; json?: boolean }) => {
+    .action(async (options: Flags & { domain: string; passwordHashSync?: boolean; name?: string; template: string; json?: boolean }) => {
       const connection = await connect(options);
       const created = await connection.request<{ application: { id: string }; servicePrincipal: ServicePrincipal }>(
         'POST',
@@ -177,7 +178,7 @@ export function configCommand(): Command {
       const servicePrincipalId = created.servicePrincipal.id;
       let job: Job;
       try {
-        job = await connection.request<Job>('POST', jobsUrl(servicePrincipalId), { templateId: DEFAULT_JOB_TEMPLATE });
+        job = await connection.request<Job>('POST', jobsUrl(servicePrincipalId), { templateId: options.template });
         await connection.request('PUT', `/v1.0/servicePrincipals/${encodeURIComponent(servicePrincipalId)}/synchronization/secrets`, {
           value: [
             { key: 'Domain', value: JSON.stringify({ domain: options.domain }) },
