@@ -423,8 +423,9 @@ function scopeOf(mapping: CompiledSchemaObjectMapping | undefined, trace: Object
   }
   const clauses = [...clausesOf(trace.filter.inputFilterGroups, 'inputFilterGroups'), ...clausesOf(trace.filter.groups, 'groups')];
   const reasons: string[] = [];
-  if (!trace.container.result) reasons.push(`it is not in any of the included organizational units (${membershipText('container', trace.container)})`);
-  if (!trace.group.result) reasons.push('it is not a member of any of the included groups');
+  const named = (entries: readonly { readonly dn: string | undefined; readonly guid: string | undefined }[]) => entries.map((e) => e.dn ?? `<GUID=${e.guid}>`).join('; ');
+  if (!trace.container.result) reasons.push(`it is not in any of the included organizational units (${named(mapping.scope.container.entries)})`);
+  if (!trace.group.result) reasons.push(`it is not a member of any of the included groups (${named(mapping.scope.group.entries)})`);
   if (!trace.filter.inputFilterGroups.result) reasons.push('it matches a default exclusion (input filter: the service never provisions such objects)');
   if (!trace.filter.groups.result) {
     const failed = clauses.filter((c) => c.filter === 'groups' && !c.result).map((c) => `${c.sourceOperandName} ${c.operatorName} ${c.targetValues.join('|')}`);
