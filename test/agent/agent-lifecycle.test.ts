@@ -80,8 +80,8 @@ test('register, sync, token reuse refused, inactive when silent, revoke, registe
   const groups = await listAll<{ displayName: string }>(service.url, tenant, '/v1.0/groups?$top=999');
   assert.equal(groups.length, 13);
 
-  const [listed] = await agents();
-  assert.equal(listed?.id, agentId);
+  const listed = (await agents())[0]!;
+  assert.equal(listed.id, agentId);
   assert.equal(listed.status, 'active');
   assert.equal(listed.machineName, 'dc-side-1');
   assert.deepEqual(listed.domains, [DOMAIN]);
@@ -109,8 +109,8 @@ test('register, sync, token reuse refused, inactive when silent, revoke, registe
   await cli(['agent', 'revoke', agentId!]);
   assert.equal(await again.exited(), 1);
   assert.match(again.output(), /ERR_AGENT_REVOKED: agent .* was revoked/);
-  const [revoked] = await agents();
-  assert.equal(revoked?.status, 'inactive');
+  const revoked = (await agents())[0]!;
+  assert.equal(revoked.status, 'inactive');
   assert.ok(revoked.revokedDateTime !== null);
   const refused = await runCli(['agent', ...agentArgs]);
   assert.equal(refused.code, 1);
