@@ -44,13 +44,13 @@ import {
   type ObjectPlacement,
   type ObjectScopeTrace,
 } from '../schema/index.ts';
-import { systemClock, type Clock } from './clock.ts';
+import { systemClock } from './clock.ts';
 import type { ConnectorSpace, ConnectorSpaceEntry } from './connector-space.ts';
 import { ConnectorSpaceOverlay } from './connector-space-overlay.ts';
 import { DRY_RUN_ID_PREFIX, DryRunTarget, type PlannedWrite } from './dry-run-target.ts';
 import { toTargetJson } from './export-values.ts';
 import type { ModifiedProperty, ProvisioningAction, ProvisioningLogEntry, ProvisioningLogSink, ProvisioningStatus } from './provisioning-log.ts';
-import { runSynchronizationCycle, type EngineSource, type SynchronizationConfiguration } from './synchronization-cycle.ts';
+import { runSynchronizationCycle, type EngineDependencies, type EngineSource, type SynchronizationConfiguration } from './synchronization-cycle.ts';
 import type { TargetDirectory, TargetObject, TargetType } from './target-directory.ts';
 
 /** Graph's objectTypeName values for Cloud Sync (compared case-insensitively: Graph's examples use user and Group). */
@@ -81,15 +81,8 @@ export interface OnDemandRequest {
   readonly dryRun: boolean;
 }
 
-export interface OnDemandDependencies {
-  readonly source: EngineSource;
-  readonly target: TargetDirectory;
-  readonly connectorSpace: ConnectorSpace;
-  /** receives the run's provisioning-log entries (never in a dry run) */
-  readonly log: ProvisioningLogSink;
-  readonly clock?: Clock;
-  readonly newId?: () => string;
-}
+/** The cycle's own ports; `log` receives the run's provisioning-log entries (never in a dry run). */
+export type OnDemandDependencies = Pick<EngineDependencies, 'source' | 'target' | 'connectorSpace' | 'log' | 'clock' | 'newId'>;
 
 /** Graph's provisioningStep, with `details` as Graph gives them: names to text. */
 export interface OnDemandStep {
