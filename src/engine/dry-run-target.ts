@@ -7,7 +7,13 @@
  * Invariant: no method of the real target that changes anything is ever called. Objects "created" here get ids
  * `dry-run:<uuid>`, which exist only in this instance; reads of them, and of objects "updated" or "deleted" here,
  * answer from this instance, so that later steps of the same run (reference resolution) see a consistent world.
+ *
+ * The directory's uniqueness rules (src/directory: userPrincipalName and onPremisesImmutableId among users, SMTP
+ * proxy addresses among users and groups) are checked against the real directory before a planned create or
+ * update, and a conflict fails the write with the directory's error code, so a dry run shows the failure the real
+ * run would meet. Other refusals (property formats, limits) are not predicted.
  */
+import { CloudsyncError } from '../errors/index.ts';
 import type { TargetDirectory, TargetObject, TargetType, TargetValue, TenantDomains } from './target-directory.ts';
 
 export const DRY_RUN_ID_PREFIX = 'dry-run:';
@@ -66,7 +72,39 @@ export class DryRunTarget implements TargetDirectory {
     return id.startsWith(DRY_RUN_ID_PREFIX) ? undefined : this.#base.get(type, id);
   }
 
+  async #checkUnique(type: TargetType, id: string | undefined, properties: Readonly<Record<string, TargetValue>>): Promise<void> {
+    const refuse = (code: 'ERR_DIR_UPN_CONFLICT' | 'ERR_DIR_IMMUTABLE_ID_CONFLICT' | 'ERR_DIR_PROXY_ADDRESS_CONFLICT', what: string, other: TargetObject) =>
+      new CloudsyncError(code, `${what} is already used by ${String(other['displayName'] ?? other.id)} (${other.id}): the cloud directory would refuse this write`, {
+        details: { conflictingObjectId: other.id },
+      });
+    const others = (found: readonly TargetObject[]) => found.filter((o) => o.id !== id && this.#objects.get(o.id) !== null);
+    if (type === 'user') {
+      const upn = properties['userPrincipalName'];
+      if (typeof upn === 'string' && upn !== '') {
+        const other = others(await this.#base.findBy('user', 'userPrincipalName', [upn])).find((o) => String(o['userPrincipalName']).toLowerCase() === upn.toLowerCase());
+        if (other !== undefined) throw refuse('ERR_DIR_UPN_CONFLICT', `userPrincipalName ${upn}`, other);
+      }
+      const immutableId = properties['onPremisesImmutableId'];
+      if (typeof immutableId === 'string' && immutableId !== '') {
+        const other = others(await this.#base.findBy('user', 'onPremisesImmutableId', [immutableId])).find((o) => o['onPremisesImmutableId'] === immutableId);
+        if (other !== undefined) throw refuse('ERR_DIR_IMMUTABLE_ID_CONFLICT', `onPremisesImmutableId ${immutableId}`, other);
+      }
+    }
+    const addresses = properties['proxyAddresses'];
+    if ((type === 'user' || type === 'group') && Array.isArray(addresses)) {
+      for (const address of addresses as readonly string[]) {
+        if (!/^smtp:/i.test(address)) continue;
+        const smtp = address.slice(5);
+        for (const otherType of ['user', 'group'] as const) {
+          const other = others(await this.#base.findByProxyAddress(otherType, smtp))[0];
+          if (other !== undefined) throw refuse('ERR_DIR_PROXY_ADDRESS_CONFLICT', `SMTP address ${smtp}`, other);
+        }
+      }
+    }
+  }
+
   async create(type: TargetType, properties: Readonly<Record<string, TargetValue>>): Promise<TargetObject> {
+    await this.#checkUnique(type, undefined, properties);
     const object: TargetObject = { ...properties, id: `${DRY_RUN_ID_PREFIX}${this.#newId()}` };
     this.#objects.set(object.id, object);
     this.#types.set(object.id, type);
@@ -81,6 +119,7 @@ export class DryRunTarget implements TargetDirectory {
   }
 
   async update(type: TargetType, id: string, patch: Readonly<Record<string, TargetValue>>): Promise<TargetObject> {
+    await this.#checkUnique(type, id, patch);
     const current = (await this.get(type, id)) ?? { id };
     const object: TargetObject = { ...current, ...patch, id };
     this.#objects.set(id, object);

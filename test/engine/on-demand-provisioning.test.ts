@@ -215,6 +215,25 @@ for (const backend of BACKENDS) {
       assert.ok((await f.listDeleted('user')).some((u) => u['displayName'] === 'Dana Reed'));
     });
 
+    test('a per-object failure is a value: the action step says why; a real run escrows the object and logs the failure', async () => {
+      // Alice's userPrincipalName: the directory refuses the create (a constraint, not a bug)
+      const frank = `CN=Frank Noupn,${SALES}`;
+      source.add('user', frank, person('Frank Noupn', { userPrincipalName: 'alice.smith@corp.example.com' }));
+      const before = await snapshot([frank]);
+      const dry = await run(request(frank, 'user', { dryRun: true }));
+      assert.equal(dry.outcome, 'failure');
+      assert.equal(dry.statusInfo.status, 'Failure');
+      assert.equal(dry.statusInfo.errorCode, 'ERR_DIR_UPN_CONFLICT');
+      assert.equal(dry.provisioningSteps[3]!.name, 'EntryExportError');
+      assert.match(dry.provisioningSteps[3]!.description, /could not be provisioned: .*\(dry run: nothing was written\)$/);
+      assert.equal(await snapshot([frank]), before);
+      const real = await run(request(frank));
+      assert.equal(real.outcome, 'failure');
+      assert.equal((await entryOf(frank))?.escrow.failureCount, 1);
+      assert.equal(f.log.entries.filter((e) => e.sourceIdentity.dn === frank && e.status === 'Failure').length, 1);
+      assert.ok(!(await users()).includes('Frank Noupn'));
+    });
+
     test('bad requests name what and where, and write nothing', async () => {
       const alice = `CN=Alice Smith,${SALES}`;
       const before = await snapshot([alice]);
