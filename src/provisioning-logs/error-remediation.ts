@@ -7,11 +7,12 @@
  * Graph's provisioningStatusErrorCategory: `failure` (the service or a peer failed; retried on its own) and
  * `nonServiceFailure` (the data or the configuration is wrong; retries fail until an admin changes it).
  *
- * PER_OBJECT_ERROR_CODES is the closed list of codes an entry can carry: per-object failures are the
- * CloudsyncErrors the engine catches (mapping evaluation, the cloud directory's constraints, reading one object
- * or a reference from the source) plus the engine's own. A test keeps it in step with src/errors/codes.ts.
+ * PER_OBJECT_ERROR_CODES are the codes an entry can carry: per-object failures are the CloudsyncErrors the engine
+ * catches (mapping evaluation, the cloud directory's constraints, reading one object or a reference from the
+ * source) plus the engine's own. It is derived from src/errors/codes.ts, so a code added there later is in it at
+ * once, and a test fails until it has its hint.
  */
-import type { ErrorCode } from '../errors/index.ts';
+import { ERROR_CODES, type ErrorCode } from '../errors/index.ts';
 
 export const ERROR_CATEGORIES = ['failure', 'nonServiceFailure'] as const;
 export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
@@ -21,47 +22,14 @@ export interface Remediation {
   readonly recommendedAction: string;
 }
 
-export const PER_OBJECT_ERROR_CODES = [
-  'ERR_EXPR_SYNTAX',
-  'ERR_EXPR_UNKNOWN_FUNCTION',
-  'ERR_EXPR_ARITY',
-  'ERR_EXPR_ARGUMENT_TYPE',
-  'ERR_EXPR_UNKNOWN_ATTRIBUTE',
-  'ERR_EXPR_EVALUATION',
-  'ERR_EXPR_NOT_APPLICABLE',
-  'ERR_EXPR_USER_ERROR',
-  'ERR_EXPR_NOT_UNIQUE',
-  'ERR_EXPR_TOO_LARGE',
-  'ERR_EXPR_REGEX',
-  'ERR_SCHEMA_VALUE_TYPE',
-  'ERR_DIR_NOT_FOUND',
-  'ERR_DIR_UPN_CONFLICT',
-  'ERR_DIR_PROXY_ADDRESS_CONFLICT',
-  'ERR_DIR_IMMUTABLE_ID_CONFLICT',
-  'ERR_DIR_UNVERIFIED_DOMAIN',
-  'ERR_DIR_MEMBERSHIP_CYCLE',
-  'ERR_DIR_MEMBER_EXISTS',
-  'ERR_DIR_INVALID_PROPERTY',
-  'ERR_DIR_READ_ONLY_PROPERTY',
-  'ERR_DIR_ON_PREMISES_MASTERED',
-  'ERR_DIR_INVALID_VALUE',
-  'ERR_DIR_DOMAIN_CONFLICT',
-  'ERR_DIR_EXTENSION_INVALID',
-  'ERR_DIR_DOMAIN_UNPROVEN',
-  'ERR_LDAP_UNREACHABLE',
-  'ERR_LDAP_INVALID_CREDENTIALS',
-  'ERR_LDAP_TLS',
-  'ERR_LDAP_NO_SUCH_OBJECT',
-  'ERR_LDAP_INSUFFICIENT_ACCESS',
-  'ERR_LDAP_BUSY',
-  'ERR_LDAP_PROTOCOL',
-  'ERR_LDAP_INVALID_DN',
-  'ERR_LDIF_SYNTAX',
-  'ERR_SYNC_REFERENCE_UNRESOLVED',
-  'ERR_SYNC_MATCH_CONFLICT',
-  'ERR_SYNC_DELETE_THRESHOLD',
-] as const satisfies readonly ErrorCode[];
-export type PerObjectErrorCode = (typeof PER_OBJECT_ERROR_CODES)[number];
+/**
+ * The areas whose errors the engine records against one object: mapping expressions, the schema's value types,
+ * the cloud directory's constraints, reading from LDAP or LDIF, and the engine's own per-object codes.
+ */
+const PER_OBJECT = /^ERR_(EXPR|DIR|LDAP|LDIF)_|^ERR_SCHEMA_VALUE_TYPE$|^ERR_SYNC_(REFERENCE_UNRESOLVED|MATCH_CONFLICT|DELETE_THRESHOLD)$/;
+
+export const PER_OBJECT_ERROR_CODES: readonly ErrorCode[] = Object.freeze(ERROR_CODES.filter((code) => PER_OBJECT.test(code)));
+
 
 const MAPPING = 'Fix the attribute mapping named in the reason (GET/PUT …/jobs/{jobId}/schema, or `cloudsync config schema export` / `import`); test the expression with `cloudsync expression eval`.';
 
@@ -73,7 +41,8 @@ function transient(recommendedAction: string): Remediation {
   return { errorCategory: 'failure', recommendedAction };
 }
 
-export const REMEDIATIONS: Readonly<Record<PerObjectErrorCode, Remediation>> = Object.freeze({
+/** A code of PER_OBJECT_ERROR_CODES without a row here is a defect (test/provisioning-logs/error-remediation.test.ts). */
+export const REMEDIATIONS: Readonly<Partial<Record<ErrorCode, Remediation>>> = Object.freeze({
   ERR_EXPR_SYNTAX: data(MAPPING),
   ERR_EXPR_UNKNOWN_FUNCTION: data(MAPPING),
   ERR_EXPR_ARITY: data(MAPPING),
@@ -118,5 +87,5 @@ const UNKNOWN: Remediation = transient('The object is retried in the next cycles
 
 /** The hint for an entry's code; codes outside PER_OBJECT_ERROR_CODES get a generic, honest one. */
 export function remediationOf(code: string): Remediation {
-  return Object.hasOwn(REMEDIATIONS, code) ? REMEDIATIONS[code as PerObjectErrorCode] : UNKNOWN;
+  return (Object.hasOwn(REMEDIATIONS, code) ? REMEDIATIONS[code as ErrorCode] : undefined) ?? UNKNOWN;
 }

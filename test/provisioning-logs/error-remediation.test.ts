@@ -18,6 +18,7 @@ test('every code of the per-object areas, and every engine code, has a specific 
   }
   for (const code of PER_OBJECT_ERROR_CODES) {
     const hint = REMEDIATIONS[code];
+    assert.ok(hint !== undefined, `${code} has no remediation`);
     assert.ok(hint.recommendedAction.length > 30, `${code}: a hint that says what to do`);
     assert.ok(['failure', 'nonServiceFailure'].includes(hint.errorCategory));
   }
