@@ -4,8 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { ActiveDirectoryConnector } from '../../connectors/ldap/active-directory-connector.ts';
 import { LdifConnector } from '../../connectors/ldif/ldif-connector.ts';
-import type { CycleProgress } from '../../engine/index.ts';
+import { parseLdif } from '../../connectors/ldif/ldif-parser.ts';
+import { importLdifIntoActiveDirectory } from '../../demo/ldif-to-active-directory.ts';
+import type { CycleProgress, EngineSource } from '../../engine/index.ts';
 import type { CycleOutcome } from '../../synchronization/index.ts';
 import { SAMPLE_TENANT_NAME, seedSampleTenant } from '../../demo/sample-tenant.ts';
 import { DEFAULTS } from '../../server/defaults.ts';
@@ -19,6 +22,15 @@ interface DemoOptions {
   port: string;
   data?: string;
   exitWhenReady?: boolean;
+  samba?: boolean;
+}
+
+/** The source the demo's embedded agent reads, and how to put it away. */
+interface DemoSource {
+  readonly source: EngineSource;
+  /** for the "Embedded agent for …" line */
+  readonly description: string;
+  close(): Promise<void>;
 }
 
 /** The bundled sample AD export the embedded agent reads, and the domain it belongs to. */
@@ -41,7 +53,9 @@ export function demoCommand(): Command {
     .option('--port <n>', 'port to listen on (falls back to a free port when taken)', String(DEFAULTS.port.value))
     .option('--data <dir>', 'keep the demo database in this directory (default: a temporary one, removed on exit)')
     .option('--exit-when-ready', 'stop after the self-check instead of serving until Ctrl-C')
+    .option('--samba', 'read a throwaway Samba AD DC seeded with the sample instead of the export file (needs root and Debian\'s samba; from a source checkout)')
     .action(async (options: DemoOptions) => {
+      const demoSource = options.samba === true ? await throwawaySambaSource() : ldifSource();
       const dataDir = options.data ?? (await mkdtemp(join(tmpdir(), 'cloudsync-demo-')));
       const temporary = options.data === undefined;
       const logger = createLogger('warn');
@@ -49,25 +63,31 @@ export function demoCommand(): Command {
       const serverOptions = {
         dataDir,
         logger,
-        agents: [{ domain: DEMO_DOMAIN, netBiosName: 'CORP', source: new LdifConnector({ file: DEMO_LDIF }) }],
+        agents: [{ domain: DEMO_DOMAIN, netBiosName: 'CORP', source: demoSource.source }],
         onCycleProgress: (job: { readonly jobId: string }, progress: CycleProgress) => cycles.progress(job.jobId, progress),
         onCycle: (outcome: CycleOutcome) => cycles.done(outcome),
         schedulerPollMs: 250,
       };
       let server: RunningServer;
       try {
-        server = await startServer({ ...serverOptions, port: parsePort(options.port) });
+        try {
+          server = await startServer({ ...serverOptions, port: parsePort(options.port) });
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+          server = await startServer({ ...serverOptions, port: 0 });
+        }
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
-        server = await startServer({ ...serverOptions, port: 0 });
+        await demoSource.close();
+        throw error;
       }
       const stop = async (): Promise<void> => {
         cycles.stopBar();
         await server.close();
+        await demoSource.close();
         if (temporary) await rm(dataDir, { recursive: true, force: true });
       };
       try {
-        await announce(server, dataDir, cycles);
+        await announce(server, dataDir, cycles, demoSource.description);
       } catch (error) {
         await stop();
         throw error;
@@ -106,6 +126,11 @@ class CycleWatch {
 
   progress(jobId: string, progress: CycleProgress): void {
     if (jobId !== this.#jobId) return;
+    // A live DC holds more than the sample (its built-in accounts, read and then left out of scope).
+    if (progress.imported > this.#total) {
+      this.#total = progress.imported;
+      this.#bar?.setTotal(this.#total);
+    }
     if (this.#bar !== undefined) {
       this.#bar.update(Math.min(progress.imported, this.#total), { exported: progress.exported, step: progress.step });
       return;
@@ -163,7 +188,54 @@ function selfCheck(what: string, actual: unknown, expected: unknown): void {
   if (actual !== expected) throw new CloudsyncError('ERR_DEMO_SELF_CHECK', `self-check failed: ${what} is ${String(actual)}, expected ${String(expected)}`);
 }
 
-async function announce(server: RunningServer, dataDir: string, cycles: CycleWatch): Promise<void> {
+function ldifSource(): DemoSource {
+  const source = new LdifConnector({ file: DEMO_LDIF });
+  return { source, description: 'reading the sample AD export', close: () => source.close() };
+}
+
+/**
+ * `--samba`: a throwaway Samba AD DC (the test harness's: provisioned from a cached template in a temporary
+ * directory, on its own loopback address, removed on exit) seeded with the sample export, read through the
+ * Active Directory connector as the embedded agent reads a real DC. Runs from a source checkout only (the
+ * harness lives in test/), as root.
+ */
+async function throwawaySambaSource(): Promise<DemoSource> {
+  if (process.getuid?.() !== 0) {
+    throw new CloudsyncError('ERR_CLI_USAGE', '--samba starts a throwaway Samba AD DC, which needs root (LDAP\'s privileged ports, sysvol ACLs): run sudo npm run demo -- --samba, or npm run demo without --samba', { path: '--samba' });
+  }
+  let harness: typeof import('../../../test/harness/samba.ts');
+  try {
+    harness = await import('../../../test/harness/samba.ts');
+  } catch {
+    throw new CloudsyncError('ERR_CLI_USAGE', '--samba needs a source checkout of cloudsync (its test/harness starts the DC); run npm run demo without --samba', { path: '--samba' });
+  }
+  const unavailable = harness.sambaUnavailableReason();
+  if (unavailable !== undefined) throw new CloudsyncError('ERR_CLI_USAGE', `--samba: ${unavailable}`, { path: '--samba' });
+  process.stderr.write('starting a throwaway Samba AD DC for corp.example.com…\n');
+  const began = Date.now();
+  const dc = await harness.startSamba();
+  try {
+    const started = Date.now() - began;
+    const client = await dc.admin();
+    const seeded = await importLdifIntoActiveDirectory(client, parseLdif(await readFile(DEMO_LDIF, 'utf8'), { source: DEMO_LDIF }), `CN=Schema,CN=Configuration,${dc.baseDn}`);
+    process.stderr.write(`Samba AD DC at ${dc.url} started in ${(started / 1000).toFixed(1)} s; the sample (${seeded.objects} objects, ${seeded.links} links) added in ${(seeded.milliseconds / 1000).toFixed(1)} s` +
+      (seeded.droppedAttributes.length === 0 ? '\n' : ` (not in Samba's schema, left out: ${seeded.droppedAttributes.join(', ')})\n`));
+    const source = new ActiveDirectoryConnector({ urls: [dc.url], bindDn: dc.adminDn, bindPassword: dc.adminPassword, memberRangeSize: 1500 });
+    return {
+      source,
+      description: `reading a throwaway Samba AD DC at ${dc.url} (seeded with the sample AD export; removed on exit)`,
+      close: async () => {
+        await source.close();
+        await dc.stop();
+      },
+    };
+  } catch (error) {
+    await dc.stop();
+    throw error;
+  }
+}
+
+async function announce(server: RunningServer, dataDir: string, cycles: CycleWatch, sourceDescription: string): Promise<void> {
   let created;
   try {
     created = await server.directory.createTenant({ name: SAMPLE_TENANT_NAME });
@@ -226,7 +298,7 @@ async function announce(server: RunningServer, dataDir: string, cycles: CycleWat
     [
       `cloudsync demo: service at ${u} (SQLite in ${dataDir})`,
       `Sample tenant "${SAMPLE_TENANT_NAME}": ${seeded.users} cloud-only users, ${seeded.groups} groups (nested), ${seeded.contacts} contact; domain ${DEMO_DOMAIN} verified.`,
-      `Embedded agent for ${DEMO_DOMAIN} reading the sample AD export (${sample.users} users, ${sample.groups} groups, ${sample.contacts} contacts).`,
+      `Embedded agent for ${DEMO_DOMAIN} ${sourceDescription} (${sample.users} users, ${sample.groups} groups, ${sample.contacts} contacts).`,
       `Cloud Sync configuration ${DEMO_DOMAIN}: job ${job.id}, every ${DEFAULTS.syncInterval.value}.`,
       `First sync: ${status.lastExecution.state}, ${status.lastExecution.countImported} entries read, ${status.lastExecution.countExported} objects created in ${seconds} s.`,
       `Self-check: token issued; through the API ${syncedUsers} users and ${syncedGroups} groups have onPremisesSyncEnabled eq true, ${allUsers} users in all` +
