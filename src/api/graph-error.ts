@@ -69,6 +69,12 @@ export const GRAPH_ERRORS: Readonly<Partial<Record<ErrorCode, GraphErrorMapping>
   ERR_SYNC_CONFIG_DOMAIN_CONFLICT: { status: 409, code: 'Conflict' },
   ERR_SYNC_CONFIG_JOB_EXISTS: { status: 409, code: 'Conflict' },
   ERR_SYNC_CONFIG_NOT_READY: BAD_REQUEST,
+  // The on-premises directory behind an agent (on-demand provisioning reads it during the request): its failure
+  // is the caller's to retry or to tell the operator, and the message names only the directory.
+  ERR_LDAP_UNREACHABLE: { status: 503, code: 'serviceNotAvailable', expose: true },
+  ERR_LDAP_INVALID_CREDENTIALS: { status: 503, code: 'serviceNotAvailable', expose: true },
+  ERR_LDAP_TLS: { status: 503, code: 'serviceNotAvailable', expose: true },
+  ERR_LDAP_BUSY: { status: 503, code: 'serviceNotAvailable', expose: true },
   ERR_SYNC_ON_DEMAND_INVALID: BAD_REQUEST,
   ERR_SYNC_ON_DEMAND_NOT_FOUND: { status: 404, code: 'Request_ResourceNotFound' },
   ERR_SYNC_ON_DEMAND_WRONG_TYPE: BAD_REQUEST,

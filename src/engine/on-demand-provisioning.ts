@@ -29,7 +29,7 @@
 import { randomUUID } from 'node:crypto';
 import { parentDn, sameDn } from '../connectors/distinguished-name.ts';
 import { defaultAnchorOf, type SourceObject, type SourceObjectType } from '../connectors/source-connector.ts';
-import { CloudsyncError } from '../errors/index.ts';
+import { CloudsyncError, isCloudsyncError } from '../errors/index.ts';
 import { attributeSource, isReference, type Value } from '../expressions/value.ts';
 import {
   canonicalDn,
@@ -569,13 +569,23 @@ function schemaFor(schema: CompiledSchema, ruleId: string | undefined): { schema
   return { schema: { rules: [rule] }, rule };
 }
 
+const UNREADABLE_ANCESTOR: ReadonlySet<string> = new Set(['ERR_LDAP_NO_SUCH_OBJECT', 'ERR_LDAP_INSUFFICIENT_ACCESS', 'ERR_LDAP_PROTOCOL', 'ERR_LDAP_INVALID_DN']);
+
 /** The OUs above the object that the connector space does not know yet: imported with it, as a full import would. */
 async function unknownAncestorOus(source: EngineSource, connectorSpace: ConnectorSpace, containers: ReadonlyMap<string, string>, objects: readonly SourceObject[]): Promise<SourceObject[]> {
   const wanted = new Set<string>();
   for (const object of objects) for (let dn = parentDn(object.dn); dn !== ''; dn = parentDn(dn)) if (!containers.has(canonicalDn(dn))) wanted.add(dn);
   const found: SourceObject[] = [];
   for (const dn of wanted) {
-    const object = await source.readObject(dn);
+    let object: SourceObject | undefined;
+    try {
+      object = await source.readObject(dn);
+    } catch (error) {
+      // Above the naming context a server may answer with a referral or a refusal rather than "no such object":
+      // such an ancestor is no OU the full import would bring either. The source being down is not one of these.
+      if (!isCloudsyncError(error) || !UNREADABLE_ANCESTOR.has(error.code)) throw error;
+      continue;
+    }
     if (object?.type === 'organizationalUnit' && !object.isDeleted) found.push(object);
   }
   // One the connector space knows under another DN (renamed since the last cycle) is left to the scheduled cycle,
