@@ -31,6 +31,6 @@ export {
 } from './provisioning-object-summary.ts';
 export { ERROR_CATEGORIES, PER_OBJECT_ERROR_CODES, REMEDIATIONS, remediationOf, type ErrorCategory, type Remediation } from './error-remediation.ts';
 export { compileLogFilter, FILTER_PROPERTY_KINDS, type FilterableProperty, type FilterPropertyKind } from './log-filter.ts';
-export { readLogPage, pruneLog, type LogPage, type LogQuery } from './log-page.ts';
+export { LogTable, readLogPage, pruneLog, type LogPage, type LogQuery } from './log-page.ts';
 export { pruneExpiredLogs, type Prunable } from './log-retention.ts';
 export { timeOrderedId } from './time-ordered-id.ts';

@@ -62,3 +62,33 @@ export async function pruneLog(db: Kysely<LogDatabase>, table: keyof LogDatabase
   const result = await (db as Kysely<any>).deleteFrom(table).where('activity_date_time', '<', before.toISOString()).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** One log table read as entries of type T (its `data` column), newest first; shared by both logs. */
+export class LogTable<T> {
+  protected readonly db: Kysely<LogDatabase>;
+  readonly #table: keyof LogDatabase;
+  readonly #filters: readonly FilterableProperty[];
+
+  constructor(db: Kysely<LogDatabase>, table: keyof LogDatabase, filters: readonly FilterableProperty[]) {
+    this.db = db;
+    this.#table = table;
+    this.#filters = filters;
+  }
+
+  async list(tenantId: string, query: LogQuery): Promise<LogPage<T>> {
+    const page = await readLogPage(this.db, this.#table, tenantId, query, this.#filters);
+    return { ...page, items: page.items.map((data) => JSON.parse(data) as T) };
+  }
+
+  async get(tenantId: string, id: string): Promise<T | undefined> {
+    const row = (await (this.db as Kysely<any>).selectFrom(this.#table).select('data').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst()) as
+      | { data: string }
+      | undefined;
+    return row === undefined ? undefined : (JSON.parse(row.data) as T);
+  }
+
+  /** Drops entries older than `before`, across tenants; returns how many. */
+  prune(before: Date): Promise<number> {
+    return pruneLog(this.db, this.#table, before);
+  }
+}

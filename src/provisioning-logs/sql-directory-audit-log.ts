@@ -4,7 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import { AUDIT_ACTIVITIES, AUDIT_OPERATION_TYPES, AUDIT_RESULTS, type DirectoryAudit } from './directory-audit.ts';
-import { pruneLog, readLogPage, type LogPage, type LogQuery } from './log-page.ts';
+import { LogTable, type LogPage, type LogQuery } from './log-page.ts';
 import type { FilterableProperty } from './log-filter.ts';
 import type { LogDatabase } from './log-tables.ts';
 import type { LogStore } from './sql-provisioning-log.ts';
@@ -27,15 +27,13 @@ export interface DirectoryAuditLog {
   get(tenantId: string, id: string): Promise<DirectoryAudit | undefined>;
 }
 
-export class SqlDirectoryAuditLog implements DirectoryAuditLog {
-  readonly #db: Kysely<LogDatabase>;
-
+export class SqlDirectoryAuditLog extends LogTable<DirectoryAudit> implements DirectoryAuditLog {
   constructor(store: LogStore) {
-    this.#db = store.db as Kysely<LogDatabase>;
+    super(store.db as Kysely<LogDatabase>, 'directory_audits', DIRECTORY_AUDIT_FILTERS);
   }
 
   async record(tenantId: string, audit: DirectoryAudit): Promise<void> {
-    await this.#db
+    await this.db
       .insertInto('directory_audits')
       .values({
         tenant_id: tenantId,
@@ -49,19 +47,5 @@ export class SqlDirectoryAuditLog implements DirectoryAuditLog {
         data: JSON.stringify(audit),
       })
       .execute();
-  }
-
-  async list(tenantId: string, query: LogQuery): Promise<LogPage<DirectoryAudit>> {
-    const page = await readLogPage(this.#db, 'directory_audits', tenantId, query, DIRECTORY_AUDIT_FILTERS);
-    return { ...page, items: page.items.map((data) => JSON.parse(data) as DirectoryAudit) };
-  }
-
-  async get(tenantId: string, id: string): Promise<DirectoryAudit | undefined> {
-    const row = await this.#db.selectFrom('directory_audits').select('data').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : (JSON.parse(row.data) as DirectoryAudit);
-  }
-
-  prune(before: Date): Promise<number> {
-    return pruneLog(this.#db, 'directory_audits', before);
   }
 }

@@ -13,7 +13,7 @@ import type { Kysely } from 'kysely';
 import type { ProvisioningLogEntry, ProvisioningLogSink } from '../engine/index.ts';
 import type { SynchronizationDatabase } from '../synchronization/synchronization-tables.ts';
 import { GRAPH_PROVISIONING_ACTIONS, GRAPH_PROVISIONING_STATUSES, type StoredProvisioningEntry } from './provisioning-object-summary.ts';
-import { pruneLog, readLogPage, type LogPage, type LogQuery } from './log-page.ts';
+import { LogTable, type LogPage, type LogQuery } from './log-page.ts';
 import type { FilterableProperty } from './log-filter.ts';
 import type { LogDatabase, ProvisioningLogsTable } from './log-tables.ts';
 
@@ -56,19 +56,18 @@ export function jobOfConfiguration(configurationId: string): { readonly tenantId
   return { tenantId: configurationId.slice(0, slash), jobId: configurationId.slice(slash + 1) };
 }
 
-export class SqlProvisioningLog implements ProvisioningLogSink, ProvisioningLogReader {
-  readonly #db: Kysely<LogDatabase>;
+export class SqlProvisioningLog extends LogTable<StoredProvisioningEntry> implements ProvisioningLogSink, ProvisioningLogReader {
   /** configuration id → the job's service principal; a job's principal never changes. */
   readonly #principals = new Map<string, StoredProvisioningEntry['servicePrincipal']>();
 
   constructor(store: LogStore) {
-    this.#db = store.db as Kysely<LogDatabase>;
+    super(store.db as Kysely<LogDatabase>, 'provisioning_logs', PROVISIONING_LOG_FILTERS);
   }
 
   async #principalOf(configurationId: string): Promise<StoredProvisioningEntry['servicePrincipal']> {
     if (this.#principals.has(configurationId)) return this.#principals.get(configurationId)!;
     const { tenantId, jobId } = jobOfConfiguration(configurationId);
-    const row = await (this.#db as unknown as Kysely<SynchronizationDatabase>)
+    const row = await (this.db as unknown as Kysely<SynchronizationDatabase>)
       .selectFrom('sync_jobs')
       .innerJoin('sync_service_principals', (join) =>
         join.onRef('sync_service_principals.tenant_id', '=', 'sync_jobs.tenant_id').onRef('sync_service_principals.id', '=', 'sync_jobs.service_principal_id'))
@@ -104,25 +103,10 @@ export class SqlProvisioningLog implements ProvisioningLogSink, ProvisioningLogR
         data: JSON.stringify(stored),
       });
     }
-    await this.#db.transaction().execute(async (tx) => {
+    await this.db.transaction().execute(async (tx) => {
       for (let i = 0; i < rows.length; i += CHUNK) {
         await tx.insertInto('provisioning_logs').values(rows.slice(i, i + CHUNK)).onConflict((oc) => oc.columns(['tenant_id', 'id']).doNothing()).execute();
       }
     });
-  }
-
-  async list(tenantId: string, query: LogQuery): Promise<LogPage<StoredProvisioningEntry>> {
-    const page = await readLogPage(this.#db, 'provisioning_logs', tenantId, query, PROVISIONING_LOG_FILTERS);
-    return { ...page, items: page.items.map((data) => JSON.parse(data) as StoredProvisioningEntry) };
-  }
-
-  async get(tenantId: string, id: string): Promise<StoredProvisioningEntry | undefined> {
-    const row = await this.#db.selectFrom('provisioning_logs').select('data').where('tenant_id', '=', tenantId).where('id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : (JSON.parse(row.data) as StoredProvisioningEntry);
-  }
-
-  /** Drops entries older than `before`, across tenants; returns how many. */
-  prune(before: Date): Promise<number> {
-    return pruneLog(this.#db, 'provisioning_logs', before);
   }
 }

@@ -20,16 +20,13 @@ import { createJobScheduler, createSynchronizationStore, type JobScheduler } fro
 import { defaultBackend, openDirectory, type DirectoryBackend } from '../api/api-harness.ts';
 import { stopPostgres } from '../harness/postgres.ts';
 import { MemorySource } from '../engine/memory-source.ts';
+import { sample } from './prometheus-text.ts';
 
 const TEMPLATE = '1a4721b3-e57f-4451-ae87-ef078703ec94';
 const OU = 'OU=Staff,DC=corp,DC=example,DC=com';
 
 after(() => stopPostgres());
 
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 describe('service metrics driven by scheduler cycles', () => {
   let opened: DirectoryBackend;

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CLI_MAIN, runCli } from '../cli/run-cli.ts';
+import { sample } from './prometheus-text.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../src/demo/sample-ad.ldif', import.meta.url));
 const TEMPLATE = '1a4721b3-e57f-4451-ae87-ef078703ec94';
@@ -79,10 +80,6 @@ async function metrics(authorization?: string): Promise<Response> {
 }
 
 /** The value of one series in Prometheus text, or undefined. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
 
 test('a synchronized configuration: probes, metrics, logs; nothing secret in the service log', async () => {
   const tokenResponse = await fetch(`${url}/${credentials.tenantId}/oauth2/v2.0/token`, {
