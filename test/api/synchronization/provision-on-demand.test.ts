@@ -1,8 +1,8 @@
 /**
  * POST …/jobs/{jobId}/provisionOnDemand through the service (startServer with the embedded agent reading a real,
  * throwaway Samba AD DC), with a configuration scoped to OU=Sales: Graph's response shape, a user outside the
- * scope (the steps say so; a dry run writes nothing — not the directory, the connector space or the provisioning
- * log), a real run seen through /v1.0 and /auditLogs/provisioning, a group with two named members, bad requests
+ * scope (the steps say so; a dry run — through the API and through `cloudsync provision --dry-run` — writes
+ * nothing: not the directory, the connector space or the provisioning log), a real run seen through /v1.0 and /auditLogs/provisioning, a group with two named members, bad requests
  * with Graph errors naming what and where, a job whose domain no agent serves, and the rate limit (429 +
  * Retry-After). Skipped where Samba cannot run (needs root).
  */
@@ -18,6 +18,7 @@ import { embeddedAgentFromFlags, type EmbeddedAgent } from '../../../src/server/
 import { startServer, type RunningServer } from '../../../src/server/server.ts';
 import { connectorSpaceIdOf } from '../../../src/synchronization/index.ts';
 import { addAdGroup, addOu, sambaUnavailableReason, seedAdUsers, startSamba, type SambaDc } from '../../harness/samba.ts';
+import { runCli } from '../../cli/run-cli.ts';
 
 const skip = sambaUnavailableReason();
 const DOMAIN = 'corp.example.com';
@@ -36,6 +37,8 @@ describe('provisionOnDemand ← Samba AD through the API', { skip }, () => {
   let dir: string;
   let token: string;
   let tenantId: string;
+  let clientId: string;
+  let clientSecret: string;
   let spId: string;
   let jobId: string;
   let sales: string;
@@ -98,7 +101,7 @@ describe('provisionOnDemand ← Samba AD through the API', { skip }, () => {
     agent = (await embeddedAgentFromFlags({ embeddedAgent: true, domain: DOMAIN, ldapUrl: dc.url, bindDn: dc.adminDn, bindPasswordFile: passwordFile }))!;
     server = await startServer({ dataDir: join(dir, 'data'), port: 0, agents: [agent], logger: pino({ level: process.env['OD_DEBUG'] ? 'error' : 'silent' }), schedulerPollMs: 60_000, onDemandRateLimit: 5, onDemandRateWindow: 2 });
     const tenant = await server.directory.createTenant({ name: `ondemand${process.pid}` });
-    tenantId = tenant.tenantId;
+    ({ tenantId, clientId, clientSecret } = tenant);
     const tokenResponse = await fetch(`${server.url}/${tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
       body: new URLSearchParams({ grant_type: 'client_credentials', client_id: tenant.clientId, client_secret: tenant.clientSecret, scope: 'https://graph.microsoft.com/.default' }),
@@ -143,6 +146,25 @@ describe('provisionOnDemand ← Samba AD through the API', { skip }, () => {
     assert.equal(value.dryRun, true);
     assert.equal(value.provisioningSteps[0].details['sAMAccountName'], 'eng00001');
     assert.equal(value.sourceSystem.name, 'Active Directory');
+    assert.deepEqual(await users(), []);
+    assert.equal(await entry(eng), undefined);
+    assert.equal((await provisioningLog()).length, logBefore);
+  });
+
+  test('the same through cloudsync provision --dry-run: the steps say so, and nothing is written', async () => {
+    const eng = `CN=eng00001,${engineering}`;
+    const logBefore = (await provisioningLog()).length;
+    const run = await runCli(['provision', '--config', DOMAIN, '--dn', eng, '--dry-run'], {
+      env: {
+        CLOUDSYNC_SERVICE: server.url, CLOUDSYNC_TENANT_ID: tenantId, CLOUDSYNC_CLIENT_ID: clientId, CLOUDSYNC_CLIENT_SECRET: clientSecret,
+        CLOUDSYNC_CREDENTIALS_FILE: join(dir, 'no-credentials.json'),
+      },
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /\(dry run: nothing was written\)/);
+    assert.match(run.stdout, /^2\. – Determine if in scope — Skipped: /m);
+    assert.match(run.stdout, new RegExp(`The scheduled run does not include this object: it is not in any of the included organizational units \\(${sales.replace(/[.]/g, '\\.')}\\)`));
+    assert.match(run.stdout, /^4\. – Perform action — Skipped: user 'eng00001@corp\.example\.com' is not provisioned: it is out of scope/m);
     assert.deepEqual(await users(), []);
     assert.equal(await entry(eng), undefined);
     assert.equal((await provisioningLog()).length, logBefore);
