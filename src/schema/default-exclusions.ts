@@ -12,6 +12,10 @@
  * (inputFilterGroups, an OR of ANDs) is derived: NOT(a OR b OR c) where each NOT x is (attr IS NULL OR x̄),
  * expanded into groups.
  *
+ * isCriticalSystemObject is only testable if the source reads it: the AD connector asks for it
+ * (DEFAULT_AD_ATTRIBUTES), so a fresh DC's built-in accounts (Administrator, Guest, krbtgt, dns-<host>, which have
+ * no userPrincipalName) are out of scope instead of failing every cycle.
+ *
  * The CNF pattern is ours, not Entra's text: a conflict object's RDN carries LF + "CNF:" + GUID, which LDAP
  * renders escaped as `\0A` (RFC 4514) and some tools unescaped as a raw LF; any RDN type (CN, OU) can carry it.
  * The proxyAddresses clause is left out: its text is not known.

@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
 import { Attribute, Change, type Client } from 'ldapts';
 import { CloudsyncError } from '../../../src/errors/index.ts';
-import { isReference, type Value } from '../../../src/expressions/value.ts';
+import { attributeSource, isReference, type Value } from '../../../src/expressions/value.ts';
 import { ActiveDirectoryConnector, type ActiveDirectoryConnectorOptions } from '../../../src/connectors/ldap/active-directory-connector.ts';
 import { defaultAnchorOf, type ImportBatch, type SourceObject } from '../../../src/connectors/source-connector.ts';
 import { formatGuid, formatSid } from '../../../src/connectors/guid.ts';
 import { ShowDeletedControl } from '../../../src/connectors/ldap/show-deleted-control.ts';
+import { compileSynchronizationSchema, getTemplate } from '../../../src/schema/index.ts';
 import { addOu, sambaUnavailableReason, seedAdContacts, seedAdUsers, startSamba, type SambaDc } from '../../harness/samba.ts';
 
 const skip = sambaUnavailableReason();
@@ -338,6 +339,24 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
       await silentThenGood.close();
     } finally {
       silent.server.close();
+    }
+  });
+
+  test('built-in accounts carry isCriticalSystemObject, which the default scoping exclusion tests; ordinary users do not', async () => {
+    const connector = new ActiveDirectoryConnector(options());
+    const scope = compileSynchronizationSchema(getTemplate('AD2AADProvisioning')).rules[0]!.objectMappings[0]!.scope;
+    const inScope = (object: SourceObject) => scope.isInScope(attributeSource({ distinguishedName: object.dn, isCriticalSystemObject: object.attributes['isCriticalSystemObject'] ?? null }));
+    try {
+      for (const dn of [dc.adminDn, `CN=krbtgt,CN=Users,${base}`, `CN=Guest,CN=Users,${base}`]) {
+        const builtIn = (await connector.readObject(dn))!;
+        assert.ok([true, 'TRUE'].includes(builtIn.attributes['isCriticalSystemObject'] as never), `${dn}: ${String(builtIn.attributes['isCriticalSystemObject'])}`);
+        assert.equal(inScope(builtIn), false, `${dn} is excluded by default`);
+      }
+      const ordinary = (await connector.readObject(`CN=eng00020,OU=Engineering,${ou('Corp')}`))!;
+      assert.equal(ordinary.attributes['isCriticalSystemObject'] ?? null, null);
+      assert.equal(inScope(ordinary), true);
+    } finally {
+      await connector.close();
     }
   });
 
