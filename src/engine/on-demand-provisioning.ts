@@ -38,7 +38,6 @@ import {
   type ClauseTrace,
   type CompiledSchema,
   type CompiledSchemaObjectMapping,
-  type CompiledSchemaRule,
   type GroupSetTrace,
   type MembershipScopeTrace,
   type ObjectPlacement,
@@ -536,7 +535,6 @@ function reportableIdentifierOf(object: SourceObject): string {
 // ---- entry point --------------------------------------------------------------------------------------------------------
 
 interface Subject {
-  readonly request: OnDemandSubject;
   readonly object: SourceObject;
   readonly anchor: string;
 }
@@ -555,18 +553,18 @@ async function readSubject(source: EngineSource, subject: OnDemandSubject, domai
       `${subject.path}: '${object.dn}' is ${object.type === 'organizationalUnit' || object.type === 'inetOrgPerson' ? 'an' : 'a'} ${object.type} (objectClass ${object.objectClasses.join(', ')}), not a ${type}; set objectTypeName to ${ON_DEMAND_OBJECT_TYPES.find((t) => SOURCE_TYPES_OF[t].includes(object.type)) ?? 'the object\'s type (Cloud Sync provisions users, groups and contacts)'}`,
       { path: `${subject.path}.objectTypeName`, details: { actualType: object.type } });
   }
-  return { request: subject, object, anchor: defaultAnchorOf(object) };
+  return { object, anchor: defaultAnchorOf(object) };
 }
 
 /** The request's rule (Graph's ruleId), or the configuration's rules when none was named. */
-function schemaFor(schema: CompiledSchema, ruleId: string | undefined): { schema: CompiledSchema; rule: CompiledSchemaRule | undefined } {
-  if (ruleId === undefined) return { schema, rule: undefined };
+function schemaFor(schema: CompiledSchema, ruleId: string | undefined): CompiledSchema {
+  if (ruleId === undefined) return schema;
   const rule = schema.rules.find((r) => r.id === ruleId);
   if (rule === undefined) {
     const ids = schema.rules.map((r) => r.id).filter((id): id is string => id !== undefined);
     throw invalid(`parameters[0].ruleId: '${ruleId}' is not a synchronization rule of this job's schema; ${ids.length === 0 ? 'the schema\'s rules have no ids: leave ruleId out' : `use one of ${ids.join(', ')}`}`, 'parameters[0].ruleId');
   }
-  return { schema: { rules: [rule] }, rule };
+  return { rules: [rule] };
 }
 
 const UNREADABLE_ANCESTOR: ReadonlySet<string> = new Set(['ERR_LDAP_NO_SUCH_OBJECT', 'ERR_LDAP_INSUFFICIENT_ACCESS', 'ERR_LDAP_PROTOCOL', 'ERR_LDAP_INVALID_DN']);
@@ -598,7 +596,7 @@ export async function provisionOnDemand(deps: OnDemandDependencies, config: Sync
   const clock = deps.clock ?? systemClock;
   const newId = deps.newId ?? randomUUID;
   const startTime = clock().toISOString();
-  const { schema } = schemaFor(config.schema, request.ruleId);
+  const schema = schemaFor(config.schema, request.ruleId);
   const domain = config.domain.dnsDomainName;
 
   // 1. Validate everything before anything runs: nothing is written for a bad request.
