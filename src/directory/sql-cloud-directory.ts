@@ -60,6 +60,7 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, type ListPage, type ListQuery } from 
 import { MEMBERSHIP_CHANGE_KINDS, netMemberChanges } from './member-delta.ts';
 import { generateSigningKey } from './signing-key.ts';
 import { decodeDeltaPosition, decodeListPosition, encodeDeltaPosition, encodeListPosition } from './skip-token.ts';
+import { newObjectId } from './object-id.ts';
 import { smtpAddressesOf } from './smtp-addresses.ts';
 
 type Db = Kysely<DirectoryDatabase>;
@@ -555,7 +556,7 @@ class SqlCloudDirectory implements CloudDirectory {
     const created = await this.#write(tenantId, async (tx, log) => {
       const extensions = await this.#extensionsIfNeeded(tx, tenantId, items.map((item) => Object.keys(item ?? {})));
       const prepared = items.map((input) => {
-        const base = emptyObject(type, randomUUID(), now);
+        const base = emptyObject(type, newObjectId(), now);
         if (type === 'application') base['appId'] = randomUUID();
         return prepare(type, applyInput(type, base, input, { actor, extensions }, true).data);
       });
@@ -714,9 +715,10 @@ class SqlCloudDirectory implements CloudDirectory {
     // No ORDER BY: with one, the planner walks the (tenant, type, id) index and filters, a scan per call.
     for (let i = 0; i < unique.length; i += 500) {
       const chunk = unique.slice(i, i + 500);
-      const rows = await this.#read(() => this.#db.selectFrom('directory_objects').select('data')
-        .where('tenant_id', '=', tenantId).where('deleted_at', 'is', null).where('immutable_id', 'in', chunk).where('type', '=', 'user').execute());
-      for (const row of rows) found.push(parseData(row.data) as unknown as User);
+      // `immutable_id IS NOT NULL` spelled out: SQLite uses the partial unique index only when the query names its condition
+      const rows = await this.#read(() => this.#db.selectFrom('directory_objects').select(['data', 'type'])
+        .where('tenant_id', '=', tenantId).where('deleted_at', 'is', null).where('immutable_id', 'is not', null).where('immutable_id', 'in', chunk).execute());
+      for (const row of rows) if (row.type === 'user') found.push(parseData(row.data) as unknown as User);
     }
     return found;
   }

@@ -96,6 +96,12 @@ export interface ConnectorSpace {
 
   getWatermark(): Promise<string | null>;
   setWatermark(watermark: string | null): Promise<void>;
+  /**
+   * When the last deletion reconciliation (a full import's sweep, or an anchor listing) completed. Optional: a
+   * connector space without it makes every delta of a source whose deltas miss deletions reconcile.
+   */
+  getReconciledAt?(): Promise<string | null>;
+  setReconciledAt?(time: string | null): Promise<void>;
   /** clears every entry's escrow (restart with resetScope Escrows) */
   clearEscrows(): Promise<void>;
   /** forgets everything about the configuration (restart with resetScope Full) */

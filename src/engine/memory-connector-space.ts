@@ -13,6 +13,7 @@ export class MemoryConnectorSpace implements ConnectorSpace {
   /** `${anchor}\u0000${attribute}` → target anchor → mark */
   readonly #references = new Map<string, Map<string, string>>();
   #watermark: string | null = null;
+  #reconciledAt: string | null = null;
 
   get size(): number {
     return this.#entries.size;
@@ -149,6 +150,14 @@ export class MemoryConnectorSpace implements ConnectorSpace {
     this.#watermark = watermark;
   }
 
+  async getReconciledAt(): Promise<string | null> {
+    return this.#reconciledAt;
+  }
+
+  async setReconciledAt(time: string | null): Promise<void> {
+    this.#reconciledAt = time;
+  }
+
   async clearEscrows() {
     for (const [anchor, entry] of this.#entries) if (entry.escrow.failureCount > 0 || entry.escrow.nextRetryAt !== null) this.#entries.set(anchor, { ...entry, escrow: NO_ESCROW });
   }
@@ -157,6 +166,7 @@ export class MemoryConnectorSpace implements ConnectorSpace {
     this.#entries.clear();
     this.#references.clear();
     this.#watermark = null;
+    this.#reconciledAt = null;
   }
 }
 

@@ -5,7 +5,7 @@
  * after the cloud writes they describe (see synchronization-cycle.ts). Keys are always bound parameters; lists are
  * chunked to stay below both databases' parameter limits.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalDn } from '../schema/index.ts';
 import type { ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState } from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
@@ -42,6 +42,7 @@ interface ReferencesTable {
 interface StateTable {
   configuration_id: string;
   watermark: string | null;
+  reconciled_at: string | null;
   updated_at: string;
 }
 
@@ -211,7 +212,8 @@ export class SqlConnectorSpace implements ConnectorSpace {
   }
 
   async listReferencesPending(after: string | undefined, limit: number) {
-    let query = this.#objects().where('refs_pending', '=', 1);
+    // a literal, so that the partial index (… WHERE refs_pending = 1) provably applies
+    let query = this.#objects().where(sql<boolean>`refs_pending = 1`);
     if (after !== undefined) query = query.where('anchor', '>', after);
     return (await query.orderBy('anchor').limit(limit).execute()).map(fromRow);
   }
@@ -293,6 +295,18 @@ export class SqlConnectorSpace implements ConnectorSpace {
     await this.#db.insertInto('connector_space_state')
       .values({ configuration_id: this.#id, watermark, updated_at: this.#clock().toISOString() })
       .onConflict((oc) => oc.column('configuration_id').doUpdateSet({ watermark, updated_at: this.#clock().toISOString() }))
+      .execute();
+  }
+
+  async getReconciledAt(): Promise<string | null> {
+    const row = await this.#db.selectFrom('connector_space_state').select('reconciled_at').where('configuration_id', '=', this.#id).executeTakeFirst();
+    return row?.reconciled_at ?? null;
+  }
+
+  async setReconciledAt(time: string | null): Promise<void> {
+    await this.#db.insertInto('connector_space_state')
+      .values({ configuration_id: this.#id, watermark: null, reconciled_at: time, updated_at: this.#clock().toISOString() })
+      .onConflict((oc) => oc.column('configuration_id').doUpdateSet({ reconciled_at: time, updated_at: this.#clock().toISOString() }))
       .execute();
   }
 

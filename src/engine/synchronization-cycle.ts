@@ -77,7 +77,7 @@ export interface SynchronizationConfiguration {
   readonly domain: { readonly dnsDomainName: string; readonly netBiosName?: string };
   /** adopt cloud-only users with the same UPN / primary SMTP address (Connect's soft match). Default off. */
   readonly softMatch?: { readonly userPrincipalName?: boolean; readonly primarySmtpAddress?: boolean };
-  /** objects per import batch (default 500) */
+  /** objects per import batch (default 2,000: fewer, larger transactions; each commit costs ~5 ms on SQLite) */
   readonly batchSize?: number;
   /** multi-valued attributes longer than this are streamed with readValues (default 5,000) */
   readonly maxInlineValues?: number;
@@ -94,7 +94,16 @@ export interface SynchronizationConfiguration {
   readonly allowDeletes?: boolean;
   /** anchors whose deletion an admin approved one by one: deleted whatever the threshold, and not counted */
   readonly approvedDeletes?: ReadonlySet<string>;
+  /**
+   * Sources whose deltas do not report deletions (generic LDAP) are reconciled against a listing of every anchor,
+   * O(objects); delta cycles do it at most this often (default 10 min; 0: every delta). Full cycles always do.
+   */
+  readonly reconciliationIntervalMs?: number;
 }
+
+export const DEFAULT_RECONCILIATION_INTERVAL_MS = 600_000;
+/** objects per import batch: fewer, larger transactions (each SQLite commit costs ~5 ms whatever its size) */
+export const DEFAULT_BATCH_SIZE = 2000;
 
 export interface EngineDependencies {
   readonly source: EngineSource;
@@ -190,6 +199,10 @@ interface CycleContext {
   /** deletions held back by the accidental-delete threshold (anchor → deletion); approved ones done this cycle */
   readonly deleteHold: { readonly held: Map<string, PendingDeletion>; approved: number };
   watermark: string | null;
+  /** when the cycle began: a reconciliation covers the source as it stood from then on */
+  readonly startedAt: string;
+  /** a deletion reconciliation ran to its end in this cycle */
+  reconciled: boolean;
 }
 
 interface BatchContext {
@@ -1068,7 +1081,7 @@ async function retryEscrowsStep(cycle: CycleContext): Promise<void> {
 
 async function importStepOfCycle(cycle: CycleContext): Promise<void> {
   const { source, connectorSpace, signal } = cycle.deps;
-  const options = { batchSize: cycle.config.batchSize ?? 500, maxInlineValues: cycle.config.maxInlineValues ?? 5000, ...(signal === undefined ? {} : { signal }) };
+  const options = { batchSize: cycle.config.batchSize ?? DEFAULT_BATCH_SIZE, maxInlineValues: cycle.config.maxInlineValues ?? 5000, ...(signal === undefined ? {} : { signal }) };
   const stream = cycle.mode === 'full' ? source.fullImport(options) : source.deltaImport(cycle.watermark!, options);
   for await (const batch of stream) {
     signal?.throwIfAborted();
@@ -1092,6 +1105,9 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
   let mark = cycle.mark;
   if (cycle.mode === 'delta') {
     if (source.capabilities.deltaReportsDeletions || !source.capabilities.anchorListing) return;
+    const interval = cycle.config.reconciliationIntervalMs ?? DEFAULT_RECONCILIATION_INTERVAL_MS;
+    const last = (await connectorSpace.getReconciledAt?.()) ?? null;
+    if (last !== null && cycle.clock().getTime() - Date.parse(last) < interval) return;
     mark = `${cycle.mark}:listing`;
     for await (const anchors of source.listAnchors({ batchSize: 1000 })) await connectorSpace.markSeen(anchors, mark);
   }
@@ -1106,7 +1122,10 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
   let after: string | undefined;
   for (;;) {
     const unseen = await connectorSpace.listUnseen(mark, after, 200);
-    if (unseen.length === 0) return;
+    if (unseen.length === 0) {
+      cycle.reconciled = true;
+      return;
+    }
     after = unseen[unseen.length - 1]!.anchor;
     // An anchor listing that leaves out OUs must not make the engine forget them (their GUIDs place objects in scope).
     const gone = unseen.filter((e) => (e.state === 'container' && cycle.mode === 'full') || (e.state !== 'container' && e.cloudId === null));
@@ -1269,6 +1288,8 @@ function sweptItem(cycle: CycleContext, entry: ConnectorSpaceEntry): WorkItem {
 async function watermarkStep(cycle: CycleContext): Promise<void> {
   // A full import's watermark is stored only now, after its deletion sweep (invariant 4).
   if (cycle.mode === 'full' && cycle.watermark !== null && cycle.deleteHold.held.size === 0) await cycle.deps.connectorSpace.setWatermark(cycle.watermark);
+  // Deletions held back must be found again by the next cycle's reconciliation, so it does not count as done.
+  if (cycle.reconciled && cycle.deleteHold.held.size === 0) await cycle.deps.connectorSpace.setReconciledAt?.(cycle.startedAt);
 }
 
 export const CYCLE_STEPS: readonly CycleStep[] = Object.freeze([
@@ -1311,6 +1332,8 @@ export async function runSynchronizationCycle(
     domains: await deps.target.domains(),
     containers,
     deleteHold: { held: new Map(), approved: 0 },
+    startedAt: clock().toISOString(),
+    reconciled: false,
     counters: { imported: 0, created: 0, updated: 0, deleted: 0, restored: 0, unchanged: 0, skipped: 0, failed: 0, referencesAdded: 0, referencesRemoved: 0 },
     watermark,
   };

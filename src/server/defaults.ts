@@ -92,6 +92,16 @@ export const DEFAULTS = Object.freeze({
       "schedule.interval given to new synchronization jobs, as Entra Cloud Sync's 2-minute cycle; each job's own " +
       'interval can be changed later with PATCH …/jobs/{jobId} or `cloudsync config set-interval`.',
   }),
+  reconciliationInterval: setting({
+    value: 600,
+    unit: 'seconds',
+    override: '(fixed)',
+    description:
+      'Sources whose deltas do not report deletions (generic LDAP: entryCSN/modifyTimestamp deltas) find them by ' +
+      'listing every anchor, which costs O(objects); a delta cycle does it when this long has passed since the last ' +
+      'one (every full cycle does it too). A deletion in such a directory reaches the cloud within this interval plus ' +
+      'one cycle. Active Directory (DirSync) reports deletions in every delta and never needs it.',
+  }),
   onDemandRateLimit: setting({
     value: 5,
     unit: 'requests per configuration per onDemandRateWindow',

@@ -250,6 +250,7 @@ export function createJobScheduler(options: SchedulerOptions): JobScheduler {
           escrowBaseDelayMs: escrowRetry.baseSeconds * 1000,
           escrowMaxDelayMs: escrowRetry.maxSeconds * 1000,
           ...(allowDeletes ? { allowDeletes: true } : {}),
+          reconciliationIntervalMs: DEFAULTS.reconciliationInterval.value * 1000,
           ...(heldBefore !== undefined && heldBefore.approved.size > 0 ? { approvedDeletes: heldBefore.approved } : {}),
         },
         { mode: full ? 'full' : 'auto' },

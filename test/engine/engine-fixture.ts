@@ -64,7 +64,8 @@ export async function engineFixture(store: Store, options: { configurationId?: s
     target,
     log,
     progress: [],
-    config: { id: configurationId, schema: AD_SCHEMA, domain: { dnsDomainName: 'corp.example.com', netBiosName: 'CORP' } },
+    // reconciliation every delta (the interval has its own test in delta-scenarios.test.ts)
+    config: { id: configurationId, schema: AD_SCHEMA, domain: { dnsDomainName: 'corp.example.com', netBiosName: 'CORP' }, reconciliationIntervalMs: 0 },
     cycle: (source: EngineSource, mode: CycleMode = 'auto', overrides: { target?: TargetDirectory; connectorSpace?: ConnectorSpace } = {}) =>
       runSynchronizationCycle(
         {

@@ -65,4 +65,22 @@ describe('engine ← OpenLDAP (LDAP2AADProvisioning)', { skip }, () => {
     const staff = (await f.listAll('group')).find((g) => g['displayName'] === 'staff')!;
     assert.deepEqual(await f.members(String(staff['id'])), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 6']);
   });
+
+  test('with a reconciliation interval, deltas skip the anchor listing until it has passed; then the deletion arrives', async () => {
+    f.config = { ...f.config, reconciliationIntervalMs: 600_000 };
+    await f.cycle(connector, 'full'); // reconciles: the interval starts now
+    await admin.del(people[6]!);
+    const within = await f.cycle(connector);
+    assert.equal(within.mode, 'delta');
+    assert.equal(within.deleted, 0);
+    assert.equal((await f.listAll('user')).length, 7);
+    f.now = new Date(f.now.getTime() + 600_000);
+    const after = await f.cycle(connector);
+    assert.equal(after.mode, 'delta');
+    assert.equal(after.deleted, 1);
+    assert.deepEqual((await f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 4', 'Test User 5', 'Test User 6']);
+    // and the interval starts again from that reconciliation
+    await admin.del(people[5]!);
+    assert.equal((await f.cycle(connector)).deleted, 0);
+  });
 });

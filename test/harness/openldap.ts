@@ -11,7 +11,7 @@
  *   needed to drop root, which a test does not need). `stop()` kills it and removes the dir.
  */
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Attribute, Change } from 'ldapts';
@@ -117,6 +117,11 @@ olcSpSessionlog: 10000
 export interface StartOpenLdapOptions {
   /** Create the base entry and ou=people, ou=groups (default true). */
   seedBase?: boolean;
+  /**
+   * Entries loaded offline with `slapadd -q` before slapd starts (after the base entries): ~20× faster than
+   * ldapadd for the 200,000-entry benchmarks. Called once per 10,000 entries so no single string gets huge.
+   */
+  initialEntries?: (write: (ldif: string) => void) => void;
   startTimeoutMs?: number;
 }
 
@@ -149,6 +154,13 @@ objectClass: organizationalUnit
 ou: groups
 `);
       execFileSync('/usr/sbin/slapadd', ['-n1', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'base.ldif')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    }
+    if (options.initialEntries !== undefined) {
+      const file = join(dir, 'initial.ldif');
+      writeFileSync(file, '');
+      options.initialEntries((ldif) => appendFileSync(file, ldif.endsWith('\n') ? `${ldif}\n` : `${ldif}\n\n`));
+      execFileSync('/usr/sbin/slapadd', ['-q', '-n1', '-F', join(dir, 'slapd.d'), '-l', file], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+      rmSync(file, { force: true });
     }
     const port = await freePort();
     const ldapsPort = await freePort();

@@ -1,0 +1,202 @@
+/**
+ * The engine issue's end-to-end benchmarks: a full synchronization of N users from a real directory server into
+ * a fresh SQLite store, against a plain paged `ldapsearch` dump of the same entries run back to back on the same
+ * machine; then a delta cycle with nothing changed, and the peak RSS of the synchronizing process.
+ *
+ *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1]
+ *
+ * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
+ * cloud directory), so that its peak RSS (getrusage maxrss) is the service's and not the seeding's. OpenLDAP is
+ * loaded offline (slapadd); Samba through LDAP adds (slow: ~1,000 users/s), so its default is 20,000 users.
+ * Prints one JSON document; nothing is asserted.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { performance } from 'node:perf_hooks';
+import { ActiveDirectoryConnector, DEFAULT_AD_ATTRIBUTES } from '../src/connectors/ldap/active-directory-connector.ts';
+import { GenericLdapConnector } from '../src/connectors/ldap/generic-ldap-connector.ts';
+import type { SourceConnector } from '../src/connectors/source-connector.ts';
+import { createCloudDirectory } from '../src/directory/index.ts';
+import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type CycleMode } from '../src/engine/index.ts';
+import { compileSynchronizationSchema, getTemplate } from '../src/schema/index.ts';
+import { openStore } from '../src/storage/index.ts';
+import { genericUsersLdif, startOpenLdap } from '../test/harness/openldap.ts';
+import { addOu, SAMBA_REALM, sambaUnavailableReason, seedAdUsers, startSamba } from '../test/harness/samba.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    source: { type: 'string', default: 'openldap' },
+    users: { type: 'string' },
+    runs: { type: 'string', default: '1' },
+    // internal: the synchronizing child
+    child: { type: 'string' },
+  },
+});
+
+interface ChildSpec {
+  readonly kind: 'openldap' | 'samba';
+  readonly url: string;
+  readonly bindDn: string;
+  readonly bindPassword: string;
+  readonly baseDn: string;
+  readonly domain: string;
+}
+
+interface ChildResult {
+  readonly objects: number;
+  readonly fullSyncMs: number;
+  readonly unchangedDeltaMs: number[];
+  readonly failed: number;
+  readonly peakRssMb: number;
+}
+
+function connectorOf(spec: ChildSpec): SourceConnector {
+  return spec.kind === 'openldap'
+    ? new GenericLdapConnector({ urls: [spec.url], bindDn: spec.bindDn, bindPassword: spec.bindPassword, baseDn: spec.baseDn })
+    : new ActiveDirectoryConnector({ urls: [spec.url], bindDn: spec.bindDn, bindPassword: spec.bindPassword, containers: [spec.baseDn] });
+}
+
+async function child(spec: ChildSpec): Promise<ChildResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudsync-bench-sync-'));
+  const store = await openStore({ dataDir: dir });
+  const source = connectorOf(spec);
+  try {
+    const directory = createCloudDirectory(store);
+    const { tenantId } = await directory.createTenant({ name: `bench${process.pid}` });
+    const schema = compileSynchronizationSchema(getTemplate(spec.kind === 'openldap' ? 'LDAP2AADProvisioning' : 'AD2AADProvisioning'));
+    const deps = { source, target: cloudDirectoryTarget(directory, tenantId), connectorSpace: new SqlConnectorSpace(store, 'bench'), log: { write: async () => {} } };
+    const config = { id: 'bench', schema, domain: { dnsDomainName: spec.domain, netBiosName: 'BENCH' }, ...(process.env['BENCH_BATCH'] ? { batchSize: Number(process.env['BENCH_BATCH']) } : {}) };
+    const time = async (mode: CycleMode) => {
+      const t0 = performance.now();
+      const report = await runSynchronizationCycle(deps, config, { mode });
+      return { ms: performance.now() - t0, report };
+    };
+    const full = await time('full');
+    if (process.env['BENCH_MEMORY'] !== undefined) process.stderr.write(`after full: ${JSON.stringify(process.memoryUsage())}\n`);
+    const deltas: number[] = [];
+    for (let i = 0; i < Number(process.env['BENCH_DELTAS'] ?? 5); i++) deltas.push((await time('delta')).ms);
+    return {
+      objects: full.report.created,
+      fullSyncMs: Math.round(full.ms),
+      unchangedDeltaMs: deltas.map(Math.round),
+      failed: full.report.failed,
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+  } finally {
+    await source.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (args.child !== undefined) {
+  const result = await child(JSON.parse(args.child) as ChildSpec);
+  process.stdout.write(JSON.stringify(result));
+  process.exit(0);
+}
+
+async function runChild(spec: ChildSpec): Promise<ChildResult> {
+  const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
+  const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
+  if (code !== 0) throw new Error(`the synchronizing child exited with ${code}`);
+  return JSON.parse(out) as ChildResult;
+}
+
+/** `ldapsearch -E pr=1000/noprompt` of the same entries and attributes, counting the entries of its LDIF. */
+async function ldapsearch(argv: readonly string[]): Promise<{ ms: number; entries: number }> {
+  const t0 = performance.now();
+  const proc = spawn('ldapsearch', ['-LLL', '-o', 'ldif-wrap=no', '-E', 'pr=1000/noprompt', ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let entries = 0;
+  let tail = '';
+  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (tail + chunk).split('\n');
+    tail = lines.pop() ?? '';
+    for (const line of lines) if (line.startsWith('dn:')) entries++;
+  });
+  const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
+  if (code !== 0) throw new Error(`ldapsearch exited with ${code}`);
+  return { ms: performance.now() - t0, entries };
+}
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const kind = args.source === 'samba' ? 'samba' : 'openldap';
+const users = Number(args.users ?? (kind === 'samba' ? 20_000 : 200_000));
+const runs = Number(args.runs);
+const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
+
+async function measure(spec: ChildSpec, search: readonly string[]) {
+  const dumps: number[] = [];
+  const syncs: ChildResult[] = [];
+  let entries = 0;
+  for (let run = 0; run < runs; run++) {
+    const before = await ldapsearch(search);
+    syncs.push(await runChild(spec));
+    const after = await ldapsearch(search);
+    dumps.push(before.ms, after.ms);
+    entries = after.entries;
+  }
+  const fullMs = median(syncs.map((s) => s.fullSyncMs));
+  const dumpMs = median(dumps);
+  return {
+    ldapsearchEntries: entries,
+    ldapsearchMs: Math.round(dumpMs),
+    fullSyncMs: fullMs,
+    ratio: Number((fullMs / dumpMs).toFixed(2)),
+    unchangedDeltaMs: median(syncs.flatMap((s) => s.unchangedDeltaMs)),
+    peakRssMb: Math.max(...syncs.map((s) => s.peakRssMb)),
+    objectsCreated: syncs[0]!.objects,
+    failed: syncs[0]!.failed,
+    runs: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
+  };
+}
+
+if (kind === 'openldap') {
+  const t0 = performance.now();
+  const server = await startOpenLdap({
+    initialEntries(write) {
+      for (let start = 1; start <= users; start += 10_000) write(genericUsersLdif(Math.min(10_000, users - start + 1), { start }));
+    },
+    startTimeoutMs: 120_000,
+  });
+  result['seedMs'] = Math.round(performance.now() - t0);
+  try {
+    const filter = '(|(objectClass=inetOrgPerson)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=organizationalUnit))';
+    const attributes = ['*', 'entryUUID', 'entryCSN', 'modifyTimestamp', 'createTimestamp', 'objectClass'];
+    Object.assign(result, await measure(
+      { kind, url: server.url, bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn, domain: 'example.org' },
+      ['-x', '-H', server.url, '-D', server.adminDn, '-w', server.adminPassword, '-b', server.baseDn, filter, ...attributes],
+    ));
+  } finally {
+    await server.stop();
+  }
+} else {
+  const unavailable = sambaUnavailableReason();
+  if (unavailable !== undefined) {
+    result['skipped'] = unavailable;
+  } else {
+    const dc = await startSamba({ processModel: 'single' });
+    try {
+      const admin = await dc.admin();
+      const container = `OU=Bench,${dc.baseDn}`;
+      await addOu(admin, container);
+      const t0 = performance.now();
+      await seedAdUsers(admin, container, users, { prefix: 'bench', concurrency: 16 });
+      result['seedMs'] = Math.round(performance.now() - t0);
+      const filter = '(|(&(objectClass=user)(!(objectClass=computer)))(objectClass=group)(objectClass=contact)(objectClass=organizationalUnit))';
+      Object.assign(result, await measure(
+        { kind, url: dc.url, bindDn: dc.adminDn, bindPassword: dc.adminPassword, baseDn: container, domain: SAMBA_REALM.toLowerCase() },
+        ['-x', '-H', dc.url, '-D', dc.adminDn, '-w', dc.adminPassword, '-b', container, filter, ...DEFAULT_AD_ATTRIBUTES],
+      ));
+    } finally {
+      await dc.stop();
+    }
+  }
+}
+result['loadavgAfter'] = loadavg().map((l) => Number(l.toFixed(2)));
+process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
