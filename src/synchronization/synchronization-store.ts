@@ -469,9 +469,10 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
         const schedule = JSON.parse(row.schedule) as SynchronizationSchedule;
         if (schedule.expiration !== null && Date.parse(schedule.expiration) <= now.getTime()) continue;
         const ended = status.lastExecution === null ? undefined : Date.parse(status.lastExecution.timeEnded);
-        // A quarantined job waits for its quarantine's nextAttempt (6 h, 12 h, 24 h…), unless an admin asks for a run.
-        const nextAttempt = status.quarantine === null ? 0 : Date.parse(status.quarantine.nextAttempt);
-        const dueAt = ended === undefined || requests.runNow || requests.restart !== null ? now : new Date(Math.max(ended + row.interval_seconds * 1000, nextAttempt));
+        // A quarantined job runs at its quarantine's nextAttempt (6 h, 12 h, 24 h… after the first failure) instead of
+        // its interval, unless an admin asks for a run.
+        const scheduled = status.quarantine === null ? (ended ?? 0) + row.interval_seconds * 1000 : Date.parse(status.quarantine.nextAttempt);
+        const dueAt = ended === undefined || requests.runNow || requests.restart !== null ? now : new Date(scheduled);
         if (dueAt.getTime() <= now.getTime()) {
           due.push({ tenantId: row.tenant_id, servicePrincipalId: row.service_principal_id, jobId: row.id, templateId: row.template_id, intervalSeconds: row.interval_seconds, dueAt });
         }
