@@ -5,3 +5,4 @@
 export { createServiceMetrics, AGENT_STATES, type AgentState, type ServiceMetrics, type ServiceMetricsOptions } from './service-metrics.ts';
 export { meteredProvisioningLog } from './metered-provisioning-log.ts';
 export { observabilityRoutes, type ObservabilityOptions } from './health-routes.ts';
+export { readMetricsToken } from './metrics-token.ts';
