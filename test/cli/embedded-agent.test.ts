@@ -5,16 +5,14 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { ServiceConnection } from '../../src/cli/service-connection.ts';
-import { listAll } from '../scenarios/service-under-test.ts';
-import { CLI_MAIN, runCli } from './run-cli.ts';
+import { listAll, startService } from '../scenarios/service-under-test.ts';
+import { runCli } from './run-cli.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../src/demo/sample-ad.ldif', import.meta.url));
 const PASSWORD = 'S3cret-never-printed-7f2a';
@@ -64,28 +62,6 @@ test('embedded agent flags are validated with one clear line each', async () => 
     /--ca-file .*nope\.pem: no such file/);
 });
 
-async function startService(args: readonly string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  const child = spawn(process.execPath, [CLI_MAIN, 'server', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CLOUDSYNC_LOG_LEVEL: 'info' } });
-  let seen = '';
-  child.stderr!.on('data', (chunk: Buffer) => (seen += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      seen += chunk.toString();
-      const match = /listening on (\S+)/.exec(seen);
-      if (match && seen.includes('embedded agent for')) resolve(match[1]!);
-    });
-    child.on('exit', (code) => reject(new Error(`server exited ${code}: ${seen}`)));
-  });
-  return { child, url, output: () => seen };
-}
-
-async function stopService(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
-
 test('cloudsync server --embedded-agent --ldif: a configuration made with cloudsync config is synchronized', async () => {
   const data = join(dir, 'data');
   const tenant = await runCli(['tenant', 'create', '--name', 'agentcli', '--data', data, '--json']);
@@ -133,7 +109,7 @@ test('cloudsync server --embedded-agent --ldif: a configuration made with clouds
     assert.deepEqual(await listAll(connection, '/v1.0/contacts?$top=999&$select=id'), []);
     assert.equal((await listAll(connection, '/v1.0/directory/deletedItems/microsoft.graph.user?$top=999&$select=id')).length, 1000, 'the users are restorable');
   } finally {
-    await stopService(service.child);
+    await service.stop();
   }
   const db = new DatabaseSync(join(data, 'cloudsync.db'), { readOnly: true });
   try {
@@ -153,7 +129,7 @@ test('the bind password is never printed (LDAP agent, server unreachable)', asyn
     '--data', join(dir, 'ldap-data'), '--embedded-agent', '--domain', 'corp.example.com',
     '--ldap-url', 'ldap://127.0.0.1:1', '--bind-dn', 'CN=sync,CN=Users,DC=corp,DC=example,DC=com', '--bind-password-file', password,
   ]);
-  await stopService(service.child);
+  await service.stop();
   assert.match(service.output(), /embedded agent for corp\.example\.com: Active Directory at ldap:\/\/127\.0\.0\.1:1 as CN=sync/);
   assert.ok(!service.output().includes(PASSWORD));
 });

@@ -10,6 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import assert from 'node:assert/strict';
 import { ServiceConnection } from '../../src/cli/service-connection.ts';
+import type { SynchronizationStatus, SynchronizationTaskExecution } from '../../src/synchronization/index.ts';
 import { CLI_MAIN, runCli } from '../cli/run-cli.ts';
 import { track, untrack } from '../harness/server-process.ts';
 
@@ -107,21 +108,9 @@ export async function createConfiguration(connection: ServiceConnection, domain:
   return { servicePrincipalId: sp, jobId: job.id, jobUrl: `/v1.0/servicePrincipals/${sp}/synchronization/jobs/${job.id}` };
 }
 
-export interface Execution {
-  readonly state: string;
-  readonly timeBegan: string;
-  readonly timeEnded: string;
-  readonly countImported: number;
-  readonly countExported: number;
-  readonly countEscrowed: number;
-  readonly error: { readonly code: string; readonly message: string } | null;
-}
-
-export interface JobStatus {
-  readonly code: string;
-  readonly lastExecution: Execution | null;
-  readonly progress: readonly { readonly completedUnits: number; readonly totalUnits: number; readonly units: string }[];
-}
+/** Graph's synchronizationTaskExecution and synchronizationStatus, as the API serves them. */
+export type Execution = SynchronizationTaskExecution;
+export type JobStatus = SynchronizationStatus;
 
 export async function jobStatus(connection: ServiceConnection, configuration: Configuration): Promise<JobStatus> {
   return (await connection.request<{ status: JobStatus }>('GET', configuration.jobUrl)).status;
