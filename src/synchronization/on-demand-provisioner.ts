@@ -5,6 +5,10 @@
  *
  * The configuration handed to the engine is built as the scheduler builds it for a cycle (same connector-space id,
  * compiled schema and domain), so that on-demand and scheduled runs read and write the same rows.
+ *
+ * Runs of one job go one at a time in this process: two at once for the same group could both find no cloud
+ * object and both create one (groups have no unique on-premises key in the directory to refuse the second).
+ * A scheduled cycle of the job is not serialized with them (the scheduler keeps its own one-cycle-per-job rule).
  */
 import type { CloudDirectory } from '../directory/index.ts';
 import {
@@ -39,8 +43,20 @@ export interface OnDemandProvisionerOptions {
 
 export function createOnDemandProvisioner(options: OnDemandProvisionerOptions): OnDemandProvisioner {
   const clock = options.clock ?? systemClock;
+  /** per job: the tail of the runs queued in this process */
+  const queues = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const previous = queues.get(key) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(run);
+    const tail = next.catch(() => undefined);
+    queues.set(key, tail);
+    void tail.then(() => {
+      if (queues.get(key) === tail) queues.delete(key);
+    });
+    return next;
+  };
   return {
-    async provision(tenantId, servicePrincipalId, jobId, request) {
+    provision: (tenantId, servicePrincipalId, jobId, request) => oneAtATime(connectorSpaceIdOf(tenantId, jobId), async () => {
       await options.configurations.getJob(tenantId, servicePrincipalId, jobId);
       const job = await options.port.readJob(tenantId, jobId);
       if (job.domain === undefined) {
@@ -71,6 +87,6 @@ export function createOnDemandProvisioner(options: OnDemandProvisionerOptions): 
         },
         request,
       );
-    },
+    }),
   };
 }

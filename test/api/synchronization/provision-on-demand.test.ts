@@ -208,6 +208,14 @@ describe('provisionOnDemand ← Samba AD through the API', { skip }, () => {
     assert.deepEqual(members.map((m) => m.displayName).sort(), ['Test sales00001']);
   });
 
+  test('two runs for the same new group at once create it once', async () => {
+    await addAdGroup(admin, `CN=Parallel Team,${sales}`, [`CN=sales00002,${sales}`]);
+    const results = await Promise.all([1, 2, 3, 4].map(() => provision(`CN=Parallel Team,${sales}`, { objectTypeName: 'group' })));
+    assert.deepEqual(results.map((r) => r.value.action).sort(), ['Create', 'Other', 'Other', 'Other']);
+    const groups = (await call('GET', '/v1.0/groups?$top=999')).body['value'] as { displayName: string }[];
+    assert.equal(groups.filter((g) => g.displayName === 'Parallel Team').length, 1);
+  });
+
   test('bad requests: Graph errors that name what and where; nothing written', async () => {
     const before = JSON.stringify([await users(), (await provisioningLog()).length]);
     const expect = async (request: unknown, status: number, code: string, message: RegExp, path = onDemandPath()) => {
