@@ -76,17 +76,19 @@ for (const backend of BACKENDS) {
       const failed = { ...execution, activityIdentifier: 'cycle-2', state: 'Failed' as const, countExported: 0, error: { code: 'LdapUnreachable', message: 'x', tenantActionable: true } };
       job = await sync.recordExecution(tenant.tenantId, jobId, {
         execution: failed, acknowledged: again.requestsVersion,
-        quarantine: { currentBegan: now.toISOString(), nextAttempt: now.toISOString(), reason: 'EncounteredQuarantineException', seriesBegan: now.toISOString(), seriesCount: 1, error: failed.error },
+        quarantine: { currentBegan: now.toISOString(), nextAttempt: '2026-03-01T06:01:00.000Z', reason: 'EncounteredQuarantineException', seriesBegan: now.toISOString(), seriesCount: 1, error: failed.error },
       });
       assert.equal(job.status.code, 'Quarantine');
       assert.equal(job.status.countSuccessiveCompleteFailures, 1);
       assert.equal(job.status.lastSuccessfulExecution?.activityIdentifier, 'cycle-1');
       assert.deepEqual((await sync.readJob(tenant.tenantId, jobId)).requests, { restart: null, fullReevaluation: false, runNow: false });
 
-      // Not due again until the interval has passed since the last cycle ended.
+      // Quarantined: due at the quarantine's nextAttempt, not at the interval (PT40M) after the last cycle.
       now = new Date('2026-03-01T00:05:00Z');
       assert.equal((await sync.listRunnableJobs(now)).some((candidate) => candidate.jobId === jobId), false);
       now = new Date('2026-03-01T00:41:00Z');
+      assert.equal((await sync.listRunnableJobs(now)).some((candidate) => candidate.jobId === jobId), false);
+      now = new Date('2026-03-01T06:01:00Z');
       assert.ok((await sync.listRunnableJobs(now)).some((candidate) => candidate.jobId === jobId));
       await sync.startJob(tenant.tenantId, sp, jobId);
       assert.equal((await sync.getJob(tenant.tenantId, sp, jobId)).status.code, 'Active', 'start lifts the quarantine');
