@@ -27,6 +27,8 @@ export const AUDIT_ACTIVITIES = [
   'Start provisioning',
   'Pause provisioning',
   'Restart provisioning',
+  /** Ours: approving a chosen subset of the deletions the accidental-delete threshold held back. */
+  'Approve pending deletions',
 ] as const;
 export type AuditActivity = (typeof AUDIT_ACTIVITIES)[number];
 

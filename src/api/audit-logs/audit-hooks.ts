@@ -34,6 +34,7 @@ interface AuditContext {
   readonly configurations: SynchronizationConfigurations;
   readonly tenantId: string;
   readonly params: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, unknown>>;
   readonly body: unknown;
 }
 
@@ -44,7 +45,7 @@ interface AuditedRoute {
   /** The state the change is about, read before and after it (not after a delete). */
   readonly read?: (context: AuditContext) => Promise<AuditedState>;
   /** What the request asked for, shown even when no stored value changed. */
-  readonly requested?: (body: unknown) => AuditedState;
+  readonly requested?: (context: AuditContext) => AuditedState;
   /** The created resource, from the 2xx response body (instantiate, job creation). */
   readonly created?: (response: Record<string, unknown>) => { readonly id: string; readonly displayName: string | null; readonly state: AuditedState };
   /** A refusal message may quote the input (secrets): record the code only. */
@@ -95,7 +96,7 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = Object.fre
     operationType: 'Update',
     targetType: 'ServicePrincipal',
     // Only the key names: Graph's secrets are write-only, and so is their audit.
-    requested: (body) => {
+    requested: ({ body }) => {
       const value = objectOf(body)['value'];
       const keys = Array.isArray(value) ? value.map((item) => String(objectOf(item)['key'])) : [];
       return Object.fromEntries(keys.map((key) => [`secrets.${key}`, REDACTED]));
@@ -108,7 +109,14 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = Object.fre
     targetType: 'SynchronizationJob',
     created: (response) => ({ id: String(response['id']), displayName: String(response['templateId']), state: jobState(response as unknown as SynchronizationJob) }),
   },
-  [`DELETE ${JOB}`]: { activity: 'Delete provisioning configuration', operationType: 'Delete', targetType: 'SynchronizationJob', read: readJob },
+  [`DELETE ${JOB}`]: {
+    activity: 'Delete provisioning configuration',
+    operationType: 'Delete',
+    targetType: 'SynchronizationJob',
+    read: readJob,
+    // cloudsync's removeObjects=true also soft-deletes what the job synchronized: worth seeing in the audit.
+    requested: ({ query }) => (query['removeObjects'] === undefined ? {} : { removeObjects: query['removeObjects'] }),
+  },
   [`PATCH ${JOB}`]: { activity: 'Update provisioning schedule', operationType: 'Update', targetType: 'SynchronizationJob', read: readJob },
   [`POST ${JOB}/start`]: { activity: 'Start provisioning', operationType: 'Update', targetType: 'SynchronizationJob', read: readJob },
   [`POST ${JOB}/pause`]: { activity: 'Pause provisioning', operationType: 'Update', targetType: 'SynchronizationJob', read: readJob },
@@ -117,7 +125,14 @@ export const AUDITED_ROUTES: Readonly<Record<string, AuditedRoute>> = Object.fre
     operationType: 'Update',
     targetType: 'SynchronizationJob',
     read: readJob,
-    requested: (body) => ({ 'criteria.resetScope': objectOf(objectOf(body)['criteria'])['resetScope'] ?? 'Full' }),
+    requested: ({ body }) => ({ 'criteria.resetScope': objectOf(objectOf(body)['criteria'])['resetScope'] ?? 'Full' }),
+  },
+  [`POST ${JOB}/pendingDeletes/approve`]: {
+    activity: 'Approve pending deletions',
+    operationType: 'Update',
+    targetType: 'SynchronizationJob',
+    read: readJob,
+    requested: ({ body }) => ({ objectIds: objectOf(body)['objectIds'] }),
   },
   [`PUT ${JOB}/schema`]: {
     activity: 'Update attribute mappings or scope',
@@ -153,6 +168,7 @@ export function installAuditHooks(app: FastifyInstance, options: AuditHookOption
       configurations: options.configurations,
       tenantId: principalOf(request).tenantId,
       params: request.params as Record<string, string>,
+      query: objectOf(request.query),
       body: request.body,
     };
     // A target that does not exist has no "before"; the route itself answers 404, which is audited as refused.
@@ -217,7 +233,7 @@ async function auditOf(request: FastifyRequest, reply: FastifyReply, payload: un
         type: route.targetType,
         userPrincipalName: null,
         groupType: null,
-        modifiedProperties: succeeded ? modifiedProperties(before, after, route.requested?.(context.body)) : modifiedProperties(undefined, undefined, route.requested?.(context.body)),
+        modifiedProperties: succeeded ? modifiedProperties(before, after, route.requested?.(context)) : modifiedProperties(undefined, undefined, route.requested?.(context)),
       },
     ],
     additionalDetails: [

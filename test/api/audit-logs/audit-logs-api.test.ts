@@ -12,7 +12,7 @@ import { buildApp } from '../../../src/api/app.ts';
 import type { CreatedTenant } from '../../../src/directory/index.ts';
 import type { AppRole } from '../../../src/directory/app-roles.ts';
 import { SqlDirectoryAuditLog, SqlProvisioningLog } from '../../../src/provisioning-logs/index.ts';
-import { createJobScheduler, createSynchronizationStore, type JobScheduler } from '../../../src/synchronization/index.ts';
+import { createDeleteProtectionStore, createJobScheduler, createSynchronizationStore, type JobScheduler } from '../../../src/synchronization/index.ts';
 import { openDirectory, selectedBackends, type DirectoryBackend } from '../api-harness.ts';
 import { stopPostgres } from '../../harness/postgres.ts';
 import { MemorySource } from '../../engine/memory-source.ts';
@@ -41,6 +41,7 @@ for (const backend of selectedBackends()) {
         synchronization,
         clock: () => now,
         auditLogs: { provisioning, directoryAudits: new SqlDirectoryAuditLog(opened.store) },
+        pendingDeletes: createDeleteProtectionStore(opened.store),
       });
       await app.ready();
       scheduler = createJobScheduler({
@@ -133,8 +134,10 @@ for (const backend of selectedBackends()) {
       const userMapping = rule.objectMappings.find((m: any) => m.sourceObjectName === 'user');
       userMapping.attributeMappings = userMapping.attributeMappings.filter((m: any) => m.targetAttributeName !== 'department');
       await ok('PUT', `${jobUrl}/schema`, operator.auth, schema);
+      const nothingHeld = await call('POST', `${jobUrl}/pendingDeletes/approve`, operator.auth, { objectIds: [`CN=gone,${OU}`] });
+      assert.equal(nothingHeld.statusCode, 400);
       now = new Date('2026-06-01T09:00:00Z');
-      await ok('DELETE', jobUrl, operator.auth);
+      await ok('DELETE', `${jobUrl}?removeObjects=false`, operator.auth);
 
       const raw = await call('GET', '/v1.0/auditLogs/directoryAudits?$top=999', reader.auth);
       assert.equal(raw.statusCode, 200, raw.body);
@@ -152,6 +155,7 @@ for (const backend of selectedBackends()) {
           'Pause provisioning success',
           'Restart provisioning success',
           'Update attribute mappings or scope success',
+          'Approve pending deletions failure',
           'Delete provisioning configuration success',
         ],
       );
@@ -177,12 +181,16 @@ for (const backend of selectedBackends()) {
       const [before, afterSchema] = props(byName('Update attribute mappings or scope'))['schema'] as [string, string];
       const departmentMappings = (text: string) => text.split('"targetAttributeName":"department"').length - 1;
       assert.equal(departmentMappings(afterSchema), departmentMappings(before) - 1, 'the schema before and after the PUT');
+      const approval = byName('Approve pending deletions', 'failure');
+      assert.match(approval.resultReason, /nothing to approve/);
+      assert.deepEqual(props(approval), { objectIds: [null, JSON.stringify([`CN=gone,${OU}`])] }, 'what was asked, although refused');
       assert.deepEqual(props(byName('Delete provisioning configuration'))['schedule.state'], ['"Active"', null]);
+      assert.deepEqual(props(byName('Delete provisioning configuration'))['removeObjects'], [null, '"false"']);
       assert.equal(byName('Delete provisioning configuration').activityDateTime, '2026-06-01T09:00:00.000Z');
 
       // $filter, paging and one entry by id.
       const filtered = await listAll(`/v1.0/auditLogs/directoryAudits?$top=2&$filter=${encodeURIComponent("result eq 'success' and activityDateTime ge 2026-06-01T08:01:00Z")}`, reader.auth);
-      assert.equal(filtered.length, 8);
+      assert.equal(filtered.length, 8, 'successes from the job creation on');
       const byApp = await listAll(`/v1.0/auditLogs/directoryAudits?$filter=${encodeURIComponent(`initiatedBy/app/appId eq '${operator.clientId}' and activityDisplayName eq 'Start provisioning'`)}`, reader.auth);
       assert.equal(byApp.length, 1);
       const one = await ok('GET', `/v1.0/auditLogs/directoryAudits/${byApp[0].id}`, reader.auth);
