@@ -11,13 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LdifConnector } from '../../src/connectors/ldif/ldif-connector.ts';
-import type { EngineSource } from '../../src/engine/index.ts';
 import { CloudsyncError } from '../../src/errors/index.ts';
 import { createNotificationJournal, createQuarantineNotifier, createSmtpTransport, parseSmtpSettings, type MailTransport } from '../../src/notifications/index.ts';
 import { CLOUD_SYNC_APPLICATION_TEMPLATE_ID, createJobScheduler, type JobScheduler } from '../../src/synchronization/index.ts';
 import { defaultBackend } from '../api/api-harness.ts';
 import { startSyncApi, type SyncApiFixture } from '../api/synchronization/synchronization-harness.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+import { failingSource } from '../synchronization/failing-source.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../src/demo/sample-ad.ldif', import.meta.url));
 const SMTP_USER = 'cloudsync';
@@ -33,14 +33,7 @@ describe('quarantine notifications by email', () => {
   const errors: unknown[] = [];
   let source: LdifConnector;
   let broken: CloudsyncError | undefined;
-  const switchable: EngineSource = {
-    get capabilities() { return source.capabilities; },
-    fullImport: (options) => { if (broken !== undefined) throw broken; return source.fullImport(options); },
-    deltaImport: (watermark, options) => { if (broken !== undefined) throw broken; return source.deltaImport(watermark, options); },
-    readObject: (dn) => source.readObject(dn),
-    readValues: (dn, attribute, options) => source.readValues(dn, attribute, options),
-    listAnchors: (options) => source.listAnchors(options),
-  };
+  const switchable = failingSource(() => source, () => broken);
 
   /** What `cloudsync server` builds: a scheduler with the held-deletions store and an SMTP notifier. */
   function startService(): JobScheduler {

@@ -16,7 +16,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, Client, Control } from 'ldapts';
@@ -88,7 +88,7 @@ describe('safety against Samba AD: delete threshold, quarantine, emails', { skip
   before(async () => {
     dc = await startSamba({ recycleBin: false });
     admin = await dc.admin();
-    tls = new Client({ url: dc.ldapsUrl, tlsOptions: { ca: [await import('node:fs/promises').then((fs) => fs.readFile(dc.caFile))], rejectUnauthorized: true, servername: new URL(dc.ldapsUrl).hostname } });
+    tls = new Client({ url: dc.ldapsUrl, tlsOptions: { ca: [await readFile(dc.caFile)], rejectUnauthorized: true, servername: new URL(dc.ldapsUrl).hostname } });
     await tls.bind(dc.adminDn, dc.adminPassword);
     // So that the test can set the service account's password back to what the agent's file holds.
     await admin.modify(dc.baseDn, [

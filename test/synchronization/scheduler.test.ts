@@ -14,6 +14,7 @@ import { LdifConnector } from '../../src/connectors/ldif/ldif-connector.ts';
 import { MemoryConnectorSpace, type CycleReport, type EngineSource } from '../../src/engine/index.ts';
 import { applyResetScope, createJobScheduler, NO_ACTIVE_AGENTS, type CycleOutcome, type JobScheduler } from '../../src/synchronization/index.ts';
 import { CloudsyncError } from '../../src/errors/index.ts';
+import { failingSource } from './failing-source.ts';
 import { defaultBackend } from '../api/api-harness.ts';
 import { startSyncApi, type SyncApiFixture } from '../api/synchronization/synchronization-harness.ts';
 
@@ -235,14 +236,7 @@ describe('job scheduler', () => {
   test('credentials rejected: quarantined at once with the failing request; retried at 6 h; one success lifts it', async () => {
     const ldif = new LdifConnector({ file: SAMPLE });
     let broken: CloudsyncError | undefined;
-    const source: EngineSource = {
-      capabilities: ldif.capabilities,
-      fullImport: (options) => { if (broken !== undefined) throw broken; return ldif.fullImport(options); },
-      deltaImport: (watermark, options) => { if (broken !== undefined) throw broken; return ldif.deltaImport(watermark, options); },
-      readObject: (dn) => ldif.readObject(dn),
-      readValues: (dn, attribute, options) => ldif.readValues(dn, attribute, options),
-      listAnchors: (options) => ldif.listAnchors(options),
-    };
+    const source = failingSource(() => ldif, () => broken);
     sources.set('locked.example.com', source);
     const job = await configuredJob('locked.example.com');
     await scheduler.tick();
@@ -282,14 +276,7 @@ describe('job scheduler', () => {
     const ldif = new LdifConnector({ file: SAMPLE });
     let down = false;
     const unreachable = () => new CloudsyncError('ERR_LDAP_UNREACHABLE', 'binding to ldap://dc1.flaky.example.com: the server did not answer (ECONNREFUSED)');
-    const source: EngineSource = {
-      capabilities: ldif.capabilities,
-      fullImport: (options) => { if (down) throw unreachable(); return ldif.fullImport(options); },
-      deltaImport: (watermark, options) => { if (down) throw unreachable(); return ldif.deltaImport(watermark, options); },
-      readObject: (dn) => ldif.readObject(dn),
-      readValues: (dn, attribute, options) => ldif.readValues(dn, attribute, options),
-      listAnchors: (options) => ldif.listAnchors(options),
-    };
+    const source = failingSource(() => ldif, () => (down ? unreachable() : undefined));
     sources.set('flaky.example.com', source);
     const job = await configuredJob('flaky.example.com');
     await scheduler.tick();
