@@ -1,0 +1,152 @@
+/**
+ * The agent against a real Samba AD DC, with the service and the agent as separate processes and the channel over
+ * HTTPS (a self-signed certificate the agent must be told to trust):
+ *   - an agent that does not trust the service's certificate refuses to talk to it;
+ *   - the main flow: register, the scheduler's full cycle through the agent, users and a group with its members in
+ *     the cloud directory;
+ *   - DC failover: the agent's first domain controller stops answering (a TCP relay in front of the DC, closed);
+ *     the next cycle runs on the second one and a change made in AD arrives.
+ * The bind password is in neither process's output.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Attribute, Change, type Client } from 'ldapts';
+import { runCli } from '../cli/run-cli.ts';
+import { loopbackCertificate } from '../api/tls-certificate.ts';
+import { freePort } from '../harness/server-process.ts';
+import { addAdGroup, addOu, sambaUnavailableReason, seedAdUsers, startSamba, type SambaDc } from '../harness/samba.ts';
+import { cliEnvironment, createTenant, graph, listAll, startAgent, startService, until, type RunningProcess } from './agent-processes.ts';
+
+const skip = sambaUnavailableReason();
+const DOMAIN = 'corp.example.com';
+
+/** A TCP relay to the DC: "the first domain controller" of the agent's list, which the test can switch off. */
+async function relayTo(host: string, port: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    const upstream = tcpConnect(port, host);
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const drop = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+  });
+  const listenPort = await freePort();
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
+  server.unref();
+  return {
+    port: listenPort,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of sockets) socket.destroy();
+    }),
+  };
+}
+
+describe('cloudsync agent ← Samba AD, service over HTTPS', { skip }, () => {
+  let dc: SambaDc;
+  let admin: Client;
+  let dir: string;
+  const processes: RunningProcess[] = [];
+  let closeRelay: (() => Promise<void>) | undefined;
+
+  before(async () => {
+    dc = await startSamba();
+    admin = await dc.admin();
+    await addOu(admin, `OU=Corp,${dc.baseDn}`);
+    const users = await seedAdUsers(admin, `OU=Corp,${dc.baseDn}`, 30, { prefix: 'agent' });
+    await addAdGroup(admin, `CN=Agent Team,OU=Corp,${dc.baseDn}`, users.slice(0, 5));
+    dir = await mkdtemp(join(tmpdir(), 'cloudsync-agent-samba-'));
+  });
+  after(async () => {
+    await Promise.all(processes.map((p) => p.kill()));
+    await closeRelay?.();
+    await dc?.stop();
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('TLS verified, main flow, and failover to the second DC', async () => {
+    const certificate = loopbackCertificate();
+    const certFile = join(dir, 'service-cert.pem');
+    const keyFile = join(dir, 'service-key.pem');
+    await writeFile(certFile, certificate.cert);
+    await writeFile(keyFile, certificate.key, { mode: 0o600 });
+    await chmod(keyFile, 0o600);
+    const passwordFile = join(dir, 'bind-password');
+    await writeFile(passwordFile, `${dc.adminPassword}\n`, { mode: 0o600 });
+    await chmod(passwordFile, 0o600);
+
+    const data = join(dir, 'data');
+    const tenant = await createTenant(data, 'agentsamba');
+    const service = await startService(['--port', '0', '--data', data, '--sync-interval', 'PT1H', '--tls-cert', certFile, '--tls-key', keyFile], { CLOUDSYNC_AGENT_INACTIVE_AFTER: '6' });
+    processes.push(service);
+    assert.match(service.url, /^https:/);
+    const env = { ...cliEnvironment(service.url, tenant, join(dir, 'no-credentials.json')), NODE_EXTRA_CA_CERTS: certFile };
+    const cli = async (args: readonly string[]): Promise<string> => {
+      const run = await runCli(args, { env });
+      assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+      return run.stdout;
+    };
+    type Execution = { state: string; timeEnded: string; countImported: number; error: { code: string; message: string } | null };
+    const lastExecution = async (): Promise<Execution | null> =>
+      (JSON.parse(await cli(['config', 'show', DOMAIN, '--json'])) as { jobs: { status: { lastExecution: Execution | null } }[] }).jobs[0]!.status.lastExecution;
+    const cycleAfter = (after: string): Promise<Execution> =>
+      until('a cycle through the agent', async () => {
+        const execution = await lastExecution();
+        return execution !== null && execution.timeEnded > after ? execution : undefined;
+      }, 120_000);
+
+    const relay = await relayTo(dc.host, 389);
+    closeRelay = relay.close;
+    const token = (JSON.parse(await cli(['agent', 'token', 'create', '--json'])) as { token: string }).token;
+    const agentArgs = [
+      '--service', service.url, '--state', join(dir, 'state'), '--domain', DOMAIN,
+      '--ldap-url', `ldap://127.0.0.1:${relay.port},${dc.url}`, '--bind-dn', dc.adminDn, '--bind-password-file', passwordFile,
+      '--registration-token', token,
+    ];
+
+    // Without the service's CA the agent does not talk to it (and so does not spend its token).
+    const untrusting = startAgent(agentArgs, { NODE_EXTRA_CA_CERTS: '' });
+    processes.push(untrusting);
+    await untrusting.waitFor(/unreachable: TLS: \w+ \(the service's certificate is not trusted.*"msg":"cannot reach the service to register/);
+    await untrusting.kill();
+
+    const agent = startAgent([...agentArgs, '--service-ca-file', certFile], { NODE_EXTRA_CA_CERTS: '' });
+    processes.push(agent);
+    await agent.waitFor(/connected to the service/);
+    await cli(['config', 'create', '--domain', DOMAIN]);
+    await cli(['config', 'start', DOMAIN]);
+    const first = await cycleAfter('');
+    assert.equal(first.state, 'Succeeded', JSON.stringify(first));
+    const users = await listAll<{ id: string; displayName: string; department: string | null }>(service.url, tenant, '/v1.0/users?$top=999&$select=id,displayName,department');
+    const synced = users.filter((user) => /^Test agent\d{5}$/.test(user.displayName));
+    assert.equal(synced.length, 30);
+    const groups = await listAll<{ id: string; displayName: string }>(service.url, tenant, '/v1.0/groups?$top=999');
+    const team = groups.find((group) => group.displayName === 'Agent Team');
+    assert.ok(team, JSON.stringify(groups.map((g) => g.displayName)));
+    const members = await listAll<{ displayName: string }>(service.url, tenant, `/v1.0/groups/${team.id}/members?$top=999`);
+    assert.deepEqual(members.map((member) => member.displayName).sort(), ['Test agent00001', 'Test agent00002', 'Test agent00003', 'Test agent00004', 'Test agent00005']);
+
+    // The first DC stops answering; a change is made in AD; the next cycle reads it from the second DC.
+    await relay.close();
+    await admin.modify(`CN=agent00007,OU=Corp,${dc.baseDn}`, [new Change({ operation: 'replace', modification: new Attribute({ type: 'department', values: ['Failover'] }) })]);
+    await cli(['config', 'start', DOMAIN]);
+    const second = await cycleAfter(first.timeEnded);
+    assert.equal(second.state, 'Succeeded', JSON.stringify(second));
+    const changed = synced.find((user) => user.displayName === 'Test agent00007')!;
+    const after = await graph<{ department: string }>(service.url, tenant, 'GET', `/v1.0/users/${changed.id}?$select=department`);
+    assert.equal(after.body.department, 'Failover');
+    assert.equal(agent.child.exitCode, null);
+
+    for (const output of [service.output(), agent.output(), untrusting.output()]) assert.ok(!output.includes(dc.adminPassword), 'the bind password is never printed');
+    await agent.stop();
+    await service.stop();
+  });
+});
