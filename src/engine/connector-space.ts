@@ -59,6 +59,12 @@ export interface ConnectorSpaceEntry {
   readonly updatedAt: string;
 }
 
+export interface SynchronizedCount {
+  readonly sourceType: string;
+  readonly targetType: string;
+  readonly count: number;
+}
+
 export interface ConnectorSpace {
   get(anchors: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>>;
   /** entries by canonical DN (canonicalDn of src/schema) */
@@ -100,6 +106,8 @@ export interface ConnectorSpace {
    * When the last deletion reconciliation (a full import's sweep, or an anchor listing) completed. Optional: a
    * connector space without it makes every delta of a source whose deltas miss deletions reconcile.
    */
+  /** entries in state synced, counted by (sourceType, targetType): the job status's synchronizedEntryCountByType */
+  countSynced?(): Promise<readonly SynchronizedCount[]>;
   getReconciledAt?(): Promise<string | null>;
   setReconciledAt?(time: string | null): Promise<void>;
   /** clears every entry's escrow (restart with resetScope Escrows) */

@@ -3,7 +3,7 @@
  * including DN subtree renames and mark-and-sweep of references. Not durable.
  */
 import { canonicalDn } from '../schema/index.ts';
-import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry } from './connector-space.ts';
+import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
 const byAnchor = (a: ConnectorSpaceEntry, b: ConnectorSpaceEntry) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
@@ -148,6 +148,17 @@ export class MemoryConnectorSpace implements ConnectorSpace {
 
   async setWatermark(watermark: string | null) {
     this.#watermark = watermark;
+  }
+
+  async countSynced(): Promise<readonly SynchronizedCount[]> {
+    const counts = new Map<string, SynchronizedCount>();
+    for (const e of this.#entries.values()) {
+      if (e.state !== 'synced') continue;
+      const key = `${e.sourceType}\u0000${e.targetType ?? ''}`;
+      const found = counts.get(key);
+      counts.set(key, { sourceType: e.sourceType, targetType: e.targetType ?? '', count: (found?.count ?? 0) + 1 });
+    }
+    return [...counts.values()].sort((a, b) => (a.sourceType < b.sourceType ? -1 : a.sourceType > b.sourceType ? 1 : 0));
   }
 
   async getReconciledAt(): Promise<string | null> {

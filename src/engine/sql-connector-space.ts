@@ -7,7 +7,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalDn } from '../schema/index.ts';
-import type { ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState } from './connector-space.ts';
+import type { ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState, SynchronizedCount } from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
 interface ObjectsTable {
@@ -296,6 +296,12 @@ export class SqlConnectorSpace implements ConnectorSpace {
       .values({ configuration_id: this.#id, watermark, updated_at: this.#clock().toISOString() })
       .onConflict((oc) => oc.column('configuration_id').doUpdateSet({ watermark, updated_at: this.#clock().toISOString() }))
       .execute();
+  }
+
+  async countSynced(): Promise<readonly SynchronizedCount[]> {
+    const rows = await this.#db.selectFrom('connector_space_objects').select(['source_type', 'target_type', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('configuration_id', '=', this.#id).where('state', '=', 'synced').groupBy(['source_type', 'target_type']).orderBy('source_type').execute();
+    return rows.map((r) => ({ sourceType: r.source_type, targetType: r.target_type ?? '', count: Number(r.n) }));
   }
 
   async getReconciledAt(): Promise<string | null> {

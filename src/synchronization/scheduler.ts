@@ -46,7 +46,7 @@ import type { CloudDirectory } from '../directory/index.ts';
 import { compileSynchronizationSchema } from '../schema/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
 import type { JobSnapshot, RunnableJob, SynchronizationEnginePort } from './engine-port.ts';
-import type { SynchronizationError, SynchronizationQuarantine, SynchronizationTaskExecution } from './synchronization-job.ts';
+import type { StringKeyLongValuePair, SynchronizationError, SynchronizationQuarantine, SynchronizationTaskExecution } from './synchronization-job.ts';
 import type { ResetScope } from './reset-scope.ts';
 import type { PendingDeletion } from '../engine/index.ts';
 import type { QuarantineNotifier } from '../notifications/index.ts';
@@ -199,6 +199,7 @@ export function createJobScheduler(options: SchedulerOptions): JobScheduler {
       const quarantine = decideQuarantine(previous, verdict, clock(), policy);
       await options.port.recordExecution(due.tenantId, due.jobId, {
         execution, acknowledged: job.requestsVersion, steadyState: verdict.kind === 'completed' && verdict.failed === 0, quarantine,
+        ...(report?.synchronized === undefined ? {} : { synchronizedEntryCountByType: synchronizedEntryCounts(report.synchronized) }),
       });
       options.onCycle?.({ tenantId: due.tenantId, jobId: due.jobId, execution, report });
       if (quarantine !== null) await notify(job, settings.recipients, settings.enabled, quarantine, held);
@@ -357,6 +358,11 @@ function failedExecution(job: JobSnapshot, began: Date, ended: Date, error: Sync
     activityIdentifier: `${job.job.id}:${began.toISOString()}`, ...ZERO_COUNTS, error, state: 'Failed',
     timeBegan: began.toISOString(), timeEnded: ended.toISOString(),
   };
+}
+
+/** Graph's stringKeyLongValuePair keys name the mapping, source type to target type ("user to user"). */
+function synchronizedEntryCounts(counts: NonNullable<CycleReport['synchronized']>): StringKeyLongValuePair[] {
+  return counts.map((c) => ({ key: `${c.sourceType} to ${c.targetType}`, value: c.count }));
 }
 
 function reportExecution(began: Date, ended: Date, report: CycleReport): SynchronizationTaskExecution {

@@ -23,6 +23,7 @@ for (const backend of BACKENDS) {
     before(async () => {
       ({ store, dispose } = await backend.open());
       f = await engineFixture(store);
+      f.config = { ...f.config, batchSize: 500 };
     });
     after(async () => {
       await dispose();
@@ -33,6 +34,12 @@ for (const backend of BACKENDS) {
       assert.equal(report.mode, 'full');
       assert.equal(report.failed, 0, JSON.stringify(f.log.entries.filter((e) => e.status === 'Failure').slice(0, 3), null, 1));
       assert.equal(report.created, 1053);
+      // the job status's synchronizedEntryCountByType
+      assert.deepEqual(report.synchronized, [
+        { sourceType: 'contact', targetType: 'orgContact', count: 40 },
+        { sourceType: 'group', targetType: 'group', count: 13 },
+        { sourceType: 'user', targetType: 'user', count: 1000 },
+      ]);
       // progress after every batch: 1,064 records (with the OUs), 3 batches of at most 500
       const imports = f.progress.filter((p) => p.step === 'import');
       assert.deepEqual(imports.map((p) => p.imported), [500, 1000, 1064]);
