@@ -49,8 +49,8 @@ import {
   type ObjectPlacement,
 } from '../schema/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
-import { differs, digestOf, EMPTY_DIGEST, logText, objectDigest, toTargetJson, valueDigest } from './export-values.ts';
+import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry } from './connector-space.ts';
+import { differs, digestOf, logText, objectDigest, toTargetJson, valueDigest } from './export-values.ts';
 import type {
   ModifiedProperty,
   ProvisioningAction,
@@ -141,14 +141,9 @@ export interface CycleReport {
   readonly referencesAdded: number;
   readonly referencesRemoved: number;
   readonly watermark: string | null;
-  /**
-   * Synchronized objects by type after the cycle, counted when the cycle could have changed them (a full cycle, or
-   * one that created, deleted or restored); undefined otherwise — the count is O(objects), the delta budget is not.
-   */
-  readonly synchronized?: readonly SynchronizedCount[];
 }
 
-type Counters = { -readonly [K in keyof Omit<CycleReport, 'cycleId' | 'mode' | 'watermark' | 'synchronized'>]: number };
+type Counters = { -readonly [K in keyof Omit<CycleReport, 'cycleId' | 'mode' | 'watermark'>]: number };
 
 const TARGET_TYPE_OF: Readonly<Record<string, TargetType>> = Object.freeze({ user: 'user', group: 'group', contact: 'orgContact', orgcontact: 'orgContact' });
 
@@ -632,8 +627,7 @@ async function processingStep(batch: BatchContext): Promise<void> {
     }
     evaluate(cycle, item, false);
     if (item.failure !== undefined) continue;
-    // An attribute a create left out (no value) and an update's explicit empty value are the same state.
-    const changed = Object.keys(item.hashes!).filter((a) => (entry!.exported?.[a] ?? EMPTY_DIGEST) !== item.hashes![a]);
+    const changed = Object.keys(item.hashes!).filter((a) => entry!.exported?.[a] !== item.hashes![a]);
     const refsChanged = item.refsDigest !== null && item.refsDigest !== entry!.refsDigest;
     if (changed.length === 0 || flowTypes?.has('Update') === false) {
       item.plan = 'unchanged';
@@ -1351,7 +1345,5 @@ export async function runSynchronizationCycle(
   };
   for (const cycleStep of CYCLE_STEPS) await cycleStep(cycle);
   if (cycle.deleteHold.held.size > 0) throw deleteThresholdError(cycle);
-  const c = cycle.counters;
-  const synchronized = mode === 'full' || c.created + c.deleted + c.restored > 0 ? await deps.connectorSpace.countSynced?.() : undefined;
-  return { cycleId, mode, ...cycle.counters, watermark: cycle.watermark, ...(synchronized === undefined ? {} : { synchronized }) };
+  return { cycleId, mode, ...cycle.counters, watermark: cycle.watermark };
 }

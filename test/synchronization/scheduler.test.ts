@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LdifConnector } from '../../src/connectors/ldif/ldif-connector.ts';
-import { MemoryConnectorSpace, type CycleReport, type EngineSource } from '../../src/engine/index.ts';
+import { MemoryConnectorSpace, MemoryProvisioningLog, type CycleReport, type EngineSource } from '../../src/engine/index.ts';
 import { applyResetScope, createJobScheduler, NO_ACTIVE_AGENTS, type CycleOutcome, type JobScheduler } from '../../src/synchronization/index.ts';
 import { CloudsyncError } from '../../src/errors/index.ts';
 import { failingSource } from './failing-source.ts';
@@ -29,6 +29,7 @@ describe('job scheduler', () => {
   const sources = new Map<string, EngineSource>();
   const outcomes: CycleOutcome[] = [];
   const progress: number[] = [];
+  const log = new MemoryProvisioningLog();
 
   before(async () => {
     api = await startSyncApi(defaultBackend(), { clock: () => now });
@@ -43,6 +44,7 @@ describe('job scheduler', () => {
       onProgress: (_job, p) => progress.push(p.exported),
       onError: (error) => assert.fail(error as Error),
       deleteProtection: api.pendingDeletes,
+      log,
     });
   });
   after(async () => {
@@ -174,8 +176,13 @@ describe('job scheduler', () => {
     await writeFile(smaller, kept.join('\n\n'));
     sources.set('threshold.example.com', new LdifConnector({ file: smaller }));
     now = new Date(now.getTime() + 3 * 60_000);
+    log.clear();
     await scheduler.tick();
     let status = await job.status();
+    const staged = log.entries.filter((entry) => entry.action === 'StagedDelete');
+    assert.equal(staged.length, 600, 'each held deletion is in the provisioning log as StagedDelete');
+    assert.ok(staged.every((entry) => entry.status === 'Skipped' && /Held back by the accidental-delete threshold \(500\)/.test(entry.steps.at(-1)!.description)));
+    assert.equal(log.entries.filter((entry) => entry.action === 'Delete').length, 0);
     assert.equal(status.code, 'Quarantine');
     assert.equal(status.quarantine.reason, 'TooManyDeletes');
     assert.equal(status.quarantine.currentBegan, now.toISOString());
