@@ -49,8 +49,8 @@ import {
   type ObjectPlacement,
 } from '../schema/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry } from './connector-space.ts';
-import { differs, digestOf, logText, objectDigest, toTargetJson, valueDigest } from './export-values.ts';
+import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
+import { differs, digestOf, EMPTY_DIGEST, logText, objectDigest, toTargetJson, valueDigest } from './export-values.ts';
 import type {
   ModifiedProperty,
   ProvisioningAction,
@@ -141,9 +141,14 @@ export interface CycleReport {
   readonly referencesAdded: number;
   readonly referencesRemoved: number;
   readonly watermark: string | null;
+  /**
+   * Synchronized objects by type after the cycle, counted when the cycle could have changed them (a full cycle, or
+   * one that created, deleted or restored); undefined otherwise — the count is O(objects), the delta budget is not.
+   */
+  readonly synchronized?: readonly SynchronizedCount[];
 }
 
-type Counters = { -readonly [K in keyof Omit<CycleReport, 'cycleId' | 'mode' | 'watermark'>]: number };
+type Counters = { -readonly [K in keyof Omit<CycleReport, 'cycleId' | 'mode' | 'watermark' | 'synchronized'>]: number };
 
 const TARGET_TYPE_OF: Readonly<Record<string, TargetType>> = Object.freeze({ user: 'user', group: 'group', contact: 'orgContact', orgcontact: 'orgContact' });
 
@@ -627,7 +632,8 @@ async function processingStep(batch: BatchContext): Promise<void> {
     }
     evaluate(cycle, item, false);
     if (item.failure !== undefined) continue;
-    const changed = Object.keys(item.hashes!).filter((a) => entry!.exported?.[a] !== item.hashes![a]);
+    // An attribute a create left out (no value) and an update's explicit empty value are the same state.
+    const changed = Object.keys(item.hashes!).filter((a) => (entry!.exported?.[a] ?? EMPTY_DIGEST) !== item.hashes![a]);
     const refsChanged = item.refsDigest !== null && item.refsDigest !== entry!.refsDigest;
     if (changed.length === 0 || flowTypes?.has('Update') === false) {
       item.plan = 'unchanged';
@@ -672,6 +678,8 @@ function holdDeletesOverThreshold(cycle: CycleContext, items: readonly WorkItem[
   for (const item of pending) {
     if (!held.has(item.anchor)) held.set(item.anchor, pendingDeletionOf(item));
     item.plan = 'skip';
+    item.action = 'StagedDelete';
+    item.logged = true;
     item.action = 'StagedDelete';
     item.logged = true;
     step(item, 'export', 'Skipped', `Held back by the accidental-delete threshold (${threshold}): ${PENDING_DELETION_REASON_TEXT[held.get(item.anchor)!.reason]}`);
@@ -1121,7 +1129,11 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
     }
   }
   const heldBefore = new Set(cycle.deleteHold.held.keys());
+  const heldBefore = new Set(cycle.deleteHold.held.keys());
   holdDeletesOverThreshold(cycle, candidates);
+  // Entra logs the deletions its threshold holds back as StagedDelete; those of the import batches are logged there.
+  const staged = candidates.filter((item) => item.action === 'StagedDelete' && !heldBefore.has(item.anchor));
+  if (staged.length > 0) await cycle.deps.log.write(staged.map((item) => logEntry(cycle, item)));
   // Entra logs the deletions its threshold holds back as StagedDelete; those of the import batches are logged there.
   const staged = candidates.filter((item) => item.action === 'StagedDelete' && !heldBefore.has(item.anchor));
   if (staged.length > 0) await cycle.deps.log.write(staged.map((item) => logEntry(cycle, item)));
@@ -1345,5 +1357,7 @@ export async function runSynchronizationCycle(
   };
   for (const cycleStep of CYCLE_STEPS) await cycleStep(cycle);
   if (cycle.deleteHold.held.size > 0) throw deleteThresholdError(cycle);
-  return { cycleId, mode, ...cycle.counters, watermark: cycle.watermark };
+  const c = cycle.counters;
+  const synchronized = mode === 'full' || c.created + c.deleted + c.restored > 0 ? await deps.connectorSpace.countSynced?.() : undefined;
+  return { cycleId, mode, ...cycle.counters, watermark: cycle.watermark, ...(synchronized === undefined ? {} : { synchronized }) };
 }
