@@ -3,15 +3,16 @@
  * a fresh SQLite store, against a plain paged `ldapsearch` dump of the same entries run back to back on the same
  * machine; then a delta cycle with nothing changed, and the peak RSS of the synchronizing process.
  *
- *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1]
+ *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N]
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
- * cloud directory), so that its peak RSS (getrusage maxrss) is the service's and not the seeding's. OpenLDAP is
+ * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
+ * maxrss) is the service's and not the seeding's. OpenLDAP is
  * loaded offline (slapadd); Samba through LDAP adds (slow: ~1,000 users/s), so its default is 20,000 users.
  * Prints one JSON document; nothing is asserted.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,10 @@ const { values: args } = parseArgs({
     source: { type: 'string', default: 'openldap' },
     users: { type: 'string' },
     runs: { type: 'string', default: '1' },
+    /** delta cycles with nothing changed after the full sync */
+    deltas: { type: 'string', default: '5' },
+    /** engine batch size (default: the engine's) */
+    batch: { type: 'string' },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -44,6 +49,8 @@ interface ChildSpec {
   readonly bindPassword: string;
   readonly baseDn: string;
   readonly domain: string;
+  readonly deltas: number;
+  readonly batchSize?: number;
 }
 
 interface ChildResult {
@@ -69,16 +76,15 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
     const { tenantId } = await directory.createTenant({ name: `bench${process.pid}` });
     const schema = compileSynchronizationSchema(getTemplate(spec.kind === 'openldap' ? 'LDAP2AADProvisioning' : 'AD2AADProvisioning'));
     const deps = { source, target: cloudDirectoryTarget(directory, tenantId), connectorSpace: new SqlConnectorSpace(store, 'bench'), log: { write: async () => {} } };
-    const config = { id: 'bench', schema, domain: { dnsDomainName: spec.domain, netBiosName: 'BENCH' }, ...(process.env['BENCH_BATCH'] ? { batchSize: Number(process.env['BENCH_BATCH']) } : {}) };
+    const config = { id: 'bench', schema, domain: { dnsDomainName: spec.domain, netBiosName: 'BENCH' }, ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize }) };
     const time = async (mode: CycleMode) => {
       const t0 = performance.now();
       const report = await runSynchronizationCycle(deps, config, { mode });
       return { ms: performance.now() - t0, report };
     };
     const full = await time('full');
-    if (process.env['BENCH_MEMORY'] !== undefined) process.stderr.write(`after full: ${JSON.stringify(process.memoryUsage())}\n`);
     const deltas: number[] = [];
-    for (let i = 0; i < Number(process.env['BENCH_DELTAS'] ?? 5); i++) deltas.push((await time('delta')).ms);
+    for (let i = 0; i < spec.deltas; i++) deltas.push((await time('delta')).ms);
     return {
       objects: full.report.created,
       fullSyncMs: Math.round(full.ms),
@@ -99,8 +105,14 @@ if (args.child !== undefined) {
   process.exit(0);
 }
 
+/** The Node flags the service runs with: those of bin/cloudsync.js's `#!/usr/bin/env -S node …` line. */
+function serviceNodeFlags(): string[] {
+  const shebang = readFileSync(fileURLToPath(new URL('../bin/cloudsync.js', import.meta.url)), 'utf8').split('\n')[0]!;
+  return shebang.replace(/^#!\/usr\/bin\/env -S node\s*/, '').split(/\s+/).filter((f) => f.startsWith('--'));
+}
+
 async function runChild(spec: ChildSpec): Promise<ChildResult> {
-  const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, [...serviceNodeFlags(), fileURLToPath(import.meta.url), '--child', JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   proc.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
   const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
@@ -128,7 +140,8 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 const kind = args.source === 'samba' ? 'samba' : 'openldap';
 const users = Number(args.users ?? (kind === 'samba' ? 20_000 : 200_000));
 const runs = Number(args.runs);
-const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
+const tuning = { deltas: Number(args.deltas), ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }) };
+const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
 
 async function measure(spec: ChildSpec, search: readonly string[]) {
   const dumps: number[] = [];
@@ -169,7 +182,7 @@ if (kind === 'openldap') {
     const filter = '(|(objectClass=inetOrgPerson)(objectClass=groupOfNames)(objectClass=groupOfUniqueNames)(objectClass=organizationalUnit))';
     const attributes = ['*', 'entryUUID', 'entryCSN', 'modifyTimestamp', 'createTimestamp', 'objectClass'];
     Object.assign(result, await measure(
-      { kind, url: server.url, bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn, domain: 'example.org' },
+      { kind, url: server.url, bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn, domain: 'example.org', ...tuning },
       ['-x', '-H', server.url, '-D', server.adminDn, '-w', server.adminPassword, '-b', server.baseDn, filter, ...attributes],
     ));
   } finally {
@@ -190,7 +203,7 @@ if (kind === 'openldap') {
       result['seedMs'] = Math.round(performance.now() - t0);
       const filter = '(|(&(objectClass=user)(!(objectClass=computer)))(objectClass=group)(objectClass=contact)(objectClass=organizationalUnit))';
       Object.assign(result, await measure(
-        { kind, url: dc.url, bindDn: dc.adminDn, bindPassword: dc.adminPassword, baseDn: container, domain: SAMBA_REALM.toLowerCase() },
+        { kind, url: dc.url, bindDn: dc.adminDn, bindPassword: dc.adminPassword, baseDn: container, domain: SAMBA_REALM.toLowerCase(), ...tuning },
         ['-x', '-H', dc.url, '-D', dc.adminDn, '-w', dc.adminPassword, '-b', container, filter, ...DEFAULT_AD_ATTRIBUTES],
       ));
     } finally {
