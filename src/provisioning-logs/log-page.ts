@@ -41,7 +41,9 @@ export async function readLogPage(
   if (where !== undefined) select = select.where(where);
   if (after !== undefined) {
     const key = after.key ?? '';
-    select = select.where((eb) => eb.or([eb('activity_date_time', '<', key), eb.and([eb('activity_date_time', '=', key), eb('id', '<', after.id)])]));
+    // A row-value comparison, not `t < k OR (t = k AND id < i)`: PostgreSQL walks the (tenant, time, id) index
+    // from the position only for the former (the OR form rescanned from the newest entry on every page).
+    select = select.where((eb) => eb(eb.refTuple('activity_date_time', 'id'), '<', eb.tuple(key, after.id)));
   }
   const rows = (await select
     .orderBy('activity_date_time', 'desc')
