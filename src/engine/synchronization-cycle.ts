@@ -1129,11 +1129,7 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
     }
   }
   const heldBefore = new Set(cycle.deleteHold.held.keys());
-  const heldBefore = new Set(cycle.deleteHold.held.keys());
   holdDeletesOverThreshold(cycle, candidates);
-  // Entra logs the deletions its threshold holds back as StagedDelete; those of the import batches are logged there.
-  const staged = candidates.filter((item) => item.action === 'StagedDelete' && !heldBefore.has(item.anchor));
-  if (staged.length > 0) await cycle.deps.log.write(staged.map((item) => logEntry(cycle, item)));
   // Entra logs the deletions its threshold holds back as StagedDelete; those of the import batches are logged there.
   const staged = candidates.filter((item) => item.action === 'StagedDelete' && !heldBefore.has(item.anchor));
   if (staged.length > 0) await cycle.deps.log.write(staged.map((item) => logEntry(cycle, item)));

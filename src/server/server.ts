@@ -28,6 +28,7 @@ import { DEFAULTS } from './defaults.ts';
 import { AgentHub } from '../agents/agent-hub.ts';
 import { AgentStore } from '../agents/agent-store.ts';
 import { agentSourceRegistry } from '../agents/agent-source-registry.ts';
+import { createChangeTrigger } from '../agents/change-trigger.ts';
 import { createDeleteProtectionStore, parseRetrySchedule } from '../synchronization/index.ts';
 import { createNotificationJournal, createQuarantineNotifier, createSmtpTransport, parseSmtpSettings, type MailTransport } from '../notifications/index.ts';
 import { createDnsDomainProof, createTrustingDomainProof, deriveDomainProofKey } from './dns-domain-proof.ts';
@@ -227,7 +228,10 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
         rateLimit: options.onDemandRateLimit ?? DEFAULTS.onDemandRateLimit.value,
         rateWindowSeconds: options.onDemandRateWindow ?? DEFAULTS.onDemandRateWindow.value,
       },
-      agents: { store: agentStore, hub: agentHub, registrationTokenLifetimeSeconds: DEFAULTS.agentRegistrationTokenLifetime.value, messageLimit: DEFAULTS.agentMessageLimit.value },
+      agents: {
+        store: agentStore, hub: agentHub, registrationTokenLifetimeSeconds: DEFAULTS.agentRegistrationTokenLifetime.value, messageLimit: DEFAULTS.agentMessageLimit.value,
+        onChanges: createChangeTrigger(synchronization, { minIntervalMs: 1000 }),
+      },
       pendingDeletes: deleteProtection,
       domainProof,
       logger,
