@@ -680,8 +680,6 @@ function holdDeletesOverThreshold(cycle: CycleContext, items: readonly WorkItem[
     item.plan = 'skip';
     item.action = 'StagedDelete';
     item.logged = true;
-    item.action = 'StagedDelete';
-    item.logged = true;
     step(item, 'export', 'Skipped', `Held back by the accidental-delete threshold (${threshold}): ${PENDING_DELETION_REASON_TEXT[held.get(item.anchor)!.reason]}`);
   }
 }
