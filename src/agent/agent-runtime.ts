@@ -24,6 +24,7 @@ import { prepareStateDirectory, readAgentState, sameRegistrationToken, writeAgen
 import { ServiceClient, type ServiceAnswer } from './service-client.ts';
 import { pause, ReconnectBackoff } from './reconnect-backoff.ts';
 import { runOperation } from './operation-runner.ts';
+import { ChangeWatch } from './change-watch.ts';
 
 export interface AgentDomain {
   readonly domain: string;
@@ -39,6 +40,8 @@ export interface AgentRuntimeOptions {
   readonly version: string;
   readonly machineName?: string;
   readonly logger: Logger;
+  /** How often the agent looks for changes to push (ms); 0 = never (only scheduled cycles). */
+  readonly watchIntervalMs?: number;
 }
 
 /** Longest the agent waits for one answer; the service holds a poll for at most a few seconds. */
@@ -117,6 +120,22 @@ export class AgentRuntime {
       send: async (operationId: string, message: OperationMessage, operationSignal: AbortSignal) =>
         service.post(`/operations/${encodeURIComponent(operationId)}`, message, { assertion: await signer.assertion(), timeoutMs: MESSAGE_TIMEOUT_MS, signal: operationSignal }),
     };
+    const watches = new Map<string, ChangeWatch>();
+    if ((this.#options.watchIntervalMs ?? 0) > 0) {
+      for (const served of poll.domains) {
+        watches.set(served.domain, new ChangeWatch({
+          domain: served.domain,
+          source: sources.get(served.domain)!,
+          intervalMs: this.#options.watchIntervalMs!,
+          warn: (fields, message) => logger.warn(fields, message),
+          report: async (domain) => {
+            const answer = await service.post('/changes', { domains: [domain] }, { assertion: await signer.assertion(), timeoutMs: POLL_TIMEOUT_MS, signal });
+            logger.info({ domain, ...(answer.kind === 'ok' ? { started: (answer.body as { started: number }).started } : { refused: answer.message }) }, 'changes seen in the directory; the service was told');
+          },
+        }));
+      }
+    }
+    for (const watch of watches.values()) this.#running.add(watch.run(signal));
     const backoff = new ReconnectBackoff();
     let connected = false;
     logger.info({ agentId: state.agentId, service: service.origin, domains: poll.domains.map((d) => d.domain) }, 'agent starting');
@@ -145,7 +164,7 @@ export class AgentRuntime {
         connected = true;
         backoff.reset();
         const { operations, pollAfterMs } = answer.body as PollAnswer;
-        for (const assignment of operations) this.#start(assignment, sources, transport, signal);
+        for (const assignment of operations) this.#start(assignment, sources, transport, signal, watches.get(assignment.domain.toLowerCase()));
         if (pollAfterMs > 0) await pause(pollAfterMs, signal);
       }
     } finally {
@@ -153,7 +172,7 @@ export class AgentRuntime {
     }
   }
 
-  #start(assignment: OperationAssignment, sources: ReadonlyMap<string, EngineSource>, transport: Parameters<typeof runOperation>[2], signal: AbortSignal): void {
+  #start(assignment: OperationAssignment, sources: ReadonlyMap<string, EngineSource>, transport: Parameters<typeof runOperation>[2], signal: AbortSignal, watch: ChangeWatch | undefined): void {
     const { logger } = this.#options;
     const source = sources.get(assignment.domain.toLowerCase());
     const log = (level: 'info' | 'warn', fields: Record<string, unknown>, message: string): void => logger[level](fields, message);
@@ -161,7 +180,7 @@ export class AgentRuntime {
     logger.info({ operationId: assignment.id, kind: assignment.kind, domain: assignment.domain, lease: assignment.lease }, 'operation started');
     const running = (source === undefined
       ? transport.send(assignment.id, { lease: assignment.lease, seq: 0, type: 'error', code: 'ERR_AGENT_UNAVAILABLE', message: `this agent does not serve ${assignment.domain}` }, signal).then(() => 'failed' as const)
-      : runOperation(assignment, source, transport, signal, log))
+      : (watch?.busy(1), runOperation(assignment, source, transport, signal, log, (watermark) => watch?.observe(watermark)).finally(() => watch?.busy(-1))))
       .then((outcome) => {
         const level = outcome === 'completed' ? 'debug' : 'info';
         logger[level]({ operationId: assignment.id, kind: assignment.kind, domain: assignment.domain, outcome, ms: Date.now() - started }, 'operation finished');

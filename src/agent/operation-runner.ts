@@ -10,7 +10,7 @@ import { CloudsyncError, isCloudsyncError } from '../errors/index.ts';
 import type { EngineSource } from '../engine/index.ts';
 import type { Value } from '../expressions/value.ts';
 import type { OperationAssignment, OperationKind, OperationMessage, OperationParameters } from '../agent-channel/channel-protocol.ts';
-import { encodeImportBatch, encodeSourceObject, encodeValue } from '../agent-channel/wire-value.ts';
+import { encodeImportBatch, encodeSourceObject, encodeValue, type WireImportBatch } from '../agent-channel/wire-value.ts';
 import { pause, ReconnectBackoff } from './reconnect-backoff.ts';
 import type { ServiceAnswer } from './service-client.ts';
 
@@ -53,7 +53,10 @@ export async function runOperation(
   transport: OperationTransport,
   signal: AbortSignal,
   log: (level: 'info' | 'warn', fields: Record<string, unknown>, message: string) => void,
+  /** The watermark a completed import ended with (the change watch reads from it). */
+  onWatermark?: (watermark: string) => void,
 ): Promise<OperationOutcome> {
+  let watermark: string | undefined;
   const local = new AbortController();
   const stop = (): void => local.abort();
   signal.addEventListener('abort', stop, { once: true });
@@ -87,6 +90,7 @@ export async function runOperation(
     try {
       for await (const items of producer) {
         if (!(await send({ type: 'items', items }))) return signal.aborted ? 'stopped' : 'moved';
+        if (assignment.kind === 'fullImport' || assignment.kind === 'deltaImport') watermark = (items as WireImportBatch).watermark ?? watermark;
       }
     } catch (error) {
       if (local.signal.aborted) return signal.aborted ? 'stopped' : 'moved';
@@ -97,7 +101,9 @@ export async function runOperation(
       await send({ type: 'error', code: reported.code, message: reported.message });
       return 'failed';
     }
-    return (await send({ type: 'end' })) ? 'completed' : signal.aborted ? 'stopped' : 'moved';
+    if (!(await send({ type: 'end' }))) return signal.aborted ? 'stopped' : 'moved';
+    if (watermark !== undefined) onWatermark?.(watermark);
+    return 'completed';
   } finally {
     signal.removeEventListener('abort', stop);
     local.abort();

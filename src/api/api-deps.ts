@@ -10,6 +10,7 @@ import type { ProvisionOnDemandOptions } from './synchronization/provision-on-de
 import type { DomainProof } from './graph/domain-proof.ts';
 import type { AgentHub } from '../agents/agent-hub.ts';
 import type { AgentStore } from '../agents/agent-store.ts';
+import type { ChangeTrigger } from '../agents/change-trigger.ts';
 import type { AuditLogs } from './audit-logs/audit-log-routes.ts';
 import type { ObservabilityOptions } from '../observability/index.ts';
 
@@ -58,6 +59,8 @@ export interface ApiDeps {
     readonly registrationTokenLifetimeSeconds: number;
     /** Largest agent message after decompression (bytes). */
     readonly messageLimit: number;
+    /** Runs the jobs of a tenant's domain now when an agent saw changes there (near real time). */
+    readonly onChanges?: ChangeTrigger;
   };
   /** /healthz, /readyz and /metrics (src/observability); not served without it. */
   readonly observability?: ObservabilityOptions;

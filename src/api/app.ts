@@ -108,9 +108,9 @@ export function buildApp(deps: ApiDeps): FastifyInstance {
     });
   }
   if (deps.agents !== undefined) {
-    const { store, hub, registrationTokenLifetimeSeconds, messageLimit } = deps.agents;
+    const { store, hub, registrationTokenLifetimeSeconds, messageLimit, onChanges } = deps.agents;
     void app.register(agentRoutes, { prefix: '/v1.0', agents: store, hub, registrationTokenLifetimeSeconds, key, clock, publicUrl: deps.publicUrl });
-    void app.register(agentChannelRoutes, { prefix: CHANNEL_PREFIX, agents: store, hub, messageLimit, clock });
+    void app.register(agentChannelRoutes, { prefix: CHANNEL_PREFIX, agents: store, hub, messageLimit, clock, ...(onChanges === undefined ? {} : { onChanges }) });
   }
   if (deps.observability !== undefined) void app.register(observabilityRoutes, deps.observability);
   // Last, so that every Graph route is known.

@@ -133,6 +133,15 @@ export const DEFAULTS = Object.freeze({
     override: '(fixed)',
     description: 'How long an agent registration token (POST …/provisioning/agentRegistrationTokens) can be redeemed; once only.',
   }),
+  agentWatchInterval: setting({
+    value: 2,
+    unit: 'seconds',
+    override: 'cloudsync agent --watch-interval (0 turns it off)',
+    description:
+      'How often an agent reads its directory\'s changes (DirSync on AD) from the watermark of the last cycle; when ' +
+      'there are some it tells the service, which runs the domain\'s jobs at once, so a change reaches the cloud in ' +
+      'seconds instead of at the next scheduled cycle.',
+  }),
   agentMessageLimit: setting({
     value: 33_554_432,
     unit: 'bytes',

@@ -18,6 +18,7 @@ import { claimedAgentId, parseAgentPublicKey, verifyAgentAssertion } from '../..
 import type { AgentHub } from '../../agents/agent-hub.ts';
 import type { AgentRecord, AgentStore } from '../../agents/agent-store.ts';
 import { parseOperationMessage } from '../../agents/operation-message.ts';
+import type { ChangeTrigger } from '../../agents/change-trigger.ts';
 
 const inflate = promisify(gunzip);
 
@@ -27,6 +28,8 @@ export interface AgentChannelRouteOptions {
   /** Largest message, after decompression (bytes). */
   readonly messageLimit: number;
   readonly clock: () => Date;
+  /** Asks for cycles now for a tenant's domain in which an agent saw changes (near real time). */
+  readonly onChanges?: ChangeTrigger;
 }
 
 declare module 'fastify' {
@@ -168,6 +171,22 @@ export async function agentChannelRoutes(app: FastifyInstance, options: AgentCha
     await agents.recordSeen(agent.id, seen);
     const operations = await hub.poll(agent.id, agent.tenantId, domains, connectionClosed(reply));
     return { operations, pollAfterMs: 0 };
+  });
+
+  // Near real time: the agent saw changes in domains it serves; their jobs run now (a hint, never data).
+  app.post('/changes', authenticated, async function changes(request) {
+    const agent = request.agent!;
+    hub.touch(agent.id);
+    const body = objectOf(request.body, '(body)');
+    const domains = body['domains'];
+    if (!Array.isArray(domains) || domains.length > 50) throw bad('domains', 'expected an array of at most 50 domains');
+    let started = 0;
+    for (const [i, domain] of domains.entries()) {
+      const name = shortText(domain, `domains[${i}]`).toLowerCase();
+      if (!agent.domains.includes(name)) throw bad(`domains[${i}]`, `this agent does not serve ${name}`);
+      started += (await options.onChanges?.(agent.tenantId, name)) ?? 0;
+    }
+    return { started };
   });
 
   app.post<{ Params: { id: string } }>('/operations/:id', authenticated, async function operationMessage(request) {

@@ -17,6 +17,7 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { CloudsyncError } from '../../errors/index.ts';
 import { createLogger } from '../../server/server.ts';
+import { DEFAULTS } from '../../server/defaults.ts';
 import { embeddedAgentFromFlags } from '../../server/embedded-agent.ts';
 import { AgentRuntime } from '../../agent/agent-runtime.ts';
 import { ServiceClient } from '../../agent/service-client.ts';
@@ -37,6 +38,7 @@ interface RunFlags {
   readonly ldif?: string;
   readonly serviceCaFile?: string;
   readonly machineName?: string;
+  readonly watchInterval?: string;
 }
 
 interface OnPremisesAgent {
@@ -66,6 +68,8 @@ async function runAgent(flags: RunFlags): Promise<void> {
       throw new CloudsyncError('ERR_CONFIG_INVALID', `--service-ca-file ${flags.serviceCaFile}: cannot read it (${error.code})`, { path: '--service-ca-file' });
     });
   }
+  const watchSeconds = Number(flags.watchInterval ?? DEFAULTS.agentWatchInterval.value);
+  if (!Number.isFinite(watchSeconds) || watchSeconds < 0 || watchSeconds > 3600) throw usage(`--watch-interval ${flags.watchInterval}: expected seconds from 0 to 3600`, '--watch-interval');
   const service = new ServiceClient({ service: flags.service, ...(ca === undefined ? {} : { ca }) });
   // The same checks and connectors as the embedded agent: one line per problem, the password only read from its file.
   const local = (await embeddedAgentFromFlags({
@@ -85,6 +89,7 @@ async function runAgent(flags: RunFlags): Promise<void> {
     domains: [{ domain: local.domain, netBiosName: local.netBiosName, source: local.source }],
     version: await agentVersion(),
     ...(flags.machineName === undefined ? {} : { machineName: flags.machineName }),
+    watchIntervalMs: Math.round(watchSeconds * 1000),
     logger,
   });
   const stop = new AbortController();
@@ -141,6 +146,7 @@ export function agentCommand(): Command {
     .option('--ldif <file>', 'serve an LDIF export instead of a live directory (demos, tests)')
     .option('--service-ca-file <file>', 'PEM CA certificate(s) to trust for the service, besides the system\'s')
     .option('--machine-name <name>', 'name shown for this agent (default: the host name)')
+    .option('--watch-interval <seconds>', 'look for directory changes this often and have them synchronized at once (0: only scheduled cycles)', String(DEFAULTS.agentWatchInterval.value))
     .action(runAgent);
 
   const token = agent.command('token').description('agent registration tokens');
