@@ -109,4 +109,14 @@ describe('OpenLDAP → cloudsync server (embedded agent, --source-type ldap) →
     assert.deepEqual(state.users, users);
     assert.equal((await deletedUsers(api)).get('user000006@example.org'), before.get('user000006@example.org'), 'soft-deleted');
   });
+
+  test('DELETE of the job: removeObjects must be true or false; true takes its objects out of the cloud', async () => {
+    await assert.rejects(api.request('DELETE', `${configuration.jobUrl}?removeObjects=yes`), /removeObjects must be true or false, not 'yes'.*400/);
+    await assert.rejects(api.request('DELETE', `${configuration.jobUrl}?$select=id`), /The query option '\$select' is not supported/);
+    await api.request('POST', `${configuration.jobUrl}/pause`);
+    await api.request('DELETE', `${configuration.jobUrl}?removeObjects=true`);
+    const state = await cloudState(api);
+    assert.deepEqual([state.users, state.groups, state.contacts], [[], [], []]);
+    assert.equal((await deletedUsers(api)).size, 6, 'every synchronized user is in deleted items');
+  });
 });
