@@ -5,7 +5,8 @@
  *   - the main flow: register, the scheduler's full cycle through the agent, users and a group with its members in
  *     the cloud directory;
  *   - DC failover: the agent's first domain controller stops answering (a TCP relay in front of the DC, closed);
- *     the next cycle runs on the second one and a change made in AD arrives.
+ *     the next cycle runs on the second one and a change made in AD arrives;
+ *   - near real time: a change made in AD arrives within seconds although the job's interval is an hour.
  * The bind password is in neither process's output.
  */
 import { after, before, describe, test } from 'node:test';
@@ -144,6 +145,19 @@ describe('cloudsync agent ← Samba AD, service over HTTPS', { skip }, () => {
     const after = await graph<{ department: string }>(service.url, tenant, 'GET', `/v1.0/users/${changed.id}?$select=department`);
     assert.equal(after.body.department, 'Failover');
     assert.equal(agent.child.exitCode, null);
+
+    // Near real time: with the job's interval at an hour, a change made in AD arrives within seconds, because the
+    // agent sees it (DirSync every 2 s) and has the service run the job at once.
+    const changedAt = Date.now();
+    await admin.modify(`CN=agent00009,OU=Corp,${dc.baseDn}`, [new Change({ operation: 'replace', modification: new Attribute({ type: 'department', values: ['Realtime'] }) })]);
+    const realtime = synced.find((user) => user.displayName === 'Test agent00009')!;
+    await until('the change pushed by the agent', async () => {
+      const read = await graph<{ department: string }>(service.url, tenant, 'GET', `/v1.0/users/${realtime.id}?$select=department`);
+      return read.body.department === 'Realtime' ? true : undefined;
+    }, 20_000, 200);
+    const latencyMs = Date.now() - changedAt;
+    assert.ok(latencyMs < 10_000, `${latencyMs} ms`);
+    await agent.waitFor(/changes seen in the directory; the service was told/);
 
     for (const output of [service.output(), agent.output(), untrusting.output()]) assert.ok(!output.includes(dc.adminPassword), 'the bind password is never printed');
     await agent.stop();
