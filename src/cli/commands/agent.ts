@@ -2,7 +2,8 @@
  * `cloudsync agent …`: the on-premises agent, and its management over the service's API.
  *
  *   cloudsync agent --service URL --state DIR [--registration-token T] --domain D
- *                   (--ldap-url URL[,URL…] --bind-dn DN --bind-password-file F [--ca-file F] | --ldif FILE)
+ *                   (--ldap-url URL[,URL…] --bind-dn DN --bind-password-file F [--ca-file F] [--source-type ldap --base-dn DN]
+ *                    | --ldif FILE)
  *                   [--service-ca-file F] [--machine-name NAME]
  *       runs the agent (the default subcommand, `agent run`): registers once with the token, then serves the domain
  *       until SIGINT/SIGTERM. Non-interactive, so it can run as a service unit.
@@ -39,6 +40,8 @@ interface RunFlags {
   readonly serviceCaFile?: string;
   readonly machineName?: string;
   readonly watchInterval?: string;
+  readonly sourceType?: string;
+  readonly baseDn?: string;
 }
 
 interface OnPremisesAgent {
@@ -80,6 +83,8 @@ async function runAgent(flags: RunFlags): Promise<void> {
     ...(flags.bindDn === undefined ? {} : { bindDn: flags.bindDn }),
     ...(flags.bindPasswordFile === undefined ? {} : { bindPasswordFile: flags.bindPasswordFile }),
     ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }),
+    ...(flags.sourceType === undefined ? {} : { sourceType: flags.sourceType }),
+    ...(flags.baseDn === undefined ? {} : { baseDn: flags.baseDn }),
   }))!;
   const logger = createLogger();
   const runtime = new AgentRuntime({
@@ -143,6 +148,8 @@ export function agentCommand(): Command {
     .option('--bind-dn <dn>', 'account the agent binds as')
     .option('--bind-password-file <file>', 'file (mode 0600) holding the bind password; it never leaves this machine')
     .option('--ca-file <file>', 'PEM CA certificate(s) of the domain controllers')
+    .option('--source-type <type>', 'ad (Active Directory, DirSync; default) or ldap (OpenLDAP and other generic LDAP servers, with --base-dn)')
+    .option('--base-dn <dn>', 'with --source-type ldap: the subtree to read')
     .option('--ldif <file>', 'serve an LDIF export instead of a live directory (demos, tests)')
     .option('--service-ca-file <file>', 'PEM CA certificate(s) to trust for the service, besides the system\'s')
     .option('--machine-name <name>', 'name shown for this agent (default: the host name)')
