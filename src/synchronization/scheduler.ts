@@ -52,9 +52,8 @@ import type { PendingDeletion } from '../engine/index.ts';
 import type { QuarantineNotifier } from '../notifications/index.ts';
 import { notificationSettingsOf, reasonSummary } from './delete-protection.ts';
 import type { DeleteProtectionStore } from './delete-protection-store.ts';
-import { decideQuarantine, type CycleVerdict, type QuarantinePolicy } from './quarantine-policy.ts';
+import { decideQuarantine, parseRetrySchedule, type CycleVerdict, type QuarantinePolicy } from './quarantine-policy.ts';
 import { DEFAULTS } from '../server/defaults.ts';
-import { parseRetrySchedule } from './quarantine-policy.ts';
 
 /** Graph's status error code when no provisioning agent serves the job's domain. */
 export const NO_ACTIVE_AGENTS = 'HybridIdentityServiceNoActiveAgents';
