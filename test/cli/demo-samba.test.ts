@@ -43,6 +43,7 @@ test('demo --samba: the sample seeded into a real DC, synchronized with zero fai
   assert.match(run.stdout, /First sync: Succeeded, \d+ entries read, 1053 objects created in [\d.]+ s\./);
   assert.match(run.stdout, /through the API 1000 users and 13 groups have onPremisesSyncEnabled eq true, 1016 users in all; e\.g\. mei\.martinez@corp\.example\.com\./);
   assert.doesNotMatch(run.stderr, /[1-9]\d* failed/);
+  assert.match(run.stdout, new RegExp(`printf 'dn: CN=Mei Martinez,OU=Sales,OU=Users,OU=Corp,DC=corp,DC=example,DC=com.*\\n    \\| ldapmodify -H ${dc[1]!.replace(/[.]/g, '\\.')} -D 'CN=Administrator,CN=Users,DC=corp,DC=example,DC=com' -w`));
   const client = new Client({ url: dc[1]!, connectTimeout: 1000 });
   await assert.rejects(client.bind('CN=Administrator,CN=Users,DC=corp,DC=example,DC=com', 'x'), 'the DC is gone');
   await client.unbind().catch(() => undefined);

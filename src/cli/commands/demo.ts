@@ -30,6 +30,8 @@ interface DemoSource {
   readonly source: EngineSource;
   /** for the "Embedded agent for …" line */
   readonly description: string;
+  /** lines printed after the instructions (how to change the source) */
+  readonly hint?: string;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,7 @@ export function demoCommand(): Command {
       };
       try {
         await announce(server, dataDir, cycles, demoSource.description);
+        if (demoSource.hint !== undefined) process.stdout.write(demoSource.hint + '\n');
       } catch (error) {
         await stop();
         throw error;
@@ -162,6 +165,8 @@ class CycleWatch {
         });
       }));
     this.stopBar();
+    // Later cycles (the schedule, or a start after a change) are the job status's to show, not "first sync" lines.
+    this.#jobId = undefined;
     return outcome;
   }
 
@@ -224,6 +229,13 @@ async function throwawaySambaSource(): Promise<DemoSource> {
     return {
       source,
       description: `reading a throwaway Samba AD DC at ${dc.url} (seeded with the sample AD export; removed on exit)`,
+      // The DC's password is the harness's fixed test secret of a DC that lives as long as this process.
+      hint: [
+        '',
+        `Change the throwaway AD and watch the next cycle (every ${DEFAULTS.syncInterval.value}, or: npx cloudsync config start ${DEMO_DOMAIN}):`,
+        `  printf 'dn: CN=Mei Martinez,OU=Sales,OU=Users,OU=Corp,${dc.baseDn}\\nchangetype: modify\\nreplace: title\\ntitle: Chief Demo Officer\\n' \\`,
+        `    | ldapmodify -H ${dc.url} -D '${dc.adminDn}' -w '${dc.adminPassword}'`,
+      ].join('\n'),
       close: async () => {
         await source.close();
         await dc.stop();
