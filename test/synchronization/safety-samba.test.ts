@@ -2,9 +2,11 @@
  * Operating safely against a real Samba AD DC, through the real service (`cloudsync server --embedded-agent
  * --ldap-url … --smtp-url …` as a process), a real SMTP server in this process, and the CLI:
  *
- *   1. An OU holding 600 users is deleted in AD. The next cycle holds every deletion back: the job is quarantined
+ *   1. An OU holding 600 users is deleted in AD. The next cycle holds every deletion back (600 StagedDelete entries
+ *      in the provisioning log): the job is quarantined
  *      (TooManyDeletes), not one user leaves the cloud (read through /v1.0), `cloudsync config pending-deletes`
- *      lists the 600 with their reason, and one email arrives with the count. `cloudsync config allow-deletes`:
+ *      lists the 600 with their reason, and one email arrives with the count. `cloudsync config allow-deletes` (in the
+ *      audit log):
  *      the 600 are soft-deleted (in deleted items) and the job is healthy again.
  *   2. The agent's bind password stops working (the service account's password changed in AD; the service
  *      restarted, so it must bind again — AD keeps an already bound connection alive): the job is quarantined at
@@ -149,6 +151,11 @@ describe('safety against Samba AD: delete threshold, quarantine, emails', { skip
     assert.equal(current.quarantine?.reason, 'TooManyDeletes');
     assert.equal(await userCount(), keep, 'zero deletes reached the cloud');
     assert.equal((await deletedUsers(api)).size, 0);
+    // The provisioning log shows each held deletion (Entra: StagedDelete), and not one delete.
+    const logged = (action: string) => listAll<{ provisioningAction: string }>(api,
+      `/v1.0/auditLogs/provisioning?$top=999&$filter=${encodeURIComponent(`provisioningAction eq '${action}' and jobId eq '${configuration.jobId}'`)}`);
+    assert.equal((await logged('stagedDelete')).length, DOOMED);
+    assert.equal((await logged('delete')).length, 0);
 
     const listed = await cli(['config', 'pending-deletes', DOMAIN]);
     assert.equal(listed.code, 0, listed.stderr);
@@ -181,6 +188,9 @@ describe('safety against Samba AD: delete threshold, quarantine, emails', { skip
     assert.equal(await userCount(), keep - DOOMED);
     const deleted = await deletedUsers(api);
     assert.equal([...deleted.keys()].filter((upn) => upn.startsWith('doomed')).length, DOOMED, 'the 600 are soft-deleted (restorable for 30 days)');
+    assert.equal((await logged('delete')).length, DOOMED, 'each deletion in the provisioning log');
+    const audits = await listAll<Record<string, unknown>>(api, `/v1.0/auditLogs/directoryAudits?$filter=${encodeURIComponent("activityDisplayName eq 'Restart provisioning'")}`);
+    assert.ok(audits.some((audit) => JSON.stringify(audit).includes('ForceDeletes')), 'allow-deletes is in the audit log');
     assert.equal((await cli(['config', 'pending-deletes', DOMAIN])).stdout, `${DOMAIN}: no deletions held back\n`);
   });
 
