@@ -3,11 +3,10 @@
  * --ldap-url … --smtp-url …` as a process), a real SMTP server in this process, and the CLI:
  *
  *   1. An OU holding 600 users is deleted in AD. The next cycle holds every deletion back (600 StagedDelete entries
- *      in the provisioning log): the job is quarantined
- *      (TooManyDeletes), not one user leaves the cloud (read through /v1.0), `cloudsync config pending-deletes`
- *      lists the 600 with their reason, and one email arrives with the count. `cloudsync config allow-deletes` (in the
- *      audit log):
- *      the 600 are soft-deleted (in deleted items) and the job is healthy again.
+ *      in the provisioning log): the job is quarantined (TooManyDeletes), not one user leaves the cloud (read
+ *      through /v1.0), `cloudsync config pending-deletes` lists the 600 with their reason, and one email arrives
+ *      with the count. `cloudsync config allow-deletes` (recorded in the audit log): the 600 are soft-deleted (in
+ *      deleted items, 600 delete entries in the provisioning log) and the job is healthy again.
  *   2. The agent's bind password stops working (the service account's password changed in AD; the service
  *      restarted, so it must bind again — AD keeps an already bound connection alive): the job is quarantined at
  *      once with the failing bind in its status, and an email says so. The password is set back in AD: at the
