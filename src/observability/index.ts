@@ -6,3 +6,4 @@ export { createServiceMetrics, AGENT_STATES, type AgentState, type ServiceMetric
 export { meteredProvisioningLog } from './metered-provisioning-log.ts';
 export { observabilityRoutes, type ObservabilityOptions } from './health-routes.ts';
 export { readMetricsToken } from './metrics-token.ts';
+export { agentCounter } from './agent-counts.ts';

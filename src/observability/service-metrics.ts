@@ -17,7 +17,7 @@ import type { Kysely } from 'kysely';
 import { PROVISIONING_ACTIONS, PROVISIONING_STATUSES, type ProvisioningLogEntry } from '../engine/index.ts';
 import { STATUS_CODES, connectorSpaceIdOf, type CycleOutcome, type StatusCode } from '../synchronization/index.ts';
 
-/** States of a provisioning agent as Entra's portal shows them. The agent gateway fills these; embedded agents are active. */
+/** States of a provisioning agent as Entra's portal shows them (agent-counts.ts counts them). */
 export const AGENT_STATES = ['active', 'inactive'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
 
@@ -30,12 +30,13 @@ export interface ServiceMetrics {
   observeCycle(outcome: CycleOutcome): void;
   /** Entries the engine wrote to the provisioning log. */
   observeEntries(entries: readonly ProvisioningLogEntry[]): void;
-  setAgents(state: AgentState, count: number): void;
 }
 
 export interface ServiceMetricsOptions {
   /** The store, to count jobs by status at scrape time; without it those gauges stay empty. */
   readonly store?: { readonly db: Kysely<any> };
+  /** Agents by state, asked at each scrape (agent-counts.ts); without it the gauge shows zeros. */
+  readonly countAgents?: () => Promise<Readonly<Record<AgentState, number>>>;
   /** prom-client's process metrics (CPU, memory, event loop lag). Default true. */
   readonly processMetrics?: boolean;
 }
@@ -71,13 +72,17 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
     help: 'Objects whose last attempt failed and that wait for a retry (escrows), summed over the jobs this process ran.',
     registers: [registry],
   });
-  const agents = new Gauge({
+  const countAgents = options.countAgents;
+  new Gauge({
     name: 'cloudsync_agents',
-    help: 'Provisioning agents by state.',
+    help: 'Provisioning agents by state: embedded agents and registered on-premises agents heard from recently are active; the other registered ones inactive.',
     labelNames: ['state'] as const,
     registers: [registry],
+    async collect() {
+      const counts = countAgents === undefined ? undefined : await countAgents();
+      for (const state of AGENT_STATES) this.set({ state }, counts?.[state] ?? 0);
+    },
   });
-  for (const state of AGENT_STATES) agents.set({ state }, 0);
   for (const action of PROVISIONING_ACTIONS) for (const status of PROVISIONING_STATUSES) objects.inc({ action, status }, 0);
 
   const store = options.store;
@@ -133,9 +138,6 @@ export function createServiceMetrics(options: ServiceMetricsOptions = {}): Servi
         const at = Date.parse(entry.activityDateTime);
         if (previous !== undefined && Number.isFinite(at) && at >= previous) changeLatency.observe({ action: entry.action }, (at - previous) / 1000);
       }
-    },
-    setAgents(state, count) {
-      agents.set({ state }, count);
     },
   };
 }

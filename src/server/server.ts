@@ -22,7 +22,7 @@ import type { CycleProgress, EngineSource } from '../engine/index.ts';
 import { openStore, type Store } from '../storage/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
 import { SqlDirectoryAuditLog, SqlProvisioningLog, pruneExpiredLogs } from '../provisioning-logs/index.ts';
-import { createServiceMetrics, meteredProvisioningLog, readMetricsToken } from '../observability/index.ts';
+import { agentCounter, createServiceMetrics, meteredProvisioningLog, readMetricsToken } from '../observability/index.ts';
 import { createOnDemandProvisioner } from '../synchronization/on-demand-provisioner.ts';
 import { DEFAULTS } from './defaults.ts';
 import { AgentHub } from '../agents/agent-hub.ts';
@@ -191,8 +191,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   let agentHub: AgentHub | undefined;
   const provisioningLog = new SqlProvisioningLog(store);
   const directoryAudits = new SqlDirectoryAuditLog(store);
-  const metrics = createServiceMetrics({ store });
-  metrics.setAgents('active', options.agents?.length ?? 0);
+  // agentHub is assigned below, before the API listens, so every scrape finds it.
+  const metrics = createServiceMetrics({ store, countAgents: agentCounter(store, (agentId) => agentHub?.isActive(agentId) ?? false, options.agents?.length ?? 0) });
   try {
     const signingKey = await directory.getOrCreateSigningKey();
     const synchronization = createSynchronizationStore(store, directory, {

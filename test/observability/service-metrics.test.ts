@@ -14,7 +14,9 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { buildApp } from '../../src/api/app.ts';
 import { isCloudsyncError } from '../../src/errors/index.ts';
-import { createServiceMetrics, meteredProvisioningLog, readMetricsToken, type ServiceMetrics } from '../../src/observability/index.ts';
+import { agentCounter, createServiceMetrics, meteredProvisioningLog, readMetricsToken, type ServiceMetrics } from '../../src/observability/index.ts';
+import { AgentHub } from '../../src/agents/agent-hub.ts';
+import { AgentStore } from '../../src/agents/agent-store.ts';
 import { SqlProvisioningLog } from '../../src/provisioning-logs/index.ts';
 import { createJobScheduler, createSynchronizationStore, type JobScheduler } from '../../src/synchronization/index.ts';
 import { defaultBackend, openDirectory, type DirectoryBackend } from '../api/api-harness.ts';
@@ -36,11 +38,13 @@ describe('service metrics driven by scheduler cycles', () => {
   let now = new Date('2026-07-01T10:00:00Z');
   const source = new MemorySource();
   let auth: { authorization: string };
+  let tenantId: string;
+  const hub = new AgentHub({ inactiveAfterMs: 30_000, pollWaitMs: 10 });
 
   before(async () => {
     opened = await openDirectory(defaultBackend(), () => now);
     const synchronization = createSynchronizationStore(opened.store, opened.directory, { secretsKey: randomBytes(32), clock: () => now });
-    metrics = createServiceMetrics({ store: opened.store, processMetrics: false });
+    metrics = createServiceMetrics({ store: opened.store, processMetrics: false, countAgents: agentCounter(opened.store, (id) => hub.isActive(id), 0) });
     app = buildApp({
       directory: opened.directory,
       signingKey: await opened.directory.getOrCreateSigningKey(),
@@ -61,6 +65,7 @@ describe('service metrics driven by scheduler cycles', () => {
       onError: (error) => assert.fail(error as Error),
     });
     const tenant = await opened.directory.createTenant({ name: `metrics${Math.floor(Math.random() * 1e9)}` });
+    tenantId = tenant.tenantId;
     const response = await app.inject({
       method: 'POST',
       url: `/${tenant.tenantId}/oauth2/v2.0/token`,
@@ -122,8 +127,26 @@ describe('service metrics driven by scheduler cycles', () => {
     assert.equal(sample(text, 'cloudsync_change_latency_seconds_bucket{le="120",action="Update"}'), 0);
     assert.equal(sample(text, 'cloudsync_change_latency_seconds_bucket{le="300",action="Update"}'), 1);
     assert.equal(sample(text, 'cloudsync_synchronization_cycle_duration_seconds_count{state="Succeeded",mode="delta"}'), 1);
-    assert.equal(sample(text, 'cloudsync_agents{state="active"}'), 0, 'no agent registered with these metrics');
     assert.equal(sample(text, 'cloudsync_process_resident_memory_bytes'), undefined, 'process metrics off when asked');
+  });
+
+  test('agents by state: registered agents heard from are active, the others inactive, revoked ones gone', async () => {
+    assert.equal(sample(await scrape(), 'cloudsync_agents{state="active"}'), 0);
+    const agents = new AgentStore(opened.store);
+    const register = async (machineName: string) =>
+      agents.register({ registrationToken: (await agents.createRegistrationToken(tenantId, 600)).token, publicKey: { kty: 'OKP', crv: 'Ed25519', x: 'AAAA' }, machineName, version: '1.0.0', externalIp: null });
+    const polling = await register('dc1-agent');
+    const silent = await register('dc2-agent');
+    await register('retired-agent').then((agent) => agents.revoke(tenantId, agent.id));
+    await hub.poll(polling.id, tenantId, [], new AbortController().signal);
+    let text = await scrape();
+    assert.equal(sample(text, 'cloudsync_agents{state="active"}'), 1);
+    assert.equal(sample(text, 'cloudsync_agents{state="inactive"}'), 1);
+    await agents.setEnabled(tenantId, polling.id, false);
+    text = await scrape();
+    assert.equal(sample(text, 'cloudsync_agents{state="active"}'), 0, 'a disabled agent is not active, even while it polls');
+    assert.equal(sample(text, 'cloudsync_agents{state="inactive"}'), 2);
+    assert.ok(!text.includes(silent.id) && !text.includes('dc1-agent'), 'no agent id or machine name in the metrics');
   });
 
   test('/healthz stays up and /readyz turns 503 without details when the store is gone', async () => {
