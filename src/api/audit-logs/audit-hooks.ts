@@ -146,7 +146,6 @@ interface PendingAudit {
   readonly route: AuditedRoute;
   readonly context: AuditContext;
   readonly before: AuditedState | undefined;
-  readonly began: Date;
 }
 
 const PENDING = Symbol('pending audit');
@@ -173,7 +172,7 @@ export function installAuditHooks(app: FastifyInstance, options: AuditHookOption
     };
     // A target that does not exist has no "before"; the route itself answers 404, which is audited as refused.
     const before = route.read === undefined ? undefined : await route.read(context).catch(() => undefined);
-    request[PENDING] = { route, context, before, began: options.clock() };
+    request[PENDING] = { route, context, before };
   });
 
   app.addHook('onSend', async (request: AuditedRequest, reply: FastifyReply, payload: unknown) => {
@@ -203,13 +202,11 @@ async function auditOf(request: FastifyRequest, reply: FastifyReply, payload: un
   const succeeded = reply.statusCode < 400;
   const response = parsePayload(payload);
   const created = succeeded && route.created !== undefined ? route.created(response) : undefined;
-  const after = !succeeded
-    ? before
-    : created !== undefined
-      ? created.state
-      : route.operationType === 'Delete' || route.read === undefined
-        ? undefined
-        : await route.read(context).catch(() => undefined);
+  const requested = route.requested?.(context);
+  // A refused change changed nothing: only what was asked is shown. A delete has no after.
+  const after = !succeeded || created !== undefined || route.operationType === 'Delete' || route.read === undefined
+    ? created?.state
+    : await route.read(context).catch(() => undefined);
   const targetId = created?.id ?? (route.targetType === 'SynchronizationJob' ? context.params['jobId'] : context.params['id']) ?? '';
   const error = objectOf(response['error']);
   const principal = principalOf(request);
@@ -233,7 +230,7 @@ async function auditOf(request: FastifyRequest, reply: FastifyReply, payload: un
         type: route.targetType,
         userPrincipalName: null,
         groupType: null,
-        modifiedProperties: succeeded ? modifiedProperties(before, after, route.requested?.(context)) : modifiedProperties(undefined, undefined, route.requested?.(context)),
+        modifiedProperties: succeeded ? modifiedProperties(before, after, requested) : modifiedProperties(undefined, undefined, requested),
       },
     ],
     additionalDetails: [
