@@ -206,6 +206,12 @@ for (const backend of selectedBackends()) {
       const base = `/v1.0/servicePrincipals/${sp}/synchronization`;
       const job = await ok('POST', `${base}/jobs`, tenant.auth, { templateId: 'AD2AADProvisioning' });
       await ok('PUT', `${base}/secrets`, tenant.auth, { value: [{ key: 'Domain', value: JSON.stringify({ domain: 'corp.example.com' }) }] });
+      // jobTitle through Redact(): the value reaches the directory, the log shows [Redact].
+      const schema = await ok('GET', `${base}/jobs/${job.id}/schema`, tenant.auth);
+      const userMapping = schema.synchronizationRules[0].objectMappings.find((m: any) => m.sourceObjectName === 'user');
+      const jobTitle = userMapping.attributeMappings.find((m: any) => m.targetAttributeName === 'jobTitle');
+      jobTitle.source = { type: 'Function', expression: 'Redact([title])', name: 'Redact', parameters: [] };
+      await ok('PUT', `${base}/jobs/${job.id}/schema`, tenant.auth, schema);
       await ok('POST', `${base}/jobs/${job.id}/start`, tenant.auth);
       for (const nick of ['ann', 'bob', 'cyd', 'dee', 'eve']) {
         source.add('user', `CN=${nick},${OU}`, { cn: nick, displayName: nick, sAMAccountName: nick, userPrincipalName: `${nick}@corp.example.com`, department: 'Sales' });
@@ -214,7 +220,7 @@ for (const backend of selectedBackends()) {
       source.add('user', `CN=eve2,${OU}`, { cn: 'eve2', displayName: 'eve2', sAMAccountName: 'eve2', userPrincipalName: 'eve@corp.example.com' });
       now = new Date('2026-06-02T08:00:00Z');
       await scheduler.tick();
-      source.modify(`CN=bob,${OU}`, { department: 'Engineering' });
+      source.modify(`CN=bob,${OU}`, { department: 'Engineering', title: 'Confidential Title' });
       now = new Date('2026-06-02T08:03:00Z');
       await scheduler.tick();
 
@@ -226,6 +232,11 @@ for (const backend of selectedBackends()) {
       const update = entries.find((e: any) => e.provisioningAction === 'update')!;
       assert.equal(update.sourceIdentity.details.distinguishedName, `CN=bob,${OU}`);
       assert.deepEqual(update.modifiedProperties.find((p: any) => p.displayName === 'department'), { displayName: 'department', oldValue: 'Sales', newValue: 'Engineering' });
+      // jobTitle had no value before (null); the new one is shown as [Redact], nowhere in clear.
+      assert.deepEqual(update.modifiedProperties.find((p: any) => p.displayName === 'jobTitle'), { displayName: 'jobTitle', oldValue: null, newValue: '[Redact]' });
+      assert.ok(!JSON.stringify(entries).includes('Confidential Title'));
+      const bob = await ok('GET', `/v1.0/users/${update.targetIdentity.id}?$select=jobTitle`, tenant.auth);
+      assert.equal(bob.jobTitle, 'Confidential Title', 'the redacted value reached the directory');
       assert.equal(update.jobId, job.id);
       assert.deepEqual(update.servicePrincipal, { id: sp, displayName: 'corp.example.com' });
       assert.equal(update.tenantId, tenant.tenantId);
