@@ -61,6 +61,7 @@ export const REMEDIATIONS: Readonly<Partial<Record<ErrorCode, Remediation>>> = O
   ERR_DIR_IMMUTABLE_ID_CONFLICT: data('Another cloud object already carries this onPremisesImmutableId (sourceAnchor): it is synchronized from another configuration or forest; remove the duplicate or exclude one of them from scope.'),
   ERR_DIR_UNVERIFIED_DOMAIN: data('The userPrincipalName suffix is not a verified domain of the tenant: verify the domain (GET /v1.0/domains/{id}/verificationDnsRecords, POST …/verify) or change the user\'s UPN suffix in Active Directory.'),
   ERR_DIR_MEMBERSHIP_CYCLE: data('The group membership would create a nesting cycle: remove the circular nesting in Active Directory.'),
+  ERR_DIR_MANAGER_CYCLE: data('The manager chain would loop back to this user: correct the manager attribute in Active Directory so no one manages themselves through others.'),
   ERR_DIR_MEMBER_EXISTS: transient('The member was already present; nothing to do. The next cycle confirms the membership.'),
   ERR_DIR_INVALID_PROPERTY: data(`The mapping targets a property the cloud object type does not have. ${MAPPING}`),
   ERR_DIR_READ_ONLY_PROPERTY: data(`The mapping writes a read-only cloud property: remove that attribute mapping. ${MAPPING}`),
