@@ -27,10 +27,14 @@ export function firstRdn(dn: string): string {
   return (i < 0 ? dn : dn.slice(0, i)).trim();
 }
 
-/** Case-insensitive comparison of DNs as servers print them (good enough for AD and OpenLDAP output). */
+/** The comparison key of a DN as servers print it: RDNs trimmed, lower case (good enough for AD and OpenLDAP). */
+export function dnKey(dn: string): string {
+  return dn.split(/(?<!\\),/).map((p) => p.trim()).join(',').toLowerCase();
+}
+
+/** Case-insensitive comparison of DNs as servers print them. */
 export function sameDn(a: string, b: string): boolean {
-  const norm = (s: string) => s.split(/(?<!\\),/).map((p) => p.trim()).join(',').toLowerCase();
-  return norm(a) === norm(b);
+  return dnKey(a) === dnKey(b);
 }
 
 /** True when `dn` is `base` or below it. */

@@ -233,6 +233,23 @@ export interface CloudDirectory {
   /** Live members reachable through nested groups (each object once; nested groups included), ordered by id. */
   listTransitiveMembers(tenantId: string, groupId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>>;
 
+  /**
+   * The user's manager (a live user or contact). ERR_DIR_NOT_FOUND when the user is missing or has no manager, as
+   * Graph answers 404 for GET /users/{id}/manager.
+   */
+  getManager(tenantId: string, userId: string): Promise<DirectoryObject>;
+
+  /**
+   * Sets (managerId) or removes (null) a user's manager. The manager is a live user or contact other than the user;
+   * a chain that comes back to the user is refused (ERR_DIR_MANAGER_CYCLE). Synchronized users' managers are
+   * on-premises mastered: only the provisioning actor may change them. Removing an absent manager is
+   * ERR_DIR_NOT_FOUND.
+   */
+  setManager(tenantId: string, userId: string, managerId: string | null, options?: WriteOptions): Promise<void>;
+
+  /** Live users and contacts whose manager is this object, ordered by id. */
+  listDirectReports(tenantId: string, objectId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>>;
+
   /** Live groups the object is a direct member of, ordered by id. */
   listMemberOf(tenantId: string, objectId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>>;
 

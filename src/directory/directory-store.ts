@@ -55,6 +55,12 @@ export interface MembershipsTable {
   member_id: string;
 }
 
+export interface ManagersTable {
+  tenant_id: string;
+  user_id: string;
+  manager_id: string;
+}
+
 export interface ChangesTable {
   tenant_id: string;
   seq: number;
@@ -112,6 +118,7 @@ export interface DirectoryDatabase {
   directory_objects: DirectoryObjectsTable;
   smtp_addresses: SmtpAddressesTable;
   memberships: MembershipsTable;
+  managers: ManagersTable;
   changes: ChangesTable;
   extension_properties: ExtensionPropertiesTable;
   domains: DomainsTable;

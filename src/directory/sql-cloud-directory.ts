@@ -683,6 +683,7 @@ class SqlCloudDirectory implements CloudDirectory {
       .where((eb) => eb.or([eb('group_id', '=', id), eb('member_id', '=', id)]))
       .execute();
     await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', '=', id).execute();
+    await tx.deleteFrom('managers').where('tenant_id', '=', tenantId).where((eb) => eb.or([eb('user_id', '=', id), eb('manager_id', '=', id)])).execute();
     if (type === 'application') {
       await tx.deleteFrom('extension_properties').where('tenant_id', '=', tenantId).where('application_id', '=', id).execute();
       if (appId !== null) await tx.deleteFrom('client_secrets').where('tenant_id', '=', tenantId).where('client_id', '=', appId).execute();
@@ -937,6 +938,65 @@ class SqlCloudDirectory implements CloudDirectory {
   async listMemberOf(tenantId: string, objectId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>> {
     const object = await this.#read(() => this.#liveRow(this.#db, tenantId, objectId));
     return this.#memberPage(tenantId, query, sql`rel(id) AS (SELECT group_id FROM memberships WHERE tenant_id = ${tenantId} AND member_id = ${object.id})`);
+  }
+
+  // ---- manager ------------------------------------------------------------------------------------------------
+
+  async getManager(tenantId: string, userId: string): Promise<DirectoryObject> {
+    return this.#read(async () => {
+      const user = await this.#liveRow(this.#db, tenantId, userId, 'user');
+      const row = await this.#db
+        .selectFrom('managers as m')
+        .innerJoin('directory_objects as o', (j) => j.onRef('o.tenant_id', '=', 'm.tenant_id').onRef('o.id', '=', 'm.manager_id'))
+        .select('o.data')
+        .where('m.tenant_id', '=', tenantId)
+        .where('m.user_id', '=', user.id)
+        .where('o.deleted_at', 'is', null)
+        .executeTakeFirst();
+      if (row === undefined) throw new CloudsyncError('ERR_DIR_NOT_FOUND', `user ${user.id} has no manager`, { details: { userId: user.id } });
+      return parseData(row.data);
+    });
+  }
+
+  async setManager(tenantId: string, userId: string, managerId: string | null, options?: WriteOptions): Promise<void> {
+    const actor = actorOf(options);
+    await this.#write(tenantId, async (tx, log) => {
+      const user = await this.#liveRow(tx, tenantId, userId, 'user');
+      if (actor === 'api' && user.sync_enabled === 1) throw mastered('user', user.id, 'manager');
+      const current = await tx.selectFrom('managers').select('manager_id').where('tenant_id', '=', tenantId).where('user_id', '=', user.id).executeTakeFirst();
+      if (managerId === null) {
+        if (current === undefined) throw new CloudsyncError('ERR_DIR_NOT_FOUND', `user ${user.id} has no manager`, { details: { userId: user.id } });
+        await tx.deleteFrom('managers').where('tenant_id', '=', tenantId).where('user_id', '=', user.id).execute();
+        log.push({ objectType: 'user', objectId: user.id, kind: 'updated', detail: ['manager'] });
+        return;
+      }
+      const manager = await this.#liveRow(tx, tenantId, managerId);
+      if (manager.type !== 'user' && manager.type !== 'orgContact') {
+        throw new CloudsyncError('ERR_DIR_INVALID_VALUE', `${manager.type} ${manager.id} cannot be a manager (managers are users and contacts)`, { path: 'manager', details: { managerId: manager.id } });
+      }
+      if (current?.manager_id === manager.id) return;
+      // A chain of managers that comes back to the user would make directReports and org charts loop.
+      const chain = await sql<{ id: string }>`
+        WITH RECURSIVE up(id) AS (
+          SELECT ${manager.id}
+          UNION
+          SELECT m.manager_id FROM up CROSS JOIN managers m WHERE m.tenant_id = ${tenantId} AND m.user_id = up.id
+        )
+        SELECT id FROM up WHERE id = ${user.id} LIMIT 1`.execute(tx);
+      if (chain.rows.length > 0) {
+        throw new CloudsyncError('ERR_DIR_MANAGER_CYCLE', `${manager.type} ${manager.id} reports to user ${user.id}, so it cannot be that user's manager`, {
+          path: 'manager', details: { userId: user.id, managerId: manager.id },
+        });
+      }
+      if (current === undefined) await tx.insertInto('managers').values({ tenant_id: tenantId, user_id: user.id, manager_id: manager.id }).execute();
+      else await tx.updateTable('managers').set({ manager_id: manager.id }).where('tenant_id', '=', tenantId).where('user_id', '=', user.id).execute();
+      log.push({ objectType: 'user', objectId: user.id, kind: 'updated', detail: ['manager'] });
+    });
+  }
+
+  async listDirectReports(tenantId: string, objectId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>> {
+    const object = await this.#read(() => this.#liveRow(this.#db, tenantId, objectId));
+    return this.#memberPage(tenantId, query, sql`rel(id) AS (SELECT user_id FROM managers WHERE tenant_id = ${tenantId} AND manager_id = ${object.id})`);
   }
 
   async listTransitiveMemberOf(tenantId: string, objectId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>> {

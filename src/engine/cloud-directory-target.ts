@@ -3,7 +3,7 @@
  * values to the directory's property kinds (a single string to a one-element collection, numbers to text,
  * extensionAttributeN into onPremisesExtensionAttributes).
  *
- * The directory has no manager relationship yet, so `manager` is not a supported reference (the engine skips it).
+ * References: group `members` (addMember/removeMember) and user `manager` (setReference → setManager).
  */
 import type { CloudDirectory } from '../directory/index.ts';
 import { propertyDefinition } from '../directory/property-catalog.ts';
@@ -45,7 +45,11 @@ export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string
       return definition !== undefined && (definition.access === 'readWrite' || definition.access === 'provisioning');
     },
     supportsReference(type, attribute) {
-      return type === 'group' && attribute === 'members';
+      return (type === 'group' && attribute === 'members') || (type === 'user' && attribute === 'manager');
+    },
+    async setReference(type, id, attribute, targetId) {
+      if (type !== 'user' || attribute !== 'manager') throw new TypeError(`${type}.${attribute} is not a single-valued reference of the directory`);
+      await directory.setManager(tenantId, id, targetId, PROVISIONING);
     },
     async findBy(type, property, values) {
       if (values.length === 0) return [];

@@ -749,6 +749,34 @@ async function referenceResolutionBatchStep(batch: BatchContext): Promise<void> 
   }
 }
 
+/**
+ * One reference link written to the cloud: a group member, or a single-valued reference (manager) through
+ * setReference, where linking replaces the current value. "Already done" answers are success (invariant 3).
+ */
+async function linkReference(target: TargetDirectory, type: TargetType, id: string, attribute: string, targetId: string): Promise<void> {
+  if (attribute !== 'members') {
+    if (target.setReference === undefined) throw new TypeError(`the target supports ${type}.${attribute} but cannot set references`);
+    await target.setReference(type, id, attribute, targetId);
+    return;
+  }
+  try {
+    await target.addMember(id, targetId);
+  } catch (error) {
+    if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_MEMBER_EXISTS') throw error;
+  }
+}
+
+/** The inverse; a single-valued reference that a new value already `replaced` is left alone. */
+async function unlinkReference(target: TargetDirectory, type: TargetType, id: string, attribute: string, targetId: string, replaced: boolean): Promise<void> {
+  if (attribute !== 'members' && replaced) return;
+  try {
+    if (attribute === 'members') await target.removeMember(id, targetId);
+    else await target.setReference!(type, id, attribute, null);
+  } catch (error) {
+    if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error;
+  }
+}
+
 /** The incremental link changes resolved by referenceResolution; cloud first, then recorded (invariant 3). */
 async function exportLinkChanges(cycle: CycleContext, item: WorkItem): Promise<void> {
   const { target, connectorSpace } = cycle.deps;
@@ -758,22 +786,11 @@ async function exportLinkChanges(cycle: CycleContext, item: WorkItem): Promise<v
     item.next = { ...item.next!, refsPending: true };
     return;
   }
+  const type = entry.targetType as TargetType;
   for (const { attribute, add, remove } of item.linkChanges ?? []) {
-    for (const member of add) {
-      try {
-        await target.addMember(groupId, member.cloudId!);
-      } catch (error) {
-        if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_MEMBER_EXISTS') throw error;
-      }
-    }
+    for (const member of add) await linkReference(target, type, groupId, attribute, member.cloudId!);
     await connectorSpace.putReferences(entry.anchor, attribute, add.map((m) => m.anchor), `${cycle.mark}:refs`);
-    for (const member of remove) {
-      try {
-        await target.removeMember(groupId, member.cloudId!);
-      } catch (error) {
-        if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error;
-      }
-    }
+    for (const member of remove) await unlinkReference(target, type, groupId, attribute, member.cloudId!, add.length > 0);
     await connectorSpace.deleteReferences(entry.anchor, attribute, remove.map((m) => m.anchor));
     cycle.counters.referencesAdded += add.length;
     cycle.counters.referencesRemoved += remove.length;
@@ -1190,6 +1207,7 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
           const attribute = reference.targetAttributeName;
           const sourceAttribute = referenceSourceAttribute(reference);
           if (sourceAttribute === undefined || !target.supportsReference(targetType, attribute)) continue;
+          let resolvedCount = 0;
           for await (const chunk of source.readValues(entry.dn, sourceAttribute, { chunkSize: 1000 })) {
             const dns = dnsOf(chunk);
             const byDn = await connectorSpace.getByDnKeys(dns.map(canonicalDn));
@@ -1206,13 +1224,10 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
             // Unresolved targets are remembered as placeholders: their arrival marks this entry pending again.
             await connectorSpace.putReferences(entry.anchor, attribute, unresolvedInChunk.map((dn) => placeholderAnchor(dn)), mark);
             const known = await connectorSpace.getReferences(entry.anchor, attribute, resolved.map((m) => m.anchor));
+            resolvedCount += resolved.length;
             for (const member of resolved) {
               if (known.has(member.anchor)) continue;
-              try {
-                await target.addMember(entry.cloudId, member.cloudId!);
-              } catch (error) {
-                if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_MEMBER_EXISTS') throw error;
-              }
+              await linkReference(target, targetType, entry.cloudId, attribute, member.cloudId!);
               added++;
             }
             await connectorSpace.putReferences(entry.anchor, attribute, resolved.map((m) => m.anchor), mark);
@@ -1224,13 +1239,8 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
             for (const anchor of stale) {
               if (isPlaceholder(anchor)) continue;
               const member = members.get(anchor);
-              if (member?.cloudId != null) {
-                try {
-                  await target.removeMember(entry.cloudId, member.cloudId);
-                } catch (error) {
-                  if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error;
-                }
-              }
+              // a single-valued reference (manager) resolved in this pass has already replaced the stale value
+              if (member?.cloudId != null) await unlinkReference(target, targetType, entry.cloudId, attribute, member.cloudId, resolvedCount > 0);
               removed++;
             }
             await connectorSpace.deleteReferences(entry.anchor, attribute, stale);

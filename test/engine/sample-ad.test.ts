@@ -68,6 +68,11 @@ for (const backend of BACKENDS) {
       const partners = groups.find((g) => g['displayName'] === 'Partner Newsletter')!;
       const partnerMembers = await f.members(String(partners['id']));
       assert.ok(partnerMembers.includes('Elizabeth Clark (fabrikam)'), partnerMembers.join());
+      // manager references, resolved after their targets exist
+      const liam = users.find((u) => u['displayName'] === 'Liam Ivanova')!;
+      assert.equal((await f.directory.getManager(f.tenantId, String(liam['id']))).id, mei['id']);
+      const reports = await f.directory.listDirectReports(f.tenantId, String(mei['id']), { top: 999 });
+      assert.ok(reports.items.some((r) => r.id === liam['id']));
       const sales = groups.find((g) => g['displayName'] === 'Sales Team')!;
       assert.ok((await f.members(String(sales['id']))).includes('Mei Martinez'));
       // the provisioning log: one Create per object, each with its modified properties
@@ -75,7 +80,8 @@ for (const backend of BACKENDS) {
       assert.equal(creates.length, 1053);
       assert.ok(creates.every((e) => e.status === 'Success' && e.targetIdentity.id !== null));
       const meiLog = creates.find((e) => e.sourceIdentity.id === '7AHRJ+ir0Uu9hKQ2Jle1YQ==')!;
-      assert.deepEqual(meiLog.steps.map((s) => s.name), ['import', 'scoping', 'matching', 'processing', 'export']);
+      // users carry a reference mapping (manager): it is resolved after every object of the cycle is exported
+      assert.deepEqual(meiLog.steps.map((s) => s.name), ['import', 'scoping', 'matching', 'processing', 'referenceResolution', 'export']);
       assert.ok(meiLog.modifiedProperties.some((p) => p.displayName === 'displayName' && p.oldValue === null && p.newValue === 'Mei Martinez'));
     });
 

@@ -5,6 +5,8 @@
  *   GET    /users/{id | userPrincipalName}/memberOf | transitiveMemberOf,  /contacts/{id}/memberOf
  *   POST   /groups/{id}/members/$ref     { "@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}" }
  *   DELETE /groups/{id}/members/{id}/$ref
+ *   GET    /users/{id}/manager,  PUT /users/{id}/manager/$ref { "@odata.id": … },  DELETE /users/{id}/manager/$ref
+ *   GET    /users/{id}/directReports, /contacts/{id}/directReports
  *
  * These collections mix types, so each object carries `@odata.type` (context `directoryObjects`). A type cast
  * segment narrows one (`/users/{id}/memberOf/microsoft.graph.group`, `/groups/{id}/members/microsoft.graph.user`),
@@ -21,10 +23,10 @@ import type { DirectoryObject } from '../../directory/directory-object.ts';
 import type { MemberQuery } from '../../directory/cloud-directory.ts';
 import { parseListOptions, type RawQuery } from '../odata/query-options.ts';
 import { requireObjectBody } from '../json-body.ts';
-import { collectionResponse } from './odata-response.ts';
+import { collectionResponse, entityResponse } from './odata-response.ts';
 import { baseOf, DIRECTORY_OBJECT_PROPERTIES, tenantOf, type GraphRouteOptions } from './graph-route-options.ts';
 
-const RELATIONS = ['members', 'transitiveMembers', 'memberOf', 'transitiveMemberOf'] as const;
+const RELATIONS = ['members', 'transitiveMembers', 'memberOf', 'transitiveMemberOf', 'directReports'] as const;
 
 /** Type casts on relations: the segment, the `@odata.type` kept, and the entity set for `@odata.context`. */
 const CASTS = [
@@ -36,9 +38,9 @@ type Relation = (typeof RELATIONS)[number];
 
 /** Which relations each entity set offers. */
 const RELATIONS_OF: ReadonlyArray<{ set: string; type: ObjectType; relations: readonly Relation[] }> = [
-  { set: 'groups', type: 'group', relations: RELATIONS },
-  { set: 'users', type: 'user', relations: ['memberOf', 'transitiveMemberOf'] },
-  { set: 'contacts', type: 'orgContact', relations: ['memberOf', 'transitiveMemberOf'] },
+  { set: 'groups', type: 'group', relations: ['members', 'transitiveMembers', 'memberOf', 'transitiveMemberOf'] },
+  { set: 'users', type: 'user', relations: ['memberOf', 'transitiveMemberOf', 'directReports'] },
+  { set: 'contacts', type: 'orgContact', relations: ['memberOf', 'transitiveMemberOf', 'directReports'] },
 ];
 
 /**
@@ -72,6 +74,7 @@ function lister(options: GraphRouteOptions, relation: Relation) {
     transitiveMembers: (tenantId, id, query) => directory.listTransitiveMembers(tenantId, id, query),
     memberOf: (tenantId, id, query) => directory.listMemberOf(tenantId, id, query),
     transitiveMemberOf: (tenantId, id, query) => directory.listTransitiveMemberOf(tenantId, id, query),
+    directReports: (tenantId, id, query) => directory.listDirectReports(tenantId, id, query),
   };
   return calls[relation];
 }
@@ -113,6 +116,22 @@ export async function membershipRoutes(app: FastifyInstance, options: GraphRoute
   app.post<{ Params: { id: string } }>('/groups/:id/members/$ref', { config: { access: 'write' } }, async function addMember(request, reply) {
     const memberId = memberIdOf(request.body);
     await directory.addMember(tenantOf(request), request.params.id, memberId);
+    return reply.code(204).send();
+  });
+
+  // Graph: GET /users/{id}/manager answers 404 Request_ResourceNotFound when the user has none.
+  app.get<{ Params: { id: string } }>('/users/:id/manager', { config: { access: 'read' } }, async function getManager(request) {
+    const manager = await directory.getManager(tenantOf(request), request.params.id);
+    return entityResponse(manager, { base: baseOf(request, options), fragment: 'directoryObjects', select: undefined, keepType: true });
+  });
+
+  app.put<{ Params: { id: string } }>('/users/:id/manager/$ref', { config: { access: 'write' } }, async function setManager(request, reply) {
+    await directory.setManager(tenantOf(request), request.params.id, memberIdOf(request.body));
+    return reply.code(204).send();
+  });
+
+  app.delete<{ Params: { id: string } }>('/users/:id/manager/$ref', { config: { access: 'write' } }, async function removeManager(request, reply) {
+    await directory.setManager(tenantOf(request), request.params.id, null);
     return reply.code(204).send();
   });
 

@@ -10,6 +10,7 @@ import * as m0004 from './0004-provisioning-logs.ts';
 import * as m0005 from './0005-agents.ts';
 import * as m0006 from './0006-job-safety.ts';
 import * as m0007 from './0007-connector-space-indexes.ts';
+import * as m0008 from './0008-managers.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-directory': m0001,
@@ -19,6 +20,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0005-agents': m0005,
   '0006-job-safety': m0006,
   '0007-connector-space-indexes': m0007,
+  '0008-managers': m0008,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -20,7 +20,7 @@ after(async () => {
 
 type Json = Record<string, any>;
 
-async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
+async function call(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
   const response = await api.app.inject({
     method,
     url,
@@ -151,6 +151,27 @@ test('groups and contacts: CRUD, members of mixed types carry @odata.type, membe
   assert.equal((await call('PATCH', `/v1.0/contacts/${contact.body['id']}`, { displayName: 'Partner Inc' })).status, 204);
   assert.equal((await call('GET', `/v1.0/contacts/${contact.body['id']}`)).body['displayName'], 'Partner Inc');
   assert.equal((await call('DELETE', `/v1.0/contacts/${contact.body['id']}`)).status, 204);
+});
+
+test('manager: PUT and DELETE manager/$ref, GET manager (404 when none), directReports', async () => {
+  const boss = await createUser('mgr-boss');
+  const report = await createUser('mgr-report');
+  assert.equal((await call('GET', `/v1.0/users/${report['id']}/manager`)).status, 404);
+  const ref = { '@odata.id': `https://graph.microsoft.com/v1.0/users/${boss['id']}` };
+  assert.equal((await call('PUT', `/v1.0/users/${report['id']}/manager/$ref`, ref)).status, 204);
+  const manager = await call('GET', `/v1.0/users/${report['id']}/manager`);
+  assert.equal(manager.status, 200);
+  assert.equal(manager.body['id'], boss['id']);
+  assert.equal(manager.body['@odata.type'], '#microsoft.graph.user');
+  assert.equal(manager.body['@odata.context'], `${BASE}/$metadata#directoryObjects/$entity`);
+  const reports = await call('GET', `/v1.0/users/${boss['userPrincipalName']}/directReports`);
+  assert.deepEqual(reports.body['value'].map((r: Json) => r['id']), [report['id']]);
+  const cycle = await call('PUT', `/v1.0/users/${boss['id']}/manager/$ref`, { '@odata.id': `https://graph.microsoft.com/v1.0/users/${report['id']}` });
+  assert.equal(cycle.status, 400);
+  assert.match(cycle.body['error']['message'], /reports to user/);
+  assert.equal((await call('DELETE', `/v1.0/users/${report['id']}/manager/$ref`)).status, 204);
+  assert.equal((await call('GET', `/v1.0/users/${report['id']}/manager`)).status, 404);
+  assert.equal((await call('DELETE', `/v1.0/users/${report['id']}/manager/$ref`)).status, 404);
 });
 
 test('deleted groups: list, get, restore, permanent delete', async () => {
