@@ -6,53 +6,42 @@
  *     first has been silent for the silence window (4 s here), and finishes there.
  * After each, the cloud directory holds every user exactly once (nothing lost, nothing duplicated).
  */
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from '../cli/run-cli.ts';
 import { freePort } from '../harness/server-process.ts';
-import { cliEnvironment, createTenant, listAll, startAgent, startService, until, type RunningProcess } from './agent-processes.ts';
+import { adminCli, cliEnvironment, createTenant, listAll, startAgent, startService, testWorkspace, until, type RunningProcess } from './agent-processes.ts';
 import { writeGeneratedLdif } from './generated-ldif.ts';
 
 const DOMAIN = 'corp.example.com';
-const USERS = 8000;
+const USERS = 5000;
+/** Short, so that the run moves quickly when an agent dies. */
 const SILENCE = { CLOUDSYNC_AGENT_INACTIVE_AFTER: '4' };
+/** Longer than the agent's longest reconnect backoff (10 s): after a restart the service waits that long for it. */
+const RESTART_SILENCE = { CLOUDSYNC_AGENT_INACTIVE_AFTER: '15' };
+const workspace = testWorkspace('cloudsync-agent-failover-');
+const processes = workspace.processes;
 let dir: string;
 let ldif: string;
-const processes: RunningProcess[] = [];
 
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cloudsync-agent-failover-'));
+  dir = workspace.dir();
   ldif = join(dir, 'staff.ldif');
   await writeGeneratedLdif(ldif, USERS);
 });
-after(async () => {
-  await Promise.all(processes.map((p) => p.kill()));
-  await rm(dir, { recursive: true, force: true });
-});
 
-type Execution = { state: string; countImported: number; timeEnded: string; error: { code: string; message: string } | null };
 type Tenant = Awaited<ReturnType<typeof createTenant>>;
 
-async function setUp(name: string, port: number): Promise<{ data: string; tenant: Tenant; service: RunningProcess & { url: string }; env: Record<string, string> }> {
+async function setUp(name: string, port: number, silence: Record<string, string>): Promise<{ data: string; tenant: Tenant; service: RunningProcess & { url: string }; env: Record<string, string> }> {
   const data = join(dir, name);
   const tenant = await createTenant(data, name);
-  const service = await startService(['--port', String(port), '--data', data, '--sync-interval', 'PT1H'], SILENCE);
+  const service = await startService(['--port', String(port), '--data', data, '--sync-interval', 'PT1H'], silence);
   processes.push(service);
   return { data, tenant, service, env: cliEnvironment(service.url, tenant, join(dir, 'no-credentials.json')) };
 }
 
-async function cli(env: Record<string, string>, args: readonly string[]): Promise<string> {
-  const run = await runCli(args, { env });
-  assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
-  return run.stdout;
-}
-
-async function lastExecution(env: Record<string, string>): Promise<Execution | null> {
-  return (JSON.parse(await cli(env, ['config', 'show', DOMAIN, '--json'])) as { jobs: { status: { lastExecution: Execution | null } }[] }).jobs[0]!.status.lastExecution;
-}
+const cli = (env: Record<string, string>, args: readonly string[]): Promise<string> => adminCli(env, DOMAIN).cli(args);
+const lastExecution = (env: Record<string, string>) => adminCli(env, DOMAIN).lastExecution();
 
 async function assertEveryUserOnce(serviceUrl: string, tenant: Tenant): Promise<void> {
   const users = await listAll<{ userPrincipalName: string }>(serviceUrl, tenant, '/v1.0/users?$top=999&$select=userPrincipalName');
@@ -66,8 +55,8 @@ function agentArgs(serviceUrl: string, state: string, machine: string, token?: s
 
 test('the service SIGKILLed mid-cycle and restarted: the agent reconnects and the cycle completes', async () => {
   const port = await freePort();
-  const { data, tenant, service, env } = await setUp('restart', port);
-  const token = (JSON.parse(await cli(env, ['agent', 'token', 'create', '--json'])) as { token: string }).token;
+  const { data, tenant, service, env } = await setUp('restart', port, RESTART_SILENCE);
+  const token = await adminCli(env, DOMAIN).registrationToken();
   const agent = startAgent(agentArgs(service.url, join(dir, 'restart-state'), 'dc-side-1', token));
   processes.push(agent);
   await agent.waitFor(/connected to the service/);
@@ -79,13 +68,15 @@ test('the service SIGKILLed mid-cycle and restarted: the agent reconnects and th
   assert.doesNotMatch(service.output(), /synchronization cycle/, 'the service died in the middle of the cycle');
   await agent.waitFor(/service unreachable; reconnecting/);
 
-  const restarted = await startService(['--port', String(port), '--data', data, '--sync-interval', 'PT1H'], SILENCE);
+  const restarted = await startService(['--port', String(port), '--data', data, '--sync-interval', 'PT1H'], RESTART_SILENCE);
   processes.push(restarted);
   await until('the agent reconnected', async () => ((agent.output().match(/connected to the service/g) ?? []).length >= 2 ? true : undefined), 30_000);
   const done = await until('the owed cycle', async () => {
     const execution = await lastExecution(env);
     return execution?.state === 'Succeeded' ? execution : undefined;
-  }, 180_000);
+  }, 300_000).catch(async (error: Error) => {
+    throw new Error(`${error.message}; last execution ${JSON.stringify(await lastExecution(env))}\nservice:\n${restarted.output().slice(-3000)}\nagent:\n${agent.output().slice(-3000)}`);
+  });
   assert.equal(done.error, null);
   await assertEveryUserOnce(restarted.url, tenant);
   assert.equal(agent.child.exitCode, null, 'the agent kept running through the outage');
@@ -95,10 +86,10 @@ test('the service SIGKILLed mid-cycle and restarted: the agent reconnects and th
 });
 
 test('two agents for one domain, the one holding the run SIGKILLed: the other finishes it', async () => {
-  const { tenant, service, env } = await setUp('ha', 0);
+  const { tenant, service, env } = await setUp('ha', 0, SILENCE);
   const agents: RunningProcess[] = [];
   for (const machine of ['dc-side-a', 'dc-side-b']) {
-    const token = (JSON.parse(await cli(env, ['agent', 'token', 'create', '--json'])) as { token: string }).token;
+    const token = await adminCli(env, DOMAIN).registrationToken();
     const agent = startAgent(agentArgs(service.url, join(dir, `ha-${machine}`), machine, token));
     processes.push(agent);
     agents.push(agent);
@@ -114,7 +105,7 @@ test('two agents for one domain, the one holding the run SIGKILLed: the other fi
   const done = await until('the run finished by the other agent', async () => {
     const execution = await lastExecution(env);
     return execution?.state === 'Succeeded' ? execution : undefined;
-  }, 180_000);
+  }, 300_000);
   assert.equal(done.error, null);
   assert.match(other.output(), /"kind":"fullImport".*operation started/);
   assert.match(service.output(), /the run moves to another agent of the domain/);

@@ -6,44 +6,29 @@
  * token → it serves again. The agent serves the bundled sample AD export (LDIF) here; the LDAP flows are in
  * agent-samba.test.ts.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli } from '../cli/run-cli.ts';
-import { cliEnvironment, createTenant, graph, listAll, startAgent, startService, until, type RunningProcess } from './agent-processes.ts';
+import { adminCli, cliEnvironment, createTenant, graph, listAll, startAgent, startService, testWorkspace, until } from './agent-processes.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../src/demo/sample-ad.ldif', import.meta.url));
 const DOMAIN = 'corp.example.com';
-let dir: string;
-const processes: RunningProcess[] = [];
+const workspace = testWorkspace('cloudsync-agent-life-');
+const processes = workspace.processes;
 
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cloudsync-agent-life-'));
-});
-after(async () => {
-  await Promise.all(processes.map((p) => p.kill()));
-  await rm(dir, { recursive: true, force: true });
-});
-
-type Execution = { state: string; countImported: number; countExported: number; timeEnded: string; error: { code: string; message: string } | null };
 type Agent = { id: string; machineName: string; externalIp: string; status: string; domains: string[]; version: string; lastSeenDateTime: string; isEnabled: boolean; revokedDateTime: string | null };
 
 test('register, sync, token reuse refused, inactive when silent, revoke, register again', async () => {
+  const dir = workspace.dir();
   const data = join(dir, 'data');
   const tenant = await createTenant(data, 'agentlife');
   const service = await startService(['--port', '0', '--data', data, '--sync-interval', 'PT10S'], { CLOUDSYNC_AGENT_INACTIVE_AFTER: '4' });
   processes.push(service);
   const env = cliEnvironment(service.url, tenant, join(dir, 'no-credentials.json'));
-  const cli = async (args: readonly string[]): Promise<string> => {
-    const run = await runCli(args, { env });
-    assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
-    return run.stdout;
-  };
-  const lastExecution = async (): Promise<Execution | null> =>
-    (JSON.parse(await cli(['config', 'show', DOMAIN, '--json'])) as { jobs: { status: { lastExecution: Execution | null } }[] }).jobs[0]!.status.lastExecution;
+  const { cli, lastExecution, registrationToken } = adminCli(env, DOMAIN);
   const agents = async (): Promise<Agent[]> => JSON.parse(await cli(['agent', 'list', '--json'])) as Agent[];
 
   await cli(['config', 'create', '--domain', DOMAIN]);
@@ -54,7 +39,7 @@ test('register, sync, token reuse refused, inactive when silent, revoke, registe
   assert.equal(noAgent.error?.code, 'HybridIdentityServiceNoActiveAgents');
   assert.match(noAgent.error!.message, /cloudsync agent --domain corp\.example\.com/);
 
-  const token = (JSON.parse(await cli(['agent', 'token', 'create', '--json'])) as { token: string; expiresDateTime: string });
+  const token = JSON.parse(await cli(['agent', 'token', 'create', '--json'])) as { token: string; expiresDateTime: string };
   assert.ok(Date.parse(token.expiresDateTime) > Date.now());
   const state = join(dir, 'state');
   const agentArgs = ['--service', service.url, '--state', state, '--domain', DOMAIN, '--ldif', SAMPLE, '--machine-name', 'dc-side-1'];
@@ -118,7 +103,7 @@ test('register, sync, token reuse refused, inactive when silent, revoke, registe
   assert.match(service.output(), /"code":"ERR_AGENT_REVOKED".*agent channel: request refused/);
 
   // Registered again with a new token: a new agent (new key), and cycles run through it.
-  const fresh = (JSON.parse(await cli(['agent', 'token', 'create', '--json'])) as { token: string }).token;
+  const fresh = await registrationToken();
   const reborn = startAgent([...agentArgs, '--registration-token', fresh]);
   processes.push(reborn);
   const [, newId] = await reborn.waitFor(/cloudsync agent (\S+) serving corp\.example\.com/);

@@ -3,8 +3,14 @@
  * `cloudsync agent` children of the test, each in its own process group (killed however the test ends), their output
  * collected for assertions (what was logged, and what must never be).
  */
+import { after } from 'node:test';
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CLI_MAIN, runCli } from '../cli/run-cli.ts';
 import { killGroup, track, untrack } from '../harness/server-process.ts';
 
@@ -137,4 +143,42 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
   throw new Error(`timed out waiting for ${what}${last === undefined ? '' : ` (last error: ${String(last)})`}`);
+}
+
+/** A temporary directory for one test file, and the processes it started: all killed and removed after the file. */
+export function testWorkspace(prefix: string): { dir: () => string; processes: RunningProcess[] } {
+  // Made now, not in a before hook: the file's own before hooks may need it.
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const processes: RunningProcess[] = [];
+  after(async () => {
+    await Promise.all(processes.map((p) => p.kill()));
+    await rm(dir, { recursive: true, force: true });
+  });
+  return { dir: () => dir, processes };
+}
+
+export interface Execution {
+  readonly state: string;
+  readonly timeEnded: string;
+  readonly countImported: number;
+  readonly countExported: number;
+  readonly error: { readonly code: string; readonly message: string } | null;
+}
+
+/** The management CLI as the tenant's admin: any command (must succeed), the job's last execution, a new token. */
+export function adminCli(env: Readonly<Record<string, string>>, domain: string): {
+  cli(args: readonly string[]): Promise<string>;
+  lastExecution(): Promise<Execution | null>;
+  registrationToken(): Promise<string>;
+} {
+  const cli = async (args: readonly string[]): Promise<string> => {
+    const run = await runCli(args, { env });
+    assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+    return run.stdout;
+  };
+  return {
+    cli,
+    lastExecution: async () => (JSON.parse(await cli(['config', 'show', domain, '--json'])) as { jobs: { status: { lastExecution: Execution | null } }[] }).jobs[0]!.status.lastExecution,
+    registrationToken: async () => (JSON.parse(await cli(['agent', 'token', 'create', '--json'])) as { token: string }).token,
+  };
 }

@@ -16,11 +16,10 @@ import { createServer, connect as tcpConnect, type Server, type Socket } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, type Client } from 'ldapts';
-import { runCli } from '../cli/run-cli.ts';
 import { loopbackCertificate } from '../api/tls-certificate.ts';
 import { freePort } from '../harness/server-process.ts';
 import { addAdGroup, addOu, sambaUnavailableReason, seedAdUsers, startSamba, type SambaDc } from '../harness/samba.ts';
-import { cliEnvironment, createTenant, graph, listAll, startAgent, startService, until, type RunningProcess } from './agent-processes.ts';
+import { adminCli, cliEnvironment, createTenant, graph, listAll, startAgent, startService, until, type RunningProcess } from './agent-processes.ts';
 
 const skip = sambaUnavailableReason();
 const DOMAIN = 'corp.example.com';
@@ -90,15 +89,8 @@ describe('cloudsync agent ← Samba AD, service over HTTPS', { skip }, () => {
     processes.push(service);
     assert.match(service.url, /^https:/);
     const env = { ...cliEnvironment(service.url, tenant, join(dir, 'no-credentials.json')), NODE_EXTRA_CA_CERTS: certFile };
-    const cli = async (args: readonly string[]): Promise<string> => {
-      const run = await runCli(args, { env });
-      assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
-      return run.stdout;
-    };
-    type Execution = { state: string; timeEnded: string; countImported: number; error: { code: string; message: string } | null };
-    const lastExecution = async (): Promise<Execution | null> =>
-      (JSON.parse(await cli(['config', 'show', DOMAIN, '--json'])) as { jobs: { status: { lastExecution: Execution | null } }[] }).jobs[0]!.status.lastExecution;
-    const cycleAfter = (after: string): Promise<Execution> =>
+    const { cli, lastExecution, registrationToken } = adminCli(env, DOMAIN);
+    const cycleAfter = (after: string) =>
       until('a cycle through the agent', async () => {
         const execution = await lastExecution();
         return execution !== null && execution.timeEnded > after ? execution : undefined;
@@ -106,7 +98,7 @@ describe('cloudsync agent ← Samba AD, service over HTTPS', { skip }, () => {
 
     const relay = await relayTo(dc.host, 389);
     closeRelay = relay.close;
-    const token = (JSON.parse(await cli(['agent', 'token', 'create', '--json'])) as { token: string }).token;
+    const token = await registrationToken();
     const agentArgs = [
       '--service', service.url, '--state', join(dir, 'state'), '--domain', DOMAIN,
       '--ldap-url', `ldap://127.0.0.1:${relay.port},${dc.url}`, '--bind-dn', dc.adminDn, '--bind-password-file', passwordFile,

@@ -6,30 +6,19 @@
  * operation (the cycle says why) and nothing of it reaches the cloud directory. Afterwards a correct agent
  * synchronizes the domain normally: the state was not corrupted.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runCli } from '../cli/run-cli.ts';
 import { AgentAssertionSigner, generateAgentKeyPair } from '../../src/agent-channel/agent-assertion.ts';
 import type { OperationAssignment, PollAnswer } from '../../src/agent-channel/channel-protocol.ts';
-import { cliEnvironment, createTenant, listAll, startAgent, startService, until, type RunningProcess } from '../agent/agent-processes.ts';
+import { adminCli, cliEnvironment, createTenant, listAll, startAgent, startService, testWorkspace, until, type Execution } from '../agent/agent-processes.ts';
 
 const SAMPLE = fileURLToPath(new URL('../../src/demo/sample-ad.ldif', import.meta.url));
 const DOMAIN = 'corp.example.com';
-let dir: string;
-const processes: RunningProcess[] = [];
-
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cloudsync-hostile-agent-'));
-});
-after(async () => {
-  await Promise.all(processes.map((p) => p.kill()));
-  await rm(dir, { recursive: true, force: true });
-});
+const workspace = testWorkspace('cloudsync-hostile-agent-');
+const processes = workspace.processes;
 
 const CAPABILITIES = { deltaImport: true, deltaReportsDeletions: false, deltaReportsRenames: true, incrementalValues: false, anchorListing: true, defaultAnchor: 'objectGUID' };
 
@@ -44,19 +33,13 @@ function user(i: number): Record<string, unknown> {
 }
 
 test('hostile and broken agent messages are refused with a logged reason and do not corrupt state', async () => {
+  const dir = workspace.dir();
   const data = join(dir, 'data');
   const tenant = await createTenant(data, 'hostile');
   const service = await startService(['--port', '0', '--data', data, '--sync-interval', 'PT1H'], { CLOUDSYNC_AGENT_INACTIVE_AFTER: '6' });
   processes.push(service);
   const env = cliEnvironment(service.url, tenant, join(dir, 'no-credentials.json'));
-  const cli = async (args: readonly string[]): Promise<string> => {
-    const run = await runCli(args, { env });
-    assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
-    return run.stdout;
-  };
-  type Execution = { state: string; timeEnded: string; error: { code: string; message: string } | null };
-  const lastExecution = async (): Promise<Execution | null> =>
-    (JSON.parse(await cli(['config', 'show', DOMAIN, '--json'])) as { jobs: { status: { lastExecution: Execution | null } }[] }).jobs[0]!.status.lastExecution;
+  const { cli, lastExecution, registrationToken } = adminCli(env, DOMAIN);
   const failedWith = async (code: string, after: string): Promise<Execution> =>
     until(`a cycle failed with ${code}`, async () => {
       const execution = await lastExecution();
@@ -79,7 +62,7 @@ test('hostile and broken agent messages are refused with a logged reason and do 
   };
 
   // A registered agent whose messages the test writes by hand.
-  const token = (JSON.parse(await cli(['agent', 'token', 'create', '--json'])) as { token: string }).token;
+  const token = await registrationToken();
   const keys = await generateAgentKeyPair();
   const registered = await channel('/registrations', { registrationToken: token, publicKey: keys.publicJwk, machineName: 'hostile', version: '0.0.1' });
   assert.equal(registered.status, 201, JSON.stringify(registered.body));
@@ -154,7 +137,7 @@ test('hostile and broken agent messages are refused with a logged reason and do 
   polling = false;
   await pollLoop;
   await cli(['agent', 'revoke', agentId]);
-  const goodToken = (JSON.parse(await cli(['agent', 'token', 'create', '--json'])) as { token: string }).token;
+  const goodToken = await registrationToken();
   const good = startAgent(['--service', service.url, '--state', join(dir, 'good'), '--domain', DOMAIN, '--ldif', SAMPLE, '--registration-token', goodToken]);
   processes.push(good);
   await good.waitFor(/connected to the service/);
