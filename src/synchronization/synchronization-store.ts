@@ -472,7 +472,7 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
         // A quarantined job runs at its quarantine's nextAttempt (6 h, 12 h, 24 h… after the first failure) instead of
         // its interval, unless an admin asks for a run.
         const scheduled = status.quarantine === null ? (ended ?? 0) + row.interval_seconds * 1000 : Date.parse(status.quarantine.nextAttempt);
-        const dueAt = ended === undefined || requests.runNow || requests.restart !== null ? now : new Date(scheduled);
+        const dueAt = ended === undefined || requests.runNow || requests.restart !== null || requests.fullReevaluation ? now : new Date(scheduled);
         if (dueAt.getTime() <= now.getTime()) {
           due.push({ tenantId: row.tenant_id, servicePrincipalId: row.service_principal_id, jobId: row.id, templateId: row.template_id, intervalSeconds: row.interval_seconds, dueAt });
         }

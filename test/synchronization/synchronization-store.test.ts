@@ -71,6 +71,8 @@ for (const backend of BACKENDS) {
       assert.equal(job.status.steadyStateFirstAchievedTime, '2026-03-01T00:01:00Z');
       assert.deepEqual(job.status.synchronizedEntryCountByType, [{ key: 'user to User', value: 10 }]);
       assert.equal((await sync.readJob(tenant.tenantId, jobId)).requests.fullReevaluation, true, 'newer request kept');
+      // Saving a schema triggers the full re-evaluation at once (as in Entra), not after the interval.
+      assert.ok((await sync.listRunnableJobs(new Date('2026-03-01T00:02:00Z'))).some((candidate) => candidate.jobId === jobId), 'due after a schema PUT');
 
       const again = await sync.readJob(tenant.tenantId, jobId);
       const failed = { ...execution, activityIdentifier: 'cycle-2', state: 'Failed' as const, countExported: 0, error: { code: 'LdapUnreachable', message: 'x', tenantActionable: true } };
