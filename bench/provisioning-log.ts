@@ -7,13 +7,15 @@
  * Measures: the sink's write rate (batches of 500 entries, as the engine writes them per import batch; each entry
  * with 3 steps and 4 modified properties, 2% failures), a full read through keyset pages of 999, the first page
  * (100) of `provisioningStatusInfo/status eq 'failure'` and of a one-hour `activityDateTime` window (p50/p99), and
- * a retention pass deleting half the entries. Not a test: nothing is asserted.
+ * a retention pass deleting half the entries. The table is analyzed after the load (as autovacuum would have while
+ * the log grew). Not a test: nothing is asserted.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { parseFilter } from '../src/api/odata/filter-parser.ts';
 import { createCloudDirectory } from '../src/directory/index.ts';
 import type { ProvisioningLogEntry } from '../src/engine/index.ts';
@@ -85,6 +87,9 @@ async function run(name: 'sqlite' | 'postgres') {
     }
     const writeSeconds = (performance.now() - begin) / 1000;
 
+    // A log grows entry by entry in service, and autovacuum keeps PostgreSQL's statistics current meanwhile; right
+    // after a bulk load they are missing and the planner sorts whole pages (full read 5,000 instead of 30,000/s).
+    await sql`analyze provisioning_logs`.execute(store.db);
     begin = performance.now();
     let read = 0;
     let skipToken: string | undefined;
