@@ -2,7 +2,7 @@
  * An agent's life, with the service and the agents as separate processes: no agent → the job says
  * HybridIdentityServiceNoActiveAgents; a registration token → the agent registers (key in its 0600 state file) and
  * the scheduler's cycle runs through it into the cloud directory; the token cannot be used twice; the agent is
- * listed active, then inactive once silent; revoked → refused and the agent stops; registered again with a new
+ * listed active, then inactive once silent; disabled → refused until enabled; revoked → refused and the agent stops; registered again with a new
  * token → it serves again. The agent serves the bundled sample AD export (LDIF) here; the LDAP flows are in
  * agent-samba.test.ts.
  */
@@ -89,6 +89,14 @@ test('register, sync, token reuse refused, inactive when silent, revoke, registe
   processes.push(again);
   await again.waitFor(new RegExp(`cloudsync agent ${agentId} serving`));
   await until('the agent active again', async () => ((await agents())[0]?.status === 'active' ? true : undefined), 20_000);
+
+  // Disabled: refused (the agent waits, it does not exit) and listed so; enabled: active again.
+  assert.match(await cli(['agent', 'disable', agentId!]), /dc-side-1\s+disabled/);
+  await again.waitFor(/"code":"AgentDisabled".*the service refused this agent/, 20_000);
+  assert.equal((await agents())[0]!.isEnabled, false);
+  await cli(['agent', 'enable', agentId!]);
+  await until('the agent active after enable', async () => ((await agents())[0]?.status === 'active' ? true : undefined), 30_000);
+  assert.equal(again.child.exitCode, null);
 
   // Revoked: refused from then on; the running agent stops with a line saying what to do.
   await cli(['agent', 'revoke', agentId!]);
