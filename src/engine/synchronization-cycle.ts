@@ -60,6 +60,7 @@ import type {
   ProvisioningStep,
   ProvisioningStepType,
 } from './provisioning-log.ts';
+import { readAhead } from './read-ahead.ts';
 import type { TargetDirectory, TargetObject, TargetType, TargetValue, TenantDomains } from './target-directory.ts';
 import { PENDING_DELETION_REASON_TEXT, type PendingDeletion, type PendingDeletionReason } from './pending-deletion.ts';
 
@@ -1108,7 +1109,8 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
   const { source, connectorSpace, signal } = cycle.deps;
   const options = { batchSize: cycle.config.batchSize ?? DEFAULT_BATCH_SIZE, maxInlineValues: cycle.config.maxInlineValues ?? 5000, ...(signal === undefined ? {} : { signal }) };
   const stream = cycle.mode === 'full' ? source.fullImport(options) : source.deltaImport(cycle.watermark!, options);
-  for await (const batch of stream) {
+  // the next batch is read from the source while this one is processed (the directory server works meanwhile)
+  for await (const batch of readAhead(stream)) {
     signal?.throwIfAborted();
     await runBatch(cycle, batch.objects);
     if (batch.watermark !== undefined) {
