@@ -76,6 +76,7 @@ describe('job scheduler', () => {
     const jobUrl = `${base}/jobs/${job.id}`;
     return {
       tenant,
+      servicePrincipalId: created.servicePrincipal.id as string,
       jobId: job.id as string,
       status: async () => (await call('GET', jobUrl, undefined, tenant.auth)).status,
       // Straight from the store: after a clock jump of hours the test's token has expired.
@@ -203,6 +204,12 @@ describe('job scheduler', () => {
     assert.equal(first.reason, 'notInSource');
     assert.equal(first.approved, false);
     assert.ok(first.targetObjectId);
+
+    // Tenant-confined: another tenant's admin does not see the list or approve from it.
+    const stranger = await api.newTenant();
+    const foreign = `/v1.0/servicePrincipals/${job.servicePrincipalId}/synchronization/jobs/${job.jobId}/pendingDeletes`;
+    await call('GET', foreign, undefined, stranger.auth, 404);
+    await call('POST', `${foreign}/approve`, { objectIds: [first.objectId] }, stranger.auth, 404);
 
     // Quarantined: not run at the interval, only at nextAttempt (or on request).
     const executions = outcomes.filter((o) => o.jobId === job.jobId).length;
