@@ -73,6 +73,10 @@ test('hostile and broken agent messages are refused with a logged reason and do 
   const leaky = await channel('/registrations', { registrationToken: 'x', publicKey: keys.privateJwk, machineName: 'hostile', version: '0.0.1' });
   assert.equal(leaky.status, 400);
 
+  // Registration is open to anyone, so its body is small: 100 kB is refused before it is parsed.
+  const bulky = await channel('/registrations', { registrationToken: 'x', publicKey: keys.publicJwk, machineName: 'x'.repeat(100_000), version: '0.0.1' });
+  assert.equal(bulky.status, 413);
+
   // Bad signature: an assertion naming this agent, signed with another key.
   const forged = await new AgentAssertionSigner(agentId, (await generateAgentKeyPair()).privateJwk).assertion();
   const badSignature = await channel('/poll', { machineName: 'hostile', version: '0.0.1', domains: [] }, { assertion: forged });

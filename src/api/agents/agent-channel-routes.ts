@@ -22,6 +22,9 @@ import type { ChangeTrigger } from '../../agents/change-trigger.ts';
 
 const inflate = promisify(gunzip);
 
+/** Largest registration, poll or change hint (bytes): a few domains' capabilities fit many times over. */
+const CONTROL_BODY_LIMIT = 65_536;
+
 export interface AgentChannelRouteOptions {
   readonly agents: AgentStore;
   readonly hub: AgentHub;
@@ -147,8 +150,11 @@ export async function agentChannelRoutes(app: FastifyInstance, options: AgentCha
     request.agent = agent;
   };
   const authenticated = { onRequest: authenticate };
+  // Registration is the one call open to anyone: it gets a small body limit, as do polls and change hints. Only
+  // operation messages (batches) may be as large as the message limit.
+  const small = { bodyLimit: CONTROL_BODY_LIMIT };
 
-  app.post('/registrations', async function register(request, reply) {
+  app.post('/registrations', small, async function register(request, reply) {
     const body = objectOf(request.body, '(body)');
     const registrationToken = shortText(body['registrationToken'], 'registrationToken', 512);
     const publicKey = await parseAgentPublicKey(body['publicKey']);
@@ -163,7 +169,7 @@ export async function agentChannelRoutes(app: FastifyInstance, options: AgentCha
     return reply.code(201).send({ agentId: agent.id, tenantId: agent.tenantId });
   });
 
-  app.post('/poll', authenticated, async function poll(request, reply) {
+  app.post('/poll', { ...authenticated, ...small }, async function poll(request, reply) {
     const agent = request.agent!;
     const body = objectOf(request.body, '(body)');
     const domains = parseServedDomains(body['domains']);
@@ -174,7 +180,7 @@ export async function agentChannelRoutes(app: FastifyInstance, options: AgentCha
   });
 
   // Near real time: the agent saw changes in domains it serves; their jobs run now (a hint, never data).
-  app.post('/changes', authenticated, async function changes(request) {
+  app.post('/changes', { ...authenticated, ...small }, async function changes(request) {
     const agent = request.agent!;
     hub.touch(agent.id);
     const body = objectOf(request.body, '(body)');
