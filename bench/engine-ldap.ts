@@ -26,6 +26,7 @@ import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type 
 import { compileSynchronizationSchema, getTemplate } from '../src/schema/index.ts';
 import { openStore } from '../src/storage/index.ts';
 import { genericUsersLdif, startOpenLdap } from '../test/harness/openldap.ts';
+import { ldapsearchDump } from './ldapsearch-dump.ts';
 import { addOu, SAMBA_REALM, sambaUnavailableReason, seedAdUsers, startSamba } from '../test/harness/samba.ts';
 
 const { values: args } = parseArgs({
@@ -120,22 +121,6 @@ async function runChild(spec: ChildSpec): Promise<ChildResult> {
   return JSON.parse(out) as ChildResult;
 }
 
-/** `ldapsearch -E pr=1000/noprompt` of the same entries and attributes, counting the entries of its LDIF. */
-async function ldapsearch(argv: readonly string[]): Promise<{ ms: number; entries: number }> {
-  const t0 = performance.now();
-  const proc = spawn('ldapsearch', ['-LLL', '-o', 'ldif-wrap=no', '-E', 'pr=1000/noprompt', ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let entries = 0;
-  let tail = '';
-  proc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    const lines = (tail + chunk).split('\n');
-    tail = lines.pop() ?? '';
-    for (const line of lines) if (line.startsWith('dn:')) entries++;
-  });
-  const code = await new Promise<number | null>((resolve) => proc.on('close', resolve));
-  if (code !== 0) throw new Error(`ldapsearch exited with ${code}`);
-  return { ms: performance.now() - t0, entries };
-}
-
 const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const kind = args.source === 'samba' ? 'samba' : 'openldap';
 const users = Number(args.users ?? (kind === 'samba' ? 20_000 : 200_000));
@@ -148,9 +133,9 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
   const syncs: ChildResult[] = [];
   let entries = 0;
   for (let run = 0; run < runs; run++) {
-    const before = await ldapsearch(search);
+    const before = await ldapsearchDump(search);
     syncs.push(await runChild(spec));
-    const after = await ldapsearch(search);
+    const after = await ldapsearchDump(search);
     dumps.push(before.ms, after.ms);
     entries = after.entries;
   }

@@ -7,12 +7,12 @@
  * Samba needs root (see test/harness/samba.ts); without it the Samba half is reported as skipped. Seeding time
  * is reported but not part of the comparison. Medians of `runs` alternating runs (connector, ldapsearch, …).
  */
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ActiveDirectoryConnector, DEFAULT_AD_ATTRIBUTES } from '../src/connectors/ldap/active-directory-connector.ts';
 import { GenericLdapConnector } from '../src/connectors/ldap/generic-ldap-connector.ts';
 import type { SourceConnector } from '../src/connectors/source-connector.ts';
 import { addOu, sambaUnavailableReason, seedAdUsers, startSamba } from '../test/harness/samba.ts';
+import { ldapsearchDump } from './ldapsearch-dump.ts';
 import { ldapAdd, genericUsersLdif, startOpenLdap } from '../test/harness/openldap.ts';
 
 const { values: args } = parseArgs({
@@ -44,24 +44,6 @@ async function importAll(connector: SourceConnector): Promise<{ ms: number; firs
   return { ms: performance.now() - t0, firstBatchMs, objects, peakRssMb: Math.round(peak / 1048576), peakHeapMb: Math.round(peakHeap / 1048576) };
 }
 
-/** `ldapsearch -E pr=1000/noprompt`, counting entries from its LDIF on stdout. */
-async function ldapsearch(argv: string[]): Promise<{ ms: number; entries: number }> {
-  const t0 = performance.now();
-  const child = spawn('ldapsearch', ['-LLL', '-o', 'ldif-wrap=no', '-E', 'pr=1000/noprompt', ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let entries = 0;
-  let tail = '';
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => {
-    const text = tail + chunk;
-    const lines = text.split('\n');
-    tail = lines.pop() ?? '';
-    for (const line of lines) if (line.startsWith('dn:') || line.startsWith('dn::')) entries++;
-  });
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  if (code !== 0) throw new Error(`ldapsearch exited with ${code}`);
-  return { ms: performance.now() - t0, entries };
-}
-
 async function compare(make: () => SourceConnector, search: string[]) {
   const ours: number[] = [];
   const theirs: number[] = [];
@@ -82,7 +64,7 @@ async function compare(make: () => SourceConnector, search: string[]) {
     } finally {
       await connector.close();
     }
-    const s = await ldapsearch(search);
+    const s = await ldapsearchDump(search);
     theirs.push(s.ms);
     entries = s.entries;
   }

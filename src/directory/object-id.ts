@@ -23,12 +23,16 @@ let counter = 0;
 const pool = new Uint8Array(4096);
 let offset = pool.length;
 
+/**
+ * A new id, later than every id made before it in this process: a clock that steps back (or a test's frozen clock)
+ * keeps counting from the last time seen, and 4,096 ids in one millisecond borrow the next one. The audit and
+ * provisioning logs use it too, to list entries made in one millisecond in the order they happened.
+ */
 export function newObjectId(now: number = Date.now()): string {
   if (now > lastMs) {
     lastMs = now;
     counter = 0;
   } else if (++counter > 0xfff) {
-    // 4,096 ids in one millisecond: borrow the next one (the order stays monotonic)
     lastMs++;
     counter = 0;
   }

@@ -33,4 +33,5 @@ export { ERROR_CATEGORIES, PER_OBJECT_ERROR_CODES, REMEDIATIONS, remediationOf, 
 export { compileLogFilter, FILTER_PROPERTY_KINDS, type FilterableProperty, type FilterPropertyKind } from './log-filter.ts';
 export { LogTable, readLogPage, pruneLog, type LogPage, type LogQuery } from './log-page.ts';
 export { pruneExpiredLogs, type Prunable } from './log-retention.ts';
-export { timeOrderedId } from './time-ordered-id.ts';
+// entry ids are the directory's time-ordered object ids (UUID version 7)
+export { newObjectId as timeOrderedId } from '../directory/object-id.ts';
