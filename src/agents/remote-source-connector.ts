@@ -81,8 +81,10 @@ export class RemoteSourceConnector implements EngineSource {
   }
 
   async readObject(dn: string): Promise<SourceObject | undefined> {
-    for await (const item of this.#run('readObject', { dn }, () => ({ dn }))) return (item as SourceObject | null) ?? undefined;
-    return undefined;
+    // Read to the end message: stopping at the object would close the operation under the agent's `end`.
+    let found: SourceObject | undefined;
+    for await (const item of this.#run('readObject', { dn }, () => ({ dn }))) found = (item as SourceObject | null) ?? undefined;
+    return found;
   }
 
   async *readValues(dn: string, attribute: string, options: { readonly chunkSize?: number; readonly signal?: AbortSignal } = {}): AsyncIterable<readonly Value[]> {
