@@ -65,6 +65,13 @@ test('register, sync, token reuse refused, inactive when silent, revoke, registe
   const groups = await listAll<{ displayName: string }>(service.url, tenant, '/v1.0/groups?$top=999');
   assert.equal(groups.length, 13);
 
+  // On-demand provisioning reads one object through the agent (a readObject operation).
+  const onDemand = JSON.parse(await cli(['provision', '--config', DOMAIN, '--dn', 'CN=Mei Martinez,OU=Sales,OU=Users,OU=Corp,DC=corp,DC=example,DC=com', '--dry-run', '--json'])) as {
+    statusInfo: { status: string }; provisioningSteps: { type: string; status: string }[];
+  };
+  assert.equal(onDemand.provisioningSteps[0]?.status, 'Success', JSON.stringify(onDemand));
+  assert.notEqual(onDemand.statusInfo.status, 'Failure', JSON.stringify(onDemand));
+
   const listed = (await agents())[0]!;
   assert.equal(listed.id, agentId);
   assert.equal(listed.status, 'active');
