@@ -3,7 +3,10 @@
  * a fresh SQLite store, against a plain paged `ldapsearch` dump of the same entries run back to back on the same
  * machine; then a delta cycle with nothing changed, and the peak RSS of the synchronizing process.
  *
- *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N]
+ *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
+ *
+ * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
+ * values); `--log none` measures the engine, directory and connector space alone.
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -24,6 +27,7 @@ import type { SourceConnector } from '../src/connectors/source-connector.ts';
 import { createCloudDirectory } from '../src/directory/index.ts';
 import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type CycleMode } from '../src/engine/index.ts';
 import { compileSynchronizationSchema, getTemplate } from '../src/schema/index.ts';
+import { SqlProvisioningLog } from '../src/provisioning-logs/index.ts';
 import { openStore } from '../src/storage/index.ts';
 import { genericUsersLdif, startOpenLdap } from '../test/harness/openldap.ts';
 import { ldapsearchDump } from './ldapsearch-dump.ts';
@@ -38,6 +42,8 @@ const { values: args } = parseArgs({
     deltas: { type: 'string', default: '5' },
     /** engine batch size (default: the engine's) */
     batch: { type: 'string' },
+    /** the provisioning log: `sql` stores every entry as the service does (default); `none` discards them */
+    log: { type: 'string', default: 'sql' },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -52,6 +58,7 @@ interface ChildSpec {
   readonly domain: string;
   readonly deltas: number;
   readonly batchSize?: number;
+  readonly log: 'sql' | 'none';
 }
 
 interface ChildResult {
@@ -76,8 +83,11 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
     const directory = createCloudDirectory(store);
     const { tenantId } = await directory.createTenant({ name: `bench${process.pid}` });
     const schema = compileSynchronizationSchema(getTemplate(spec.kind === 'openldap' ? 'LDAP2AADProvisioning' : 'AD2AADProvisioning'));
-    const deps = { source, target: cloudDirectoryTarget(directory, tenantId), connectorSpace: new SqlConnectorSpace(store, 'bench'), log: { write: async () => {} } };
-    const config = { id: 'bench', schema, domain: { dnsDomainName: spec.domain, netBiosName: 'BENCH' }, ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize }) };
+    // the scheduler's naming ({tenantId}/{jobId}), which the SQL provisioning log reads the tenant from
+    const configurationId = `${tenantId}/bench`;
+    const log = spec.log === 'sql' ? new SqlProvisioningLog(store) : { write: async () => {} };
+    const deps = { source, target: cloudDirectoryTarget(directory, tenantId), connectorSpace: new SqlConnectorSpace(store, configurationId), log };
+    const config = { id: configurationId, schema, domain: { dnsDomainName: spec.domain, netBiosName: 'BENCH' }, ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize }) };
     const time = async (mode: CycleMode) => {
       const t0 = performance.now();
       const report = await runSynchronizationCycle(deps, config, { mode });
@@ -125,8 +135,8 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 const kind = args.source === 'samba' ? 'samba' : 'openldap';
 const users = Number(args.users ?? (kind === 'samba' ? 20_000 : 200_000));
 const runs = Number(args.runs);
-const tuning = { deltas: Number(args.deltas), ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }) };
-const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
+const tuning = { deltas: Number(args.deltas), log: args.log === 'none' ? 'none' as const : 'sql' as const, ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }) };
+const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
 
 async function measure(spec: ChildSpec, search: readonly string[]) {
   const dumps: number[] = [];
