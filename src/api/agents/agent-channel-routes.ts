@@ -153,6 +153,9 @@ export async function agentChannelRoutes(app: FastifyInstance, options: AgentCha
   // Registration is the one call open to anyone: it gets a small body limit, as do polls and change hints. Only
   // operation messages (batches) may be as large as the message limit.
   const small = { bodyLimit: CONTROL_BODY_LIMIT };
+  // Polls and batches come every few seconds from every agent: their request lines would drown the log. Refusals are
+  // still logged (warn), with their reason.
+  const quiet = { logLevel: 'warn' as const };
 
   app.post('/registrations', small, async function register(request, reply) {
     const body = objectOf(request.body, '(body)');
@@ -169,7 +172,7 @@ export async function agentChannelRoutes(app: FastifyInstance, options: AgentCha
     return reply.code(201).send({ agentId: agent.id, tenantId: agent.tenantId });
   });
 
-  app.post('/poll', { ...authenticated, ...small }, async function poll(request, reply) {
+  app.post('/poll', { ...authenticated, ...small, ...quiet }, async function poll(request, reply) {
     const agent = request.agent!;
     const body = objectOf(request.body, '(body)');
     const domains = parseServedDomains(body['domains']);
@@ -195,7 +198,7 @@ export async function agentChannelRoutes(app: FastifyInstance, options: AgentCha
     return { started };
   });
 
-  app.post<{ Params: { id: string } }>('/operations/:id', authenticated, async function operationMessage(request) {
+  app.post<{ Params: { id: string } }>('/operations/:id', { ...authenticated, ...quiet }, async function operationMessage(request) {
     const agent = request.agent!;
     hub.touch(agent.id);
     const operation = hub.operation(request.params.id);
