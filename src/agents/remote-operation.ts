@@ -8,8 +8,11 @@
  *   which fences off the silent agent should it come back.
  * - Messages are taken in `seq` order. A repeat of the last accepted message (the agent retried after losing the
  *   answer) is acknowledged again without being delivered twice.
- * - Back-pressure: at most one received message waits for the consumer; the agent's POST is answered only when
- *   the consumer takes it, and the agent sends nothing more until then.
+ * - Back-pressure: at most BUFFERED_MESSAGES received messages wait for the consumer. A message that finds the
+ *   buffer full is answered only when the consumer has taken one, and the agent sends nothing more until it is
+ *   answered. So the agent reads the next page from its directory while the engine applies the previous batch (the
+ *   two overlap, as in process), and the service holds at most that many batches per operation whatever the
+ *   directory's size.
  */
 import { CloudsyncError } from '../errors/index.ts';
 import type { OperationAssignment, OperationKind, OperationParameters } from '../agent-channel/channel-protocol.ts';
@@ -17,8 +20,10 @@ import type { OperationAssignment, OperationKind, OperationParameters } from '..
 /** A message after validation: items already decoded for the kind of operation. */
 export type OperationEvent = { readonly type: 'items'; readonly items: unknown } | { readonly type: 'end' } | { readonly type: 'error'; readonly error: CloudsyncError };
 
-interface Pending {
-  readonly event: OperationEvent;
+/** Messages of one operation buffered for the consumer before the agent's next POST waits. */
+export const BUFFERED_MESSAGES = 1;
+
+interface Sender {
   readonly accepted: () => void;
   readonly refused: (error: CloudsyncError) => void;
 }
@@ -32,7 +37,9 @@ export class RemoteOperation<K extends OperationKind = OperationKind> {
   readonly holder: string;
   readonly lease: number;
   #nextSeq = 0;
-  #pending: Pending | undefined;
+  readonly #buffer: OperationEvent[] = [];
+  /** The POST of the last message, while the buffer is over its bound. */
+  #blocked: Sender | undefined;
   #waiter: ((event: OperationEvent | CloudsyncError) => void) | undefined;
   #closed: CloudsyncError | undefined;
 
@@ -63,33 +70,35 @@ export class RemoteOperation<K extends OperationKind = OperationKind> {
       return Promise.reject(new CloudsyncError('ERR_AGENT_LEASE_LOST', `operation ${this.id} is no longer leased to agent ${agentId} (lease ${lease}); stop it`));
     }
     if (seq === this.#nextSeq - 1) {
-      const pending = this.#pending;
-      if (pending === undefined) return Promise.resolve();
-      // The agent lost the answer to a message still waiting for the consumer: answer the retry when it is taken.
+      const blocked = this.#blocked;
+      if (blocked === undefined) return Promise.resolve();
+      // The agent lost the answer to a message still waiting for room: answer the retry when there is room.
       return new Promise<void>((accepted, refused) => {
-        this.#pending = {
-          event: pending.event,
-          accepted: () => { pending.accepted(); accepted(); },
-          refused: (error) => { pending.refused(error); refused(error); },
+        this.#blocked = {
+          accepted: () => { blocked.accepted(); accepted(); },
+          refused: (error) => { blocked.refused(error); refused(error); },
         };
       });
     }
-    if (seq !== this.#nextSeq || this.#pending !== undefined) {
+    if (seq !== this.#nextSeq || this.#blocked !== undefined) {
       return Promise.reject(new CloudsyncError('ERR_AGENT_PROTOCOL', `operation ${this.id}: message ${seq} out of order (expected ${this.#nextSeq}, one at a time)`, { path: 'seq' }));
     }
     const event = decode();
     this.#nextSeq++;
+    this.#buffer.push(event);
+    this.#handOver();
+    if (this.#buffer.length <= BUFFERED_MESSAGES) return Promise.resolve();
     return new Promise<void>((accepted, refused) => {
-      this.#pending = { event, accepted, refused };
-      this.#handOver();
+      this.#blocked = { accepted, refused };
     });
   }
 
   /** Fails the operation with `error` (a hostile or broken message); the consumer sees it at its next receive. */
   fail(error: CloudsyncError): void {
     if (this.#closed !== undefined) return;
-    this.#pending?.refused(error);
-    this.#pending = undefined;
+    this.#blocked?.refused(error);
+    this.#blocked = undefined;
+    this.#buffer.length = 0;
     this.#closed = error;
     this.#waiter?.(error);
     this.#waiter = undefined;
@@ -128,12 +137,15 @@ export class RemoteOperation<K extends OperationKind = OperationKind> {
   }
 
   #handOver(): void {
-    if (this.#pending === undefined || this.#waiter === undefined) return;
-    const { event, accepted } = this.#pending;
-    const waiter = this.#waiter;
-    this.#pending = undefined;
-    this.#waiter = undefined;
-    accepted();
-    waiter(event);
+    if (this.#waiter !== undefined && this.#buffer.length > 0) {
+      const waiter = this.#waiter;
+      this.#waiter = undefined;
+      waiter(this.#buffer.shift()!);
+    }
+    if (this.#blocked !== undefined && this.#buffer.length <= BUFFERED_MESSAGES) {
+      const blocked = this.#blocked;
+      this.#blocked = undefined;
+      blocked.accepted();
+    }
   }
 }

@@ -14,13 +14,15 @@
 import { CloudsyncError, isErrorCode } from '../errors/index.ts';
 import { DEFAULT_BATCH_SIZE, type ImportBatch, type ImportOptions, type SourceCapabilities, type SourceObject } from '../connectors/source-connector.ts';
 import type { EngineSource } from '../engine/index.ts';
-import type { Value } from '../expressions/value.ts';
+import { isReference, type Value } from '../expressions/value.ts';
 import type { OperationKind, OperationParameters } from '../agent-channel/channel-protocol.ts';
 import type { AgentHub } from './agent-hub.ts';
 import type { OperationEvent } from './remote-operation.ts';
 
 /** How often a waiting consumer checks that the agent holding its operation is still active (ms). */
 const LEASE_CHECK_MS = 500;
+/** Objects of this cycle's imports whose reference values readValues answers without a round trip. */
+const REFERENCE_CACHE_OBJECTS = 50_000;
 
 export class RemoteSourceConnector implements EngineSource {
   readonly capabilities: SourceCapabilities;
@@ -28,6 +30,15 @@ export class RemoteSourceConnector implements EngineSource {
   readonly #tenantId: string;
   readonly #domain: string;
   readonly #onLeaseMoved: ((event: { readonly domain: string; readonly from: string; readonly reason: string }) => void) | undefined;
+  /**
+   * DN → the objects' DN-valued attributes and deferred attribute names, as this connector's imports delivered them
+   * (one connector serves one cycle). The engine's reference resolution asks readValues(dn, 'manager' | 'member')
+   * for every object with references: answering those from what the import just delivered saves one round trip to
+   * the agent per object — the values are the ones the in-process connector would have read a moment later, and a
+   * change since is reported by the next delta. Deferred attributes (huge groups) always go to the agent. Bounded:
+   * the oldest entries are dropped past REFERENCE_CACHE_OBJECTS.
+   */
+  readonly #references = new Map<string, { readonly values: ReadonlyMap<string, readonly Value[]>; readonly deferred: ReadonlySet<string> }>();
 
   constructor(hub: AgentHub, tenantId: string, domain: string, capabilities: SourceCapabilities, onLeaseMoved?: (event: { readonly domain: string; readonly from: string; readonly reason: string }) => void) {
     this.#hub = hub;
@@ -65,7 +76,35 @@ export class RemoteSourceConnector implements EngineSource {
 
   async *fullImport(options: ImportOptions = {}): AsyncIterable<ImportBatch> {
     const parameters = { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, ...(options.maxInlineValues === undefined ? {} : { maxInlineValues: options.maxInlineValues }) };
-    for await (const batch of this.#run('fullImport', parameters, () => parameters, options.signal)) yield batch as ImportBatch;
+    for await (const batch of this.#run('fullImport', parameters, () => parameters, options.signal)) {
+      this.#remember(batch as ImportBatch);
+      yield batch as ImportBatch;
+    }
+  }
+
+  #remember(batch: ImportBatch): void {
+    for (const object of batch.objects) {
+      const key = object.dn.toLowerCase();
+      this.#references.delete(key);
+      if (object.isDeleted || object.valueChanges !== undefined) continue;
+      const values = new Map<string, readonly Value[]>();
+      // Attributes that hold anything but DN references are not answered here (undefined: ask the agent).
+      const unanswered = new Set((object.deferredAttributes ?? []).map((name) => name.toLowerCase()));
+      for (const [name, value] of Object.entries(object.attributes)) {
+        const list = Array.isArray(value) ? (value as readonly Value[]) : value === null ? [] : [value];
+        if (list.every(isReference)) values.set(name.toLowerCase(), list);
+        else unanswered.add(name.toLowerCase());
+      }
+      this.#references.set(key, { values, deferred: unanswered });
+      if (this.#references.size > REFERENCE_CACHE_OBJECTS) this.#references.delete(this.#references.keys().next().value!);
+    }
+  }
+
+  /** The values readValues would stream, when this cycle's import already delivered them; else undefined. */
+  #rememberedValues(dn: string, attribute: string): readonly Value[] | undefined {
+    const remembered = this.#references.get(dn.toLowerCase());
+    if (remembered === undefined || remembered.deferred.has(attribute.toLowerCase())) return undefined;
+    return remembered.values.get(attribute.toLowerCase()) ?? [];
   }
 
   async *deltaImport(watermark: string, options: ImportOptions = {}): AsyncIterable<ImportBatch> {
@@ -75,6 +114,7 @@ export class RemoteSourceConnector implements EngineSource {
     });
     for await (const item of this.#run('deltaImport', parameters(), parameters, options.signal)) {
       const batch = item as ImportBatch;
+      this.#remember(batch);
       yield batch;
       if (batch.watermark !== undefined) last = batch.watermark;
     }
@@ -89,6 +129,11 @@ export class RemoteSourceConnector implements EngineSource {
 
   async *readValues(dn: string, attribute: string, options: { readonly chunkSize?: number; readonly signal?: AbortSignal } = {}): AsyncIterable<readonly Value[]> {
     const parameters = { dn, attribute, chunkSize: options.chunkSize ?? 1000 };
+    const remembered = this.#rememberedValues(dn, attribute);
+    if (remembered !== undefined) {
+      for (let i = 0; i < remembered.length; i += parameters.chunkSize) yield remembered.slice(i, i + parameters.chunkSize);
+      return;
+    }
     let yielded = 0;
     let skip = 0;
     for await (const item of this.#run('readValues', parameters, () => ((skip = yielded), parameters), options.signal)) {
