@@ -160,7 +160,7 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
     peakRssMb: Math.max(...syncs.map((s) => s.peakRssMb)),
     objectsCreated: syncs[0]!.objects,
     failed: syncs[0]!.failed,
-    runs: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
+    runDetails: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
   };
 }
 

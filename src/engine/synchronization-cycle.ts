@@ -554,6 +554,7 @@ function evaluate(cycle: CycleContext, item: WorkItem, isCreate: boolean): void 
     const deferred = new Set((item.source.deferredAttributes ?? []).map((a) => a.toLowerCase()));
     const parts: string[] = [];
     let streamed = false;
+    let linked = 0;
     for (const reference of references) {
       const sourceAttribute = referenceSourceAttribute(reference);
       // deferred (huge) lists, and AD deltas that carry value changes instead of the list, are streamed
@@ -564,9 +565,14 @@ function evaluate(cycle: CycleContext, item: WorkItem, isCreate: boolean): void 
         streamed = true;
         (item.valueChanges ??= []).push({ attribute: reference.targetAttributeName, change: item.source.valueChanges![changeKey]! });
       }
-      parts.push(reference.targetAttributeName, ...dnsOf(evaluation.values[reference.targetAttributeName]).map(canonicalDn).sort());
+      const dns = dnsOf(evaluation.values[reference.targetAttributeName]);
+      linked += dns.length;
+      parts.push(reference.targetAttributeName, ...dns.map(canonicalDn).sort());
     }
-    item.refsDigest = streamed ? `streamed:${cycle.cycleId}` : digestOf(JSON.stringify(parts));
+    // Nothing to link on an object that never had links (most users have no manager): no reference resolution, which
+    // reads the source once per object. Once it had some, an empty list is a change to reconcile (the links go).
+    const nothingEver = !streamed && linked === 0 && (item.entry?.refsDigest ?? null) === null;
+    item.refsDigest = nothingEver ? null : streamed ? `streamed:${cycle.cycleId}` : digestOf(JSON.stringify(parts));
   }
 }
 

@@ -116,6 +116,24 @@ for (const { backend, space } of VARIANTS) {
       assert.equal(refs.status, 'Success');
     });
 
+    test('manager: set, changed and removed in the source → the same in the cloud', async () => {
+      const managerOf = async (name: string) => {
+        const id = String((await user(name))!['id']);
+        return f.directory.getManager(f.tenantId, id).then((m) => String(m['displayName']), (error: { code?: string }) => error.code);
+      };
+      source.modify(`CN=Bob Stone,${SALES}`, { manager: `CN=Alice Jones,${SALES}` });
+      await cycle();
+      assert.equal(await managerOf('Bob Stone'), 'Alice Jones');
+      source.add('user', `CN=Dana Reed,${ENG}`, person('Dana Reed'));
+      source.modify(`CN=Bob Stone,${SALES}`, { manager: `CN=Dana Reed,${ENG}` });
+      await cycle(); // the new manager arrives in the same cycle that names her
+      assert.equal(await managerOf('Bob Stone'), 'Dana Reed');
+      source.modify(`CN=Bob Stone,${SALES}`, { manager: undefined });
+      const report = await cycle();
+      assert.equal(report.referencesRemoved, 1);
+      assert.equal(await managerOf('Bob Stone'), 'ERR_DIR_NOT_FOUND');
+    });
+
     test('delete soft-deletes; a restore brings the same cloud object back (with its memberships)', async () => {
       const bob = await user('Bob Stone');
       const anchor = source.anchorOf(`CN=Bob Stone,${SALES}`);
