@@ -7,10 +7,12 @@ import { parseInterval, parseRetrySchedule } from '../../synchronization/index.t
 import { parseSmtpSettings } from '../../notifications/index.ts';
 import { parseDnsServer } from '../../server/dns-domain-proof.ts';
 import { embeddedAgentFromFlags, type EmbeddedAgentFlags } from '../../server/embedded-agent.ts';
+import { withConfigFile } from '../server-config-file.ts';
 
 export function serverCommand(): Command {
   return new Command('server')
     .description('run the provisioning service and its Graph v1.0-compatible API')
+    .option('--config <file>', 'JSON file (mode 0600) of these flags in camelCase, e.g. {"smtpUrl": "…"}: keeps secrets out of the process list; flags given here win')
     .option('--data <dir>', 'directory of the embedded SQLite database', DEFAULTS.dataDir.value)
     .option('--database <url>', 'PostgreSQL instead of SQLite: postgres://user:password@host:port/db')
     .option('--host <address>', 'address to listen on', DEFAULTS.host.value)
@@ -38,7 +40,8 @@ export function serverCommand(): Command {
     .option('--smtp-url <url>', 'mail server for quarantine and delete-threshold emails: smtp[s]://[user:password@]host:port (the password is never logged)')
     .option('--smtp-from <address>', 'sender address of notification emails (with --smtp-url)')
     .option('--quarantine-retry <durations>', 'when quarantined jobs are retried, ISO 8601 durations after the first failure, then every last one', DEFAULTS.quarantineRetrySchedule.value)
-    .action(async (options: EmbeddedAgentFlags & { smtpUrl?: string; smtpFrom?: string; quarantineRetry: string; logRetention: string; metricsTokenFile?: string; data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string; dnsServer: string[]; trustDomainClaims?: boolean }) => {
+    .action(async function (this: Command, given: EmbeddedAgentFlags & { smtpUrl?: string; smtpFrom?: string; quarantineRetry: string; logRetention: string; metricsTokenFile?: string; data: string; database?: string; host: string; port: string; publicUrl?: string; syncInterval: string; tlsCert?: string; tlsKey?: string; dnsServer: string[]; trustDomainClaims?: boolean; config?: string }) {
+      const options = withConfigFile(this, given, given.config);
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
         throw new CloudsyncError('ERR_CLI_USAGE', '--tls-cert and --tls-key go together', { path: options.tlsCert === undefined ? '--tls-cert' : '--tls-key' });
       }
