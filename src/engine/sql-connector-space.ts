@@ -188,7 +188,8 @@ export class SqlConnectorSpace implements ConnectorSpace {
   }
 
   async listContainers() {
-    return (await this.#objects().where('state', '=', 'container').execute()).map(fromRow);
+    // a literal, so that the partial index (… WHERE state = 'container') provably applies
+    return (await this.#objects().where(sql<boolean>`state = 'container'`).execute()).map(fromRow);
   }
 
   async markSeen(anchors: readonly string[], mark: string): Promise<void> {
