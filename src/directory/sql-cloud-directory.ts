@@ -79,6 +79,27 @@ interface ChangeRecord {
 
 type ChangeLog = ChangeRecord[];
 
+/** A relation walked upward: from a row's `below` column to its `above` one (member → group, user → manager). */
+interface Edge {
+  readonly table: 'memberships' | 'managers';
+  readonly below: 'member_id' | 'user_id';
+  readonly above: 'group_id' | 'manager_id';
+}
+const MEMBERSHIP_EDGE: Edge = { table: 'memberships', below: 'member_id', above: 'group_id' };
+const MANAGER_EDGE: Edge = { table: 'managers', below: 'user_id', above: 'manager_id' };
+
+/** Whether `target` is `start` or above it along `edge`: a link from target down to start would close a cycle. */
+async function reachesUpward(tx: Tx, tenantId: string, edge: Edge, start: string, target: string): Promise<boolean> {
+  const result = await sql<{ id: string }>`
+    WITH RECURSIVE up(id) AS (
+      SELECT ${start}
+      UNION
+      SELECT e.${sql.ref(edge.above)} FROM up CROSS JOIN ${sql.table(edge.table)} e WHERE e.tenant_id = ${tenantId} AND e.${sql.ref(edge.below)} = up.id
+    )
+    SELECT id FROM up WHERE id = ${target} LIMIT 1`.execute(tx);
+  return result.rows.length > 0;
+}
+
 const DAY_MS = 86_400_000;
 const CHUNK = 500;
 const MEMBER_TYPES: readonly ObjectType[] = ['user', 'group', 'orgContact'];
@@ -833,14 +854,7 @@ class SqlCloudDirectory implements CloudDirectory {
         // restore, and must not bring a cycle with it. Upward from the group (its containing groups) rather than
         // down from the member, which is the same question but does not visit the member's users: a group of
         // 20,000 users nested 2,000 deep took 5 s to check.
-        const reachable = await sql<{ id: string }>`
-          WITH RECURSIVE up(id) AS (
-            SELECT ${group.id}
-            UNION
-            SELECT m.group_id FROM up CROSS JOIN memberships m WHERE m.tenant_id = ${tenantId} AND m.member_id = up.id
-          )
-          SELECT id FROM up WHERE id = ${member.id} LIMIT 1`.execute(tx);
-        if (reachable.rows.length > 0) {
+        if (await reachesUpward(tx, tenantId, MEMBERSHIP_EDGE, group.id, member.id)) {
           throw new CloudsyncError(
             'ERR_DIR_MEMBERSHIP_CYCLE',
             `adding group ${member.id} to group ${group.id} would make group ${group.id} a member of itself`,
@@ -976,14 +990,7 @@ class SqlCloudDirectory implements CloudDirectory {
       }
       if (current?.manager_id === manager.id) return;
       // A chain of managers that comes back to the user would make directReports and org charts loop.
-      const chain = await sql<{ id: string }>`
-        WITH RECURSIVE up(id) AS (
-          SELECT ${manager.id}
-          UNION
-          SELECT m.manager_id FROM up CROSS JOIN managers m WHERE m.tenant_id = ${tenantId} AND m.user_id = up.id
-        )
-        SELECT id FROM up WHERE id = ${user.id} LIMIT 1`.execute(tx);
-      if (chain.rows.length > 0) {
+      if (await reachesUpward(tx, tenantId, MANAGER_EDGE, manager.id, user.id)) {
         throw new CloudsyncError('ERR_DIR_MANAGER_CYCLE', `${manager.type} ${manager.id} reports to user ${user.id}, so it cannot be that user's manager`, {
           path: 'manager', details: { userId: user.id, managerId: manager.id },
         });
