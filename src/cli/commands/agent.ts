@@ -71,7 +71,10 @@ async function runAgent(flags: RunFlags): Promise<void> {
       throw new CloudsyncError('ERR_CONFIG_INVALID', `--service-ca-file ${flags.serviceCaFile}: cannot read it (${error.code})`, { path: '--service-ca-file' });
     });
   }
-  const watchSeconds = Number(flags.watchInterval ?? DEFAULTS.agentWatchInterval.value);
+  // A generic LDAP look (contextCSN + an indexed entryCSN search) is cheaper than a DirSync round, so it is done
+  // more often by default: see DEFAULTS.agentWatchIntervalGenericLdap.
+  const genericLdap = (flags.sourceType ?? 'ad').toLowerCase() === 'ldap';
+  const watchSeconds = Number(flags.watchInterval ?? (genericLdap ? DEFAULTS.agentWatchIntervalGenericLdap : DEFAULTS.agentWatchInterval).value);
   if (!Number.isFinite(watchSeconds) || watchSeconds < 0 || watchSeconds > 3600) throw usage(`--watch-interval ${flags.watchInterval}: expected seconds from 0 to 3600`, '--watch-interval');
   const service = new ServiceClient({ service: flags.service, ...(ca === undefined ? {} : { ca }) });
   // The same checks and connectors as the embedded agent: one line per problem, the password only read from its file.
@@ -153,7 +156,7 @@ export function agentCommand(): Command {
     .option('--ldif <file>', 'serve an LDIF export instead of a live directory (demos, tests)')
     .option('--service-ca-file <file>', 'PEM CA certificate(s) to trust for the service, besides the system\'s')
     .option('--machine-name <name>', 'name shown for this agent (default: the host name)')
-    .option('--watch-interval <seconds>', 'look for directory changes this often and have them synchronized at once (0: only scheduled cycles)', String(DEFAULTS.agentWatchInterval.value))
+    .option('--watch-interval <seconds>', `look for directory changes this often and have them synchronized at once (0: only scheduled cycles; default ${DEFAULTS.agentWatchInterval.value} on AD, ${DEFAULTS.agentWatchIntervalGenericLdap.value} with --source-type ldap)`)
     .action(runAgent);
 
   const token = agent.command('token').description('agent registration tokens');
