@@ -75,7 +75,11 @@ async function runAgent(flags: RunFlags): Promise<void> {
   // more often by default: see DEFAULTS.agentWatchIntervalGenericLdap.
   const genericLdap = (flags.sourceType ?? 'ad').toLowerCase() === 'ldap';
   const watchSeconds = Number(flags.watchInterval ?? (genericLdap ? DEFAULTS.agentWatchIntervalGenericLdap : DEFAULTS.agentWatchInterval).value);
-  if (!Number.isFinite(watchSeconds) || watchSeconds < 0 || watchSeconds > 3600) throw usage(`--watch-interval ${flags.watchInterval}: expected seconds from 0 to 3600`, '--watch-interval');
+  // Under a second would not be faster: the service takes one hint a second per domain (src/agents/change-trigger.ts)
+  // and drops the others, and a watch whose hint was dropped waits for a cycle that never comes (up to a minute).
+  if (!Number.isFinite(watchSeconds) || (watchSeconds !== 0 && watchSeconds < 1) || watchSeconds > 3600) {
+    throw usage(`--watch-interval ${flags.watchInterval}: expected 0 (off) or seconds from 1 to 3600 (the service takes one change hint a second per domain)`, '--watch-interval');
+  }
   const service = new ServiceClient({ service: flags.service, ...(ca === undefined ? {} : { ca }) });
   // The same checks and connectors as the embedded agent: one line per problem, the password only read from its file.
   const local = (await embeddedAgentFromFlags({
