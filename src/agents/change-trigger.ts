@@ -5,8 +5,10 @@
  * service's own watermark: the agent's report is only a hint, and a hint cannot make a cycle skip or repeat anything.
  *
  * A paused or quarantined job is left alone (start would resume it or lift the quarantine, which only an admin may
- * do). Hints for one (tenant, domain) are taken at most once per `minIntervalMs`; the ones in between are dropped,
- * as the cycle the first one asked for reads those changes too.
+ * do). Hints for one (tenant, domain) are taken at most once per `minIntervalMs`. One that comes sooner is not
+ * dropped but deferred to the end of that window (several coalesce into one): the cycle the earlier hint asked for
+ * may already have read its watermark before this change, and the agent, having reported, waits for a cycle before
+ * it reports again — a dropped hint left a change waiting a minute for the agent's re-report.
  */
 import type { SynchronizationConfigurations } from '../synchronization/index.ts';
 
@@ -18,10 +20,22 @@ export function createChangeTrigger(
 ): ChangeTrigger {
   const now = options.now ?? Date.now;
   const lastTaken = new Map<string, number>();
-  return async (tenantId, domain) => {
+  const deferred = new Set<string>();
+  const trigger: ChangeTrigger = async (tenantId, domain) => {
     const key = `${tenantId}\u0000${domain.toLowerCase()}`;
     const last = lastTaken.get(key);
-    if (last !== undefined && now() - last < options.minIntervalMs) return 0;
+    if (last !== undefined && now() - last < options.minIntervalMs) {
+      if (!deferred.has(key)) {
+        deferred.add(key);
+        // unref: a deferred hint never keeps a stopping service alive; a failure (the store closing) is a lost hint,
+        // which the agent's own re-report covers.
+        setTimeout(() => {
+          deferred.delete(key);
+          trigger(tenantId, domain).catch(() => {});
+        }, Math.max(0, last + options.minIntervalMs - now())).unref();
+      }
+      return 0;
+    }
     lastTaken.set(key, now());
     let started = 0;
     for (const principal of await configurations.listServicePrincipals(tenantId)) {
@@ -34,4 +48,5 @@ export function createChangeTrigger(
     }
     return started;
   };
+  return trigger;
 }
