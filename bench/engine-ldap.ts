@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { ActiveDirectoryConnector, DEFAULT_AD_ATTRIBUTES } from '../src/connectors/ldap/active-directory-connector.ts';
+import { ActiveDirectoryConnector } from '../src/connectors/ldap/active-directory-connector.ts';
 import { GenericLdapConnector } from '../src/connectors/ldap/generic-ldap-connector.ts';
 import type { SourceConnector } from '../src/connectors/source-connector.ts';
 import { createCloudDirectory } from '../src/directory/index.ts';
@@ -31,7 +31,8 @@ import { SqlProvisioningLog } from '../src/provisioning-logs/index.ts';
 import { openStore } from '../src/storage/index.ts';
 import { genericUsersLdif, startOpenLdap } from '../test/harness/openldap.ts';
 import { ldapsearchDump } from './ldapsearch-dump.ts';
-import { addOu, SAMBA_REALM, sambaUnavailableReason, seedAdUsers, startSamba } from '../test/harness/samba.ts';
+import { SAMBA_REALM, sambaUnavailableReason } from '../test/harness/samba.ts';
+import { seededSambaDc } from './samba-bench-dc.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -188,18 +189,12 @@ if (kind === 'openldap') {
   if (unavailable !== undefined) {
     result['skipped'] = unavailable;
   } else {
-    const dc = await startSamba({ processModel: 'single' });
+    const { dc, container, seedMs, ldapsearchArgs } = await seededSambaDc(users);
     try {
-      const admin = await dc.admin();
-      const container = `OU=Bench,${dc.baseDn}`;
-      await addOu(admin, container);
-      const t0 = performance.now();
-      await seedAdUsers(admin, container, users, { prefix: 'bench', concurrency: 16 });
-      result['seedMs'] = Math.round(performance.now() - t0);
-      const filter = '(|(&(objectClass=user)(!(objectClass=computer)))(objectClass=group)(objectClass=contact)(objectClass=organizationalUnit))';
+      result['seedMs'] = seedMs;
       Object.assign(result, await measure(
         { kind, url: dc.url, bindDn: dc.adminDn, bindPassword: dc.adminPassword, baseDn: container, domain: SAMBA_REALM.toLowerCase(), ...tuning },
-        ['-x', '-H', dc.url, '-D', dc.adminDn, '-w', dc.adminPassword, '-b', container, filter, ...DEFAULT_AD_ATTRIBUTES],
+        ldapsearchArgs,
       ));
     } finally {
       await dc.stop();

@@ -8,10 +8,11 @@
  * is reported but not part of the comparison. Medians of `runs` alternating runs (connector, ldapsearch, …).
  */
 import { parseArgs } from 'node:util';
-import { ActiveDirectoryConnector, DEFAULT_AD_ATTRIBUTES } from '../src/connectors/ldap/active-directory-connector.ts';
+import { ActiveDirectoryConnector } from '../src/connectors/ldap/active-directory-connector.ts';
 import { GenericLdapConnector } from '../src/connectors/ldap/generic-ldap-connector.ts';
 import type { SourceConnector } from '../src/connectors/source-connector.ts';
-import { addOu, sambaUnavailableReason, seedAdUsers, startSamba } from '../test/harness/samba.ts';
+import { sambaUnavailableReason } from '../test/harness/samba.ts';
+import { seededSambaDc } from './samba-bench-dc.ts';
 import { ldapsearchDump } from './ldapsearch-dump.ts';
 import { ldapAdd, genericUsersLdif, startOpenLdap } from '../test/harness/openldap.ts';
 
@@ -44,7 +45,7 @@ async function importAll(connector: SourceConnector): Promise<{ ms: number; firs
   return { ms: performance.now() - t0, firstBatchMs, objects, peakRssMb: Math.round(peak / 1048576), peakHeapMb: Math.round(peakHeap / 1048576) };
 }
 
-async function compare(make: () => SourceConnector, search: string[]) {
+async function compare(make: () => SourceConnector, search: readonly string[]) {
   const ours: number[] = [];
   const theirs: number[] = [];
   let objects = 0;
@@ -109,20 +110,13 @@ if (args.only !== 'openldap') {
   if (unavailable) {
     result['samba'] = { skipped: unavailable };
   } else {
-    const dc = await startSamba({ processModel: 'single' });
+    const { dc, container, seedMs, ldapsearchArgs } = await seededSambaDc(USERS);
     try {
-      const admin = await dc.admin();
-      const container = `OU=Bench,${dc.baseDn}`;
-      await addOu(admin, container);
-      const t0 = performance.now();
-      await seedAdUsers(admin, container, USERS, { prefix: 'bench', concurrency: 16 });
-      const seedMs = performance.now() - t0;
-      const filter = '(|(&(objectClass=user)(!(objectClass=computer)))(objectClass=group)(objectClass=contact)(objectClass=organizationalUnit))';
       result['samba'] = {
-        seedMs: round(seedMs),
+        seedMs,
         ...await compare(
           () => new ActiveDirectoryConnector({ urls: [dc.url], bindDn: dc.adminDn, bindPassword: dc.adminPassword, containers: [container] }),
-          ['-x', '-H', dc.url, '-D', dc.adminDn, '-w', dc.adminPassword, '-b', container, filter, ...DEFAULT_AD_ATTRIBUTES],
+          ldapsearchArgs,
         ),
       };
     } finally {
