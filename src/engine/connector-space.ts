@@ -102,12 +102,12 @@ export interface ConnectorSpace {
 
   getWatermark(): Promise<string | null>;
   setWatermark(watermark: string | null): Promise<void>;
+  /** entries in state synced, counted by (sourceType, targetType): the job status's synchronizedEntryCountByType */
+  countSynced?(): Promise<readonly SynchronizedCount[]>;
   /**
    * When the last deletion reconciliation (a full import's sweep, or an anchor listing) completed. Optional: a
    * connector space without it makes every delta of a source whose deltas miss deletions reconcile.
    */
-  /** entries in state synced, counted by (sourceType, targetType): the job status's synchronizedEntryCountByType */
-  countSynced?(): Promise<readonly SynchronizedCount[]>;
   getReconciledAt?(): Promise<string | null>;
   setReconciledAt?(time: string | null): Promise<void>;
   /** clears every entry's escrow (restart with resetScope Escrows) */
