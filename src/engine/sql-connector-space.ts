@@ -7,6 +7,8 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalDn } from '../schema/index.ts';
+import type { SqlDialect } from '../directory/directory-store.ts';
+import { insertRows, type BulkInsert } from '../storage/bulk-insert.ts';
 import type { ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState, SynchronizedCount } from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
@@ -56,6 +58,7 @@ export interface ConnectorSpaceDatabase {
 export interface ConnectorSpaceStore {
   // The store's Kysely is typed with the directory's tables; these tables come from migration 0002.
   readonly db: Kysely<any>;
+  readonly dialect: SqlDialect;
 }
 
 const CHUNK = 400;
@@ -66,27 +69,33 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return out;
 }
 
-function toRow(configurationId: string, e: ConnectorSpaceEntry): ObjectsTable {
-  return {
-    configuration_id: configurationId,
-    anchor: e.anchor,
-    source_type: e.sourceType,
-    target_type: e.targetType,
-    state: e.state,
-    dn: e.dn,
-    dn_key: canonicalDn(e.dn),
-    object_guid: e.objectGuid,
-    cloud_id: e.cloudId,
-    exported: e.exported === null ? null : JSON.stringify(e.exported),
-    digest: e.digest,
-    refs_digest: e.refsDigest,
-    refs_pending: e.refsPending ? 1 : 0,
-    seen_mark: e.seenMark,
-    failure_count: e.escrow.failureCount,
-    next_retry_at: e.escrow.nextRetryAt,
-    last_error: e.escrow.lastError === null ? null : JSON.stringify(e.escrow.lastError),
-    updated_at: e.updatedAt,
-  };
+const OBJECT_COLUMNS = [
+  'configuration_id', 'anchor', 'source_type', 'target_type', 'state', 'dn', 'dn_key', 'object_guid', 'cloud_id', 'exported', 'digest',
+  'refs_digest', 'refs_pending', 'seen_mark', 'failure_count', 'next_retry_at', 'last_error', 'updated_at',
+] as const satisfies ReadonlyArray<keyof ObjectsTable>;
+
+/** A row in OBJECT_COLUMNS order, for insertRows. */
+function toRow(configurationId: string, e: ConnectorSpaceEntry): unknown[] {
+  return [
+    configurationId,
+    e.anchor,
+    e.sourceType,
+    e.targetType,
+    e.state,
+    e.dn,
+    canonicalDn(e.dn),
+    e.objectGuid,
+    e.cloudId,
+    e.exported === null ? null : JSON.stringify(e.exported),
+    e.digest,
+    e.refsDigest,
+    e.refsPending ? 1 : 0,
+    e.seenMark,
+    e.escrow.failureCount,
+    e.escrow.nextRetryAt,
+    e.escrow.lastError === null ? null : JSON.stringify(e.escrow.lastError),
+    e.updatedAt,
+  ];
 }
 
 function fromRow(r: ObjectsTable): ConnectorSpaceEntry {
@@ -112,19 +121,22 @@ function fromRow(r: ObjectsTable): ConnectorSpaceEntry {
   };
 }
 
-const UPDATABLE = [
-  'source_type', 'target_type', 'state', 'dn', 'dn_key', 'object_guid', 'cloud_id', 'exported', 'digest', 'refs_digest',
-  'refs_pending', 'seen_mark', 'failure_count', 'next_retry_at', 'last_error', 'updated_at',
-] as const;
+const PUT: BulkInsert = {
+  table: 'connector_space_objects',
+  columns: OBJECT_COLUMNS,
+  onConflictUpdate: { key: ['configuration_id', 'anchor'], set: OBJECT_COLUMNS.filter((c) => c !== 'configuration_id' && c !== 'anchor') },
+};
 
 export class SqlConnectorSpace implements ConnectorSpace {
   readonly #db: Kysely<ConnectorSpaceDatabase>;
+  readonly #dialect: SqlDialect;
   readonly #id: string;
   readonly #clock: () => Date;
 
   constructor(store: ConnectorSpaceStore, configurationId: string, options: { readonly clock?: () => Date } = {}) {
     if (typeof configurationId !== 'string' || configurationId === '') throw new TypeError('SqlConnectorSpace needs a configurationId');
     this.#db = store.db as Kysely<ConnectorSpaceDatabase>;
+    this.#dialect = store.dialect;
     this.#id = configurationId;
     this.#clock = options.clock ?? (() => new Date());
   }
@@ -164,17 +176,13 @@ export class SqlConnectorSpace implements ConnectorSpace {
 
   async put(entries: readonly ConnectorSpaceEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.#db.transaction().execute(async (tx) => {
-      for (const chunk of chunks(entries, 200)) {
-        await tx
-          .insertInto('connector_space_objects')
-          .values(chunk.map((e) => toRow(this.#id, e)))
-          .onConflict((oc) =>
-            oc.columns(['configuration_id', 'anchor']).doUpdateSet((eb) => Object.fromEntries(UPDATABLE.map((c) => [c, eb.ref(`excluded.${c}`)])) as never),
-          )
-          .execute();
-      }
-    });
+    // PostgreSQL refuses an upsert that touches one row twice in a statement ("cannot affect row a second time"):
+    // the last entry for an anchor wins, as sequential puts would.
+    const latest = new Map<string, ConnectorSpaceEntry>();
+    for (const e of entries) latest.set(e.anchor, e);
+    const rows: unknown[][] = [];
+    for (const e of latest.values()) rows.push(toRow(this.#id, e));
+    await this.#db.transaction().execute((tx) => insertRows(tx, this.#dialect, PUT, rows));
   }
 
   async remove(anchors: readonly string[]): Promise<void> {

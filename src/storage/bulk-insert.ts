@@ -23,6 +23,8 @@ export interface BulkInsert {
   readonly columns: readonly string[];
   /** `ON CONFLICT (…) DO NOTHING` on these columns (a unique key), for inserts that may be replayed. */
   readonly onConflictDoNothing?: readonly string[];
+  /** An upsert: `ON CONFLICT (key) DO UPDATE SET c = excluded.c` for each of `set` (both dialects spell it so). */
+  readonly onConflictUpdate?: { readonly key: readonly string[]; readonly set: readonly string[] };
 }
 
 const quote = (identifier: string): string => {
@@ -33,7 +35,8 @@ const quote = (identifier: string): string => {
 const texts = new Map<string, string>();
 
 function statementText(dialect: SqlDialect, insert: BulkInsert, rowCount: number): string {
-  const key = `${dialect}\u0000${insert.table}\u0000${insert.columns.join(',')}\u0000${insert.onConflictDoNothing?.join(',') ?? ''}\u0000${rowCount}`;
+  const upsert = insert.onConflictUpdate;
+  const key = `${dialect}\u0000${insert.table}\u0000${insert.columns.join(',')}\u0000${insert.onConflictDoNothing?.join(',') ?? ''}\u0000${upsert === undefined ? '' : `${upsert.key.join(',')}=${upsert.set.join(',')}`}\u0000${rowCount}`;
   let text = texts.get(key);
   if (text !== undefined) return text;
   const width = insert.columns.length;
@@ -43,7 +46,11 @@ function statementText(dialect: SqlDialect, insert: BulkInsert, rowCount: number
     for (let column = 0; column < width; column++) placeholders.push(dialect === 'postgres' ? `$${row * width + column + 1}` : '?');
     tuples.push(`(${placeholders.join(',')})`);
   }
-  const conflict = insert.onConflictDoNothing === undefined ? '' : ` on conflict (${insert.onConflictDoNothing.map(quote).join(', ')}) do nothing`;
+  if (insert.onConflictDoNothing !== undefined && upsert !== undefined) throw new TypeError(`${insert.table}: onConflictDoNothing and onConflictUpdate exclude each other`);
+  const conflict =
+    insert.onConflictDoNothing !== undefined ? ` on conflict (${insert.onConflictDoNothing.map(quote).join(', ')}) do nothing`
+    : upsert !== undefined ? ` on conflict (${upsert.key.map(quote).join(', ')}) do update set ${upsert.set.map((c) => `${quote(c)} = excluded.${quote(c)}`).join(', ')}`
+    : '';
   text = `insert into ${quote(insert.table)} (${insert.columns.map(quote).join(', ')}) values ${tuples.join(',')}${conflict}`;
   // Row counts vary only in each call's last chunk, so the cache stays small; the bound is for safety.
   if (texts.size > 1_000) texts.clear();

@@ -53,6 +53,19 @@ for (const backend of BACKENDS) {
         await dispose();
       }
     });
+
+    it('upserts: a row whose key exists has the listed columns replaced, the others kept', async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        await insertRows(store.db, store.dialect, tenants, [['a', 'a', '{"kept":1}', 0, 0, 'then']]);
+        const upsert = { ...tenants, onConflictUpdate: { key: ['id'], set: ['name', 'change_seq'] } };
+        await insertRows(store.db, store.dialect, upsert, [['a', 'a2', '{}', 5, 0, 'now'], ['b', 'b', '{}', 1, 0, 'now']]);
+        const stored = await store.db.selectFrom('tenants').select(['id', 'name', 'organization', 'change_seq', 'created_at']).orderBy('id').execute();
+        assert.deepEqual(stored.map((r) => [r.id, r.name, r.organization, Number(r.change_seq), r.created_at]), [['a', 'a2', '{"kept":1}', 5, 'then'], ['b', 'b', '{}', 1, 'now']]);
+      } finally {
+        await dispose();
+      }
+    });
   });
 }
 
