@@ -12,6 +12,7 @@ import * as m0006 from './0006-job-safety.ts';
 import * as m0007 from './0007-connector-space-indexes.ts';
 import * as m0008 from './0008-managers.ts';
 import * as m0009 from './0009-connector-space-containers.ts';
+import * as m0010 from './0010-provisioning-log-indexes.ts';
 import * as m0011 from './0011-connector-space-inline-references.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
@@ -24,6 +25,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0007-connector-space-indexes': m0007,
   '0008-managers': m0008,
   '0009-connector-space-containers': m0009,
+  '0010-provisioning-log-indexes': m0010,
   '0011-connector-space-inline-references': m0011,
 });
 
