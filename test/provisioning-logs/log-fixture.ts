@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createCloudDirectory } from '../../src/directory/index.ts';
-import { runSynchronizationCycle, type CycleMode, type CycleReport } from '../../src/engine/index.ts';
+import { runSynchronizationCycle, type CycleMode, type CycleReport, type ProvisioningLogEntry, type ProvisioningLogSink } from '../../src/engine/index.ts';
 import { SqlDirectoryAuditLog, SqlProvisioningLog } from '../../src/provisioning-logs/index.ts';
 import { CLOUD_SYNC_APPLICATION_TEMPLATE_ID, connectorSpaceIdOf, createSynchronizationStore, type SynchronizationStore } from '../../src/synchronization/index.ts';
 import type { Store } from '../../src/storage/index.ts';
@@ -20,6 +20,8 @@ export interface LogFixture {
   readonly tenantId: string;
   readonly servicePrincipalId: string;
   readonly jobId: string;
+  /** Every entry the engine's cycles handed the sink, as handed. */
+  readonly written: ProvisioningLogEntry[];
   /** One engine cycle writing to the SQL log, at `at`. */
   cycle(source: MemorySource, at: string, mode?: CycleMode): Promise<CycleReport>;
 }
@@ -33,6 +35,13 @@ export async function logFixture(store: Store, options: { tenantId?: string } = 
   // The engine's configuration id must be the scheduler's, so the sink can tell tenant and job apart.
   const engine = await engineFixture(store, { tenantId, configurationId: connectorSpaceIdOf(tenantId, job.id) });
   const log = new SqlProvisioningLog(store);
+  const written: ProvisioningLogEntry[] = [];
+  const recorded: ProvisioningLogSink = {
+    async write(entries) {
+      written.push(...entries);
+      await log.write(entries);
+    },
+  };
   let ids = 0;
   return {
     engine,
@@ -42,10 +51,11 @@ export async function logFixture(store: Store, options: { tenantId?: string } = 
     tenantId,
     servicePrincipalId: servicePrincipal.id,
     jobId: job.id,
+    written,
     cycle(source, at, mode = 'auto') {
       engine.now = new Date(at);
       return runSynchronizationCycle(
-        { source, target: engine.target, connectorSpace: engine.connectorSpace, log, clock: () => engine.now, newId: () => `${job.id}-${String(++ids).padStart(4, '0')}` },
+        { source, target: engine.target, connectorSpace: engine.connectorSpace, log: recorded, clock: () => engine.now, newId: () => `${job.id}-${String(++ids).padStart(4, '0')}` },
         engine.config,
         { mode },
       );

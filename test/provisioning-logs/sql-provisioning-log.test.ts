@@ -2,7 +2,7 @@
  * The provisioning log on both store backends, filled by real engine cycles (an in-memory AD-like source into the
  * real cloud directory): one entry per object per action, create and update told apart, modified properties
  * old → new, failures with their code; `$filter` on every documented property, keyset pages, tenant confinement,
- * immutability and retention.
+ * immutability and retention; entries read back byte for byte as written, in the current row format and the previous one.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,8 @@ import { BACKENDS } from '../storage/backends.ts';
 import { stopPostgres } from '../harness/postgres.ts';
 import { parseFilter } from '../../src/api/odata/filter-parser.ts';
 import { isCloudsyncError } from '../../src/errors/index.ts';
-import { pruneExpiredLogs, type StoredProvisioningEntry } from '../../src/provisioning-logs/index.ts';
+import type { ProvisioningLogEntry } from '../../src/engine/index.ts';
+import { pruneExpiredLogs, toProvisioningObjectSummary, type StoredProvisioningEntry } from '../../src/provisioning-logs/index.ts';
 import type { Store } from '../../src/storage/index.ts';
 import { MemorySource } from '../engine/memory-source.ts';
 import { logFixture, type LogFixture } from './log-fixture.ts';
@@ -136,6 +137,113 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await f.log.get(f.tenantId, mine!.id), mine);
     });
 
+    /** What the sink stored for an engine entry before row format 1: the whole entry as JSON, plus tenant, job and principal. */
+    const asStoredBefore = (entry: ProvisioningLogEntry, principal: StoredProvisioningEntry['servicePrincipal']) =>
+      JSON.stringify({ ...entry, tenantId: f.tenantId, jobId: f.jobId, servicePrincipal: principal });
+
+    test('every entry reads back exactly as the engine wrote it (key order included), by id and by page', async () => {
+      const principal = { id: f.servicePrincipalId, displayName: 'corp.example.com' };
+      assert.ok(f.written.length >= 8, `${f.written.length} entries written`);
+      const paged = new Map((await everything()).map((e) => [e.id, e]));
+      for (const entry of f.written) {
+        const expected = asStoredBefore(entry, principal);
+        assert.equal(JSON.stringify(await f.log.get(f.tenantId, entry.id)), expected);
+        assert.equal(JSON.stringify(paged.get(entry.id)), expected);
+      }
+    });
+
+    test('a row holds only what its columns do not: a created user\'s data is under half its former JSON', async () => {
+      const created = f.written.filter((e) => e.action === 'Create' && e.status === 'Success' && e.sourceIdentity.type === 'user');
+      assert.ok(created.length >= 2);
+      for (const entry of created) {
+        const row = (await store.db.selectFrom('provisioning_logs' as any).select('data').where('id', '=', entry.id).executeTakeFirstOrThrow()) as { data: string };
+        const before = asStoredBefore(entry, { id: f.servicePrincipalId, displayName: 'corp.example.com' });
+        assert.ok(row.data.length * 2 < before.length, `${row.data.length} of ${before.length} bytes: ${row.data}`);
+        for (const repeated of [f.tenantId, f.jobId, f.servicePrincipalId, entry.id, entry.cycleId]) assert.ok(!row.data.includes(repeated), `${repeated} in ${row.data}`);
+      }
+    });
+
+    test('an entry stored in the previous row format (the whole entry as JSON) reads back as before, and as the same Graph summary', async () => {
+      const principal = { id: f.servicePrincipalId, displayName: 'corp.example.com' };
+      const samples = [
+        f.written.find((e) => e.action === 'Create' && e.status === 'Success')!,
+        f.written.find((e) => e.action === 'Update')!,
+        f.written.find((e) => e.status === 'Failure')!,
+      ];
+      const old = samples.map((entry) => ({ ...entry, id: `${entry.id}-v0` }));
+      // Exactly the row the sink wrote before format 1.
+      await store.db
+        .insertInto('provisioning_logs' as any)
+        .values(old.map((entry) => ({
+          tenant_id: f.tenantId,
+          id: entry.id,
+          activity_date_time: new Date(entry.activityDateTime).toISOString(),
+          job_id: f.jobId,
+          service_principal_id: f.servicePrincipalId,
+          cycle_id: entry.cycleId,
+          action: entry.action,
+          status: entry.status,
+          source_id: entry.sourceIdentity.id,
+          target_id: entry.targetIdentity.id,
+          error_code: entry.errorCode,
+          data: asStoredBefore(entry, principal),
+        })))
+        .execute();
+      try {
+        const listed = new Map((await everything(f.tenantId, `sourceIdentity/id in (${samples.map((e) => `'${e.sourceIdentity.id}'`).join(', ')})`)).map((e) => [e.id, e]));
+        for (const [i, entry] of old.entries()) {
+          const before = await f.log.get(f.tenantId, entry.id);
+          assert.equal(JSON.stringify(before), asStoredBefore(entry, principal));
+          assert.deepEqual(listed.get(entry.id), before);
+          // The Graph output of the old row and of the same entry in the current format, ids aside, are the same bytes.
+          const current = await f.log.get(f.tenantId, samples[i]!.id);
+          assert.equal(JSON.stringify(toProvisioningObjectSummary({ ...before!, id: samples[i]!.id })), JSON.stringify(toProvisioningObjectSummary(current!)));
+        }
+      } finally {
+        await store.db.deleteFrom('provisioning_logs' as any).where('id', 'in', old.map((e) => e.id)).execute();
+      }
+    });
+
+    test('values the row format abbreviates come back as written; a job that does not exist has no service principal', async () => {
+      const dn = `CN=Edge\\, Case,${OU}`;
+      const base: ProvisioningLogEntry = {
+        id: 'edge-1',
+        cycleId: 'edge-cycle',
+        configurationId: `${f.tenantId}/${f.jobId}`,
+        // Not the column's normalized form: the entry still shows what the engine wrote.
+        activityDateTime: '2026-03-04T10:00:00Z',
+        action: 'Update',
+        status: 'Warning',
+        steps: [
+          { name: 'import', status: 'Success', description: dn },
+          { name: 'export', status: 'Warning', description: 'Updated target-1' },
+          { name: 'referenceResolution', status: 'Warning', description: '' },
+        ],
+        modifiedProperties: [
+          { displayName: 'onPremisesDistinguishedName', oldValue: `OU=Old,${dn}`, newValue: dn },
+          { displayName: 'extensionAttribute1', oldValue: '0', newValue: '1' },
+          { displayName: 'extensionAttribute2', oldValue: '', newValue: '["x",0]' },
+          { displayName: 'immutableId', oldValue: null, newValue: 'anchor-1' },
+          { displayName: 'id', oldValue: 'target-1', newValue: 'xtarget-1' },
+        ],
+        sourceIdentity: { id: 'anchor-1', type: 'user', displayName: null, dn },
+        targetIdentity: { id: 'target-1', type: 'user' },
+        errorCode: 'ERR_SYNC_REFERENCE_UNRESOLVED',
+        errorMessage: 'Updated target-1',
+      };
+      const orphans = [1, 2].map((n) => ({ ...base, id: `edge-orphan-${n}`, configurationId: `${f.tenantId}/no-such-job`, targetIdentity: { id: null, type: null } }));
+      await f.log.write([base, ...orphans]);
+      try {
+        assert.equal(JSON.stringify(await f.log.get(f.tenantId, base.id)), asStoredBefore(base, { id: f.servicePrincipalId, displayName: 'corp.example.com' }));
+        for (const orphan of orphans) {
+          assert.equal(JSON.stringify(await f.log.get(f.tenantId, orphan.id)), JSON.stringify({ ...orphan, tenantId: f.tenantId, jobId: 'no-such-job', servicePrincipal: null }));
+        }
+        assert.deepEqual((await everything(f.tenantId, "jobId eq 'no-such-job'")).map((e) => e.id).sort(), ['edge-orphan-1', 'edge-orphan-2']);
+      } finally {
+        await store.db.deleteFrom('provisioning_logs' as any).where('id', 'in', [base.id, ...orphans.map((e) => e.id)]).execute();
+      }
+    });
+
     test('entries are immutable: writing an entry id again keeps the first', async () => {
       const [entry] = (await f.log.list(f.tenantId, { top: 1 })).items;
       const { tenantId: _t, jobId: _j, servicePrincipal: _s, ...engineEntry } = entry!;
@@ -143,7 +251,13 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await f.log.get(f.tenantId, entry!.id), entry);
     });
 
-    test('retention: a pass drops entries older than the retention and keeps the rest', async () => {
+    test('retention: a pass drops entries older than the retention in every tenant and keeps the rest', async () => {
+      const other = await logFixture(store);
+      const otherSource = new MemorySource();
+      otherSource.add('user', `CN=eve,${OU}`, person('eve'));
+      await other.cycle(otherSource, '2026-02-27T10:00:00Z', 'full');
+      otherSource.modify(`CN=eve,${OU}`, { displayName: 'Eve Later' });
+      await other.cycle(otherSource, '2026-03-05T10:00:00Z');
       const before = (await everything()).length;
       const day1 = (await everything(f.tenantId, 'activityDateTime le 2026-03-01T23:59:59Z')).length;
       assert.ok(day1 > 0);
@@ -153,6 +267,7 @@ for (const backend of BACKENDS) {
       const left = await everything();
       assert.equal(left.length, before - day1);
       assert.ok(left.every((e) => e.activityDateTime >= '2026-03-02'));
+      assert.deepEqual((await everything(other.tenantId)).map((e) => `${e.activityDateTime.slice(0, 10)} ${e.action}`), ['2026-03-05 Update']);
     });
   });
 }
