@@ -31,6 +31,9 @@ export interface EscrowState {
   readonly lastError: { readonly code: string; readonly message: string } | null;
 }
 
+/** The most values of one reference attribute an entry keeps inline (a manager is 1; a small group's members). */
+export const INLINE_REFERENCE_LIMIT = 100;
+
 export const NO_ESCROW: EscrowState = Object.freeze({ failureCount: 0, nextRetryAt: null, lastError: null });
 
 export interface ConnectorSpaceEntry {
@@ -53,6 +56,15 @@ export interface ConnectorSpaceEntry {
   readonly refsDigest: string | null;
   /** references still to reconcile (changed, or some targets did not exist yet) */
   readonly refsPending: boolean;
+  /**
+   * The reference DNs the cycle `cycleId` imported with the object (target attribute → DNs), for the direct
+   * reference mappings whose whole list the import carried (at most INLINE_REFERENCE_LIMIT values; a streamed list —
+   * a huge group, an AD value-change delta — is absent). Reference resolution in that same cycle reconciles from
+   * these instead of reading the object back from the source: a full sync of 200,000 users with managers read every
+   * user again, one LDAP search each. Only that cycle may use them: a later rename of a target changes the DN in the
+   * source (AD follows links) without the referrer being imported again, so kept DNs go stale. null: read the source.
+   */
+  readonly inlineReferences: { readonly cycleId: string; readonly values: Readonly<Record<string, readonly string[]>> } | null;
   /** the mark of the last full import or anchor listing that saw the object (deletion reconciliation) */
   readonly seenMark: string | null;
   readonly escrow: EscrowState;

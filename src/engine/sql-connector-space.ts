@@ -26,6 +26,7 @@ interface ObjectsTable {
   digest: string | null;
   refs_digest: string | null;
   refs_pending: number;
+  inline_references: string | null;
   seen_mark: string | null;
   failure_count: number;
   next_retry_at: string | null;
@@ -71,7 +72,7 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 
 const OBJECT_COLUMNS = [
   'configuration_id', 'anchor', 'source_type', 'target_type', 'state', 'dn', 'dn_key', 'object_guid', 'cloud_id', 'exported', 'digest',
-  'refs_digest', 'refs_pending', 'seen_mark', 'failure_count', 'next_retry_at', 'last_error', 'updated_at',
+  'refs_digest', 'refs_pending', 'inline_references', 'seen_mark', 'failure_count', 'next_retry_at', 'last_error', 'updated_at',
 ] as const satisfies ReadonlyArray<keyof ObjectsTable>;
 
 /** A row in OBJECT_COLUMNS order, for insertRows. */
@@ -90,6 +91,7 @@ function toRow(configurationId: string, e: ConnectorSpaceEntry): unknown[] {
     e.digest,
     e.refsDigest,
     e.refsPending ? 1 : 0,
+    e.inlineReferences === null ? null : JSON.stringify(e.inlineReferences),
     e.seenMark,
     e.escrow.failureCount,
     e.escrow.nextRetryAt,
@@ -111,6 +113,7 @@ function fromRow(r: ObjectsTable): ConnectorSpaceEntry {
     digest: r.digest,
     refsDigest: r.refs_digest,
     refsPending: Number(r.refs_pending) === 1,
+    inlineReferences: r.inline_references == null ? null : (JSON.parse(r.inline_references) as ConnectorSpaceEntry['inlineReferences']),
     seenMark: r.seen_mark,
     escrow: {
       failureCount: Number(r.failure_count),

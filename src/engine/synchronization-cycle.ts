@@ -49,7 +49,7 @@ import {
   type ObjectPlacement,
 } from '../schema/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
+import { INLINE_REFERENCE_LIMIT, NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
 import { differs, digestOf, EMPTY_DIGEST, logText, objectDigest, toTargetJson, valueDigest } from './export-values.ts';
 import type {
   ModifiedProperty,
@@ -174,6 +174,8 @@ interface WorkItem {
   desired?: Record<string, TargetValue>;
   hashes?: Record<string, string>;
   refsDigest?: string | null;
+  /** the reference DNs this import carried whole (see ConnectorSpaceEntry.inlineReferences) */
+  inlineReferences?: ConnectorSpaceEntry['inlineReferences'];
   /** AD delta value changes of reference attributes (target attribute → change), applied incrementally when possible */
   valueChanges?: { readonly attribute: string; readonly change: NonNullable<SourceObject['valueChanges']>[string] }[];
   /** resolved incremental link changes, written by export */
@@ -329,6 +331,7 @@ function newEntry(cycle: CycleContext, item: WorkItem, state: ConnectorSpaceEntr
     digest: null,
     refsDigest: null,
     refsPending: false,
+    inlineReferences: null,
     seenMark: cycle.mode === 'full' ? cycle.mark : null,
     escrow: NO_ESCROW,
     updatedAt: now(cycle),
@@ -555,20 +558,25 @@ function evaluate(cycle: CycleContext, item: WorkItem, isCreate: boolean): void 
     const parts: string[] = [];
     let streamed = false;
     let linked = 0;
+    let inline: Record<string, readonly string[]> | undefined;
     for (const reference of references) {
       const sourceAttribute = referenceSourceAttribute(reference);
       // deferred (huge) lists, and AD deltas that carry value changes instead of the list, are streamed
-      if (sourceAttribute !== undefined && deferred.has(sourceAttribute.toLowerCase())) streamed = true;
+      let whole = true;
+      if (sourceAttribute !== undefined && deferred.has(sourceAttribute.toLowerCase())) streamed = !(whole = false);
       const changeKey = sourceAttribute === undefined || item.source.valueChanges === undefined ? undefined
         : Object.keys(item.source.valueChanges).find((a) => a.toLowerCase() === sourceAttribute.toLowerCase());
       if (changeKey !== undefined) {
-        streamed = true;
+        streamed = !(whole = false);
         (item.valueChanges ??= []).push({ attribute: reference.targetAttributeName, change: item.source.valueChanges![changeKey]! });
       }
       const dns = dnsOf(evaluation.values[reference.targetAttributeName]);
       linked += dns.length;
       parts.push(reference.targetAttributeName, ...dns.map(canonicalDn).sort());
+      // Only a direct attribute mapping's values are what readValues would return; an expression's are not the source's.
+      if (whole && reference.kind === 'Attribute' && dns.length <= INLINE_REFERENCE_LIMIT) (inline ??= {})[reference.targetAttributeName] = dns;
     }
+    item.inlineReferences = inline === undefined ? null : { cycleId: cycle.cycleId, values: inline };
     // Nothing to link on an object that never had links (most users have no manager): no reference resolution, which
     // reads the source once per object. Once it had some, an empty list is a change to reconcile (the links go).
     const nothingEver = !streamed && linked === 0 && (item.entry?.refsDigest ?? null) === null;
@@ -936,7 +944,7 @@ async function exportStep(batch: BatchContext): Promise<void> {
       const base = item.entry ?? newEntry(cycle, item, 'creating');
       // References that changed with a failed object are reconciled later, never dropped with its write.
       const refsPending = base.refsPending || item.linkChanges !== undefined || (item.refsDigest != null && item.refsDigest !== base.refsDigest);
-      entries.push({ ...base, refsPending, seenMark: cycle.mode === 'full' ? cycle.mark : base.seenMark, escrow: escrowAfterFailure(cycle, item.entry, item.failure), updatedAt: now(cycle) });
+      entries.push({ ...base, refsPending, inlineReferences: item.inlineReferences ?? null, seenMark: cycle.mode === 'full' ? cycle.mark : base.seenMark, escrow: escrowAfterFailure(cycle, item.entry, item.failure), updatedAt: now(cycle) });
       cycle.counters.failed++;
       continue;
     }
@@ -966,6 +974,7 @@ function exported(cycle: CycleContext, item: WorkItem, cloudId: string, descript
     digest: objectDigest(item.hashes!),
     refsDigest: item.refsDigest ?? null,
     refsPending,
+    inlineReferences: item.inlineReferences ?? null,
     seenMark: cycle.mode === 'full' ? cycle.mark : item.entry?.seenMark ?? null,
     escrow: NO_ESCROW,
     updatedAt: now(cycle),
@@ -1216,7 +1225,8 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
           const sourceAttribute = referenceSourceAttribute(reference);
           if (sourceAttribute === undefined || !target.supportsReference(targetType, attribute)) continue;
           let resolvedCount = 0;
-          for await (const chunk of source.readValues(entry.dn, sourceAttribute, { chunkSize: 1000 })) {
+          const kept = entry.inlineReferences?.cycleId === cycle.cycleId ? entry.inlineReferences.values[attribute] : undefined;
+          for await (const chunk of kept !== undefined ? [kept] : source.readValues(entry.dn, sourceAttribute, { chunkSize: 1000 })) {
             const dns = dnsOf(chunk);
             const byDn = await connectorSpace.getByDnKeys(dns.map(canonicalDn));
             const resolved: ConnectorSpaceEntry[] = [];
@@ -1264,6 +1274,8 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
       await connectorSpace.put([{
         ...entry,
         refsPending: failure !== undefined || waiting > 0,
+        // spent: a later cycle reads the source (see ConnectorSpaceEntry.inlineReferences)
+        inlineReferences: null,
         escrow: failure === undefined ? entry.escrow : escrowAfterFailure(cycle, entry, failure),
         updatedAt: now(cycle),
       }]);

@@ -13,7 +13,7 @@ import { stopPostgres } from '../harness/postgres.ts';
 function entry(anchor: string, dn: string, extra: Partial<ConnectorSpaceEntry> = {}): ConnectorSpaceEntry {
   return {
     anchor, sourceType: 'user', targetType: 'user', state: 'synced', dn, objectGuid: `guid-${anchor}`, cloudId: `cloud-${anchor}`,
-    exported: { displayName: 'x' }, digest: 'd', refsDigest: null, refsPending: false, seenMark: null, escrow: NO_ESCROW,
+    exported: { displayName: 'x' }, digest: 'd', refsDigest: null, refsPending: false, inlineReferences: null, seenMark: null, escrow: NO_ESCROW,
     updatedAt: '2026-01-01T00:00:00.000Z', ...extra,
   };
 }
@@ -54,6 +54,17 @@ for (const implementation of IMPLEMENTATIONS) {
       await space.clearEscrows();
       assert.deepEqual((await space.get(['a2'])).get('a2')?.escrow, NO_ESCROW);
       assert.equal((await space.listDueForRetry('2026-01-01T00:06:00.000Z', undefined, 10)).length, 0);
+    });
+
+    test('an entry keeps its inline reference DNs, and a later put of the same anchor replaces them (the last in one put wins)', async () => {
+      const kept = { cycleId: 'c1', values: { manager: ['CN=Boss,OU=Sales,DC=corp'], members: [] } };
+      await space.put([entry('r1', 'CN=Rae,OU=Sales,DC=corp', { inlineReferences: kept, refsPending: true })]);
+      assert.deepEqual((await space.get(['r1'])).get('r1')?.inlineReferences, kept);
+      await space.put([entry('r1', 'CN=Rae,OU=Sales,DC=corp', { inlineReferences: { cycleId: 'c0', values: { manager: ['CN=Old,DC=corp'] } } }), entry('r1', 'CN=Rae,OU=Sales,DC=corp')]);
+      const replaced = (await space.get(['r1'])).get('r1');
+      assert.equal(replaced?.inlineReferences, null);
+      assert.equal(replaced?.refsPending, false);
+      await space.remove(['r1']);
     });
 
     test('mark and sweep: unseen entries are listed in anchor order, deleted ones never', async () => {
