@@ -4,9 +4,11 @@
  * machine; then a delta cycle with nothing changed, and the peak RSS of the synchronizing process.
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
+ *                                 [--managers N]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
- * values); `--log none` measures the engine, directory and connector space alone.
+ * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
+ * user after the first N reports to one of them, so the sync also resolves a manager reference per user.
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -45,6 +47,8 @@ const { values: args } = parseArgs({
     batch: { type: 'string' },
     /** the provisioning log: `sql` stores every entry as the service does (default); `none` discards them */
     log: { type: 'string', default: 'sql' },
+    /** Samba: each user after the first N gets one of them as manager */
+    managers: { type: 'string' },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -64,6 +68,8 @@ interface ChildSpec {
 
 interface ChildResult {
   readonly objects: number;
+  /** links made by the full sync (managers, members) */
+  readonly referencesAdded: number;
   readonly fullSyncMs: number;
   readonly unchangedDeltaMs: number[];
   readonly failed: number;
@@ -99,6 +105,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
     for (let i = 0; i < spec.deltas; i++) deltas.push((await time('delta')).ms);
     return {
       objects: full.report.created,
+      referencesAdded: full.report.referencesAdded,
       fullSyncMs: Math.round(full.ms),
       unchangedDeltaMs: deltas.map(Math.round),
       failed: full.report.failed,
@@ -160,6 +167,7 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
     unchangedDeltaMs: median(syncs.flatMap((s) => s.unchangedDeltaMs)),
     peakRssMb: Math.max(...syncs.map((s) => s.peakRssMb)),
     objectsCreated: syncs[0]!.objects,
+    referencesAdded: syncs[0]!.referencesAdded,
     failed: syncs[0]!.failed,
     runDetails: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
   };
@@ -189,7 +197,9 @@ if (kind === 'openldap') {
   if (unavailable !== undefined) {
     result['skipped'] = unavailable;
   } else {
-    const { dc, container, seedMs, ldapsearchArgs } = await seededSambaDc(users);
+    const managers = args.managers === undefined ? undefined : Number(args.managers);
+    if (managers !== undefined) result['managers'] = managers;
+    const { dc, container, seedMs, ldapsearchArgs } = await seededSambaDc(users, managers === undefined ? {} : { managers });
     try {
       result['seedMs'] = seedMs;
       Object.assign(result, await measure(

@@ -16,14 +16,15 @@ export interface SeededSambaDc {
   readonly ldapsearchArgs: readonly string[];
 }
 
-export async function seededSambaDc(users: number): Promise<SeededSambaDc> {
+/** `managers`: see seedAdUsers (each user reports to one of the first `managers` users). */
+export async function seededSambaDc(users: number, options: { readonly managers?: number } = {}): Promise<SeededSambaDc> {
   const dc = await startSamba({ processModel: 'single' });
   try {
     const admin = await dc.admin();
     const container = `OU=Bench,${dc.baseDn}`;
     await addOu(admin, container);
     const t0 = performance.now();
-    await seedAdUsers(admin, container, users, { prefix: 'bench', concurrency: 16 });
+    await seedAdUsers(admin, container, users, { prefix: 'bench', concurrency: 16, ...options });
     const seedMs = Math.round(performance.now() - t0);
     return { dc, container, seedMs, ldapsearchArgs: ['-x', '-H', dc.url, '-D', dc.adminDn, '-w', dc.adminPassword, '-b', container, AD_OBJECTS, ...DEFAULT_AD_ATTRIBUTES] };
   } catch (error) {

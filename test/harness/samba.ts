@@ -320,9 +320,12 @@ export async function addOu(client: Client, dn: string): Promise<void> {
 
 /**
  * Adds `count` users named `<prefix>NNNNN` under `parentDn` (no password: AD creates them disabled) and returns
- * their DNs. About 300–600 adds/s against a single-process Samba.
+ * their DNs. About 300–600 adds/s against a single-process Samba. With `managers`, each user after the first
+ * `managers` has one of those first users as its manager (user i → user ((i - 1) mod managers) + 1), as in an
+ * organisation where everyone reports to someone; the adds go in index order, so the managers exist long before
+ * they are referenced.
  */
-export async function seedAdUsers(client: Client, parentDn: string, count: number, options: { prefix?: string; concurrency?: number; domain?: string } = {}): Promise<string[]> {
+export async function seedAdUsers(client: Client, parentDn: string, count: number, options: { prefix?: string; concurrency?: number; domain?: string; managers?: number } = {}): Promise<string[]> {
   const prefix = options.prefix ?? 'user';
   const domain = options.domain ?? SAMBA_REALM.toLowerCase();
   const dns: string[] = [];
@@ -339,6 +342,7 @@ export async function seedAdUsers(client: Client, parentDn: string, count: numbe
       displayName: `Test ${name}`,
       mail: `${name}@${domain}`,
       department: `Dept ${i % 7}`,
+      ...(options.managers !== undefined && i > options.managers ? { manager: `CN=${prefix}${String(((i - 1) % options.managers) + 1).padStart(5, '0')},${parentDn}` } : {}),
     });
     dns[i - 1] = dn;
   });
