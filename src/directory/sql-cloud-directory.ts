@@ -62,6 +62,8 @@ import { generateSigningKey } from './signing-key.ts';
 import { decodeDeltaPosition, decodeListPosition, encodeDeltaPosition, encodeListPosition } from './skip-token.ts';
 import { newObjectId } from './object-id.ts';
 import { smtpAddressesOf } from './smtp-addresses.ts';
+import { denseJson, sparseJson } from './sparse-object.ts';
+import { insertRows, type BulkInsert } from '../storage/bulk-insert.ts';
 
 type Db = Kysely<DirectoryDatabase>;
 type Tx = Transaction<DirectoryDatabase>;
@@ -115,9 +117,20 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   return result;
 }
 
+/** A stored row's object in its full Graph shape (rows are stored sparse, see sparse-object.ts). */
 function parseData(data: string): StoredObject {
-  return JSON.parse(data) as StoredObject;
+  return JSON.parse(denseJson(data)) as StoredObject;
 }
+
+const OBJECT_INSERT: BulkInsert = {
+  table: 'directory_objects',
+  columns: ['tenant_id', 'id', 'type', 'display_name', 'upn_key', 'immutable_id', 'app_id', 'sync_enabled', 'created_at', 'deleted_at', 'data'],
+};
+const SMTP_INSERT: BulkInsert = { table: 'smtp_addresses', columns: ['tenant_id', 'address', 'object_id'] };
+const CHANGE_INSERT: BulkInsert = {
+  table: 'changes',
+  columns: ['tenant_id', 'seq', 'object_type', 'object_id', 'kind', 'detail', 'changed_at'],
+};
 
 function notFound(what: string, id: string): CloudsyncError {
   return new CloudsyncError('ERR_DIR_NOT_FOUND', `${what} '${id}' does not exist`, { details: { id } });
@@ -167,8 +180,20 @@ function rowOf(tenantId: string, prepared: PreparedObject, createdAt: string): D
     sync_enabled: data['onPremisesSyncEnabled'] === true ? 1 : 0,
     created_at: createdAt,
     deleted_at: null,
-    data: JSON.stringify(data),
+    data: sparseJson(prepared.type, data),
   };
+}
+
+/** rowOf in OBJECT_INSERT column order. */
+function insertRowOf(tenantId: string, prepared: PreparedObject, createdAt: string): unknown[] {
+  const row = rowOf(tenantId, prepared, createdAt);
+  return [row.tenant_id, row.id, row.type, row.display_name, row.upn_key, row.immutable_id, row.app_id, row.sync_enabled, row.created_at, row.deleted_at, row.data];
+}
+
+function smtpRowsOf(tenantId: string, objects: readonly PreparedObject[]): string[][] {
+  const rows: string[][] = [];
+  for (const o of objects) for (const address of o.smtp) rows.push([tenantId, address, o.id]);
+  return rows;
 }
 
 function isBool(value: unknown): boolean {
@@ -228,22 +253,16 @@ class SqlCloudDirectory implements CloudDirectory {
     if (log.length > 0) {
       const base = Number(tenant.change_seq) - 1;
       const changedAt = this.#now();
-      for (const [index, part] of chunks(log, 1000).entries()) {
-        await tx
-          .insertInto('changes')
-          .values(
-            part.map((change, i) => ({
-              tenant_id: tenantId,
-              seq: base + index * 1000 + i + 1,
-              object_type: change.objectType,
-              object_id: change.objectId,
-              kind: change.kind,
-              detail: change.detail === undefined ? null : JSON.stringify(change.detail),
-              changed_at: changedAt,
-            })),
-          )
-          .execute();
-      }
+      const rows = log.map((change, i) => [
+        tenantId,
+        base + i + 1,
+        change.objectType,
+        change.objectId,
+        change.kind,
+        change.detail === undefined ? null : JSON.stringify(change.detail),
+        changedAt,
+      ]);
+      await insertRows(tx, this.#dialect, CHANGE_INSERT, rows);
       if (log.length > 1) await tx.updateTable('tenants').set({ change_seq: base + log.length }).where('id', '=', tenantId).execute();
     }
     return result;
@@ -401,11 +420,8 @@ class SqlCloudDirectory implements CloudDirectory {
 
   async #insertObjects(tx: Tx, tenantId: string, objects: readonly PreparedObject[], createdAt: string, log: ChangeLog): Promise<void> {
     await this.#checkConstraints(tx, tenantId, objects);
-    for (const part of chunks(objects, 400)) {
-      await tx.insertInto('directory_objects').values(part.map((o) => rowOf(tenantId, o, createdAt))).execute();
-    }
-    const smtpRows = objects.flatMap((o) => o.smtp.map((address) => ({ tenant_id: tenantId, address, object_id: o.id })));
-    for (const part of chunks(smtpRows, 1000)) await tx.insertInto('smtp_addresses').values(part).execute();
+    await insertRows(tx, this.#dialect, OBJECT_INSERT, objects.map((o) => insertRowOf(tenantId, o, createdAt)));
+    await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, objects));
     for (const o of objects) log.push({ objectType: o.type, objectId: o.id, kind: 'created' });
   }
 
@@ -651,12 +667,7 @@ class SqlCloudDirectory implements CloudDirectory {
         .execute();
       if (changedSet.has('mail') || changedSet.has('proxyAddresses')) {
         await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', '=', row.id).execute();
-        if (prepared.smtp.length > 0) {
-          await tx
-            .insertInto('smtp_addresses')
-            .values(prepared.smtp.map((address) => ({ tenant_id: tenantId, address, object_id: row.id })))
-            .execute();
-        }
+        await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, [prepared]));
       }
       log.push({ objectType: type, objectId: row.id, kind: 'updated', detail: changed });
       return data as unknown as ObjectOfType[T];
@@ -685,7 +696,7 @@ class SqlCloudDirectory implements CloudDirectory {
         data['deletedDateTime'] = now;
         await tx
           .updateTable('directory_objects')
-          .set({ deleted_at: now, data: JSON.stringify(data) })
+          .set({ deleted_at: now, data: sparseJson(type, data) })
           .where('tenant_id', '=', tenantId)
           .where('id', '=', row.id)
           .execute();
@@ -747,7 +758,7 @@ class SqlCloudDirectory implements CloudDirectory {
 
   async listJson(tenantId: string, type: ObjectType, query: ListQuery): Promise<ListPage<string>> {
     assertType(type);
-    return this.#list(tenantId, type, query, false, (data) => data);
+    return this.#list(tenantId, type, query, false, denseJson);
   }
 
   async listDeleted<T extends SoftDeletedType>(tenantId: string, type: T, query: ListQuery): Promise<ListPage<ObjectOfType[T]>> {
@@ -1054,16 +1065,11 @@ class SqlCloudDirectory implements CloudDirectory {
       await this.#checkConstraints(tx, tenantId, [prepared]);
       await tx
         .updateTable('directory_objects')
-        .set({ deleted_at: null, data: JSON.stringify(data) })
+        .set({ deleted_at: null, data: sparseJson(type, data) })
         .where('tenant_id', '=', tenantId)
         .where('id', '=', row.id)
         .execute();
-      if (prepared.smtp.length > 0) {
-        await tx
-          .insertInto('smtp_addresses')
-          .values(prepared.smtp.map((address) => ({ tenant_id: tenantId, address, object_id: row.id })))
-          .execute();
-      }
+      await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, [prepared]));
       log.push({ objectType: type, objectId: row.id, kind: 'restored' });
       for (const groupId of await this.#liveGroupsOf(tx, tenantId, row.id)) {
         log.push({ objectType: 'group', objectId: groupId, kind: 'memberAdded', detail: { id: row.id, type } });
