@@ -66,6 +66,8 @@ export function openNodeSqlite(file: string, options: { readonly busyTimeoutMs: 
     }
   }
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last transactions.
+  // Checkpoints stay SQLite's automatic ones here; the store hands them to a thread (src/storage/wal-checkpointer.ts)
+  // once migrated, keeping a far higher automatic checkpoint on this connection as the backstop.
   database.exec('PRAGMA synchronous = NORMAL');
   database.exec('PRAGMA foreign_keys = ON');
   // A 64 MiB page cache keeps a 100k-user tenant's hot indexes in memory. No memory-mapped reads: every mapped

@@ -12,6 +12,7 @@ import { CloudsyncError } from '../errors/index.ts';
 import type { DirectoryDatabase, DirectoryStore, SqlDialect } from '../directory/directory-store.ts';
 import { migrationProvider } from './migrations/index.ts';
 import { adaptNodeSqlite, openNodeSqlite } from './node-sqlite-database.ts';
+import { startWalCheckpointer } from './wal-checkpointer.ts';
 
 export type Database = DirectoryDatabase;
 
@@ -150,5 +151,12 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     if (error instanceof CloudsyncError) throw error;
     throw new CloudsyncError('ERR_STORE_UNAVAILABLE', `cannot migrate SQLite database ${file}: ${(error as Error).message}`, { cause: error });
   }
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  const checkpointer = startWalCheckpointer(database, file);
+  // The thread's last checkpoint comes first: the main connection's close (which, as the file's last connection,
+  // checkpoints the rest and deletes the WAL) then has little left to copy, and no thread still holds the file.
+  const close = async () => {
+    await checkpointer.stop();
+    await db.destroy();
+  };
+  return { db, dialect: 'sqlite', location: file, close };
 }

@@ -1,0 +1,165 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { after, describe, it } from 'node:test';
+import { openStore, SQLITE_FILE_NAME, type Store } from '../../src/storage/index.ts';
+import { WAL_AUTOCHECKPOINT_BACKSTOP_PAGES, WAL_CHECKPOINT_THRESHOLD_FRAMES } from '../../src/storage/wal-checkpointer.ts';
+import { commitPages, countPages, createPagesTable } from './fixtures/wal-pages.ts';
+
+const PAGE = 4096;
+const writerScript = fileURLToPath(new URL('./fixtures/wal-writer.ts', import.meta.url));
+
+interface WriterReport {
+  readonly writer: string;
+  readonly before: number;
+  readonly open: number;
+  readonly closed?: number;
+}
+
+/** Runs fixtures/wal-writer.ts; fails when the process has not ended by itself within `timeoutMs`. */
+function runWriter(dataDir: string, commits: number, mode: 'close' | 'leave', timeoutMs = 30_000): Promise<WriterReport> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [writerScript, dataDir, String(commits), mode], { timeout: timeoutMs }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${mode} writer: ${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as WriterReport),
+    );
+  });
+}
+
+function fileSize(path: string): number {
+  return existsSync(path) ? statSync(path).size : 0;
+}
+
+/**
+ * What a fresh connection (not a store: no thread of its own) finds in the file. Read-write: after a process
+ * ended without closing, the first connection recovers the wal-index from the WAL.
+ */
+function inspect(file: string): { integrity: string; pages: number } {
+  const database = new DatabaseSync(file);
+  try {
+    const integrity = String((database.prepare('PRAGMA integrity_check').get() as { integrity_check: string }).integrity_check);
+    const pages = Number((database.prepare('SELECT count(*) AS n FROM wal_pages').get() as { n: number }).n);
+    return { integrity, pages };
+  } finally {
+    database.close();
+  }
+}
+
+describe('WAL checkpointer [sqlite file]', () => {
+  const root = mkdtempSync(join(tmpdir(), 'cloudsync-wal-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+  let n = 0;
+  const freshDir = () => join(root, `d${++n}`);
+
+  it('copies committed frames into the database file while the main thread is blocked', async () => {
+    const dir = freshDir();
+    const store = await openStore({ dataDir: dir });
+    try {
+      await createPagesTable(store);
+      // 1.5 thresholds' worth, far below the main connection's backstop: nothing on the main thread checkpoints.
+      const commits = Math.ceil((1.5 * WAL_CHECKPOINT_THRESHOLD_FRAMES) / 50);
+      for (let i = 0; i < commits; i++) await commitPages(store, 50, 'main');
+      const database = new DatabaseSync(join(dir, SQLITE_FILE_NAME), { readOnly: true });
+      const pageCount = Number((database.prepare('PRAGMA page_count').get() as { page_count: number }).page_count);
+      database.close();
+      // Atomics.wait blocks this thread outright (no event loop, no SQLite call): only another thread can
+      // make the database file reach the size the committed pages need.
+      const deadline = Date.now() + 10_000;
+      while (fileSize(join(dir, SQLITE_FILE_NAME)) < pageCount * PAGE && Date.now() < deadline) {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      }
+      assert.equal(fileSize(join(dir, SQLITE_FILE_NAME)), pageCount * PAGE);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps the WAL bounded while a writer commits many transactions', async () => {
+    const dir = freshDir();
+    const store = await openStore({ dataDir: dir });
+    const wal = join(dir, `${SQLITE_FILE_NAME}-wal`);
+    try {
+      await createPagesTable(store);
+      // 12 bursts of 30 commits of 25 pages (~3 MB each), ~36 MB in all: below the backstop (~40 MB), so without
+      // the thread the WAL file would grow to hold all of it. Between bursts the writer pauses, as the service does
+      // between batches; that is when the thread copies the rest and the next commit restarts the WAL.
+      const burstPages = 30 * 25;
+      assert.ok(12 * burstPages < WAL_AUTOCHECKPOINT_BACKSTOP_PAGES);
+      let largest = 0;
+      for (let burst = 0; burst < 12; burst++) {
+        for (let i = 0; i < 30; i++) {
+          await commitPages(store, 25, 'main');
+          largest = Math.max(largest, fileSize(wal));
+        }
+        await sleep(500);
+      }
+      assert.ok(largest <= 4 * burstPages * PAGE, `the WAL file grew to ${(largest / 1e6).toFixed(1)} MB`);
+      assert.equal(await countPages(store, 'main'), 12 * burstPages);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('closes to a consistent file holding every commit, and reopens with all of it', async () => {
+    const dir = freshDir();
+    const store = await openStore({ dataDir: dir });
+    await createPagesTable(store);
+    for (let i = 0; i < 300; i++) {
+      await commitPages(store, 10, 'main');
+      if (i % 50 === 0) await sleep(250); // let the thread checkpoint mid-way, so close finds a WAL in use
+    }
+    await store.close();
+    // The last connection to close checkpoints everything and deletes the WAL.
+    assert.equal(fileSize(join(dir, `${SQLITE_FILE_NAME}-wal`)), 0);
+    assert.deepEqual(inspect(join(dir, SQLITE_FILE_NAME)), { integrity: 'ok', pages: 3000 });
+    const reopened = await openStore({ dataDir: dir });
+    try {
+      assert.equal(await countPages(reopened, 'main'), 3000);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('close() joins the thread; a process that never closes its store still exits, its commits kept', async () => {
+    const closed = await runWriter(freshDir(), 200, 'close');
+    assert.equal(closed.open, closed.before + 1, 'the open store runs one thread');
+    assert.equal(closed.closed, closed.before, 'no thread outlives close()');
+
+    const dir = freshDir();
+    // Ends within the timeout only because the thread does not hold the process open.
+    const left = await runWriter(dir, 200, 'leave');
+    assert.deepEqual(inspect(join(dir, SQLITE_FILE_NAME)), { integrity: 'ok', pages: 2000 });
+    assert.equal(left.open, left.before + 1);
+  });
+
+  it('lets a second process open and write the data directory while this one writes', async () => {
+    const dir = freshDir();
+    const store: Store = await openStore({ dataDir: dir });
+    await createPagesTable(store);
+    let stop = false;
+    let mine = 0;
+    const writing = (async () => {
+      while (!stop) {
+        await commitPages(store, 20, 'main');
+        mine += 20;
+        await sleep(5); // the other process's writes wait for our write lock (busy timeout), not for our loop
+      }
+    })();
+    try {
+      const other = await runWriter(dir, 300, 'close');
+      stop = true;
+      await writing;
+      assert.equal(await countPages(store, other.writer), 3000);
+      assert.equal(await countPages(store, 'main'), mine);
+    } finally {
+      stop = true;
+      await writing;
+      await store.close();
+    }
+    assert.equal(inspect(join(dir, SQLITE_FILE_NAME)).integrity, 'ok');
+  });
+});
