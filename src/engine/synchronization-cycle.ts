@@ -211,6 +211,8 @@ interface CycleContext {
   readonly startedAt: string;
   /** a deletion reconciliation ran to its end in this cycle */
   reconciled: boolean;
+  /** the last clock reading as ISO text: timestamps are taken per object, and the text rarely changes between them */
+  lastNow?: { readonly ms: number; readonly iso: string };
 }
 
 interface BatchContext {
@@ -224,7 +226,17 @@ type CycleStep = (cycle: CycleContext) => Promise<void>;
 // ---- helpers ------------------------------------------------------------------------------------------------------
 
 function now(cycle: CycleContext): string {
-  return cycle.clock().toISOString();
+  const time = cycle.clock();
+  const ms = time.getTime();
+  if (cycle.lastNow?.ms !== ms) cycle.lastNow = { ms, iso: time.toISOString() };
+  return cycle.lastNow.iso;
+}
+
+/** Groups in place; copying the list per item (`[...list, item]`) was quadratic in a 2,000-object batch. */
+function pushTo<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
+  const list = groups.get(key);
+  if (list === undefined) groups.set(key, [value]);
+  else list.push(value);
 }
 
 function step(item: WorkItem, name: ProvisioningStepType, status: ProvisioningStatus, description: string): void {
@@ -381,6 +393,7 @@ async function importStep(batch: BatchContext): Promise<void> {
   const memberOfKeys = new Set<string>();
   for (const item of batch.items) for (const dn of dnsOf(item.source.attributes['memberOf'])) memberOfKeys.add(canonicalDn(dn));
   const groupsByDn = memberOfKeys.size === 0 ? new Map<string, ConnectorSpaceEntry>() : await cycle.deps.connectorSpace.getByDnKeys([...memberOfKeys]);
+  const ancestorsByParent = new Map<string, ReadonlySet<string>>();
   for (const item of batch.items) {
     if (item.source.type === 'organizationalUnit') continue;
     const virtual: Record<string, Value> = {
@@ -391,10 +404,16 @@ async function importStep(batch: BatchContext): Promise<void> {
     if (!Object.keys(attributes).some((k) => k.toLowerCase() === 'distinguishedname')) attributes['distinguishedName'] = item.source.dn;
     if (!Object.keys(attributes).some((k) => k.toLowerCase() === 'entrydn')) attributes['entryDN'] = item.source.dn;
     item.attributes = attributeSource(attributes);
-    const ancestorGuids = new Set<string>();
-    for (let dn = parentDn(item.source.dn); dn !== ''; dn = parentDn(dn)) {
-      const guid = cycle.containers.get(canonicalDn(dn));
-      if (guid !== undefined) ancestorGuids.add(guid);
+    // Most of a batch shares a few parents; the walk canonicalises every ancestor DN, so it is done once per parent.
+    const parent = parentDn(item.source.dn);
+    let ancestorGuids = ancestorsByParent.get(parent);
+    if (ancestorGuids === undefined) {
+      const guids = new Set<string>();
+      for (let dn = parent; dn !== ''; dn = parentDn(dn)) {
+        const guid = cycle.containers.get(canonicalDn(dn));
+        if (guid !== undefined) guids.add(guid);
+      }
+      ancestorsByParent.set(parent, (ancestorGuids = guids));
     }
     const memberOfDns = dnsOf(item.source.attributes['memberOf']).map(canonicalDn);
     const memberOf = new Set(memberOfDns.map((key) => groupsByDn.get(key)?.objectGuid).filter((g): g is string => g !== null && g !== undefined));
@@ -459,7 +478,7 @@ async function matchingStep(batch: BatchContext): Promise<void> {
   }
   const { target } = cycle.deps;
   const byType = new Map<TargetType, WorkItem[]>();
-  for (const item of unmatched) byType.set(item.targetType!, [...(byType.get(item.targetType!) ?? []), item]);
+  for (const item of unmatched) pushTo(byType, item.targetType!, item);
   // The directory's filters compare text case-insensitively; base64 anchors are case-sensitive, so candidates are
   // compared again here, exactly where `exact`.
   const probe = async (type: TargetType, property: string, key: (item: WorkItem) => string | undefined, accept: (o: TargetObject) => boolean, how: string, exact = false) => {
@@ -471,7 +490,7 @@ async function matchingStep(batch: BatchContext): Promise<void> {
     for (const object of found) {
       const value = object[property];
       if (typeof value !== 'string') continue;
-      byValue.set(fold(value), [...(byValue.get(fold(value)) ?? []), object]);
+      pushTo(byValue, fold(value), object);
     }
     for (const item of items) {
       const hits = (byValue.get(fold(key(item)!)) ?? []).filter(accept);
@@ -883,7 +902,7 @@ async function exportStep(batch: BatchContext): Promise<void> {
 
   // 2. Creates, one transaction per target type; if one object fails the whole batch, create them one by one.
   const byType = new Map<TargetType, WorkItem[]>();
-  for (const item of creates) byType.set(item.targetType!, [...(byType.get(item.targetType!) ?? []), item]);
+  for (const item of creates) pushTo(byType, item.targetType!, item);
   for (const [type, items] of byType) {
     let created: readonly TargetObject[] | undefined;
     if (items.length > 1) {
