@@ -84,6 +84,10 @@ export function startWalCheckpointer(database: DatabaseSync, file: string): WalC
   });
   worker.unref();
   let stopping = false;
+  let online = false;
+  worker.once('online', () => {
+    online = true;
+  });
   const exited = new Promise<void>((resolve) => {
     worker.once('exit', () => {
       try {
@@ -104,6 +108,11 @@ export function startWalCheckpointer(database: DatabaseSync, file: string): WalC
         stopping = true;
         // The process stays up until the thread has checkpointed and closed its connection.
         worker.ref();
+        if (!online) {
+          // A thread still starting has opened nothing and copied nothing: no last checkpoint to wait for.
+          await worker.terminate();
+          return;
+        }
         worker.postMessage({ type: 'stop' } satisfies WalCheckpointerCommand);
         const timeout = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
         await exited;

@@ -128,6 +128,9 @@ describe('WAL checkpointer [sqlite file]', () => {
     const closed = await runWriter(freshDir(), 200, 'close');
     assert.equal(closed.open, closed.before + 1, 'the open store runs one thread');
     assert.equal(closed.closed, closed.before, 'no thread outlives close()');
+    // closed at once, while the thread may still be starting (a CLI command's store)
+    const brief = await runWriter(freshDir(), 0, 'close');
+    assert.equal(brief.closed, brief.before, 'no thread outlives an immediate close()');
 
     const dir = freshDir();
     // Ends within the timeout only because the thread does not hold the process open.
