@@ -4,13 +4,14 @@
  *
  *   npx node bench/provisioning-log.ts [--entries 100000] [--backends sqlite,postgres] [--queries 500]
  *
- * Measures: the sink's write rate (batches of 500 entries, as the engine writes them per import batch; each entry
- * with 3 steps and 4 modified properties, 2% failures), a full read through keyset pages of 999, the first page
- * (100) of `provisioningStatusInfo/status eq 'failure'` and of a one-hour `activityDateTime` window (p50/p99), and
- * a retention pass deleting half the entries. The table is analyzed after the load (as autovacuum would have while
- * the log grew). Not a test: nothing is asserted.
+ * Measures: the sink's write rate (batches of 500 entries; each entry with 3 steps and 4 modified properties, 2%
+ * failures; random entry and source ids, as the engine's default ids and objectGUIDs are) with the bytes each entry
+ * takes in the database and, on SQLite, the bytes the process wrote per entry (WAL and checkpoints); a full read
+ * through keyset pages of 999, the first page (100) of `provisioningStatusInfo/status eq 'failure'` and of a
+ * one-hour `activityDateTime` window (p50/p99), and a retention pass deleting half the entries. The table is
+ * analyzed after the load (as autovacuum would have while the log grew). Not a test: nothing is asserted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -63,6 +64,23 @@ function entry(i: number, configurationId: string): ProvisioningLogEntry {
   };
 }
 
+/** The log's size with its indexes: SQLite's whole file in pages (only the log grows meanwhile), PostgreSQL's relation. */
+async function storedBytes(store: Store): Promise<number> {
+  const { rows } = store.dialect === 'sqlite'
+    ? await sql<{ bytes: number }>`select page_count * page_size as bytes from pragma_page_count(), pragma_page_size()`.execute(store.db)
+    : await sql<{ bytes: string }>`select pg_total_relation_size('provisioning_logs') as bytes`.execute(store.db);
+  return Number(rows[0]!.bytes);
+}
+
+/** Bytes this process handed to write calls (Linux /proc/self/io `wchar`), or undefined elsewhere. */
+function bytesWrittenByProcess(): number | undefined {
+  try {
+    return Number(/^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'))?.[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 async function run(name: 'sqlite' | 'postgres') {
   let dir: string | undefined;
   let store: Store;
@@ -79,6 +97,8 @@ async function run(name: 'sqlite' | 'postgres') {
     const configurationId = connectorSpaceIdOf(tenantId, job.id);
     const log = new SqlProvisioningLog(store);
 
+    const sizeBefore = await storedBytes(store);
+    const writtenBefore = bytesWrittenByProcess();
     let begin = performance.now();
     for (let i = 0; i < ENTRIES; i += BATCH) {
       const batch: ProvisioningLogEntry[] = [];
@@ -86,6 +106,9 @@ async function run(name: 'sqlite' | 'postgres') {
       await log.write(batch);
     }
     const writeSeconds = (performance.now() - begin) / 1000;
+    const bytesPerEntry = Math.round(((await storedBytes(store)) - sizeBefore) / ENTRIES);
+    // SQLite writes from this process (WAL and checkpoints); PostgreSQL's server writes are not counted here.
+    const writtenPerEntry = name === 'sqlite' && writtenBefore !== undefined ? Math.round((bytesWrittenByProcess()! - writtenBefore) / ENTRIES) : undefined;
 
     // A log grows entry by entry in service, and autovacuum keeps PostgreSQL's statistics current meanwhile; right
     // after a bulk load they are missing and the planner sorts whole pages (full read 5,000 instead of 30,000/s).
@@ -123,7 +146,7 @@ async function run(name: 'sqlite' | 'postgres') {
     return {
       backend: name,
       entries: ENTRIES,
-      write: { seconds: round(writeSeconds), entriesPerSecond: Math.round(ENTRIES / writeSeconds) },
+      write: { seconds: round(writeSeconds), entriesPerSecond: Math.round(ENTRIES / writeSeconds), storedBytesPerEntry: bytesPerEntry, ...(writtenPerEntry === undefined ? {} : { writtenBytesPerEntry: writtenPerEntry }) },
       fullRead: { entries: read, seconds: round(readSeconds), entriesPerSecond: Math.round(read / readSeconds) },
       firstPageFailures: failures,
       firstPageOneHourWindow: window,
