@@ -11,8 +11,9 @@
  *   missing members in by position, without parsing values.
  * - Only members equal to their fill are left out (`null`, `[]`, a null extensionAttributeN), so putting the fill
  *   back is exact. Members outside the shape (extensions, deletedDateTime) are stored as they are.
- * - Rows written dense (before sparse storage) contain every member, so `denseJson` returns them unchanged; they are
- *   never rewritten.
+ * - Rows written dense (before sparse storage) contain every member in shape order (the catalog's order has never
+ *   changed), so `denseJson` returns their text unchanged and `denseObject` the object they always parsed to; they
+ *   are never rewritten, only written sparse when next updated.
  * - `$filter` reads JSON paths: SQLite's json_extract and PostgreSQL's `->>` give SQL NULL both for a JSON null and
  *   for a missing member, and json_each / jsonb_array_elements_text give no rows for a missing array as for `[]`,
  *   so filters treat a left-out member as the stored null it stands for (test/directory/sparse-object.test.ts).
@@ -58,9 +59,6 @@ const SHAPES: Readonly<Record<ObjectType, GraphShape>> = Object.freeze(
   Object.fromEntries(OBJECT_TYPES.map((type) => [type, shapeOf(type)])) as Record<ObjectType, GraphShape>,
 );
 
-/** The stored `"@odata.type"` member value (a JSON string) → its object type. */
-const TYPE_OF_ODATA_TEXT: ReadonlyMap<string, ObjectType> = new Map(OBJECT_TYPES.map((type) => [JSON.stringify(ODATA_TYPES[type]), type]));
-
 export function graphShape(type: ObjectType): GraphShape {
   return SHAPES[type];
 }
@@ -104,16 +102,47 @@ export function sparseJson(type: ObjectType, data: Readonly<Record<string, unkno
   return JSON.stringify(sparse);
 }
 
-const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACKET = 0x5d;
-const COMMA = 0x2c;
+const QUOTE = 0x22;
+const COLON = 0x3a;
 
-function malformed(at: number): TypeError {
-  return new TypeError(`stored directory object is not compact JSON (at character ${at})`);
+/** The full object of each type with nothing set: `id`, `@odata.type`, then every shape member's fill. */
+const FILLED: Readonly<Record<ObjectType, Readonly<Record<string, unknown>>>> = Object.freeze(
+  Object.fromEntries(
+    OBJECT_TYPES.map((type) => {
+      const text = `{"id":"","@odata.type":${JSON.stringify(ODATA_TYPES[type])}${SHAPES[type].members.map((m) => ',' + m.text).join('')}}`;
+      return [type, Object.freeze(JSON.parse(text) as Record<string, unknown>)];
+    }),
+  ) as Record<ObjectType, Record<string, unknown>>,
+);
+
+const TYPE_OF_ODATA: ReadonlyMap<unknown, ObjectType> = new Map(OBJECT_TYPES.map((type) => [ODATA_TYPES[type], type]));
+
+/**
+ * The full Graph object of a stored text (sparse or dense). The result is built on a clone of the type's filled
+ * template, so it has the shape's member order (which dense rows have too: writes never reorder) followed by the
+ * members outside the shape in stored order, and is a fast-mode object (cheap to serialize).
+ */
+export function denseObject(stored: string): Record<string, unknown> {
+  const parsed = JSON.parse(stored) as Record<string, unknown>;
+  const type = TYPE_OF_ODATA.get(parsed['@odata.type']);
+  if (type === undefined) return parsed;
+  const dense: Record<string, unknown> = { ...FILLED[type] };
+  for (const member of SHAPES[type].members) {
+    // The template's arrays and objects are shared by every clone; each object must own its own.
+    if (member.fill === 'collection') {
+      if (!(member.name in parsed)) dense[member.name] = [];
+    } else if (member.fill === 'extensionAttributes') {
+      const value = parsed[member.name];
+      parsed[member.name] = value === null ? null : fullExtensionAttributes(value as Record<string, unknown> | undefined);
+    }
+  }
+  for (const name in parsed) dense[name] = parsed[name];
+  return dense;
 }
 
 /** Index just past the string whose opening quote is at `start`. */
@@ -121,7 +150,7 @@ function stringEnd(text: string, start: number): number {
   let from = start + 1;
   for (;;) {
     const quote = text.indexOf('"', from);
-    if (quote < 0) throw malformed(start);
+    if (quote < 0) throw new TypeError(`stored directory object has an unterminated string at character ${start}`);
     let backslashes = 0;
     while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
     if (backslashes % 2 === 0) return quote + 1;
@@ -129,83 +158,99 @@ function stringEnd(text: string, start: number): number {
   }
 }
 
-/** Index just past the JSON value starting at `start` (compact JSON: no whitespace between tokens). */
-function valueEnd(text: string, start: number): number {
-  const first = text.charCodeAt(start);
-  if (first === QUOTE) return stringEnd(text, start);
-  if (first === OPEN_BRACE || first === OPEN_BRACKET) {
-    let depth = 0;
-    for (let i = start; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c === QUOTE) i = stringEnd(text, i) - 1;
-      else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
-      else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-        if (--depth === 0) return i + 1;
-      }
-    }
-    throw malformed(start);
+/** Index just past the object or array that opens at `start`. */
+function compositeEnd(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) i = stringEnd(text, i) - 1;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i + 1;
   }
-  let i = start;
-  while (i < text.length && text.charCodeAt(i) !== COMMA && text.charCodeAt(i) !== CLOSE_BRACE) i++;
-  return i;
+  throw new TypeError(`stored directory object has an unterminated value at character ${start}`);
 }
 
-function denseExtensionAttributes(value: string): string {
-  if (value === NULL_EXTENSION_ATTRIBUTES || value.charCodeAt(0) !== OPEN_BRACE) return value;
-  return JSON.stringify(fullExtensionAttributes(JSON.parse(value) as Record<string, unknown>));
+const NESTED_KEYS: ReadonlySet<string> = new Set(EXTENSION_ATTRIBUTE_NAMES);
+/** Fill texts of the shape members [from, to), each with its leading comma, by `from * (n + 1) + to`. */
+const FILL_RUNS: Readonly<Record<ObjectType, string[]>> = Object.freeze(
+  Object.fromEntries(OBJECT_TYPES.map((type) => [type, [] as string[]])) as Record<ObjectType, string[]>,
+);
+
+function fillRun(type: ObjectType, from: number, to: number): string {
+  const members = SHAPES[type].members;
+  const key = from * (members.length + 1) + to;
+  let run = FILL_RUNS[type][key];
+  if (run === undefined) {
+    run = '';
+    for (let i = from; i < to; i++) run += ',' + members[i]!.text;
+    FILL_RUNS[type][key] = run;
+  }
+  return run;
 }
 
 /**
- * The full Graph JSON text of a stored object (sparse or dense): the left-out members spliced back in at their
- * place, everything else copied as stored. Values are skipped, not parsed, so a page of objects can be served as
- * text (CloudDirectory.listJson) at about the cost of copying it.
+ * The full Graph JSON text of a stored object (sparse or dense), as `JSON.stringify(denseObject(stored))` but
+ * without parsing: the missing members' texts are spliced in between the stored ones, so a page of objects is served
+ * (CloudDirectory.listJson) at about the cost of copying it.
+ *
+ * Members are found by the two characters `,"` followed by a key and `":`. That sequence cannot occur inside a JSON
+ * string (a quote in a string is always escaped), and after an array element the next character is `,` or `]`,
+ * never `:`; so each hit is a member, of the object itself or of onPremisesExtensionAttributes (whose keys are set
+ * apart). A text that is not in shape order takes the parsing path.
  */
 export function denseJson(stored: string): string {
-  if (stored.charCodeAt(0) !== OPEN_BRACE) throw malformed(0);
-  const keys: string[] = [];
-  const members: string[] = [];
-  let type: ObjectType | undefined;
-  let i = 1;
-  if (stored.charCodeAt(1) !== CLOSE_BRACE) {
-    for (;;) {
-      if (stored.charCodeAt(i) !== QUOTE) throw malformed(i);
-      const keyEnd = stringEnd(stored, i);
-      const key = stored.slice(i + 1, keyEnd - 1);
-      const end = valueEnd(stored, keyEnd + 1);
-      if (key === '@odata.type') type = TYPE_OF_ODATA_TEXT.get(stored.slice(keyEnd + 1, end));
-      keys.push(key);
-      members.push(stored.slice(i, end));
-      if (stored.charCodeAt(end) === CLOSE_BRACE) break;
-      if (stored.charCodeAt(end) !== COMMA) throw malformed(end);
-      i = end + 1;
-    }
-  }
+  if (!stored.startsWith('{"id":"')) return JSON.stringify(denseObject(stored));
+  const typeAt = stored.indexOf(',"@odata.type":"');
+  const type = typeAt < 0 ? undefined : TYPE_OF_ODATA.get(stored.slice(typeAt + 16, stored.indexOf('"', typeAt + 16)));
   if (type === undefined) return stored;
-  const shape = SHAPES[type];
-  const present = new Uint8Array(shape.members.length);
-  for (const key of keys) {
-    const at = shape.index.get(key);
-    if (at !== undefined) present[at] = 1;
-  }
-  // Missing shape members go right before the first stored member that comes after them in the shape (or before
-  // the appended members, or at the end); stored members keep their order, so a dense row comes back unchanged.
+  const { members, index } = SHAPES[type];
+  const total = members.length;
+  let out = '';
+  let copied = 0;
   let next = 0;
-  let out = '{';
-  const emitMissingBefore = (limit: number) => {
-    for (; next < limit; next++) if (present[next] === 0) out += (out.length > 1 ? ',' : '') + shape.members[next]!.text;
-  };
-  for (let m = 0; m < keys.length; m++) {
-    const at = shape.index.get(keys[m]!);
-    const isShapeMember = at !== undefined;
-    if (keys[m] !== 'id' && keys[m] !== '@odata.type') emitMissingBefore(isShapeMember ? at : shape.members.length);
-    if (isShapeMember && at >= next) next = at + 1;
-    let member = members[m]!;
-    if (isShapeMember && shape.members[at]!.fill === 'extensionAttributes') {
-      const colon = member.indexOf(':');
-      member = member.slice(0, colon + 1) + denseExtensionAttributes(member.slice(colon + 1));
+  let i = stored.indexOf(',"', typeAt + 16);
+  while (i >= 0) {
+    const keyEnd = stored.indexOf('"', i + 2);
+    if (keyEnd < 0) break;
+    let resumeAt = keyEnd + 1;
+    // Not a member: an array element (no colon after it, or an escaped quote inside it; keys have no backslash).
+    if (stored.charCodeAt(keyEnd + 1) !== COLON || stored.charCodeAt(keyEnd - 1) === BACKSLASH) {
+      i = stored.indexOf(',"', resumeAt);
+      continue;
     }
-    out += (out.length > 1 ? ',' : '') + member;
+    // Members come in shape order, so a member here is the expected one or a later one: compare in place rather
+    // than slice the key and look it up (which took most of this function's time).
+    const keyLength = keyEnd - i - 2;
+    let at = -1;
+    for (let j = next; j < total; j++) {
+      if (members[j]!.name.length === keyLength && stored.startsWith(members[j]!.name, i + 2)) {
+        at = j;
+        break;
+      }
+    }
+    if (at < 0) {
+      const key = stored.slice(i + 2, keyEnd);
+      if (index.has(key)) return JSON.stringify(denseObject(stored)); // out of shape order
+      if (!NESTED_KEYS.has(key)) at = total;
+    }
+    if (at >= 0) {
+      if (at > next) {
+        out += stored.slice(copied, i) + fillRun(type, next, at);
+        copied = i;
+      }
+      next = at === total ? total : at + 1;
+      if (at < total && members[at]!.fill === 'extensionAttributes' && stored.charCodeAt(keyEnd + 2) === OPEN_BRACE) {
+        const valueEnd = compositeEnd(stored, keyEnd + 2);
+        const value = stored.slice(keyEnd + 2, valueEnd);
+        if (value !== NULL_EXTENSION_ATTRIBUTES) {
+          out += stored.slice(copied, keyEnd + 2) + JSON.stringify(fullExtensionAttributes(JSON.parse(value) as Record<string, unknown>));
+          copied = valueEnd;
+        }
+        resumeAt = valueEnd;
+      }
+    }
+    i = stored.indexOf(',"', resumeAt);
   }
-  emitMissingBefore(shape.members.length);
-  return out + '}';
+  if (copied === 0 && next === total) return stored;
+  return out + stored.slice(copied, stored.length - 1) + fillRun(type, next, total) + '}';
 }

@@ -62,7 +62,7 @@ import { generateSigningKey } from './signing-key.ts';
 import { decodeDeltaPosition, decodeListPosition, encodeDeltaPosition, encodeListPosition } from './skip-token.ts';
 import { newObjectId } from './object-id.ts';
 import { smtpAddressesOf } from './smtp-addresses.ts';
-import { denseJson, sparseJson } from './sparse-object.ts';
+import { denseJson, denseObject, sparseJson } from './sparse-object.ts';
 import { insertRows, type BulkInsert } from '../storage/bulk-insert.ts';
 
 type Db = Kysely<DirectoryDatabase>;
@@ -119,7 +119,7 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
 
 /** A stored row's object in its full Graph shape (rows are stored sparse, see sparse-object.ts). */
 function parseData(data: string): StoredObject {
-  return JSON.parse(denseJson(data)) as StoredObject;
+  return denseObject(data) as StoredObject;
 }
 
 const OBJECT_INSERT: BulkInsert = {
