@@ -15,12 +15,14 @@
  * is not a CloudsyncError (a bug) abort the cycle; what was already exported stays exported.
  *
  * Crash safety — the invariant. For every object, the connector space never claims more than the cloud holds:
- *   1. A create is preceded by a durable `creating` entry (the intent) and followed by `synced` + digests. A crash
- *      between the two leaves `creating` with no cloud id; the next cycle's matching finds the object the crashed
- *      run created (users by onPremisesImmutableId, which the directory keeps unique; groups by
- *      onPremisesSecurityIdentifier; contacts by mail, an SMTP address the directory keeps unique) and adopts it,
+ *   1. A create is followed by its `synced` entry + digests. A crash between the two leaves no entry (or the
+ *      `creating` entry of an earlier failed attempt, which has no cloud id either); the next cycle's matching finds
+ *      the object the crashed run created (users by onPremisesImmutableId, which the directory keeps unique; groups
+ *      by onPremisesSecurityIdentifier; contacts by mail, an SMTP address the directory keeps unique) and adopts it,
  *      writing only the properties that differ — so a replay creates no duplicate and, when the create had
- *      completed, writes nothing.
+ *      completed, writes nothing. (A write-ahead `creating` intent was dropped: without a cloud id it told the
+ *      next cycle nothing matching does not find, and it cost an upsert per new object.) Generic-LDAP groups have
+ *      no such key: a crash in exactly that window can leave a duplicate group, as it could with the intent.
  *   2. Updates, deletes and restores write the cloud first and the entry (digests, state) after. A crash between
  *      replays the same idempotent write: an update of the same values, a delete that finds the object already
  *      in deleted items (ERR_DIR_NOT_FOUND = done), a restore that finds it already live (adopted).
@@ -896,9 +898,9 @@ async function exportStep(batch: BatchContext): Promise<void> {
   const { cycle } = batch;
   const { target, connectorSpace } = cycle.deps;
 
-  // 1. Write-ahead intents for creates (see the header: what makes a create findable after a crash).
+  // 1. No write-ahead intent: a create that reached the cloud before a crash is found again by matching (see the
+  // header), which an intent entry would not change — it carries no cloud id. It cost one upsert per new object.
   const creates = batch.items.filter((i) => i.plan === 'create');
-  await connectorSpace.put(creates.filter((i) => i.entry?.state !== 'creating').map((i) => ({ ...(i.entry ?? newEntry(cycle, i, 'creating')), state: 'creating' as const })));
 
   // 2. Creates, one transaction per target type; if one object fails the whole batch, create them one by one.
   const byType = new Map<TargetType, WorkItem[]>();
