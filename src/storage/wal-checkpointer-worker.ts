@@ -18,7 +18,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 export interface WalCheckpointerWorkerData {
   /** The SQLite database file (its WAL is `<file>-wal`, its wal-index `<file>-shm`). */
   readonly file: string;
+  /** Between looks at the wal-index while commits come. */
   readonly pollIntervalMs: number;
+  /** Between looks once no commit came for `idleAfterMs`. */
+  readonly idlePollIntervalMs: number;
+  readonly idleAfterMs: number;
   /** Checkpoint once this many committed frames are not yet copied into the database file. */
   readonly thresholdFrames: number;
 }
@@ -41,7 +45,7 @@ const MX_FRAME_OFFSET = 16;
 const N_BACKFILL_OFFSET = 96;
 const HEADER_BYTES = 100;
 
-const { file, pollIntervalMs, thresholdFrames } = workerData as WalCheckpointerWorkerData;
+const { file, pollIntervalMs, idlePollIntervalMs, idleAfterMs, thresholdFrames } = workerData as WalCheckpointerWorkerData;
 const port = parentPort;
 if (port === null) throw new TypeError('wal-checkpointer-worker.ts runs only as a worker thread (see wal-checkpointer.ts)');
 
@@ -120,17 +124,27 @@ function closeQuietly(): void {
  * runs into the main connection's backstop instead (see wal-checkpointer.ts).
  */
 let lastMxFrame = -1;
-const timer = setInterval(() => {
+let lastCommitSeenAt = performance.now();
+let timer: NodeJS.Timeout | undefined;
+
+function look(): void {
   const progress = walProgress();
-  if (progress === undefined) return checkpointNow();
-  const quiet = progress.mxFrame === lastMxFrame;
-  lastMxFrame = progress.mxFrame;
-  if (progress.pending >= thresholdFrames || (quiet && progress.pending > 0)) checkpointNow();
-}, pollIntervalMs);
+  if (progress === undefined) {
+    checkpointNow();
+  } else {
+    const quiet = progress.mxFrame === lastMxFrame;
+    lastMxFrame = progress.mxFrame;
+    if (!quiet) lastCommitSeenAt = performance.now();
+    if (progress.pending >= thresholdFrames || (quiet && progress.pending > 0)) checkpointNow();
+  }
+  // An idle service looks less often; the first commit after a pause is seen one idle interval late at worst.
+  timer = setTimeout(look, performance.now() - lastCommitSeenAt > idleAfterMs ? idlePollIntervalMs : pollIntervalMs);
+}
+timer = setTimeout(look, pollIntervalMs);
 
 port.on('message', (command: WalCheckpointerCommand) => {
   if (command.type !== 'stop') return;
-  clearInterval(timer);
+  clearTimeout(timer);
   // Whatever is still pending goes into the database file now, so the main connection's close (the last one
   // closes checkpoints the rest and deletes the WAL) has little left to copy on the main thread.
   checkpointNow();
