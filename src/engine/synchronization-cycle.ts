@@ -1044,8 +1044,17 @@ async function writeDifferences(cycle: CycleContext, item: WorkItem, current: Ta
   exported(cycle, item, current.id, item.plan === 'restore' ? 'Restored' : item.plan === 'adopt' ? 'Joined' : 'Updated');
 }
 
+/** Per evaluation, the target attributes whose mapping is Redact: looked up once per modified property. */
+const redactedNames = new WeakMap<object, ReadonlySet<string>>();
+
 function modifiedProperty(item: WorkItem, attribute: string, oldValue: unknown, newValue: unknown): ModifiedProperty {
-  const redacted = item.evaluation?.lineage.some((l) => l.targetAttributeName === attribute && l.redacted) === true;
+  const evaluation = item.evaluation;
+  let names = evaluation === undefined ? undefined : redactedNames.get(evaluation);
+  if (evaluation !== undefined && names === undefined) {
+    names = new Set(evaluation.lineage.filter((l) => l.redacted).map((l) => l.targetAttributeName));
+    redactedNames.set(evaluation, names);
+  }
+  const redacted = names?.has(attribute) === true;
   return {
     displayName: attribute,
     oldValue: redacted && oldValue !== null && oldValue !== undefined ? REDACTED : logText(oldValue),
