@@ -28,10 +28,12 @@ import type { WalCheckpointerCommand, WalCheckpointerWorkerData } from './wal-ch
  * read of `<file>-shm`, it costs the main thread nothing on its hot path (Kysely's COMMIT goes through our adapter
  * as a plain statement), and it also sees commits of other processes sharing the data directory.
  * Short, because the WAL restarts only if the thread has copied every frame before the writer's next transaction
- * begins: a full sync commits every ~150 ms, and at 100 ms the thread caught too few of those gaps, so the WAL
- * ran into the backstop and the main thread still copied a transaction's worth of frames at each restart
- * (200,000 users: 4.9–5.9 s in COMMIT either way, down from 20.6 s, but 9,962–11,186 frames at most at 100 ms
- * against 5,597 at 25 ms).
+ * begins: a full sync commits every ~150 ms, and every gap the thread misses lets the WAL grow on towards the
+ * backstop, where the main thread copies a transaction's worth of frames again. Measured (200,000 users, a
+ * machine at load 7–12): with 100 ms or 25 ms the main thread spent 5–10 s in COMMIT instead of 18–22 s; the WAL
+ * peaked at 5,500–11,200 frames either way, so some runs still reached the backstop — the load made the two
+ * intervals indistinguishable, and 25 ms is the one that can see each gap. The cost is an idle-looking 40
+ * wake-ups a second only while commits come (see the idle interval below).
  */
 export const WAL_CHECKPOINT_POLL_INTERVAL_MS = 25;
 
