@@ -32,8 +32,8 @@ import type { WalCheckpointerCommand, WalCheckpointerWorkerData } from './wal-ch
  * backstop, where the main thread copies a transaction's worth of frames again. Measured (200,000 users, a
  * machine at load 7–12): with 100 ms or 25 ms the main thread spent 5–10 s in COMMIT instead of 18–22 s; the WAL
  * peaked at 5,500–11,200 frames either way, so some runs still reached the backstop — the load made the two
- * intervals indistinguishable, and 25 ms is the one that can see each gap. The cost is an idle-looking 40
- * wake-ups a second only while commits come (see the idle interval below).
+ * intervals indistinguishable, and 25 ms is the one that can see each gap. Its cost, 40 wake-ups a second, is
+ * paid only while commits come (see the idle interval below).
  */
 export const WAL_CHECKPOINT_POLL_INTERVAL_MS = 25;
 

@@ -104,6 +104,28 @@ describe('WAL checkpointer [sqlite file]', () => {
     }
   });
 
+  it("bounds the WAL by the main connection's backstop when the writer never pauses", async () => {
+    const dir = freshDir();
+    const store = await openStore({ dataDir: dir });
+    const wal = join(dir, `${SQLITE_FILE_NAME}-wal`);
+    try {
+      await createPagesTable(store);
+      // Back-to-back commits leave the thread no moment in which every frame is backfilled, so it never sees the
+      // WAL restart: only the backstop's checkpoint, inside a commit, lets the next transaction restart it.
+      const commits = Math.ceil((2.5 * WAL_AUTOCHECKPOINT_BACKSTOP_PAGES) / 25);
+      let largest = 0;
+      for (let i = 0; i < commits; i++) {
+        await commitPages(store, 25, 'main');
+        largest = Math.max(largest, fileSize(wal));
+      }
+      // A backstop checkpoint that finds the thread's under way reports busy; the next commit's tries again.
+      assert.ok(largest <= 1.5 * WAL_AUTOCHECKPOINT_BACKSTOP_PAGES * PAGE, `the WAL file grew to ${(largest / 1e6).toFixed(1)} MB`);
+      assert.equal(await countPages(store, 'main'), commits * 25);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('closes to a consistent file holding every commit, and reopens with all of it', async () => {
     const dir = freshDir();
     const store = await openStore({ dataDir: dir });
