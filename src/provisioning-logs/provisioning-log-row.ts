@@ -74,10 +74,18 @@ function unpack(packed: Packed, references: References, id: string): string | nu
   return prefix + reference;
 }
 
+/** The last time normalized, and to what: a batch's entries mostly share their millisecond. */
+let lastTime: readonly [written: string, normalized: string] = ['', ''];
+
+/** Normalized so text order is time order whatever clock wrote it. */
+function normalizedTime(written: string): string {
+  if (written !== lastTime[0]) lastTime = [written, new Date(written).toISOString()];
+  return lastTime[1];
+}
+
 /** The row of one engine entry, in PROVISIONING_LOG_COLUMNS order. */
 export function rowOf(entry: ProvisioningLogEntry, origin: EntryOrigin): unknown[] {
-  // Normalized so text order is time order whatever clock wrote it.
-  const time = new Date(entry.activityDateTime).toISOString();
+  const time = normalizedTime(entry.activityDateTime);
   const source = entry.sourceIdentity;
   const references: References = [source.dn, source.id, entry.targetIdentity.id, source.displayName];
   const steps: Packed[] = [];
