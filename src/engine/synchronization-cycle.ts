@@ -34,7 +34,7 @@
  *   5. References are marked pending on the entry in the same write as the object; resolution clears the mark
  *      only when done, so a crash in the middle is resumed by the next cycle.
  */
-import { randomUUID } from 'node:crypto';
+import { newObjectId } from '../directory/object-id.ts';
 import { firstRdn, parentDn } from '../connectors/distinguished-name.ts';
 import { defaultAnchorOf, type SourceConnector, type SourceObject } from '../connectors/source-connector.ts';
 import { CloudsyncError, isCloudsyncError, type ErrorCode } from '../errors/index.ts';
@@ -1385,7 +1385,9 @@ export async function runSynchronizationCycle(
   options: { readonly mode?: CycleMode } = {},
 ): Promise<CycleReport> {
   const clock = deps.clock ?? systemClock;
-  const newId = deps.newId ?? randomUUID;
+  // Time-ordered (UUIDv7): log entry ids are the log's primary key, and random ones rewrote a page of that index per
+  // row at every batch's commit (2 GB of a 200,000-object full sync's writes).
+  const newId = deps.newId ?? (() => newObjectId());
   const watermark = await deps.connectorSpace.getWatermark();
   const requested = options.mode ?? 'auto';
   const mode: 'full' | 'delta' =
