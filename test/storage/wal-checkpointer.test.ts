@@ -112,14 +112,17 @@ describe('WAL checkpointer [sqlite file]', () => {
       await createPagesTable(store);
       // Back-to-back commits leave the thread no moment in which every frame is backfilled, so it never sees the
       // WAL restart: only the backstop's checkpoint, inside a commit, lets the next transaction restart it.
-      const commits = Math.ceil((2.5 * WAL_AUTOCHECKPOINT_BACKSTOP_PAGES) / 25);
+      const commits = Math.ceil((4 * WAL_AUTOCHECKPOINT_BACKSTOP_PAGES) / 25);
       let largest = 0;
       for (let i = 0; i < commits; i++) {
         await commitPages(store, 25, 'main');
         largest = Math.max(largest, fileSize(wal));
       }
-      // A backstop checkpoint that finds the thread's under way reports busy; the next commit's tries again.
-      assert.ok(largest <= 1.5 * WAL_AUTOCHECKPOINT_BACKSTOP_PAGES * PAGE, `the WAL file grew to ${(largest / 1e6).toFixed(1)} MB`);
+      // A backstop checkpoint that finds the thread's under way reports busy and the next commit's tries again, so
+      // the WAL overshoots the backstop by what the writer commits during one of the thread's checkpoints (41–43 MB
+      // in most runs, once over 61 MB while other benchmarks kept the disk busy); without the backstop it would hold
+      // all ~160 MB.
+      assert.ok(largest <= 2.5 * WAL_AUTOCHECKPOINT_BACKSTOP_PAGES * PAGE, `the WAL file grew to ${(largest / 1e6).toFixed(1)} MB`);
       assert.equal(await countPages(store, 'main'), commits * 25);
     } finally {
       await store.close();
