@@ -4,11 +4,13 @@
  * machine; then a delta cycle with nothing changed, and the peak RSS of the synchronizing process.
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
- *                                 [--managers N]
+ *                                 [--managers N] [--imports thread|inProcess]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
  * user after the first N reports to one of them, so the sync also resolves a manager reference per user.
+ * `--imports inProcess` reads the directory on the synchronizing thread instead of on an import thread
+ * (src/connectors/ldap/threaded-import.ts), for comparison.
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -23,8 +25,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { ActiveDirectoryConnector } from '../src/connectors/ldap/active-directory-connector.ts';
-import { GenericLdapConnector } from '../src/connectors/ldap/generic-ldap-connector.ts';
+import { IMPORT_LOCATIONS, ldapSourceConnector, type ImportLocation } from '../src/connectors/ldap/threaded-import.ts';
 import type { SourceConnector } from '../src/connectors/source-connector.ts';
 import { createCloudDirectory } from '../src/directory/index.ts';
 import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type CycleMode } from '../src/engine/index.ts';
@@ -49,6 +50,8 @@ const { values: args } = parseArgs({
     log: { type: 'string', default: 'sql' },
     /** Samba: each user after the first N gets one of them as manager */
     managers: { type: 'string' },
+    /** where the LDAP imports run: `thread` (default, as the service does) or `inProcess` */
+    imports: { type: 'string', default: 'thread' },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -64,6 +67,8 @@ interface ChildSpec {
   readonly deltas: number;
   readonly batchSize?: number;
   readonly log: 'sql' | 'none';
+  /** where the connector's imports run (default: on a thread, as in the service) */
+  readonly imports?: ImportLocation;
 }
 
 interface ChildResult {
@@ -76,10 +81,12 @@ interface ChildResult {
   readonly peakRssMb: number;
 }
 
+/** The LDAP connector of the spec, with its imports on a thread unless `imports: 'inProcess'` (for comparison). */
 function connectorOf(spec: ChildSpec): SourceConnector {
-  return spec.kind === 'openldap'
-    ? new GenericLdapConnector({ urls: [spec.url], bindDn: spec.bindDn, bindPassword: spec.bindPassword, baseDn: spec.baseDn })
-    : new ActiveDirectoryConnector({ urls: [spec.url], bindDn: spec.bindDn, bindPassword: spec.bindPassword, containers: [spec.baseDn] });
+  const connection = { urls: [spec.url], bindDn: spec.bindDn, bindPassword: spec.bindPassword };
+  return ldapSourceConnector(spec.kind === 'openldap'
+    ? { kind: 'genericLdap', options: { ...connection, baseDn: spec.baseDn } }
+    : { kind: 'activeDirectory', options: { ...connection, containers: [spec.baseDn] } }, { imports: spec.imports ?? 'thread' });
 }
 
 async function child(spec: ChildSpec): Promise<ChildResult> {
@@ -143,7 +150,13 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 const kind = args.source === 'samba' ? 'samba' : 'openldap';
 const users = Number(args.users ?? (kind === 'samba' ? 20_000 : 200_000));
 const runs = Number(args.runs);
-const tuning = { deltas: Number(args.deltas), log: args.log === 'none' ? 'none' as const : 'sql' as const, ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }) };
+if (!(IMPORT_LOCATIONS as readonly string[]).includes(args.imports!)) throw new TypeError(`--imports must be one of ${IMPORT_LOCATIONS.join(', ')}`);
+const tuning = {
+  deltas: Number(args.deltas),
+  log: args.log === 'none' ? 'none' as const : 'sql' as const,
+  imports: args.imports as ImportLocation,
+  ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }),
+};
 const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
 
 async function measure(spec: ChildSpec, search: readonly string[]) {

@@ -13,8 +13,7 @@
  * change every anchor: that is a decision for the operator, made once.
  */
 import { access, constants, readFile, stat } from 'node:fs/promises';
-import { ActiveDirectoryConnector } from '../connectors/ldap/active-directory-connector.ts';
-import { GenericLdapConnector } from '../connectors/ldap/generic-ldap-connector.ts';
+import { ldapSourceConnector } from '../connectors/ldap/threaded-import.ts';
 import { LdifConnector } from '../connectors/ldif/ldif-connector.ts';
 import type { EngineSource } from '../engine/index.ts';
 import { CloudsyncError } from '../errors/index.ts';
@@ -132,10 +131,12 @@ export async function embeddedAgentFromFlags(flags: EmbeddedAgentFlags): Promise
   if (bindPassword === '') throw new CloudsyncError('ERR_CONFIG_INVALID', `--bind-password-file ${flags.bindPasswordFile} is empty`, { path: '--bind-password-file' });
   if (flags.caFile !== undefined) await readableFile(flags.caFile, '--ca-file');
   const connection = { urls, bindDn: flags.bindDn, bindPassword, ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }) };
+  // Imports run on a thread of their own (src/connectors/ldap/threaded-import.ts): parsing the directory's
+  // answers then uses the second core instead of the one the engine and the store keep busy.
   if (sourceType === 'ldap') {
-    const source = new GenericLdapConnector({ ...connection, baseDn: flags.baseDn! });
+    const source = ldapSourceConnector({ kind: 'genericLdap', options: { ...connection, baseDn: flags.baseDn! } });
     return { domain, netBiosName, source, description: `LDAP directory at ${urls.join(', ')} (${flags.baseDn}) as ${flags.bindDn}`, close: () => source.close() };
   }
-  const source = new ActiveDirectoryConnector({ ...connection, memberRangeSize: AD_MEMBER_RANGE_SIZE });
+  const source = ldapSourceConnector({ kind: 'activeDirectory', options: { ...connection, memberRangeSize: AD_MEMBER_RANGE_SIZE } });
   return { domain, netBiosName, source, description: `Active Directory at ${urls.join(', ')} as ${flags.bindDn}`, close: () => source.close() };
 }

@@ -1,0 +1,217 @@
+/**
+ * Threaded imports: an LDAP source connector whose fullImport and deltaImport run on a worker thread
+ * (import-thread.ts), so that reading the directory overlaps with the engine instead of taking turns with it on
+ * the main thread.
+ *
+ * Why: the engine, the cloud directory and SQLite saturate the service's main thread during a full sync; ldapts'
+ * BER parsing and our entry normalisation cost another ~4–5 s of it per 200,000 OpenLDAP users (more for Samba AD:
+ * binary attributes, ranged member retrieval). On a thread they use the other core. Everything else
+ * (readObject, readValues, listAnchors, close) stays on the main thread's own connector: those are small,
+ * latency-bound reads where a thread would only add its start-up time.
+ *
+ * Each import gets a fresh thread and a fresh LDAP session built from the same options (ldap-connector-spec.ts),
+ * which ends with the import. A thread costs its start-up (~0.1–0.3 s: loading ldapts and our modules) and one
+ * rootDSE/schema read per import, small against a full import and against the minutes between delta cycles.
+ *
+ * Invariants:
+ * - Batches arrive in import order with their watermarks; SourceObject is plain data (strings, numbers, bigint,
+ *   Date, Uint8Array, arrays, records), which V8's serializer copies field for field (import-thread.ts says why
+ *   not as a structured-clone message). DnReferences (frozen where they are made, expressions/value.ts) are
+ *   frozen again on arrival, the one property a copy drops.
+ * - Bounded memory: at most IMPORT_THREAD_CREDITS batches are posted and not yet taken by the consumer; the
+ *   thread's own heap is capped by IMPORT_THREAD_RESOURCE_LIMITS (a runaway import ends as an error there, not as
+ *   the service's out-of-memory).
+ * - A CloudsyncError thrown on the thread is thrown here with the same code, message, path, position and details.
+ * - The thread ends with the import, whichever way it ends: completion, error, the consumer stopping early
+ *   (break/return()), or `options.signal` aborting (the import then throws `signal.reason`, as the in-process
+ *   import does). A thread that dies (out of memory, a bug) is an error for the consumer, never a hang.
+ */
+import { deserialize } from 'node:v8';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { CloudsyncError } from '../../errors/index.ts';
+import { isReference, type Value } from '../../expressions/value.ts';
+import type { ImportBatch, ImportOptions, SourceCapabilities, SourceConnector, SourceObject, Watermark } from '../source-connector.ts';
+import type { ImportThreadCommand, ImportThreadData, ImportThreadMessage, ThreadError } from './import-thread.ts';
+import { createLdapConnector, type LdapConnectorSpec } from './ldap-connector-spec.ts';
+
+/**
+ * Batches the thread may have posted that the consumer has not taken yet. Two: the engine's read-ahead takes one
+ * as soon as it starts on the previous, so with two queued the thread never waits on a consumer that keeps up,
+ * and a slow consumer holds at most two extra batches (~2 × batchSize objects) on the main heap.
+ */
+export const IMPORT_THREAD_CREDITS = 2;
+
+/**
+ * The import thread's V8 heap caps (MB). It holds one LDAP page (1,000 entries) raw and normalised, the batch
+ * being filled and, while completing a page, the ranged member lists of its groups (bounded by the engine's
+ * maxInlineValues); ~20–40 MB in practice. The young generation is larger than V8's default because the thread
+ * allocates almost only short-lived objects: fewer scavenges for the same work. Counted against the service's
+ * 512 MB RSS budget next to the main heap's --max-old-space-size=256.
+ */
+export const IMPORT_THREAD_RESOURCE_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 });
+
+/** The error thrown here for one that crossed from the thread (see import-thread.ts for the wire form). */
+function rebuiltError(error: ThreadError): Error {
+  const rebuilt = error.kind === 'cloudsync'
+    ? new CloudsyncError(error.code, error.message, {
+      ...(error.path === undefined ? {} : { path: error.path }),
+      ...(error.position === undefined ? {} : { position: error.position }),
+      ...(error.details === undefined ? {} : { details: error.details }),
+    })
+    : Object.assign(new Error(error.message), { name: error.name });
+  // The thread's stack says where it failed; this side's would only show the message loop.
+  if (error.stack !== undefined) rebuilt.stack = error.stack;
+  return rebuilt;
+}
+
+function freezeReferences(value: Value): void {
+  if (Array.isArray(value)) {
+    for (const item of value as readonly Value[]) if (isReference(item)) Object.freeze(item);
+  } else if (isReference(value)) {
+    Object.freeze(value);
+  }
+}
+
+/** Restores what V8's serializer drops: the frozenness of DnReferences. */
+function refreeze(objects: readonly SourceObject[]): void {
+  for (const object of objects) {
+    for (const name in object.attributes) freezeReferences(object.attributes[name]!);
+    if (object.valueChanges === undefined) continue;
+    for (const name in object.valueChanges) {
+      const change = object.valueChanges[name]!;
+      change.added.forEach(freezeReferences);
+      change.removed.forEach(freezeReferences);
+    }
+  }
+}
+
+/**
+ * Runs one import of `spec`'s connector on a new thread and yields its batches in order. `resourceLimits` is
+ * there for tests (a heap too small for the import is how a thread crash is reproduced).
+ */
+export async function* importOnThread(
+  spec: LdapConnectorSpec,
+  operation: ImportThreadData['operation'],
+  options: ImportOptions = {},
+  resourceLimits: ResourceLimits = IMPORT_THREAD_RESOURCE_LIMITS,
+): AsyncGenerator<ImportBatch> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const workerData: ImportThreadData = {
+    spec,
+    operation,
+    options: {
+      ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+      ...(options.maxInlineValues === undefined ? {} : { maxInlineValues: options.maxInlineValues }),
+    },
+    credits: IMPORT_THREAD_CREDITS,
+  };
+  const worker = new Worker(new URL('./import-thread.ts', import.meta.url), {
+    workerData,
+    name: `cloudsync-ldap-${operation.kind}`,
+    // None of the process's flags (--cpu-prof, --inspect, --max-old-space-size) belong to this thread.
+    execArgv: [],
+    resourceLimits,
+  });
+  const inbox: ImportThreadMessage[] = [];
+  let crash: Error | undefined;
+  let exited = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const resolve = wake;
+    wake = undefined;
+    resolve?.();
+  };
+  worker.on('message', (message: ImportThreadMessage) => {
+    inbox.push(message);
+    notify();
+  });
+  // An uncaught error on the thread, including ERR_WORKER_OUT_OF_MEMORY from the resource limits. Without this
+  // listener Node would rethrow it here and end the process.
+  worker.on('error', (error) => {
+    crash ??= new Error(`the LDAP import thread failed: ${error.message}`, { cause: error });
+    notify();
+  });
+  worker.on('exit', () => {
+    exited = true;
+    notify();
+  });
+  const onAbort = () => notify();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const message = inbox.shift();
+      if (message === undefined) {
+        if (crash !== undefined) throw crash;
+        if (exited) throw new Error('the LDAP import thread ended before the import did');
+        await new Promise<void>((resolve) => { wake = resolve; });
+        continue;
+      }
+      if (message.type === 'end') return;
+      if (message.type === 'error') throw rebuiltError(message.error);
+      // Taken by the consumer from here on: the thread may post one more.
+      worker.postMessage({ type: 'credit' } satisfies ImportThreadCommand);
+      const batch = deserialize(message.bytes) as ImportBatch;
+      refreeze(batch.objects);
+      yield batch;
+    }
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    // Whatever the way out (done, error, break, abort): the thread and its LDAP session end before we return.
+    await worker.terminate();
+  }
+}
+
+/**
+ * An LDAP source connector with its imports on a thread; the other operations run on `inProcess`, the ordinary
+ * connector built from the same spec.
+ */
+export class ThreadedImportConnector implements SourceConnector {
+  readonly #spec: LdapConnectorSpec;
+  readonly inProcess: SourceConnector;
+  readonly capabilities: SourceCapabilities;
+
+  constructor(spec: LdapConnectorSpec) {
+    // Built first so that bad options (a URL that is not ldap://, an unreadable CA file) fail here, on the caller's
+    // thread, as they do without threads.
+    this.inProcess = createLdapConnector(spec);
+    this.#spec = spec;
+    this.capabilities = this.inProcess.capabilities;
+  }
+
+  fullImport(options?: ImportOptions): AsyncIterable<ImportBatch> {
+    return importOnThread(this.#spec, { kind: 'fullImport' }, options);
+  }
+
+  deltaImport(watermark: Watermark, options?: ImportOptions): AsyncIterable<ImportBatch> {
+    return importOnThread(this.#spec, { kind: 'deltaImport', watermark }, options);
+  }
+
+  readObject(dn: string): Promise<SourceObject | undefined> {
+    return this.inProcess.readObject(dn);
+  }
+
+  readValues(dn: string, attribute: string, options?: { readonly chunkSize?: number; readonly signal?: AbortSignal }): AsyncIterable<readonly Value[]> {
+    return this.inProcess.readValues(dn, attribute, options);
+  }
+
+  listAnchors(options?: ImportOptions): AsyncIterable<readonly string[]> {
+    return this.inProcess.listAnchors(options);
+  }
+
+  close(): Promise<void> {
+    return this.inProcess.close();
+  }
+}
+
+/** Where an LDAP source's imports run: on a thread (the default) or on the caller's thread, for comparison. */
+export const IMPORT_LOCATIONS = ['thread', 'inProcess'] as const;
+export type ImportLocation = (typeof IMPORT_LOCATIONS)[number];
+
+/** The LDAP source connector `spec` describes, with its imports where `imports` says. */
+export function ldapSourceConnector(spec: LdapConnectorSpec, options: { readonly imports?: ImportLocation } = {}): SourceConnector {
+  const imports = options.imports ?? 'thread';
+  if (!(IMPORT_LOCATIONS as readonly string[]).includes(imports)) throw new TypeError(`imports must be one of ${IMPORT_LOCATIONS.join(', ')}, got ${String(imports)}`);
+  return imports === 'thread' ? new ThreadedImportConnector(spec) : createLdapConnector(spec);
+}
