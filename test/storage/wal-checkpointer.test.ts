@@ -49,6 +49,36 @@ function inspect(file: string): { integrity: string; pages: number } {
   }
 }
 
+const PAGES_PER_COMMIT = 25;
+
+/**
+ * `bursts` times: `commits` back-to-back transactions of PAGES_PER_COMMIT pages, then a pause of `pauseMs`.
+ * Returns the largest the WAL file was after any commit.
+ */
+async function writeBursts(store: Store, dir: string, bursts: number, commits: number, pauseMs: number): Promise<number> {
+  const wal = join(dir, `${SQLITE_FILE_NAME}-wal`);
+  let largest = 0;
+  for (let burst = 0; burst < bursts; burst++) {
+    for (let i = 0; i < commits; i++) {
+      await commitPages(store, PAGES_PER_COMMIT, 'main');
+      largest = Math.max(largest, fileSize(wal));
+    }
+    if (pauseMs > 0) await sleep(pauseMs);
+  }
+  return largest;
+}
+
+/** Runs `body` on a fresh store in `dir` holding the pages table, and closes the store afterwards. */
+async function withStore(dir: string, body: (store: Store) => Promise<void>): Promise<void> {
+  const store = await openStore({ dataDir: dir });
+  try {
+    await createPagesTable(store);
+    await body(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('WAL checkpointer [sqlite file]', () => {
   const root = mkdtempSync(join(tmpdir(), 'cloudsync-wal-'));
   after(() => rmSync(root, { recursive: true, force: true }));
@@ -57,12 +87,10 @@ describe('WAL checkpointer [sqlite file]', () => {
 
   it('copies committed frames into the database file while the main thread is blocked', async () => {
     const dir = freshDir();
-    const store = await openStore({ dataDir: dir });
-    try {
-      await createPagesTable(store);
+    await withStore(dir, async (store) => {
       // 1.5 thresholds' worth, far below the main connection's backstop: nothing on the main thread checkpoints.
-      const commits = Math.ceil((1.5 * WAL_CHECKPOINT_THRESHOLD_FRAMES) / 50);
-      for (let i = 0; i < commits; i++) await commitPages(store, 50, 'main');
+      const commits = Math.ceil((1.5 * WAL_CHECKPOINT_THRESHOLD_FRAMES) / PAGES_PER_COMMIT);
+      await writeBursts(store, dir, 1, commits, 0);
       const database = new DatabaseSync(join(dir, SQLITE_FILE_NAME), { readOnly: true });
       const pageCount = Number((database.prepare('PRAGMA page_count').get() as { page_count: number }).page_count);
       database.close();
@@ -73,80 +101,48 @@ describe('WAL checkpointer [sqlite file]', () => {
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
       }
       assert.equal(fileSize(join(dir, SQLITE_FILE_NAME)), pageCount * PAGE);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('keeps the WAL bounded while a writer commits many transactions', async () => {
     const dir = freshDir();
-    const store = await openStore({ dataDir: dir });
-    const wal = join(dir, `${SQLITE_FILE_NAME}-wal`);
-    try {
-      await createPagesTable(store);
+    await withStore(dir, async (store) => {
       // 12 bursts of 30 commits of 25 pages (~3 MB each), ~36 MB in all: below the backstop (~40 MB), so without
       // the thread the WAL file would grow to hold all of it. Between bursts the writer pauses, as the service does
       // between batches; that is when the thread copies the rest and the next commit restarts the WAL.
-      const burstPages = 30 * 25;
+      const burstPages = 30 * PAGES_PER_COMMIT;
       assert.ok(12 * burstPages < WAL_AUTOCHECKPOINT_BACKSTOP_PAGES);
-      let largest = 0;
-      for (let burst = 0; burst < 12; burst++) {
-        for (let i = 0; i < 30; i++) {
-          await commitPages(store, 25, 'main');
-          largest = Math.max(largest, fileSize(wal));
-        }
-        await sleep(500);
-      }
+      const largest = await writeBursts(store, dir, 12, 30, 500);
       assert.ok(largest <= 4 * burstPages * PAGE, `the WAL file grew to ${(largest / 1e6).toFixed(1)} MB`);
       assert.equal(await countPages(store, 'main'), 12 * burstPages);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it("bounds the WAL by the main connection's backstop when the writer never pauses", async () => {
     const dir = freshDir();
-    const store = await openStore({ dataDir: dir });
-    const wal = join(dir, `${SQLITE_FILE_NAME}-wal`);
-    try {
-      await createPagesTable(store);
+    await withStore(dir, async (store) => {
       // Back-to-back commits leave the thread no moment in which every frame is backfilled, so it never sees the
       // WAL restart: only the backstop's checkpoint, inside a commit, lets the next transaction restart it.
-      const commits = Math.ceil((4 * WAL_AUTOCHECKPOINT_BACKSTOP_PAGES) / 25);
-      let largest = 0;
-      for (let i = 0; i < commits; i++) {
-        await commitPages(store, 25, 'main');
-        largest = Math.max(largest, fileSize(wal));
-      }
+      const commits = Math.ceil((4 * WAL_AUTOCHECKPOINT_BACKSTOP_PAGES) / PAGES_PER_COMMIT);
+      const largest = await writeBursts(store, dir, 1, commits, 0);
       // A backstop checkpoint that finds the thread's under way reports busy and the next commit's tries again, so
       // the WAL overshoots the backstop by what the writer commits during one of the thread's checkpoints (41–43 MB
       // in most runs, once over 61 MB while other benchmarks kept the disk busy); without the backstop it would hold
       // all ~160 MB.
       assert.ok(largest <= 2.5 * WAL_AUTOCHECKPOINT_BACKSTOP_PAGES * PAGE, `the WAL file grew to ${(largest / 1e6).toFixed(1)} MB`);
-      assert.equal(await countPages(store, 'main'), commits * 25);
-    } finally {
-      await store.close();
-    }
+      assert.equal(await countPages(store, 'main'), commits * PAGES_PER_COMMIT);
+    });
   });
 
   it('closes to a consistent file holding every commit, and reopens with all of it', async () => {
     const dir = freshDir();
-    const store = await openStore({ dataDir: dir });
-    await createPagesTable(store);
-    for (let i = 0; i < 300; i++) {
-      await commitPages(store, 10, 'main');
-      if (i % 50 === 0) await sleep(250); // let the thread checkpoint mid-way, so close finds a WAL in use
-    }
-    await store.close();
+    // pauses let the thread checkpoint mid-way, so close finds a WAL in use
+    await withStore(dir, (store) => writeBursts(store, dir, 6, 20, 250).then(() => undefined));
     // The last connection to close checkpoints everything and deletes the WAL.
     assert.equal(fileSize(join(dir, `${SQLITE_FILE_NAME}-wal`)), 0);
-    assert.deepEqual(inspect(join(dir, SQLITE_FILE_NAME)), { integrity: 'ok', pages: 3000 });
-    const reopened = await openStore({ dataDir: dir });
-    try {
-      assert.equal(await countPages(reopened, 'main'), 3000);
-    } finally {
-      await reopened.close();
-    }
+    const pages = 6 * 20 * PAGES_PER_COMMIT;
+    assert.deepEqual(inspect(join(dir, SQLITE_FILE_NAME)), { integrity: 'ok', pages });
+    await withStore(dir, async (reopened) => assert.equal(await countPages(reopened, 'main'), pages));
   });
 
   it('close() joins the thread; a process that never closes its store still exits, its commits kept', async () => {
