@@ -19,7 +19,7 @@ import { CloudsyncError } from '../errors/index.ts';
 import type { SqlDialect } from './directory-store.ts';
 import type { ExtensionDefinition } from './extension-definition.ts';
 import type { ObjectType } from './object-types.ts';
-import { EXTENSION_ATTRIBUTE_NAMES, EXTENSION_NAME_PATTERN, PROPERTY_CATALOG } from './property-catalog.ts';
+import { EXTENSION_ATTRIBUTE_NAMES, EXTENSION_NAME_PATTERN, propertyDefinition } from './property-catalog.ts';
 import type { ComparisonOperator, FilterLiteral, FilterNode } from './query.ts';
 
 type Sql = RawBuilder<unknown>;
@@ -97,7 +97,7 @@ function resolveProperty(context: FilterContext, property: string): Operand {
       ? { sql: jsonArray(dialect, path), kind, collection: true, path, name: property }
       : { sql: jsonScalar(dialect, path, kind), kind, collection: false, path, name: property };
   }
-  const definition = Object.hasOwn(PROPERTY_CATALOG[type], property) ? PROPERTY_CATALOG[type][property] : undefined;
+  const definition = propertyDefinition(type, property);
   if (definition === undefined || !definition.filterable) throw filterError(`${property} is not a filterable property of ${type}`, property);
   const path = [property];
   if (definition.column === 'id') return { sql: sql.ref('o.id'), kind: 'id', collection: false, path, name: property };
