@@ -12,7 +12,7 @@
  * the connector space.
  */
 import { canonicalDn } from '../schema/index.ts';
-import type { ConnectorSpace, ConnectorSpaceEntry } from './connector-space.ts';
+import type { ConnectorSpace, ConnectorSpaceEntry, ReferenceSet } from './connector-space.ts';
 
 const byAnchor = (a: ConnectorSpaceEntry, b: ConnectorSpaceEntry) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
 const linkKey = (anchor: string, attribute: string) => `${anchor}\u0000${attribute}`;
@@ -150,9 +150,11 @@ export class ConnectorSpaceOverlay implements ConnectorSpace {
     return new Set(targetAnchors.filter((t) => (layer.has(t) ? layer.get(t) !== null : fromBase.has(t))));
   }
 
-  async putReferences(anchor: string, attribute: string, targetAnchors: readonly string[], mark: string): Promise<void> {
-    const layer = this.#layer(anchor, attribute);
-    for (const target of targetAnchors) layer.set(target, mark);
+  async putReferences(sets: readonly ReferenceSet[], mark: string): Promise<void> {
+    for (const { anchor, attribute, targetAnchors } of sets) {
+      const layer = this.#layer(anchor, attribute);
+      for (const target of targetAnchors) layer.set(target, mark);
+    }
   }
 
   async listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]> {

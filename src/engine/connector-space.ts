@@ -71,6 +71,13 @@ export interface ConnectorSpaceEntry {
   readonly updatedAt: string;
 }
 
+/** The link targets of one (anchor, attribute), as putReferences records them. */
+export interface ReferenceSet {
+  readonly anchor: string;
+  readonly attribute: string;
+  readonly targetAnchors: readonly string[];
+}
+
 export interface SynchronizedCount {
   readonly sourceType: string;
   readonly targetType: string;
@@ -104,8 +111,8 @@ export interface ConnectorSpace {
 
   /** of these target anchors, the ones recorded as exported links of (anchor, attribute) */
   getReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<ReadonlySet<string>>;
-  /** records exported links (or re-marks existing ones) with `mark` */
-  putReferences(anchor: string, attribute: string, targetAnchors: readonly string[], mark: string): Promise<void>;
+  /** records exported links (or re-marks existing ones) with `mark`, for several (anchor, attribute) sets in one write */
+  putReferences(sets: readonly ReferenceSet[], mark: string): Promise<void>;
   /** links of (anchor, attribute) whose mark is not `mark` */
   listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]>;
   deleteReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<void>;

@@ -3,7 +3,7 @@
  * including DN subtree renames and mark-and-sweep of references. Not durable.
  */
 import { canonicalDn } from '../schema/index.ts';
-import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
+import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type ReferenceSet, type SynchronizedCount } from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
 const byAnchor = (a: ConnectorSpaceEntry, b: ConnectorSpaceEntry) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
@@ -114,9 +114,11 @@ export class MemoryConnectorSpace implements ConnectorSpace {
     return new Set(targetAnchors.filter((t) => links.has(t)));
   }
 
-  async putReferences(anchor: string, attribute: string, targetAnchors: readonly string[], mark: string): Promise<void> {
-    const links = this.#links(anchor, attribute);
-    for (const target of targetAnchors) links.set(target, mark);
+  async putReferences(sets: readonly ReferenceSet[], mark: string): Promise<void> {
+    for (const { anchor, attribute, targetAnchors } of sets) {
+      const links = this.#links(anchor, attribute);
+      for (const target of targetAnchors) links.set(target, mark);
+    }
   }
 
   async listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]> {

@@ -287,7 +287,7 @@ function confinedConnectorSpace(base: ConnectorSpace, anchors: readonly string[]
     },
     renameSubtree: (o, n) => base.renameSubtree(o, n),
     getReferences: (a, t, x) => base.getReferences(a, t, x),
-    putReferences: (a, t, x, m) => base.putReferences(a, t, x, m),
+    putReferences: (s, m) => base.putReferences(s, m),
     listStaleReferences: (a, t, m, l) => base.listStaleReferences(a, t, m, l),
     deleteReferences: (a, t, x) => base.deleteReferences(a, t, x),
     listReferrers: (t) => base.listReferrers(t),

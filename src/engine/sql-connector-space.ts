@@ -9,7 +9,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalDn } from '../schema/index.ts';
 import type { SqlDialect } from '../directory/directory-store.ts';
 import { insertRows, type BulkInsert } from '../storage/bulk-insert.ts';
-import type { ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState, SynchronizedCount } from './connector-space.ts';
+import type { ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState, ReferenceSet, SynchronizedCount } from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
 interface ObjectsTable {
@@ -128,6 +128,12 @@ const PUT: BulkInsert = {
   table: 'connector_space_objects',
   columns: OBJECT_COLUMNS,
   onConflictUpdate: { key: ['configuration_id', 'anchor'], set: OBJECT_COLUMNS.filter((c) => c !== 'configuration_id' && c !== 'anchor') },
+};
+
+const PUT_REFERENCES: BulkInsert = {
+  table: 'connector_space_references',
+  columns: ['configuration_id', 'anchor', 'attribute', 'target_anchor', 'seen_mark'],
+  onConflictUpdate: { key: ['configuration_id', 'anchor', 'attribute', 'target_anchor'], set: ['seen_mark'] },
 };
 
 export class SqlConnectorSpace implements ConnectorSpace {
@@ -264,16 +270,13 @@ export class SqlConnectorSpace implements ConnectorSpace {
     return found;
   }
 
-  async putReferences(anchor: string, attribute: string, targetAnchors: readonly string[], mark: string): Promise<void> {
-    if (targetAnchors.length === 0) return;
-    await this.#db.transaction().execute(async (tx) => {
-      for (const chunk of chunks([...new Set(targetAnchors)])) {
-        await tx.insertInto('connector_space_references')
-          .values(chunk.map((target) => ({ configuration_id: this.#id, anchor, attribute, target_anchor: target, seen_mark: mark })))
-          .onConflict((oc) => oc.columns(['configuration_id', 'anchor', 'attribute', 'target_anchor']).doUpdateSet({ seen_mark: mark }))
-          .execute();
-      }
-    });
+  async putReferences(sets: readonly ReferenceSet[], mark: string): Promise<void> {
+    const rows: unknown[][] = [];
+    for (const { anchor, attribute, targetAnchors } of sets) {
+      for (const target of new Set(targetAnchors)) rows.push([this.#id, anchor, attribute, target, mark]);
+    }
+    if (rows.length === 0) return;
+    await this.#db.transaction().execute((tx) => insertRows(tx, this.#dialect, PUT_REFERENCES, rows));
   }
 
   async listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]> {

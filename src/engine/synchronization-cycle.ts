@@ -51,7 +51,7 @@ import {
   type ObjectPlacement,
 } from '../schema/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { INLINE_REFERENCE_LIMIT, NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
+import { INLINE_REFERENCE_LIMIT, NO_ESCROW, type ReferenceSet, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
 import { differs, digestOf, EMPTY_DIGEST, logText, objectDigest, toTargetJson, valueDigest } from './export-values.ts';
 import type {
   ModifiedProperty,
@@ -825,7 +825,7 @@ async function exportLinkChanges(cycle: CycleContext, item: WorkItem): Promise<v
   const type = entry.targetType as TargetType;
   for (const { attribute, add, remove } of item.linkChanges ?? []) {
     for (const member of add) await linkReference(target, type, groupId, attribute, member.cloudId!);
-    await connectorSpace.putReferences(entry.anchor, attribute, add.map((m) => m.anchor), `${cycle.mark}:refs`);
+    await connectorSpace.putReferences([{ anchor: entry.anchor, attribute, targetAnchors: add.map((m) => m.anchor) }], `${cycle.mark}:refs`);
     for (const member of remove) await unlinkReference(target, type, groupId, attribute, member.cloudId!, add.length > 0);
     await connectorSpace.deleteReferences(entry.anchor, attribute, remove.map((m) => m.anchor));
     cycle.counters.referencesAdded += add.length;
@@ -1238,6 +1238,13 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
     // several pages; 20,000 users with managers committed 60,000 times). Until then they stay pending, so a crash
     // repeats the page, and a repeated link is "already done" (invariant 3).
     const settled: ConnectorSpaceEntry[] = [];
+    // Lists kept from this cycle's import are whole and in memory: their DNs are resolved for the page at once, and
+    // their links recorded with the page's entries (their stale links are told apart by the list itself).
+    const keptOf = (entry: ConnectorSpaceEntry) => (entry.inlineReferences?.cycleId === cycle.cycleId ? entry.inlineReferences.values : undefined);
+    const keptKeys = new Set<string>();
+    for (const entry of pending) for (const dns of Object.values(keptOf(entry) ?? {})) for (const dn of dns) keptKeys.add(canonicalDn(dn));
+    const keptByDn = keptKeys.size === 0 ? new Map<string, ConnectorSpaceEntry>() : await connectorSpace.getByDnKeys([...keptKeys]);
+    const keptLinks: ReferenceSet[] = [];
     for (const entry of pending) {
       const mapping = mappingFor(cycle.config.schema, entry.sourceType);
       const targetType = entry.targetType as TargetType;
@@ -1259,10 +1266,11 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
           const sourceAttribute = referenceSourceAttribute(reference);
           if (sourceAttribute === undefined || !target.supportsReference(targetType, attribute)) continue;
           let resolvedCount = 0;
-          const kept = entry.inlineReferences?.cycleId === cycle.cycleId ? entry.inlineReferences.values[attribute] : undefined;
+          const kept = keptOf(entry)?.[attribute];
+          const current = new Set<string>();
           for await (const chunk of kept !== undefined ? [kept] : source.readValues(entry.dn, sourceAttribute, { chunkSize: 1000 })) {
             const dns = dnsOf(chunk);
-            const byDn = await connectorSpace.getByDnKeys(dns.map(canonicalDn));
+            const byDn = kept !== undefined ? keptByDn : await connectorSpace.getByDnKeys(dns.map(canonicalDn));
             const resolved: ConnectorSpaceEntry[] = [];
             const unresolvedInChunk: string[] = [];
             for (const dn of dns) {
@@ -1282,10 +1290,17 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
             }
             // Unresolved targets are remembered as placeholders (their arrival marks this entry pending again), in
             // the same write as the links just made.
-            await connectorSpace.putReferences(entry.anchor, attribute, [...unresolvedInChunk.map((dn) => placeholderAnchor(dn)), ...resolved.map((m) => m.anchor)], mark);
+            const targetAnchors = [...unresolvedInChunk.map((dn) => placeholderAnchor(dn)), ...resolved.map((m) => m.anchor)];
+            if (kept === undefined) await connectorSpace.putReferences([{ anchor: entry.anchor, attribute, targetAnchors }], mark);
+            else {
+              keptLinks.push({ anchor: entry.anchor, attribute, targetAnchors });
+              for (const anchor of targetAnchors) current.add(anchor);
+            }
           }
           for (;;) {
-            const stale = await connectorSpace.listStaleReferences(entry.anchor, attribute, mark, 500);
+            // A kept list's links are not re-marked yet: `current` holds them (at most INLINE_REFERENCE_LIMIT, fewer
+            // than a page of 500, so a page without anything else stale ends the loop).
+            const stale = (await connectorSpace.listStaleReferences(entry.anchor, attribute, mark, 500)).filter((anchor) => !current.has(anchor));
             if (stale.length === 0) break;
             const members = await connectorSpace.get(stale);
             for (const anchor of stale) {
@@ -1336,6 +1351,7 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
         errorMessage: failure?.message ?? null,
       });
     }
+    await connectorSpace.putReferences(keptLinks, `${cycle.mark}:refs`);
     await connectorSpace.put(settled);
     await cycle.deps.log.write(log);
     reportProgress(cycle, 'referenceResolution');

@@ -85,9 +85,10 @@ for (const implementation of IMPLEMENTATIONS) {
     });
 
     test('references: put with a mark, stale ones listed, deleted; watermark', async () => {
-      await space.putReferences('g1', 'members', ['m1', 'm2', 'm3'], 'pass1');
-      await space.putReferences('g1', 'members', ['m2', 'm3'], 'pass2');
+      await space.putReferences([{ anchor: 'g1', attribute: 'members', targetAnchors: ['m1', 'm2', 'm3'] }], 'pass1');
+      await space.putReferences([{ anchor: 'g1', attribute: 'members', targetAnchors: ['m2', 'm3'] }, { anchor: 'g2', attribute: 'manager', targetAnchors: ['m1'] }], 'pass2');
       assert.deepEqual([...(await space.getReferences('g1', 'members', ['m1', 'm9']))], ['m1']);
+      assert.deepEqual([...(await space.getReferences('g2', 'manager', ['m1', 'm2']))], ['m1']);
       assert.deepEqual(await space.listStaleReferences('g1', 'members', 'pass2', 10), ['m1']);
       await space.deleteReferences('g1', 'members', ['m1']);
       assert.deepEqual(await space.listStaleReferences('g1', 'members', 'pass2', 10), []);
