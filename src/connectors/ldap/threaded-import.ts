@@ -17,7 +17,7 @@
  * - Batches arrive in import order with their watermarks; SourceObject is plain data (strings, numbers, bigint,
  *   Date, Uint8Array, arrays, records), which V8's serializer copies field for field (import-thread.ts says why
  *   not as a structured-clone message). DnReferences (frozen where they are made, expressions/value.ts) are
- *   frozen again on arrival, the one property a copy drops.
+ *   frozen again on arrival and binary values get buffers of their own (see settle()).
  * - Bounded memory: at most IMPORT_THREAD_CREDITS batches are posted and not yet taken by the consumer; the
  *   thread's own heap is capped by IMPORT_THREAD_RESOURCE_LIMITS (a runaway import ends as an error there, not as
  *   the service's out-of-memory).
@@ -35,20 +35,34 @@ import type { ImportThreadCommand, ImportThreadData, ImportThreadMessage, Thread
 import { createLdapConnector, type LdapConnectorSpec } from './ldap-connector-spec.ts';
 
 /**
- * Batches the thread may have posted that the consumer has not taken yet. Two: the engine's read-ahead takes one
- * as soon as it starts on the previous, so with two queued the thread never waits on a consumer that keeps up,
- * and a slow consumer holds at most two extra batches (~2 × batchSize objects) on the main heap.
+ * Batches the thread may have posted that the consumer has not taken yet. One: the engine is the slower side of a
+ * full sync (the thread parses a 2,000-object batch in ~50 ms, the engine applies it in ~500 ms) and already
+ * reads one batch ahead itself, so a deeper queue would only hold more objects on the main heap (~3 MB each
+ * 1,000) without ever being drained faster. The engine's read-ahead plus this one: at most three batches there.
  */
-export const IMPORT_THREAD_CREDITS = 2;
+export const IMPORT_THREAD_CREDITS = 1;
 
 /**
  * The import thread's V8 heap caps (MB). It holds one LDAP page (1,000 entries) raw and normalised, the batch
  * being filled and, while completing a page, the ranged member lists of its groups (bounded by the engine's
- * maxInlineValues); ~20–40 MB in practice. The young generation is larger than V8's default because the thread
- * allocates almost only short-lived objects: fewer scavenges for the same work. Counted against the service's
- * 512 MB RSS budget next to the main heap's --max-old-space-size=256.
+ * maxInlineValues): ~25 MB live in a 200,000-user OpenLDAP import. Measured there (200,000 users, 2 cores):
+ * 96/16 spent 2.5× the in-process CPU in the thread's GC (V8 collects often near a cap it sees as tight), 32/8
+ * was slower still; 48/16 is the compromise. The thread's whole cost to the service's resident memory is its
+ * heap plus ~27 MB (isolate, ldapts and our modules): see docs/connectors.md for the measured peak RSS.
  */
-export const IMPORT_THREAD_RESOURCE_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 16 });
+export const IMPORT_THREAD_RESOURCE_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 });
+
+/**
+ * The thread's first code: turns on Node's on-disk compile cache (https://nodejs.org/api/module.html#module-compile-cache,
+ * `$NODE_COMPILE_CACHE`, else `<os.tmpdir()>/node-compile-cache`), then loads import-thread.ts. The cache keeps
+ * the type-stripped form of our TypeScript sources, so a thread whose sources are all cached never loads Node's
+ * TypeScript stripper, a WebAssembly module that costs each thread ~25 MB resident (measured: a thread loading the
+ * connector modules takes 114 MB → 88 MB of process RSS with a warm cache). Only the first thread after an
+ * upgrade pays it. Plain JavaScript (an eval'd CommonJS script) because the cache has to be on before the first
+ * .ts file loads; a failed load reaches the main thread as the thread's 'error' event, as any other crash.
+ */
+const THREAD_BOOTSTRAP = `require('node:module').enableCompileCache();
+import(${JSON.stringify(new URL('./import-thread.ts', import.meta.url).href)});`;
 
 /** The error thrown here for one that crossed from the thread (see import-thread.ts for the wire form). */
 function rebuiltError(error: ThreadError): Error {
@@ -64,23 +78,36 @@ function rebuiltError(error: ThreadError): Error {
   return rebuilt;
 }
 
-function freezeReferences(value: Value): void {
+/** One value as the connector made it: references frozen, binary values on buffers of their own. */
+function settled(value: Value, message: ArrayBufferLike): Value {
   if (Array.isArray(value)) {
-    for (const item of value as readonly Value[]) if (isReference(item)) Object.freeze(item);
-  } else if (isReference(value)) {
-    Object.freeze(value);
+    settleAll(value as Value[], message);
+    return value;
   }
+  if (value instanceof Uint8Array) return value.buffer === message ? value.slice() : value;
+  return isReference(value) ? Object.freeze(value) : value;
 }
 
-/** Restores what V8's serializer drops: the frozenness of DnReferences. */
-function refreeze(objects: readonly SourceObject[]): void {
+function settleAll(list: Value[], message: ArrayBufferLike): void {
+  for (let i = 0; i < list.length; i++) list[i] = settled(list[i]!, message);
+}
+
+/**
+ * Restores what V8's deserializer changes: DnReferences are not frozen, and binary values are views into the
+ * message's buffer (v8.deserialize does not copy aligned typed arrays) — one 16-byte objectGUID kept by the
+ * engine would keep the whole batch's bytes (~0.7 KB per object) alive. Each gets a buffer of its own.
+ */
+function settle(objects: readonly SourceObject[], message: ArrayBufferLike): void {
   for (const object of objects) {
-    for (const name in object.attributes) freezeReferences(object.attributes[name]!);
-    if (object.valueChanges === undefined) continue;
-    for (const name in object.valueChanges) {
-      const change = object.valueChanges[name]!;
-      change.added.forEach(freezeReferences);
-      change.removed.forEach(freezeReferences);
+    const attributes = object.attributes as Record<string, Value>;
+    for (const name in attributes) attributes[name] = settled(attributes[name]!, message);
+    const anchors = object.anchors as { objectGuidBytes?: Uint8Array; consistencyGuid?: Uint8Array };
+    if (anchors.objectGuidBytes !== undefined) anchors.objectGuidBytes = settled(anchors.objectGuidBytes, message) as Uint8Array;
+    if (anchors.consistencyGuid !== undefined) anchors.consistencyGuid = settled(anchors.consistencyGuid, message) as Uint8Array;
+    for (const name in object.valueChanges ?? {}) {
+      const change = object.valueChanges![name]!;
+      settleAll(change.added as Value[], message);
+      settleAll(change.removed as Value[], message);
     }
   }
 }
@@ -106,7 +133,8 @@ export async function* importOnThread(
     },
     credits: IMPORT_THREAD_CREDITS,
   };
-  const worker = new Worker(new URL('./import-thread.ts', import.meta.url), {
+  const worker = new Worker(THREAD_BOOTSTRAP, {
+    eval: true,
     workerData,
     name: `cloudsync-ldap-${operation.kind}`,
     // None of the process's flags (--cpu-prof, --inspect, --max-old-space-size) belong to this thread.
@@ -153,7 +181,7 @@ export async function* importOnThread(
       // Taken by the consumer from here on: the thread may post one more.
       worker.postMessage({ type: 'credit' } satisfies ImportThreadCommand);
       const batch = deserialize(message.bytes) as ImportBatch;
-      refreeze(batch.objects);
+      settle(batch.objects, message.bytes.buffer);
       yield batch;
     }
   } finally {

@@ -148,6 +148,7 @@ describe('threaded imports against OpenLDAP', { skip: openLdapUnavailableReason(
     assert.ok(inProcess.sizes.length > 20, 'many batches, so that the thread waits for the consumer');
     const photo = threaded.objects.find((o) => o.dn === users[0])!.attributes['jpegPhoto'];
     assert.ok(Array.isArray(photo) && photo[0] instanceof Uint8Array, 'binary values stay Uint8Array');
+    assert.equal(photo[0].buffer.byteLength, 5, 'on a buffer of its own, not a view into the whole batch');
     assert.ok(threaded.objects.find((o) => o.dn === users[0])!.attributes['modifyTimestamp'] instanceof Date);
     const staff = threaded.objects.find((o) => o.dn.startsWith('cn=staff,'))!;
     assert.deepEqual(staff.deferredAttributes, ['member'], 'a group over maxInlineValues is deferred on the thread as in-process');
@@ -231,6 +232,7 @@ describe('threaded imports against Samba AD', { skip: sambaUnavailableReason() }
     assertSameImport(threaded, inProcess, 42);
     const user = threaded.objects.find((o) => o.type === 'user')!;
     assert.ok(user.anchors.objectGuidBytes instanceof Uint8Array);
+    assert.equal(user.anchors.objectGuidBytes.buffer.byteLength, 16, 'on a buffer of its own, not a view into the whole batch');
     assert.equal(typeof user.usnChanged, 'bigint');
     const group = threaded.objects.find((o) => o.type === 'group')!;
     assert.equal((group.attributes['member'] as readonly Value[]).length, 40, 'members completed range by range on the thread');
