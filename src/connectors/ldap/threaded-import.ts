@@ -43,14 +43,14 @@ import { createLdapConnector, type LdapConnectorSpec } from './ldap-connector-sp
 export const IMPORT_THREAD_CREDITS = 1;
 
 /**
- * The import thread's V8 heap caps (MB). It holds one LDAP page (1,000 entries) raw and normalised, the batch
- * being filled and, while completing a page, the ranged member lists of its groups (bounded by the engine's
- * maxInlineValues): ~25 MB live in a 200,000-user OpenLDAP import. Measured there (200,000 users, 2 cores):
- * 96/16 spent 2.5× the in-process CPU in the thread's GC (V8 collects often near a cap it sees as tight), 32/8
- * was slower still; 48/16 is the compromise. The thread's whole cost to the service's resident memory is its
- * heap plus ~27 MB (isolate, ldapts and our modules): see docs/connectors.md for the measured peak RSS.
+ * The import thread's V8 heap caps (MB): what stops a runaway import (a page of huge groups) as an error of the
+ * import instead of the service's out-of-memory. The thread holds one LDAP page (1,000 entries) raw and
+ * normalised, the batch being filled and, while completing a page, the ranged member lists of its groups
+ * (bounded by the engine's maxInlineValues): ~25 MB live in a 200,000-user OpenLDAP import, more for pages of
+ * large AD groups, hence the margin. The cap hardly moves resident memory (200,000 users: peak RSS 552 MB at
+ * 40/4, 544–549 at 48/16, 550–551 at 64/8–16); the thread's fixed cost is its isolate, modules and malloc arena.
  */
-export const IMPORT_THREAD_RESOURCE_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 48, maxYoungGenerationSizeMb: 16 });
+export const IMPORT_THREAD_RESOURCE_LIMITS = Object.freeze({ maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 });
 
 /**
  * The thread's first code: turns on Node's on-disk compile cache (https://nodejs.org/api/module.html#module-compile-cache,
