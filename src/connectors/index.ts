@@ -35,6 +35,16 @@ export {
   type ActiveDirectoryConnectorOptions,
 } from './ldap/active-directory-connector.ts';
 export { GenericLdapConnector, type GenericLdapConnectorOptions } from './ldap/generic-ldap-connector.ts';
+export { LDAP_CONNECTOR_KINDS, createLdapConnector, type LdapConnectorKind, type LdapConnectorSpec } from './ldap/ldap-connector-spec.ts';
+export {
+  IMPORT_LOCATIONS,
+  IMPORT_THREAD_CREDITS,
+  IMPORT_THREAD_RESOURCE_LIMITS,
+  ThreadedImportConnector,
+  importOnThread,
+  ldapSourceConnector,
+  type ImportLocation,
+} from './ldap/threaded-import.ts';
 export { DirSyncControl, DIRSYNC_FLAGS, DIRSYNC_OID } from './ldap/dirsync-control.ts';
 export { ShowDeletedControl, SHOW_DELETED_OID } from './ldap/show-deleted-control.ts';
 export { ExtendedDnControl, EXTENDED_DN_OID, guidOfExtendedDn } from './ldap/extended-dn-control.ts';
