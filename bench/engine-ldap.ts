@@ -9,8 +9,8 @@
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
  * user after the first N reports to one of them, so the sync also resolves a manager reference per user.
- * `--imports inProcess` reads the directory on the synchronizing thread instead of on an import thread
- * (src/connectors/ldap/threaded-import.ts), for comparison.
+ * `--imports thread` reads the directory on an import thread (src/connectors/ldap/threaded-import.ts) instead of on
+ * the synchronizing thread, as the service does, for comparison.
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -50,8 +50,8 @@ const { values: args } = parseArgs({
     log: { type: 'string', default: 'sql' },
     /** Samba: each user after the first N gets one of them as manager */
     managers: { type: 'string' },
-    /** where the LDAP imports run: `thread` (default, as the service does) or `inProcess` */
-    imports: { type: 'string', default: 'thread' },
+    /** where the LDAP imports run: `inProcess` (default, as the service does) or `thread` */
+    imports: { type: 'string', default: 'inProcess' },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -67,7 +67,7 @@ interface ChildSpec {
   readonly deltas: number;
   readonly batchSize?: number;
   readonly log: 'sql' | 'none';
-  /** where the connector's imports run (default: on a thread, as in the service) */
+  /** where the connector's imports run (default: in process, as in the service) */
   readonly imports?: ImportLocation;
 }
 
@@ -81,12 +81,12 @@ interface ChildResult {
   readonly peakRssMb: number;
 }
 
-/** The LDAP connector of the spec, with its imports on a thread unless `imports: 'inProcess'` (for comparison). */
+/** The LDAP connector of the spec, with its imports in process unless `imports: 'thread'` (for comparison). */
 function connectorOf(spec: ChildSpec): SourceConnector {
   const connection = { urls: [spec.url], bindDn: spec.bindDn, bindPassword: spec.bindPassword };
   return ldapSourceConnector(spec.kind === 'openldap'
     ? { kind: 'genericLdap', options: { ...connection, baseDn: spec.baseDn } }
-    : { kind: 'activeDirectory', options: { ...connection, containers: [spec.baseDn] } }, { imports: spec.imports ?? 'thread' });
+    : { kind: 'activeDirectory', options: { ...connection, containers: [spec.baseDn] } }, { imports: spec.imports ?? 'inProcess' });
 }
 
 async function child(spec: ChildSpec): Promise<ChildResult> {

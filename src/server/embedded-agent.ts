@@ -131,8 +131,8 @@ export async function embeddedAgentFromFlags(flags: EmbeddedAgentFlags): Promise
   if (bindPassword === '') throw new CloudsyncError('ERR_CONFIG_INVALID', `--bind-password-file ${flags.bindPasswordFile} is empty`, { path: '--bind-password-file' });
   if (flags.caFile !== undefined) await readableFile(flags.caFile, '--ca-file');
   const connection = { urls, bindDn: flags.bindDn, bindPassword, ...(flags.caFile === undefined ? {} : { caFile: flags.caFile }) };
-  // Imports run on a thread of their own (src/connectors/ldap/threaded-import.ts): parsing the directory's
-  // answers then uses the second core instead of the one the engine and the store keep busy.
+  // Imports run in process (ldapSourceConnector's default): a thread of their own would parse on the second core,
+  // but costs ~95 MB the service's 512 MB budget does not have (src/connectors/ldap/threaded-import.ts).
   if (sourceType === 'ldap') {
     const source = ldapSourceConnector({ kind: 'genericLdap', options: { ...connection, baseDn: flags.baseDn! } });
     return { domain, netBiosName, source, description: `LDAP directory at ${urls.join(', ')} (${flags.baseDn}) as ${flags.bindDn}`, close: () => source.close() };
