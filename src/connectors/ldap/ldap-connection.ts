@@ -21,6 +21,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Client, type Control, type SearchOptions, type SearchResult } from 'ldapts';
 import { CloudsyncError } from '../../errors/index.ts';
 import { isRetryable, toLdapError } from './ldap-errors.ts';
+import { installSearchEntryDecoding } from './search-entry-decoding.ts';
 
 export interface LdapConnectionOptions {
   /** Ordered list of ldap:// or ldaps:// URLs (proto://host[:port]); the first that answers is used. */
@@ -117,6 +118,7 @@ export class LdapConnection {
       strictDN: false,
       ...(secure ? { tlsOptions: this.#tlsOptions(url) } : {}),
     });
+    installSearchEntryDecoding(client);
     try {
       if (!secure && this.#options.startTls) {
         try {

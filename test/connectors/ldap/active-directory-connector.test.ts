@@ -16,6 +16,8 @@ import { addOu, sambaUnavailableReason, seedAdContacts, seedAdUsers, startSamba,
 
 const skip = sambaUnavailableReason();
 const CONSISTENCY_GUID = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+/** Binary, but also valid UTF-8: ldapts decodes such values to text unless told the attribute is binary. */
+const ASCII_CONSISTENCY_GUID = Buffer.from('cloudsync-ascii!');
 
 async function collect(batches: AsyncIterable<ImportBatch>): Promise<{ objects: SourceObject[]; watermark: string | undefined; sizes: number[] }> {
   const objects: SourceObject[] = [];
@@ -69,6 +71,9 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
     await admin.modify(`CN=eng00003,OU=Engineering,${ou('Corp')}`, [
       new Change({ operation: 'replace', modification: new Attribute({ type: 'mS-DS-ConsistencyGuid', values: [CONSISTENCY_GUID] }) }),
     ]);
+    await admin.modify(`CN=eng00004,OU=Engineering,${ou('Corp')}`, [
+      new Change({ operation: 'replace', modification: new Attribute({ type: 'mS-DS-ConsistencyGuid', values: [ASCII_CONSISTENCY_GUID] }) }),
+    ]);
     await admin.add(`CN=Partner Contact,${ou('Corp')}`, {
       objectClass: ['top', 'person', 'organizationalPerson', 'contact'], displayName: 'Partner Contact', mail: 'partner@example.net',
     });
@@ -117,6 +122,15 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
       const eng3 = objects.find((o) => o.dn.startsWith('CN=eng00003,'))!;
       assert.deepEqual(Buffer.from(eng3.anchors.consistencyGuid!), CONSISTENCY_GUID, 'ms-DS-ConsistencyGuid as bytes');
       assert.equal(defaultAnchorOf(eng3), CONSISTENCY_GUID.toString('base64'), 'ms-DS-ConsistencyGuid wins over objectGUID');
+
+      const eng4 = objects.find((o) => o.dn.startsWith('CN=eng00004,'))!;
+      const ascii = eng4.attributes['mS-DS-ConsistencyGuid'];
+      assert.ok(ascii instanceof Uint8Array, `a binary value that is valid UTF-8 is still bytes, got ${String(ascii)}`);
+      assert.deepEqual(Buffer.from(ascii), ASCII_CONSISTENCY_GUID);
+      assert.deepEqual(Buffer.from(eng4.anchors.consistencyGuid!), ASCII_CONSISTENCY_GUID);
+      for (const principal of objects.filter((o) => o.type === 'user' || o.type === 'group')) {
+        assert.ok(principal.attributes['objectSid'] instanceof Uint8Array, `${principal.dn}: objectSid is bytes`);
+      }
 
       const everyone = objects.find((o) => o.dn.startsWith('CN=Everyone,'))!;
       assert.equal(dnsOf(everyone.attributes['member']).length, 3, 'nested group, contact and user members');
