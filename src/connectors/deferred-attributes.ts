@@ -6,19 +6,23 @@
 import type { Value } from '../expressions/value.ts';
 import type { SourceObject } from './source-connector.ts';
 
-/** Moves attributes with more than `max` values out of `attributes` into `deferredAttributes`. */
+/**
+ * Moves attributes with more than `max` values out of `attributes` into `deferredAttributes`.
+ * Runs for every imported object when the engine bounds batches, and almost never finds anything: that case returns
+ * `object` itself and allocates nothing (no Object.entries pairs, no copies).
+ */
 export function deferLarge(object: SourceObject, max: number, alreadyDeferred: readonly string[]): SourceObject {
-  let deferred = [...alreadyDeferred];
-  let attributes = object.attributes;
-  for (const [name, value] of Object.entries(object.attributes)) {
+  let attributes: Record<string, Value> | undefined;
+  let deferred: string[] | undefined;
+  for (const name in object.attributes) {
+    const value = object.attributes[name];
     // objectClass is never deferred: it is what the object's type was derived from.
     if (Array.isArray(value) && value.length > max && name.toLowerCase() !== 'objectclass') {
-      if (attributes === object.attributes) attributes = { ...object.attributes };
-      delete (attributes as Record<string, Value>)[name];
-      deferred = [...deferred, name];
+      attributes ??= { ...object.attributes };
+      delete attributes[name];
+      (deferred ??= [...alreadyDeferred]).push(name);
     }
   }
-  if (deferred.length === 0) return object;
-  return { ...object, attributes, deferredAttributes: deferred };
+  if (deferred === undefined) return alreadyDeferred.length === 0 ? object : { ...object, deferredAttributes: [...alreadyDeferred] };
+  return { ...object, attributes: attributes!, deferredAttributes: deferred };
 }
-
