@@ -37,7 +37,7 @@ import {
   type ObjectMapping,
   findByName,
 } from './synchronization-schema.ts';
-import { toTargetValue } from './target-value.ts';
+import { mismatchMessage, NOT_FITTING, targetFitter, type TargetFitter } from './target-value.ts';
 
 /** What logs show instead of a redacted value. Entra's provisioning log shows "[Redact]". */
 export const REDACTED = '[Redact]';
@@ -103,6 +103,11 @@ export interface MappingResult {
   readonly values: Readonly<Record<string, Value>>;
   readonly lineage: readonly AttributeLineage[];
   readonly errors: readonly MappingError[];
+  /**
+   * What attribute mapping `index` wrote; undefined when it wrote nothing (skipped, or failed). When two mappings
+   * write one target attribute, `values` holds the later one (see CompiledObjectMapping.distinctTargets).
+   */
+  valueAt(index: number): Value | undefined;
 }
 
 export interface EvaluateOptions {
@@ -119,6 +124,8 @@ export interface CompiledObjectMapping {
   readonly attributeMappings: readonly CompiledAttributeMapping[];
   /** mappings with matchingPriority > 0, lowest first ("tried first, then the next") */
   readonly matchingAttributes: readonly CompiledAttributeMapping[];
+  /** no two attribute mappings name the same target attribute: `values[m.targetAttributeName]` is `valueAt(m.index)` */
+  readonly distinctTargets: boolean;
   evaluate(source: AttributeSource, options: EvaluateOptions): MappingResult;
 }
 
@@ -207,6 +214,8 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
   });
   const matchingAttributes = attributeMappings.filter((m) => m.matchingPriority > 0).sort((a, b) => a.matchingPriority - b.matchingPriority);
   const objectMappingName = objectMapping.name ?? undefined;
+  const fitters = attributeMappings.map((m) => (m.definition === undefined ? undefined : targetFitter(m.definition)));
+  const shared: EvaluatedMappingSet = { attributeMappings, objectMappingName, sourceSlots };
 
   function evaluate(source: AttributeSource, evaluateOptions: EvaluateOptions): MappingResult {
     if (evaluateOptions === null || typeof evaluateOptions !== 'object' || typeof evaluateOptions.isCreate !== 'boolean') {
@@ -215,33 +224,31 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
     const { isCreate } = evaluateOptions;
     // Resolved once per object rather than once per mapping: a partial context would be merged ~50 times.
     const context = evaluateOptions.context === undefined ? undefined : resolveContext(evaluateOptions.context);
-    const values: Record<string, Value> = Object.create(null) as Record<string, Value>;
-    const lineage: AttributeLineage[] = [];
-    const errors: MappingError[] = [];
+    // Per object: one outcome per mapping, in mapping order. `values` and the lineage are derived from them on
+    // first access (the engine reads neither for most objects; building them was ~40% of this function's
+    // allocation).
+    const outcomes: Outcome[] = [];
+    let errors: MappingError[] | undefined;
+    let defaults: number[] | undefined;
     const snapshot: (Value | undefined)[] = new Array(slotNames.length);
     for (let i = 0; i < slotNames.length; i++) snapshot[i] = source.get(slotNames[i] as string);
-    const cached: AttributeSource = {
-      get(name: string): Value | undefined {
-        const slot = slotOfSpelling.get(name);
-        return slot === undefined ? source.get(name) : snapshot[slot];
-      },
-    };
+    const cached = new SnapshotSource(slotOfSpelling, snapshot, source);
 
     for (const mapping of attributeMappings) {
       if (mapping.compileError !== undefined) {
-        errors.push(mapping.compileError);
+        (errors ??= []).push(mapping.compileError);
+        outcomes.push(NOT_WRITTEN);
         continue;
       }
-      const slots = sourceSlots[mapping.index] as readonly number[];
       if (mapping.flowType === 'ObjectAddOnly' && !isCreate) {
-        lineage.push(lineageEntry(mapping, objectMappingName, slots, snapshot, null, false, 'ObjectAddOnly'));
+        outcomes.push(SKIPPED.ObjectAddOnly);
         continue;
       }
       let value: Value;
       if (mapping.compiled === undefined) {
         // A "None" mapping: only its default value, only on create.
         if (!isCreate) {
-          lineage.push(lineageEntry(mapping, objectMappingName, slots, snapshot, null, false, 'NoSourceOnUpdate'));
+          outcomes.push(SKIPPED.NoSourceOnUpdate);
           continue;
         }
         value = null;
@@ -252,38 +259,40 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
         } catch (error) {
           const failure = errorOf(error, { targetAttributeName: mapping.targetAttributeName, index: mapping.index, path: mapping.path }, '.source.expression');
           // Function errors quote the values they failed on; a redacted mapping's values must not reach a log.
-          errors.push(mapping.redacted ? { ...failure, message: `${failure.code}: message withheld because the mapping is redacted` } : failure);
+          (errors ??= []).push(mapping.redacted ? { ...failure, message: `${failure.code}: message withheld because the mapping is redacted` } : failure);
+          outcomes.push(NOT_WRITTEN);
           continue;
         }
         if (result.kind === 'ignoreFlow') {
-          lineage.push(lineageEntry(mapping, objectMappingName, slots, snapshot, null, false, 'IgnoreFlowIfNullOrEmpty'));
+          outcomes.push(SKIPPED.IgnoreFlowIfNullOrEmpty);
           continue;
         }
         value = result.value;
       }
-      let usedDefault = false;
       if (isNullish(value) && isCreate) {
         if (mapping.defaultValue !== null) {
           value = mapping.defaultValue;
-          usedDefault = true;
+          (defaults ??= []).push(mapping.index);
         } else {
           // Nothing to create with: writing null on create is a no-op, so leave it out of the export.
-          lineage.push(lineageEntry(mapping, objectMappingName, slots, snapshot, null, false, 'NullWithoutDefault'));
+          outcomes.push(SKIPPED.NullWithoutDefault);
           continue;
         }
       }
-      if (mapping.definition !== undefined) {
-        const fitted = toTargetValue(value, mapping.definition, { redact: mapping.redacted });
-        if (!fitted.ok) {
-          errors.push({ targetAttributeName: mapping.targetAttributeName, mappingIndex: mapping.index, path: mapping.path, code: 'ERR_SCHEMA_VALUE_TYPE', message: fitted.message });
+      const fitter = fitters[mapping.index];
+      if (fitter !== undefined) {
+        const fitted = fitter(value);
+        if (fitted === NOT_FITTING) {
+          const message = mismatchMessage(value, mapping.definition!, { redact: mapping.redacted });
+          (errors ??= []).push({ targetAttributeName: mapping.targetAttributeName, mappingIndex: mapping.index, path: mapping.path, code: 'ERR_SCHEMA_VALUE_TYPE', message });
+          outcomes.push(NOT_WRITTEN);
           continue;
         }
-        value = fitted.value;
+        value = fitted;
       }
-      values[mapping.targetAttributeName] = value;
-      lineage.push(lineageEntry(mapping, objectMappingName, slots, snapshot, value, usedDefault, undefined));
+      outcomes.push(value);
     }
-    return { values, lineage, errors };
+    return new MappingEvaluation(shared, snapshot, outcomes, errors ?? NO_ERRORS, defaults);
   }
 
   return Object.freeze({
@@ -293,8 +302,113 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
     path,
     attributeMappings: Object.freeze(attributeMappings),
     matchingAttributes: Object.freeze(matchingAttributes),
+    distinctTargets: new Set(attributeMappings.map((m) => m.targetAttributeName)).size === attributeMappings.length,
     evaluate,
   });
+}
+
+/** What the compiled mapping set shares with each of its evaluations. */
+interface EvaluatedMappingSet {
+  readonly attributeMappings: readonly CompiledAttributeMapping[];
+  readonly objectMappingName: string | undefined;
+  readonly sourceSlots: readonly (readonly number[])[];
+}
+
+/** A mapping that wrote nothing: skipped (with the lineage's reason) or failed (reason undefined, no lineage). */
+class Unwritten {
+  readonly skipped: SkipReason | undefined;
+  constructor(skipped: SkipReason | undefined) {
+    this.skipped = skipped;
+  }
+}
+
+/** What one attribute mapping did for one object: the value it wrote, or why it wrote none. */
+type Outcome = Value | Unwritten;
+
+const NOT_WRITTEN = new Unwritten(undefined);
+const SKIPPED: Readonly<Record<SkipReason, Unwritten>> = Object.freeze(Object.fromEntries(SKIP_REASONS.map((r) => [r, new Unwritten(r)])) as Record<SkipReason, Unwritten>);
+const NO_ERRORS: readonly MappingError[] = Object.freeze([]);
+
+/** Expressions read the object's snapshot; names no mapping reads (none, unless a function reads by name) go to the source. */
+class SnapshotSource implements AttributeSource {
+  readonly #slotOfSpelling: ReadonlyMap<string, number>;
+  readonly #snapshot: readonly (Value | undefined)[];
+  readonly #source: AttributeSource;
+
+  constructor(slotOfSpelling: ReadonlyMap<string, number>, snapshot: readonly (Value | undefined)[], source: AttributeSource) {
+    this.#slotOfSpelling = slotOfSpelling;
+    this.#snapshot = snapshot;
+    this.#source = source;
+  }
+
+  get(name: string): Value | undefined {
+    const slot = this.#slotOfSpelling.get(name);
+    return slot === undefined ? this.#source.get(name) : this.#snapshot[slot];
+  }
+}
+
+/**
+ * One object's evaluation. `values` and `lineage` are built on first access, from the outcomes and the source
+ * snapshot, which are immutable: the result is the same whenever it is read. Both keep mapping order: a later
+ * mapping writing the same target attribute replaces the value, at the first one's position.
+ */
+class MappingEvaluation implements MappingResult {
+  readonly errors: readonly MappingError[];
+  readonly #set: EvaluatedMappingSet;
+  readonly #snapshot: readonly (Value | undefined)[];
+  readonly #outcomes: readonly Outcome[];
+  readonly #defaults: readonly number[] | undefined;
+  #values: Record<string, Value> | undefined;
+  #lineage: AttributeLineage[] | undefined;
+
+  constructor(set: EvaluatedMappingSet, snapshot: readonly (Value | undefined)[], outcomes: readonly Outcome[], errors: readonly MappingError[], defaults: readonly number[] | undefined) {
+    this.#set = set;
+    this.#snapshot = snapshot;
+    this.#outcomes = outcomes;
+    this.errors = errors;
+    this.#defaults = defaults;
+  }
+
+  valueAt(index: number): Value | undefined {
+    const outcome = this.#outcomes[index];
+    return outcome instanceof Unwritten ? undefined : outcome;
+  }
+
+  get values(): Readonly<Record<string, Value>> {
+    if (this.#values === undefined) {
+      const values = Object.create(null) as Record<string, Value>;
+      const mappings = this.#set.attributeMappings;
+      for (let i = 0; i < mappings.length; i++) {
+        const outcome = this.#outcomes[i];
+        if (!(outcome instanceof Unwritten)) values[(mappings[i] as CompiledAttributeMapping).targetAttributeName] = outcome as Value;
+      }
+      this.#values = values;
+    }
+    return this.#values;
+  }
+
+  get lineage(): readonly AttributeLineage[] {
+    if (this.#lineage === undefined) {
+      const { attributeMappings, objectMappingName, sourceSlots } = this.#set;
+      const lineage: AttributeLineage[] = [];
+      for (let i = 0; i < attributeMappings.length; i++) {
+        const outcome = this.#outcomes[i];
+        if (outcome === NOT_WRITTEN) continue;
+        const mapping = attributeMappings[i] as CompiledAttributeMapping;
+        const slots = sourceSlots[i] as readonly number[];
+        lineage.push(outcome instanceof Unwritten
+          ? lineageEntry(mapping, objectMappingName, slots, this.#snapshot, null, false, outcome.skipped)
+          : lineageEntry(mapping, objectMappingName, slots, this.#snapshot, outcome as Value, this.#defaults?.includes(i) === true, undefined));
+      }
+      this.#lineage = lineage;
+    }
+    return this.#lineage;
+  }
+
+  /** The plain form (a class instance with getters would otherwise serialize as its errors only). */
+  toJSON(): { values: Readonly<Record<string, Value>>; lineage: readonly AttributeLineage[]; errors: readonly MappingError[] } {
+    return { values: this.values, lineage: this.lineage, errors: this.errors };
+  }
 }
 
 function isNullish(value: Value): boolean {
