@@ -12,20 +12,38 @@ import type { TargetDirectory, TargetObject, TargetType, TargetValue, TenantDoma
 const PROVISIONING = { actor: 'provisioning' } as const;
 const EXTENSION_ATTRIBUTE = /^extensionAttribute([1-9]|1[0-5])$/;
 
+/** How fit treats a property: into onPremisesExtensionAttributes, as a collection, as one string, or as it is. */
+type Fitting = 'extensionAttribute' | 'stringCollection' | 'string' | 'asIs';
+
+/** Per target type, each property name's fitting: the pattern test and catalog lookup ran for every value. */
+const FITTINGS = new Map<TargetType, Map<string, Fitting>>();
+
+function fittingOf(type: TargetType, name: string): Fitting {
+  let byName = FITTINGS.get(type);
+  if (byName === undefined) FITTINGS.set(type, (byName = new Map()));
+  let fitting = byName.get(name);
+  if (fitting === undefined) {
+    const kind = propertyDefinition(type, name)?.kind;
+    fitting = EXTENSION_ATTRIBUTE.test(name) ? 'extensionAttribute' : kind === 'stringCollection' || kind === 'string' ? kind : 'asIs';
+    // names come from mappings and the engine's stamp, a bounded set; the bound guards against misuse
+    if (byName.size < 10_000) byName.set(name, fitting);
+  }
+  return fitting;
+}
+
 function fit(type: TargetType, properties: Readonly<Record<string, TargetValue>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   let extensions: Record<string, string | null> | undefined;
-  for (const [name, value] of Object.entries(properties)) {
-    if (EXTENSION_ATTRIBUTE.test(name)) {
+  // for…in over the engine's plain objects (no inherited enumerables): Object.entries made a pair per value
+  for (const name in properties) {
+    const value = properties[name]!;
+    const fitting = fittingOf(type, name);
+    if (fitting === 'extensionAttribute') {
       extensions ??= {};
       extensions[name] = value === null ? null : Array.isArray(value) ? String(value[0] ?? '') : String(value);
-      continue;
-    }
-    const definition = propertyDefinition(type, name);
-    const kind = definition?.kind;
-    if (value === null) out[name] = kind === 'stringCollection' ? [] : null;
-    else if (kind === 'stringCollection') out[name] = Array.isArray(value) ? value.map(String) : [String(value)];
-    else if (kind === 'string') out[name] = Array.isArray(value) ? String(value[0] ?? '') : String(value);
+    } else if (value === null) out[name] = fitting === 'stringCollection' ? [] : null;
+    else if (fitting === 'stringCollection') out[name] = Array.isArray(value) ? value.map(String) : [String(value)];
+    else if (fitting === 'string') out[name] = Array.isArray(value) ? String(value[0] ?? '') : typeof value === 'string' ? value : String(value);
     else out[name] = value;
   }
   if (extensions !== undefined) out['onPremisesExtensionAttributes'] = extensions;
