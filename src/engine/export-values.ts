@@ -42,9 +42,34 @@ export function valueDigest(value: TargetValue): string {
   return text.length <= 22 ? `=${text}` : digestOf(text);
 }
 
-/** Digest of a whole attribute → digest map, independent of key order. */
+/** The names of the last map digested, in their order and sorted: a mapping gives its objects the same names. */
+let lastNames: string[] = [];
+let lastSorted: readonly string[] = [];
+
+/**
+ * Digest of a whole attribute → digest map, independent of key order: of the JSON text of its [name, digest]
+ * pairs sorted by name. Stored in the connector space, so the text hashed must stay exactly that; it is built
+ * directly (no pair arrays), and the names are sorted only when they differ from the last map's.
+ */
 export function objectDigest(exported: Readonly<Record<string, string>>): string {
-  return digestOf(JSON.stringify(Object.keys(exported).sort().map((k) => [k, exported[k]])));
+  let count = 0;
+  let same = true;
+  for (const name in exported) {
+    if (same && lastNames[count] !== name) same = false;
+    count++;
+  }
+  if (!same || count !== lastNames.length) {
+    lastNames = Object.keys(exported);
+    lastSorted = [...lastNames].sort();
+  }
+  let text = '[';
+  for (let i = 0; i < lastSorted.length; i++) {
+    const name = lastSorted[i]!;
+    const digest = exported[name];
+    if (typeof digest !== 'string') return digestOf(JSON.stringify(lastSorted.map((k) => [k, exported[k]])));
+    text += `${i === 0 ? '' : ','}[${JSON.stringify(name)},${JSON.stringify(digest)}]`;
+  }
+  return digestOf(text + ']');
 }
 
 function isEmpty(value: unknown): boolean {
