@@ -82,9 +82,24 @@ const WELL_KNOWN = new Map<string, AttributeInfo>(
 /** The built-in table (LDIF sources; fallback when a server does not publish its subschema). */
 export const WELL_KNOWN_ATTRIBUTES: AttributeSchema = { lookup: (name) => WELL_KNOWN.get(name.toLowerCase()) };
 
-/** The first schema that knows an attribute wins. */
+/** Names remembered per layered schema; servers return a few dozen distinct spellings, this only bounds the odd one. */
+const MAX_REMEMBERED_NAMES = 4096;
+
+/**
+ * The first schema that knows an attribute wins. Looked up for every attribute of every imported entry, so each
+ * spelling's answer is remembered (the layers are fixed once built; each lower-cases the name on every call).
+ */
 export function layeredSchema(...schemas: AttributeSchema[]): AttributeSchema {
-  return { lookup: (name) => { for (const s of schemas) { const info = s.lookup(name); if (info) return info; } return undefined; } };
+  const known = new Map<string, AttributeInfo | undefined>();
+  return {
+    lookup: (name) => {
+      let info = known.get(name);
+      if (info !== undefined || known.has(name)) return info;
+      for (const s of schemas) { info = s.lookup(name); if (info) break; }
+      if (known.size < MAX_REMEMBERED_NAMES) known.set(name, info);
+      return info;
+    },
+  };
 }
 
 /** Names of the attributes a schema marks binary, from a candidate list (ldapts' explicitBufferAttributes). */
@@ -94,49 +109,110 @@ export function isBinaryAttribute(schema: AttributeSchema, name: string): boolea
 
 const decoder = new TextDecoder('utf-8');
 
-/** RFC 4517 §3.3.13 GeneralizedTime, e.g. 20240102030405.0Z / 20240102030405Z / with fractions and offsets. */
-export function parseGeneralizedTime(text: string): Date | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{2}(?:\d{2})?)?$/.exec(text.trim());
-  if (!m) return undefined;
-  const [, y, mo, d, h, mi = '00', s = '00', frac = '0', zone = 'Z'] = m;
-  const ms = Math.round(Number(`0.${frac}`) * 1000);
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
-  if (zone !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const offset = Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5) || '0');
-    t -= sign * offset * 60_000;
+const ZERO = 48;
+const isDigit = (code: number): boolean => code >= ZERO && code <= ZERO + 9;
+/** The number written by the ASCII digits text[from, from + count) (callers checked they are digits). */
+function digits(text: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) n = n * 10 + (text.charCodeAt(i) - ZERO);
+  return n;
+}
+
+/**
+ * RFC 4517 §3.3.13 GeneralizedTime, e.g. 20240102030405.0Z / 20240102030405Z / with fractions and offsets:
+ *
+ *   GeneralizedTime = century year month day hour [ minute [ second / leap-second ] ] [ fraction ] [ g-time-zone ]
+ *   fraction = ( DOT / COMMA ) 1*(%x30-39);  g-time-zone = %x5A / g-differential;  g-differential = ( MINUS / PLUS ) hour [ minute ]
+ *
+ * (the zone is optional here, read as UTC). Parsed by hand: it runs for two or three timestamps of every imported
+ * entry, and a regular expression's match array and substrings were most of its cost.
+ */
+export function parseGeneralizedTime(input: string): Date | undefined {
+  const text = input.trim();
+  const end = text.length;
+  let i = 0;
+  while (i < end && isDigit(text.charCodeAt(i))) i++;
+  // yyyymmddhh, then minutes and seconds or neither or minutes alone.
+  if (i !== 10 && i !== 12 && i !== 14) return undefined;
+  const minute = i >= 12 ? digits(text, 10, 2) : 0;
+  const second = i === 14 ? digits(text, 12, 2) : 0;
+  let ms = 0;
+  if (i < end && (text.charCodeAt(i) === 0x2e || text.charCodeAt(i) === 0x2c)) {
+    const from = ++i;
+    while (i < end && isDigit(text.charCodeAt(i))) i++;
+    if (i === from) return undefined;
+    ms = fractionMillis(text, from, i);
   }
+  let offsetMinutes = 0;
+  if (i < end) {
+    const sign = text.charCodeAt(i);
+    if (sign === 0x5a) {
+      i++;
+    } else if (sign === 0x2b || sign === 0x2d) {
+      const from = ++i;
+      while (i < end && isDigit(text.charCodeAt(i))) i++;
+      if (i - from !== 2 && i - from !== 4) return undefined;
+      offsetMinutes = (digits(text, from, 2) * 60 + (i - from === 4 ? digits(text, from + 2, 2) : 0)) * (sign === 0x2d ? -1 : 1);
+    }
+  }
+  if (i !== end) return undefined;
+  const t = Date.UTC(digits(text, 0, 4), digits(text, 4, 2) - 1, digits(text, 6, 2), digits(text, 8, 2), minute, second, ms) - offsetMinutes * 60_000;
   const date = new Date(t);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
+
+/** Milliseconds of the fraction digits text[from, to), rounded as `Math.round(Number('0.' + digits) * 1000)`. */
+function fractionMillis(text: string, from: number, to: number): number {
+  // Up to three digits the product is within 1e-12 of the integer below, so this is exactly what rounding gives.
+  if (to - from <= 3) return digits(text, from, to - from) * 10 ** (3 - (to - from));
+  let zeros = true;
+  for (let i = from; i < to && zeros; i++) zeros = text.charCodeAt(i) === ZERO;
+  return zeros ? 0 : Math.round(Number(`0.${text.slice(from, to)}`) * 1000);
+}
+
+/** MS-ADTS 3.1.1.3.4.1.5 extended DN form "<GUID=…>;<SID=…>;CN=…": Samba returns lastKnownParent that way. */
+const EXTENDED_DN_PREFIX = /^(?:<[A-Z]+=[^>]*>;)+/i;
 
 function convertOne(raw: string | Uint8Array, syntax: AttributeSyntax): Scalar {
   if (syntax === 'binary') return typeof raw === 'string' ? new Uint8Array(Buffer.from(raw, 'utf8')) : new Uint8Array(raw);
   const text = typeof raw === 'string' ? raw : decoder.decode(raw);
   switch (syntax) {
     case 'string': return text;
-    // MS-ADTS 3.1.1.3.4.1.5 extended DN form "<GUID=…>;<SID=…>;CN=…": Samba returns lastKnownParent that way.
-    case 'dn': return reference(text.replace(/^(?:<[A-Z]+=[^>]*>;)+/i, ''));
+    case 'dn': return reference(text.charCodeAt(0) === 0x3c ? text.replace(EXTENDED_DN_PREFIX, '') : text);
     case 'integer': {
       if (!/^-?\d+$/.test(text)) return text;
       const n = Number(text);
       return Number.isSafeInteger(n) ? n : BigInt(text);
     }
     case 'largeInteger': return /^-?\d+$/.test(text) ? BigInt(text) : text;
-    case 'boolean': return text.toUpperCase() === 'TRUE' ? true : text.toUpperCase() === 'FALSE' ? false : text;
+    case 'boolean':
+      if (text === 'TRUE') return true;
+      if (text === 'FALSE') return false;
+      return text.toUpperCase() === 'TRUE' ? true : text.toUpperCase() === 'FALSE' ? false : text;
     case 'time': return parseGeneralizedTime(text) ?? text;
   }
 }
 
+/** One attribute's raw values as ldapts gives them: a single value bare, several (or none) as an array. */
+export type RawAttributeValues = string | Uint8Array | readonly (string | Uint8Array)[];
+
 /**
  * Raw values of one attribute → Value. Unknown attributes are text, single-valued when they carry one value.
  * A value that does not parse in its syntax stays text rather than being dropped: losing data silently is worse.
+ * Never puts null in an array (every raw value converts to a scalar), so the result needs no normalising.
  */
-export function toValue(raw: readonly (string | Uint8Array)[], info: AttributeInfo | undefined): Value {
+export function toValue(raw: RawAttributeValues, info: AttributeInfo | undefined): Value {
   const syntax = info?.syntax ?? 'string';
-  if (raw.length === 1 && (info ? info.singleValued : true)) return convertOne(raw[0]!, syntax);
-  const values = raw.map((r) => convertOne(r, syntax));
-  if (values.length === 0) return null;
-  if (info ? !info.singleValued : values.length > 1) return values;
-  return values[0] ?? null;
+  const singleValued = info ? info.singleValued : true;
+  if (!Array.isArray(raw)) {
+    const value = convertOne(raw as string | Uint8Array, syntax);
+    return singleValued ? value : [value];
+  }
+  const list = raw as readonly (string | Uint8Array)[];
+  if (list.length === 0) return null;
+  // A known single-valued attribute that came with several values keeps the first.
+  if (list.length === 1 ? singleValued : info?.singleValued === true) return convertOne(list[0]!, syntax);
+  const values: Scalar[] = [];
+  for (const r of list) values.push(convertOne(r, syntax));
+  return values;
 }

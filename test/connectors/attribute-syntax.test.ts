@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseGeneralizedTime, toValue, WELL_KNOWN_ATTRIBUTES } from '../../src/connectors/attribute-syntax.ts';
+import { layeredSchema, parseGeneralizedTime, toValue, WELL_KNOWN_ATTRIBUTES } from '../../src/connectors/attribute-syntax.ts';
 import { classifyObjectType } from '../../src/connectors/object-type.ts';
 import { firstRdn, isUnder, parentDn, sameDn } from '../../src/connectors/distinguished-name.ts';
 import { schemaFromAttributeTypes } from '../../src/connectors/ldap/ldap-schema.ts';
@@ -22,6 +22,29 @@ test('raw LDAP values become typed Values by syntax and cardinality', () => {
   assert.equal(toValue([], info('mail')), null);
   assert.deepEqual(toValue(['a', 'b'], undefined), ['a', 'b'], 'unknown attributes: arrays only when several values');
   assert.equal(toValue(['not a time'], info('whenCreated')), 'not a time', 'unparsable values are kept as text, never dropped');
+  assert.deepEqual(toValue(['a', 'b'], info('displayName')), 'a', 'a single-valued attribute that came with several keeps the first');
+  assert.deepEqual(toValue(['CN=a', '<GUID=1>;CN=b'], info('member')), [reference('CN=a'), reference('CN=b')]);
+  assert.equal(toValue(['true'], info('isDeleted')), true, 'booleans ignore case');
+  assert.equal(toValue(['yes'], info('isDeleted')), 'yes');
+});
+
+test('a bare raw value (ldapts gives one value without an array) converts like a one-value list', () => {
+  for (const [raw, name] of [['SMTP:a@x', 'proxyAddresses'], ['Ann', 'givenName'], ['514', 'userAccountControl'], ['x', 'unknownAttribute'],
+    [Buffer.from([0xff, 0x01]), 'objectGUID'], ['20240102030405.0Z', 'whenCreated'], [Buffer.from('CN=a'), 'member']] as const) {
+    assert.deepEqual(toValue(raw, info(name)), toValue([raw], info(name)), name);
+  }
+  const bytes = toValue(Buffer.from([1, 2]), info('objectGUID'));
+  assert.ok(bytes instanceof Uint8Array && !Buffer.isBuffer(bytes), 'binary values are plain Uint8Arrays, never Buffers');
+});
+
+test('a layered schema answers from its first layer that knows the name, the same on every call', () => {
+  const served = schemaFromAttributeTypes(["( 2.5.4.3 NAME 'cn' SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )"]);
+  const schema = layeredSchema(served, WELL_KNOWN_ATTRIBUTES);
+  for (let round = 0; round < 2; round++) {
+    assert.deepEqual(schema.lookup('CN'), { syntax: 'string', singleValued: true }, 'the server says cn is single-valued here');
+    assert.deepEqual(schema.lookup('objectGUID'), { syntax: 'binary', singleValued: true });
+    assert.equal(schema.lookup('noSuchAttribute'), undefined);
+  }
 });
 
 test('GeneralizedTime (RFC 4517 §3.3.13)', () => {
@@ -29,6 +52,39 @@ test('GeneralizedTime (RFC 4517 §3.3.13)', () => {
   assert.equal(parseGeneralizedTime('20240102030405Z')?.toISOString(), '2024-01-02T03:04:05.000Z');
   assert.equal(parseGeneralizedTime('202401020304+0200')?.toISOString(), '2024-01-02T01:04:00.000Z');
   assert.equal(parseGeneralizedTime('2024-01-02'), undefined);
+  assert.equal(parseGeneralizedTime(' 20240102030405,5-0130 ')?.toISOString(), '2024-01-02T04:34:05.500Z');
+  assert.equal(parseGeneralizedTime('2024010203Z')?.toISOString(), '2024-01-02T03:00:00.000Z');
+  assert.equal(parseGeneralizedTime('20240102030405.0001Z')?.toISOString(), '2024-01-02T03:04:05.000Z');
+  assert.equal(parseGeneralizedTime('20240102030405.9999Z')?.toISOString(), '2024-01-02T03:04:06.000Z');
+});
+
+test('GeneralizedTime accepts exactly what the ABNF (read as a regular expression) accepts, with the same instant', () => {
+  // The former implementation; the hand-written parser must agree with it on every input.
+  const reference = (text: string): number | undefined => {
+    const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})?(\d{2})?(?:[.,](\d+))?(Z|[+-]\d{2}(?:\d{2})?)?$/.exec(text.trim());
+    if (!m) return undefined;
+    const [, y, mo, d, h, mi = '00', s = '00', frac = '0', zone = 'Z'] = m;
+    let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Math.round(Number(`0.${frac}`) * 1000));
+    if (zone !== 'Z') t -= (zone.startsWith('-') ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(3, 5) || '0')) * 60_000;
+    return Number.isNaN(t) ? undefined : t;
+  };
+  const heads = ['2024', '202401', '20240102', '202401020', '2024010203', '20240102030', '202401020304', '2024010203045', '20240102030405',
+    '202401020304059', '2024130232', '0099010100', '99991231235959', '2024010203a5', 'x2024010203'];
+  const fractions = ['', '.', ',', '.0', '.5', ',05', '.123', '.1234', '.0005', '.0015', '.9995', '.49999', '.000000', '.12a'];
+  const zones = ['', 'Z', 'z', '+02', '-0130', '+2', '+023', '+02300', '-', 'Zx', ' '];
+  let accepted = 0;
+  for (const head of heads) {
+    for (const fraction of fractions) {
+      for (const zone of zones) {
+        for (const text of [`${head}${fraction}${zone}`, `\t${head}${fraction}${zone} `]) {
+          const expected = reference(text);
+          assert.equal(parseGeneralizedTime(text)?.getTime(), expected, JSON.stringify(text));
+          if (expected !== undefined) accepted++;
+        }
+      }
+    }
+  }
+  assert.ok(accepted > 500, `the sweep covers valid times too (${accepted})`);
 });
 
 test('object types from objectClass', () => {

@@ -33,30 +33,55 @@ export interface NormalizeOptions {
   readonly incrementalValues?: boolean;
 }
 
-function rawList(value: Entry[string]): RawValues {
+/** One attribute's values as ldapts gives them: a lone value bare, several (or none) as an array. */
+type RawAttribute = string | Uint8Array | RawValues;
+
+function rawList(value: RawAttribute): RawValues {
   if (Array.isArray(value)) return value as RawValues;
   return [value as string | Uint8Array];
 }
 
-const firstText = (raw: RawValues | undefined): string | undefined => {
-  const v = raw?.[0];
+const first = (raw: RawAttribute | undefined): string | Uint8Array | undefined =>
+  raw === undefined ? undefined : Array.isArray(raw) ? (raw as RawValues)[0] : (raw as string | Uint8Array);
+const firstText = (raw: RawAttribute | undefined): string | undefined => {
+  const v = first(raw);
   return v === undefined ? undefined : typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
 };
-const firstBytes = (raw: RawValues | undefined): Uint8Array | undefined => {
-  const v = raw?.[0];
+const firstBytes = (raw: RawAttribute | undefined): Uint8Array | undefined => {
+  const v = first(raw);
   return v === undefined ? undefined : typeof v === 'string' ? new Uint8Array(Buffer.from(v, 'utf8')) : new Uint8Array(v);
 };
 
+/** The attributes normalizeEntry reads for itself, by lower-case name. */
+const BOOKKEEPING = ['objectclass', 'objectguid', 'ms-ds-consistencyguid', 'entryuuid', 'isdeleted', 'usnchanged', 'entrycsn', 'lastknownparent'] as const;
+type Bookkeeping = (typeof BOOKKEEPING)[number];
+/** Spelling → bookkeeping role (null: none), so that names are not lower-cased again for every entry. */
+const bookkeepingByName = new Map<string, Bookkeeping | null>();
+const MAX_REMEMBERED_NAMES = 4096;
+
+function bookkeepingOf(name: string): Bookkeeping | null {
+  let role = bookkeepingByName.get(name);
+  if (role === undefined) {
+    const lower = name.toLowerCase();
+    role = (BOOKKEEPING as readonly string[]).includes(lower) ? (lower as Bookkeeping) : null;
+    if (bookkeepingByName.size < MAX_REMEMBERED_NAMES) bookkeepingByName.set(name, role);
+  }
+  return role;
+}
+
+const NOTHING_TRUNCATED: ReadonlyMap<string, { readonly high: number; readonly values: RawValues }> = new Map();
+
 /** undefined when the entry is not a synced object type (computers, containers, the domain head…). */
 export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: NormalizeOptions = {}): NormalizedEntry | undefined {
-  // One pass over the entry; this runs once per object of every import, so it avoids intermediate collections.
+  // One pass over the entry; this runs once per object of every import, so it avoids intermediate collections
+  // (ldapts' bare single values are converted as they are, not wrapped in arrays first).
   const attributes: Record<string, Value> = {};
-  const truncated = new Map<string, { high: number; values: RawValues }>();
-  let changes: Map<string, { name: string; added: RawValues; removed: RawValues }> | undefined;
+  let truncated: Map<string, { high: number; values: RawValues }> | undefined;
+  let changes: Map<string, { name: string; added: (string | Uint8Array)[]; removed: (string | Uint8Array)[] }> | undefined;
   let wholeRanges: Map<string, { name: string; raw: RawValues }> | undefined;
-  let objectClassRaw: RawValues | undefined;
-  let guidRaw: RawValues | undefined;
-  let consistencyRaw: RawValues | undefined;
+  let objectClassRaw: RawAttribute | undefined;
+  let guidRaw: RawAttribute | undefined;
+  let consistencyRaw: RawAttribute | undefined;
   let entryUuid: string | undefined;
   let isDeletedText: string | undefined;
   let usn: string | undefined;
@@ -64,26 +89,28 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
   let lastKnownParentName: string | undefined;
   for (const name in entry) {
     if (name === 'dn' || name === '*' || name === '+') continue;
-    const raw = rawList(entry[name]!);
-    if (raw.length === 0) continue;
+    const raw = entry[name] as RawAttribute;
+    // ldapts reports every requested-but-absent attribute as [].
+    if (Array.isArray(raw) && raw.length === 0) continue;
     const ranged = name.includes(';') ? parseRangedName(name) : undefined;
     if (ranged) {
+      const list = rawList(raw);
       const key = ranged.attribute.toLowerCase();
       if (options.incrementalValues && ranged.low <= 1 && ranged.high === ranged.low) {
         changes ??= new Map();
         const change = changes.get(key) ?? { name: ranged.attribute, added: [], removed: [] };
-        (ranged.low === 1 ? change.added : change.removed).push(...raw);
+        (ranged.low === 1 ? change.added : change.removed).push(...list);
         changes.set(key, change);
       } else if (ranged.high === undefined) {
         // `0-*` is the whole list (a server answering an explicit range that covers everything).
         wholeRanges ??= new Map();
-        wholeRanges.set(key, { name: ranged.attribute, raw: [...(wholeRanges.get(key)?.raw ?? []), ...raw] });
+        wholeRanges.set(key, { name: ranged.attribute, raw: [...(wholeRanges.get(key)?.raw ?? []), ...list] });
       } else {
-        truncated.set(ranged.attribute, { high: ranged.high, values: raw });
+        (truncated ??= new Map()).set(ranged.attribute, { high: ranged.high, values: list });
       }
       continue;
     }
-    switch (name.length < 22 ? name.toLowerCase() : '') {
+    switch (bookkeepingOf(name)) {
       case 'objectclass': objectClassRaw = raw; break;
       case 'objectguid': guidRaw = raw; break;
       case 'ms-ds-consistencyguid': consistencyRaw = raw; break;
@@ -94,10 +121,12 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
       case 'lastknownparent': lastKnownParentName = name; break;
       default: break;
     }
-    const value = normalizeValue(toValue(raw, schema.lookup(name)));
+    // toValue never puts null in an array and gives null only for no values, so nothing needs normalising.
+    const value = toValue(raw, schema.lookup(name));
     if (value !== null) attributes[name] = value;
   }
-  const objectClasses = (objectClassRaw ?? []).map((v) => (typeof v === 'string' ? v : Buffer.from(v).toString('utf8')));
+  const objectClasses: string[] = [];
+  for (const v of objectClassRaw === undefined ? [] : rawList(objectClassRaw)) objectClasses.push(typeof v === 'string' ? v : Buffer.from(v).toString('utf8'));
   const type = classifyObjectType(objectClasses);
   if (!type) return undefined;
   if (wholeRanges) {
@@ -127,14 +156,17 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
 
   const guidBytes = firstBytes(guidRaw);
   const consistency = firstBytes(consistencyRaw);
-  const anchors: AnchorCandidates = {
-    ...(guidBytes && guidBytes.length === 16 ? { objectGuid: formatGuid(guidBytes), objectGuidBytes: guidBytes } : {}),
-    ...(consistency && consistency.length > 0 ? { consistencyGuid: consistency } : {}),
-    ...(entryUuid ? { entryUuid } : {}),
-  };
+  // Built key by key, in this order (spreads of conditional literals allocated a throwaway object per key).
+  const anchors: { -readonly [K in keyof AnchorCandidates]: AnchorCandidates[K] } = {};
+  if (guidBytes && guidBytes.length === 16) {
+    anchors.objectGuid = formatGuid(guidBytes);
+    anchors.objectGuidBytes = guidBytes;
+  }
+  if (consistency && consistency.length > 0) anchors.consistencyGuid = consistency;
+  if (entryUuid) anchors.entryUuid = entryUuid;
   const isDeleted = (isDeletedText ?? '').toUpperCase() === 'TRUE';
   const lastKnownParent = lastKnownParentName === undefined ? undefined : attributes[lastKnownParentName];
-  const object: SourceObject = {
+  const object: { -readonly [K in keyof SourceObject]: SourceObject[K] } = {
     type,
     objectClasses,
     dn: entry.dn,
@@ -143,9 +175,9 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
     anchors,
     attributes,
     isDeleted,
-    ...(usn && /^\d+$/.test(usn) ? { usnChanged: BigInt(usn) } : {}),
-    ...(csn ? { entryCsn: csn } : {}),
-    ...(valueChanges ? { valueChanges } : {}),
   };
-  return { object, truncated };
+  if (usn && /^\d+$/.test(usn)) object.usnChanged = BigInt(usn);
+  if (csn) object.entryCsn = csn;
+  if (valueChanges) object.valueChanges = valueChanges;
+  return { object, truncated: truncated ?? NOTHING_TRUNCATED };
 }
