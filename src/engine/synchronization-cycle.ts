@@ -359,6 +359,8 @@ function displayNameOf(item: WorkItem): string | null {
 
 // ---- batch steps ------------------------------------------------------------------------------------------------------
 
+const NO_GROUPS: ReadonlySet<string> = new Set<string>();
+
 /** import: anchors, virtual attributes (dnsDomainName, netBiosName, distinguishedName), placement; containers. */
 async function importStep(batch: BatchContext): Promise<void> {
   const { cycle } = batch;
@@ -396,16 +398,15 @@ async function importStep(batch: BatchContext): Promise<void> {
   for (const item of batch.items) for (const dn of dnsOf(item.source.attributes['memberOf'])) memberOfKeys.add(canonicalDn(dn));
   const groupsByDn = memberOfKeys.size === 0 ? new Map<string, ConnectorSpaceEntry>() : await cycle.deps.connectorSpace.getByDnKeys([...memberOfKeys]);
   const ancestorsByParent = new Map<string, ReadonlySet<string>>();
+  const { dnsDomainName, netBiosName } = cycle.config.domain;
   for (const item of batch.items) {
     if (item.source.type === 'organizationalUnit') continue;
-    const virtual: Record<string, Value> = {
-      dnsDomainName: cycle.config.domain.dnsDomainName,
-      ...(cycle.config.domain.netBiosName === undefined ? {} : { netBiosName: cycle.config.domain.netBiosName }),
-    };
-    const attributes: Record<string, Value> = { ...virtual, ...item.source.attributes };
-    if (!Object.keys(attributes).some((k) => k.toLowerCase() === 'distinguishedname')) attributes['distinguishedName'] = item.source.dn;
-    if (!Object.keys(attributes).some((k) => k.toLowerCase() === 'entrydn')) attributes['entryDN'] = item.source.dn;
-    item.attributes = attributeSource(attributes);
+    // Virtual attributes: the source's own value of the same name (in any case) wins.
+    const dn = item.source.dn;
+    const virtual: Record<string, Value> = netBiosName === undefined
+      ? { dnsDomainName, distinguishedName: dn, entryDN: dn }
+      : { dnsDomainName, netBiosName, distinguishedName: dn, entryDN: dn };
+    item.attributes = attributeSource(item.source.attributes, virtual);
     // Most of a batch shares a few parents; the walk canonicalises every ancestor DN, so it is done once per parent.
     const parent = parentDn(item.source.dn);
     let ancestorGuids = ancestorsByParent.get(parent);
@@ -418,8 +419,9 @@ async function importStep(batch: BatchContext): Promise<void> {
       ancestorsByParent.set(parent, (ancestorGuids = guids));
     }
     const memberOfDns = dnsOf(item.source.attributes['memberOf']).map(canonicalDn);
-    const memberOf = new Set(memberOfDns.map((key) => groupsByDn.get(key)?.objectGuid).filter((g): g is string => g !== null && g !== undefined));
-    item.placement = { distinguishedName: item.source.dn, ancestorGuids, memberOf, memberOfDns: new Set(memberOfDns) };
+    // most objects are in no group: they share one empty set (placements are read-only)
+    const memberOf = memberOfDns.length === 0 ? NO_GROUPS : new Set(memberOfDns.map((key) => groupsByDn.get(key)?.objectGuid).filter((g): g is string => g !== null && g !== undefined));
+    item.placement = { distinguishedName: item.source.dn, ancestorGuids, memberOf, memberOfDns: memberOfDns.length === 0 ? NO_GROUPS : new Set(memberOfDns) };
     step(item, 'import', 'Success', `Imported ${item.source.type} ${item.source.dn}${item.source.isDeleted ? ' (deleted)' : ''}`);
   }
 }

@@ -62,11 +62,55 @@ export interface AttributeSource {
   get(name: string): Value | undefined;
 }
 
-/** An AttributeSource over a plain record, matching names case-insensitively. */
-export function attributeSource(record: Readonly<Record<string, Value | undefined>>): AttributeSource {
-  const byLowerName = new Map<string, Value>();
-  for (const [name, value] of Object.entries(record)) {
-    if (value !== undefined) byLowerName.set(name.toLowerCase(), value);
+/**
+ * Attribute names in lower case, shared by every source: a directory has a few hundred names, and each object's
+ * record and each expression spell them the same way again, so the lower-casing (a new string for `givenName`) and
+ * hashing of the result happen once per spelling instead of ~100 times per object. Bounded: past the limit (a
+ * source inventing names) names are lower-cased per call, as before.
+ */
+const LOWER_NAMES = new Map<string, string>();
+const LOWER_NAMES_LIMIT = 10_000;
+
+function lowerName(name: string): string {
+  let lower = LOWER_NAMES.get(name);
+  if (lower === undefined) {
+    lower = name.toLowerCase();
+    if (LOWER_NAMES.size < LOWER_NAMES_LIMIT) LOWER_NAMES.set(name, lower);
   }
-  return { get: (name) => byLowerName.get(name.toLowerCase()) };
+  return lower;
+}
+
+class RecordSource implements AttributeSource {
+  readonly #byLowerName: ReadonlyMap<string, Value>;
+
+  constructor(byLowerName: ReadonlyMap<string, Value>) {
+    this.#byLowerName = byLowerName;
+  }
+
+  get(name: string): Value | undefined {
+    return this.#byLowerName.get(lowerName(name));
+  }
+}
+
+/**
+ * An AttributeSource over a plain record, matching names case-insensitively (of two spellings of one name, the later
+ * in the record wins). `defaults` answer for the names the record has no value for — virtual attributes the
+ * engine adds (dnsDomainName, distinguishedName), as `{ ...defaults, ...record }` would, without building that copy.
+ */
+export function attributeSource(record: Readonly<Record<string, Value | undefined>>, defaults?: Readonly<Record<string, Value | undefined>>): AttributeSource {
+  const byLowerName = new Map<string, Value>();
+  // for…in, not Object.entries: no [name, value] pair per attribute. Records are plain objects (own, enumerable
+  // properties only; nothing enumerable is inherited from Object.prototype).
+  for (const name in record) {
+    const value = record[name];
+    if (value !== undefined) byLowerName.set(lowerName(name), value);
+  }
+  if (defaults !== undefined) {
+    for (const name in defaults) {
+      const value = defaults[name];
+      const lower = lowerName(name);
+      if (value !== undefined && !byLowerName.has(lower)) byLowerName.set(lower, value);
+    }
+  }
+  return new RecordSource(byLowerName);
 }
