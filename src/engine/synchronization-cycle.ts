@@ -270,12 +270,29 @@ function escrowAfterFailure(cycle: CycleContext, entry: ConnectorSpaceEntry | un
  * `groupOfUniqueNames`, which the connectors report as type `group`).
  */
 function mappingFor(schema: CompiledSchema, sourceType: string, objectClasses: readonly string[] = []): CompiledSchemaObjectMapping | undefined {
-  const enabled = schema.rules.flatMap((rule) => rule.objectMappings.filter((m) => m.enabled));
-  const name = (m: CompiledSchemaObjectMapping) => m.mapping.sourceObjectName.toLowerCase();
-  const byType = enabled.find((m) => name(m) === sourceType.toLowerCase());
-  if (byType !== undefined) return byType;
-  const classes = new Set(objectClasses.map((c) => c.toLowerCase()));
-  return enabled.find((m) => classes.has(name(m)));
+  const { enabled, first } = enabledMappingsOf(schema);
+  const byType = first.get(sourceType.toLowerCase());
+  if (byType !== undefined) return enabled[byType];
+  let found = Infinity;
+  for (const objectClass of objectClasses) found = Math.min(found, first.get(objectClass.toLowerCase()) ?? Infinity);
+  return found === Infinity ? undefined : enabled[found];
+}
+
+const ENABLED_MAPPINGS = new WeakMap<CompiledSchema, { readonly enabled: readonly CompiledSchemaObjectMapping[]; readonly first: ReadonlyMap<string, number> }>();
+
+/** A compiled schema's enabled object mappings in rule order, and the position of the first for each source object name. */
+function enabledMappingsOf(schema: CompiledSchema): { readonly enabled: readonly CompiledSchemaObjectMapping[]; readonly first: ReadonlyMap<string, number> } {
+  let found = ENABLED_MAPPINGS.get(schema);
+  if (found === undefined) {
+    const enabled = schema.rules.flatMap((rule) => rule.objectMappings.filter((m) => m.enabled));
+    const first = new Map<string, number>();
+    enabled.forEach((m, i) => {
+      const name = m.mapping.sourceObjectName.toLowerCase();
+      if (!first.has(name)) first.set(name, i);
+    });
+    ENABLED_MAPPINGS.set(schema, (found = { enabled, first }));
+  }
+  return found;
 }
 
 function targetTypeOf(mapping: CompiledSchemaObjectMapping): TargetType | undefined {
