@@ -48,8 +48,9 @@ let lastSorted: readonly string[] = [];
 
 /**
  * Digest of a whole attribute → digest map, independent of key order: of the JSON text of its [name, digest]
- * pairs sorted by name. Stored in the connector space, so the text hashed must stay exactly that; it is built
- * directly (no pair arrays), and the names are sorted only when they differ from the last map's.
+ * pairs sorted by name. Stored in the connector space, so the text hashed must stay exactly that; the names are
+ * sorted only when they differ from the last map's. (Concatenating the text by hand measured slower than
+ * serializing the pairs: JSON.stringify of arrays of strings is V8's fast path.)
  */
 export function objectDigest(exported: Readonly<Record<string, string>>): string {
   let count = 0;
@@ -62,14 +63,9 @@ export function objectDigest(exported: Readonly<Record<string, string>>): string
     lastNames = Object.keys(exported);
     lastSorted = [...lastNames].sort();
   }
-  let text = '[';
-  for (let i = 0; i < lastSorted.length; i++) {
-    const name = lastSorted[i]!;
-    const digest = exported[name];
-    if (typeof digest !== 'string') return digestOf(JSON.stringify(lastSorted.map((k) => [k, exported[k]])));
-    text += `${i === 0 ? '' : ','}[${JSON.stringify(name)},${JSON.stringify(digest)}]`;
-  }
-  return digestOf(text + ']');
+  const pairs: [string, string | undefined][] = new Array(lastSorted.length);
+  for (let i = 0; i < lastSorted.length; i++) pairs[i] = [lastSorted[i]!, exported[lastSorted[i]!]];
+  return digestOf(JSON.stringify(pairs));
 }
 
 function isEmpty(value: unknown): boolean {
