@@ -4,10 +4,10 @@
 import { walkNodes, type ExpressionNode } from './ast.ts';
 import { checkTree, type CheckOptions } from './checker.ts';
 import { compileTree, type EvaluationResult } from './compiler.ts';
-import type { EvaluationContext } from './function-definition.ts';
+import type { EvaluationContext, IgnoreFlow } from './function-definition.ts';
 import { parseExpression } from './parser.ts';
 import { isCloudsyncError, type CloudsyncError } from '../errors/index.ts';
-import type { AttributeSource } from './value.ts';
+import type { AttributeSource, Value } from './value.ts';
 
 export interface CompiledExpression {
   readonly source: string;
@@ -17,6 +17,8 @@ export interface CompiledExpression {
   /** True when the expression calls Redact: its result must show as "[Redact]" in provisioning logs. */
   readonly redacted: boolean;
   evaluate(source: AttributeSource, context?: Partial<EvaluationContext>): EvaluationResult;
+  /** `evaluate` without its result object: the value, or IGNORE_FLOW when the expression drops the flow. */
+  evaluateValue(source: AttributeSource, context?: Partial<EvaluationContext>): Value | IgnoreFlow;
 }
 
 export type CheckResult = { readonly ok: true; readonly compiled: CompiledExpression } | { readonly ok: false; readonly errors: CloudsyncError[] };
@@ -53,6 +55,7 @@ function compiledFrom(source: string, ast: ExpressionNode): CompiledExpression {
     ast,
     attributes: Object.freeze([...attributes.values()]),
     redacted,
-    evaluate: (source: AttributeSource, context?: Partial<EvaluationContext>) => evaluator.evaluate(source, context),
+    evaluate: evaluator.evaluate,
+    evaluateValue: evaluator.evaluateValue,
   });
 }

@@ -21,7 +21,7 @@
  */
 import { isCloudsyncError, type ErrorCode } from '../errors/index.ts';
 import { compileExpression, type CompiledExpression } from '../expressions/index.ts';
-import type { EvaluationContext } from '../expressions/function-definition.ts';
+import { IGNORE_FLOW, type EvaluationContext, type IgnoreFlow } from '../expressions/function-definition.ts';
 import { resolveContext } from '../expressions/evaluation-context.ts';
 import { walkNodes } from '../expressions/ast.ts';
 import type { AttributeSource, Value } from '../expressions/value.ts';
@@ -253,9 +253,9 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
         }
         value = null;
       } else {
-        let result;
+        let result: Value | IgnoreFlow;
         try {
-          result = mapping.compiled.evaluate(cached, context);
+          result = mapping.compiled.evaluateValue(cached, context);
         } catch (error) {
           const failure = errorOf(error, { targetAttributeName: mapping.targetAttributeName, index: mapping.index, path: mapping.path }, '.source.expression');
           // Function errors quote the values they failed on; a redacted mapping's values must not reach a log.
@@ -263,11 +263,11 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
           outcomes.push(NOT_WRITTEN);
           continue;
         }
-        if (result.kind === 'ignoreFlow') {
+        if (result === IGNORE_FLOW) {
           outcomes.push(SKIPPED.IgnoreFlowIfNullOrEmpty);
           continue;
         }
-        value = result.value;
+        value = result;
       }
       if (isNullish(value) && isCreate) {
         if (mapping.defaultValue !== null) {
