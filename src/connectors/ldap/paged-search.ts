@@ -16,6 +16,7 @@ import type { LdapConnection } from './ldap-connection.ts';
 import { toLdapError } from './ldap-errors.ts';
 import type { NormalizedEntry } from './ldap-entry.ts';
 import { retrieveRemainingRanges, type RawValues } from './ranged-retrieval.ts';
+import { withoutAbsentAttributes } from './search-entry-decoding.ts';
 import { deferLarge } from '../deferred-attributes.ts';
 
 export interface PagedSearchRequest {
@@ -32,7 +33,8 @@ export async function* pagedEntries(connection: LdapConnection, request: PagedSe
   const pages = client.searchPaginated(request.base, {
     scope: 'sub',
     filter: request.filter,
-    attributes: [...request.attributes],
+    // Every reader of these entries (normalizeEntry, listAnchors) treats an absent attribute and `[]` alike.
+    attributes: withoutAbsentAttributes([...request.attributes]),
     explicitBufferAttributes: [...request.binaryAttributes],
     paged: { pageSize: request.pageSize },
   });

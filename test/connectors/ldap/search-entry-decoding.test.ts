@@ -7,7 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Attribute, BerWriter, Client, MessageParser, ProtocolOperation, SearchEntry, SearchRequest, type Entry, type Message } from 'ldapts';
-import { installSearchEntryDecoding } from '../../../src/connectors/ldap/search-entry-decoding.ts';
+import { installSearchEntryDecoding, withoutAbsentAttributes } from '../../../src/connectors/ldap/search-entry-decoding.ts';
 
 const NOT_UTF8 = Buffer.from('98b74cd656cfbc4882747a06a80be35e', 'hex');
 const ASCII_BYTES = Buffer.from('AAAAAAAAAAAAAAAA');
@@ -43,8 +43,8 @@ function adapted(): MessageParser {
 }
 
 /** Keys in order, and per value whether it is a Buffer, so that deepEqual cannot blur the two. */
-function shape(entry: Entry): unknown[] {
-  return Object.keys(entry).map((key) => {
+function shape(entry: Entry): Array<[string, boolean, string[]]> {
+  return Object.keys(entry).map((key): [string, boolean, string[]] => {
     const value = entry[key]!;
     const list = Array.isArray(value) ? value : [value];
     return [key, Array.isArray(value), list.map((v) => (Buffer.isBuffer(v) ? `bytes:${v.toString('hex')}` : `text:${v}`))];
@@ -107,6 +107,16 @@ describe('search entry decoding gives what ldapts gives, without decoding binary
     const second = parse(parser, searchResultEntry(7, 'CN=B,DC=corp', [new Attribute({ type: 'mail', values: ['b@corp'] })]), shared);
     assert.deepEqual(first, { dn: 'CN=A,DC=corp', cn: 'A', mail: [] });
     assert.deepEqual(second, { dn: 'CN=B,DC=corp', mail: 'b@corp', cn: [] });
+  });
+
+  test('a search whose reader skips `[]` can have entries without the absent requested attributes', () => {
+    const attributes = ['objectClass', 'CN', 'mail', 'otherTelephone', 'objectGUID', 'member'];
+    const bytes = searchResultEntry(7, 'CN=Ada,OU=Bench,DC=corp', ATTRIBUTES);
+    const stock = parse(new MessageParser(), bytes, request([...attributes], ['objectGUID']));
+    const lean = parse(adapted(), bytes, request(withoutAbsentAttributes([...attributes]), ['objectGUID']));
+    const absent = ['mail', 'member'];
+    assert.deepEqual(shape(lean), shape(stock).filter(([key]) => !absent.includes(key)));
+    assert.deepEqual(lean['otherTelephone'], [], 'an attribute the server sent without values is still []');
   });
 
   test('this ldapts still has the parser internals the adapter relies on', () => {
