@@ -29,6 +29,8 @@
 import { Ber, type BerReader, type Client, type Control, type Message, ProtocolOperation, SearchEntry, SearchRequest, type Entry } from 'ldapts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+/** Bound on the attribute descriptions remembered per search (servers return a few dozen distinct ones). */
+const MAX_REMEMBERED_NAMES = 256;
 const BINARY_OPTION = /;binary$/i;
 
 type EntryValue = Entry[string];
@@ -58,6 +60,37 @@ class RequestPlan {
     this.#requestedLower = this.requested.map((name) => name.toLocaleLowerCase());
     this.firstIndex = this.#requestedLower.map((lower) => this.#requestedLower.indexOf(lower));
     this.seen = new Uint8Array(this.requested.length);
+  }
+
+  /** Attribute descriptions seen so far, with their exact bytes, in the order first met (bounded). */
+  readonly #names: { readonly name: string; readonly bytes: Buffer }[] = [];
+  #hint = 0;
+
+  /**
+   * The attribute description at the reader's position (ldapts: `reader.readString()`). Entries of one search repeat
+   * the same few dozen descriptions in the same order, so the string of an earlier entry is reused when the bytes
+   * match: no Buffer view, no decoding, and a property key V8 has already internalised.
+   */
+  readName(reader: BerReader): string {
+    const from = octetStringContent(reader);
+    if (from >= 0) {
+      const length = reader.length;
+      const names = this.#names;
+      for (let tried = 0; tried < names.length; tried++) {
+        const i = (this.#hint + tried) % names.length;
+        const known = names[i]!;
+        if (known.bytes.length === length && sameBytes(known.bytes, reader.buffer, from)) {
+          this.#hint = i + 1;
+          reader.offset = from + length;
+          return known.name;
+        }
+      }
+    }
+    const name = reader.readString() ?? '';
+    if (from >= 0 && this.#names.length < MAX_REMEMBERED_NAMES) {
+      this.#names.push({ name, bytes: Buffer.from(reader.buffer.subarray(from, reader.offset)) });
+    }
+    return name;
   }
 
   type(name: string): TypeInfo {
@@ -99,6 +132,65 @@ function planOf(request: SearchRequest): RequestPlan {
 }
 
 /**
+ * Where the content of the OCTET STRING at the reader's position starts (its length is then `reader.length`), without
+ * consuming it; -1 when ldapts' readString would not simply return that content (another tag, a length past the
+ * message), in which case the caller lets readString handle it, errors included.
+ */
+function octetStringContent(reader: BerReader): number {
+  const at = reader.offset;
+  if (reader.peek() !== Ber.OctetString) return -1;
+  const from = reader.readLength(at + 1);
+  // reader.remain is measured from `at`: the message ends at at + remain.
+  if (from === null || reader.length > at + reader.remain - from) return -1;
+  return from;
+}
+
+/** True when `bytes` equals buffer[from, from + bytes.length) (short names: a loop beats a native call). */
+function sameBytes(bytes: Buffer, buffer: Buffer, from: number): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== buffer[from + i]) return false;
+  return true;
+}
+
+/** True when bytes[from, to) are all ASCII, whose UTF-8 decoding is the same as their Latin-1 one. */
+function isAscii(bytes: Buffer, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (bytes[i]! >= 0x80) return false;
+  return true;
+}
+
+/** One text value as ldapts decodes it (fatal UTF-8); undefined when it is not UTF-8. Consumes the value. */
+function readText(reader: BerReader): string | undefined {
+  const from = octetStringContent(reader);
+  if (from >= 0) {
+    // Nearly every directory value is ASCII: decoded in place, without a Buffer view and a TextDecoder call each.
+    const to = from + reader.length;
+    if (isAscii(reader.buffer, from, to)) {
+      reader.offset = to;
+      return reader.buffer.toString('latin1', from, to);
+    }
+  }
+  const buffer = reader.readString(Ber.OctetString, true) ?? Buffer.alloc(0);
+  try {
+    return utf8.decode(buffer);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The text values up to `end`, or undefined as soon as one is not UTF-8. One value comes bare (no array). */
+function readTexts(reader: BerReader, end: number): EntryValue | undefined {
+  const first = readText(reader);
+  if (first === undefined) return undefined;
+  if (reader.offset >= end) return first;
+  const texts = [first];
+  while (reader.offset < end) {
+    const text = readText(reader);
+    if (text === undefined) return undefined;
+    texts.push(text);
+  }
+  return texts;
+}
+
+/**
  * The values of one attribute, positioned at its `vals` SET. Binary: the raw buffers. Text: strings, unless one value
  * is not UTF-8, in which case the set is read again as buffers (ldapts' toObject returns all of them as buffers then).
  */
@@ -106,19 +198,10 @@ function readValues(reader: BerReader, binary: boolean): EntryValue {
   if (reader.peek() !== ProtocolOperation.LBER_SET || !reader.readSequence(ProtocolOperation.LBER_SET)) return [];
   const start = reader.offset;
   const end = start + reader.length;
+  if (start >= end) return [];
   if (!binary) {
-    const texts: string[] = [];
-    let decodable = true;
-    while (reader.offset < end) {
-      const buffer = reader.readString(Ber.OctetString, true) ?? Buffer.alloc(0);
-      try {
-        texts.push(utf8.decode(buffer));
-      } catch {
-        decodable = false;
-        break;
-      }
-    }
-    if (decodable) return texts.length === 1 ? texts[0]! : texts;
+    const texts = readTexts(reader, end);
+    if (texts !== undefined) return texts;
     reader.offset = start;
   }
   const buffers: Buffer[] = [];
@@ -144,7 +227,7 @@ class DecodedSearchEntry extends SearchEntry {
     const end = reader.offset + reader.length;
     while (reader.offset < end) {
       reader.readSequence();
-      const name = reader.readString() ?? '';
+      const name = this.#plan.readName(reader);
       const type = this.#plan.type(name);
       this.#types.push(type);
       this.#entry[name] = readValues(reader, type.binary);

@@ -109,6 +109,25 @@ describe('search entry decoding gives what ldapts gives, without decoding binary
     assert.deepEqual(second, { dn: 'CN=B,DC=corp', mail: 'b@corp', cn: [] });
   });
 
+  test('entries of one search reuse the names of earlier ones only where the bytes are the same', () => {
+    const entries = [
+      ATTRIBUTES,
+      [...ATTRIBUTES].reverse(),
+      [new Attribute({ type: 'cnx', values: ['x'] }), new Attribute({ type: 'CN', values: ['upper'] }), new Attribute({ type: 'cm', values: ['m'] }),
+        new Attribute({ type: 'descriptioN', values: [NOT_UTF8, Buffer.from('fine')] }), new Attribute({ type: 'c', values: ['é', 'e'] })],
+      ATTRIBUTES.slice(2, 6),
+    ];
+    const attributes = ['cn', 'objectGUID', 'mail'];
+    const stockRequest = request([...attributes], ['objectGUID', 'objectSid']);
+    const ourRequest = request([...attributes], ['objectGUID', 'objectSid']);
+    const ours = adapted();
+    entries.forEach((list, i) => {
+      const bytes = searchResultEntry(7, `CN=${i},DC=corp`, list);
+      const stock = parse(new MessageParser(), bytes, stockRequest);
+      assert.deepEqual(shape(parse(ours, bytes, ourRequest)), shape(stock), `entry ${i}`);
+    });
+  });
+
   test('a search whose reader skips `[]` can have entries without the absent requested attributes', () => {
     const attributes = ['objectClass', 'CN', 'mail', 'otherTelephone', 'objectGUID', 'member'];
     const bytes = searchResultEntry(7, 'CN=Ada,OU=Bench,DC=corp', ATTRIBUTES);
