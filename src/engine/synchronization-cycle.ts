@@ -466,9 +466,9 @@ async function scopingStep(batch: BatchContext): Promise<void> {
       step(item, 'scoping', 'Success', 'The object was deleted in the source');
       continue;
     }
-    const trace = mapping.scope.trace(item.attributes!, item.placement);
-    item.inScope = trace.inScope;
-    item.deprovisionOnExit = trace.deprovisionOnExit;
+    const decision = mapping.scope.decide(item.attributes!, item.placement);
+    item.inScope = decision.inScope;
+    item.deprovisionOnExit = decision.deprovisionOnExit;
     step(item, 'scoping', item.inScope ? 'Success' : 'Skipped', item.inScope ? `In scope of ${mapping.mapping.name ?? mapping.path}` : `Out of scope of ${mapping.mapping.name ?? mapping.path}`);
   }
 }
@@ -614,7 +614,9 @@ function evaluate(cycle: CycleContext, item: WorkItem, isCreate: boolean): void 
   };
   if (plan.attributes !== undefined) {
     // mapping order is the order `values` had: its keys were written in that order
-    for (const { index, name, upn } of plan.attributes) {
+    const attributes = plan.attributes;
+    for (let i = 0; i < attributes.length; i++) {
+      const { index, name, upn } = attributes[i]!;
       const value = evaluation.valueAt(index);
       if (value !== undefined) add(name, value, upn);
     }
@@ -634,7 +636,7 @@ function evaluate(cycle: CycleContext, item: WorkItem, isCreate: boolean): void 
   const { references } = plan;
   if (references.length === 0) item.refsDigest = null;
   else {
-    const deferred = new Set((item.source.deferredAttributes ?? []).map((a) => a.toLowerCase()));
+    const deferred = item.source.deferredAttributes ?? [];
     const parts: string[] = [];
     let streamed = false;
     let linked = 0;
@@ -643,7 +645,7 @@ function evaluate(cycle: CycleContext, item: WorkItem, isCreate: boolean): void 
       const sourceAttribute = referenceSourceAttribute(reference);
       // deferred (huge) lists, and AD deltas that carry value changes instead of the list, are streamed
       let whole = true;
-      if (sourceAttribute !== undefined && deferred.has(sourceAttribute.toLowerCase())) streamed = !(whole = false);
+      if (sourceAttribute !== undefined && deferred.length > 0 && deferred.some((a) => a.toLowerCase() === sourceAttribute.toLowerCase())) streamed = !(whole = false);
       const changeKey = sourceAttribute === undefined || item.source.valueChanges === undefined ? undefined
         : Object.keys(item.source.valueChanges).find((a) => a.toLowerCase() === sourceAttribute.toLowerCase());
       if (changeKey !== undefined) {

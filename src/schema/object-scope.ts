@@ -39,7 +39,18 @@ export interface CompiledObjectScope {
   readonly filter: CompiledScopingFilter;
   isInScope(source: AttributeSource, placement?: ObjectPlacement): boolean;
   trace(source: AttributeSource, placement?: ObjectPlacement): ObjectScopeTrace;
+  /**
+   * trace's inScope and deprovisionOnExit without the trace: the same answers (clauses are pure and never throw, so
+   * stopping at the first decisive one changes nothing), without a trace object per clause of every object.
+   */
+  decide(source: AttributeSource, placement?: ObjectPlacement): ObjectScopeDecision;
 }
+
+export type ObjectScopeDecision = Pick<ObjectScopeTrace, 'inScope' | 'deprovisionOnExit'>;
+
+const IN_SCOPE: ObjectScopeDecision = Object.freeze({ inScope: true, deprovisionOnExit: true });
+const OUT_OF_SCOPE: ObjectScopeDecision = Object.freeze({ inScope: false, deprovisionOnExit: true });
+const FILTERED_OUT_BY_INPUT: ObjectScopeDecision = Object.freeze({ inScope: false, deprovisionOnExit: false });
 
 export interface ObjectScopeDefinition {
   readonly scope?: ScopingFilter | null;
@@ -64,6 +75,11 @@ export function compileObjectScope(definition: ObjectScopeDefinition, path = 'ob
         container.evaluate(placement).result &&
         group.evaluate(placement).result &&
         filter.passesScope(source, placement);
+    },
+    decide(source: AttributeSource, placement: ObjectPlacement = NOWHERE): ObjectScopeDecision {
+      if (!filter.passesInputFilter(source, placement)) return FILTERED_OUT_BY_INPUT;
+      const inScope = container.evaluate(placement).result && group.evaluate(placement).result && filter.passesScope(source, placement);
+      return inScope ? IN_SCOPE : OUT_OF_SCOPE;
     },
     trace(source: AttributeSource, placement: ObjectPlacement = NOWHERE): ObjectScopeTrace {
       const filterTrace = filter.trace(source, placement);

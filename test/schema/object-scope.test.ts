@@ -93,6 +93,31 @@ test('object scope composes input filter, containers, groups and the attribute f
   assert.equal(scope.isInScope(attributeSource({ distinguishedName: placement.distinguishedName, department: 'Sales' }), { ancestorGuids: new Set() }), false);
 });
 
+test('decide answers what the trace answers: in scope, out of scope (deprovisioned), filtered out by the input filter', () => {
+  const scope = compileObjectScope({
+    scope: {
+      inputFilterGroups: exclusionsToInputFilterGroups(AD_DEFAULT_EXCLUSIONS),
+      groups: [{ clauses: [{ sourceOperandName: 'department', operatorName: 'EQUALS', targetOperand: { values: ['Sales'] } }] }],
+    },
+    containerFilter: { includedContainers: [formatScopeReference(SALES_OU)] },
+  });
+  const inSales = { distinguishedName: 'CN=Ann,OU=Sales,DC=contoso,DC=com', ancestorGuids: new Set([SALES_OU]) };
+  const elsewhere = { distinguishedName: 'CN=Ann,OU=HR,DC=contoso,DC=com', ancestorGuids: new Set<string>() };
+  const cases = [
+    [{ department: 'Sales' }, inSales, { inScope: true, deprovisionOnExit: true }],
+    [{ department: 'HR' }, inSales, { inScope: false, deprovisionOnExit: true }],
+    [{ department: 'Sales' }, elsewhere, { inScope: false, deprovisionOnExit: true }],
+    [{ department: 'Sales', isCriticalSystemObject: true }, inSales, { inScope: false, deprovisionOnExit: false }],
+    [{ department: 'HR', mailNickname: 'CAS_{1}' }, elsewhere, { inScope: false, deprovisionOnExit: false }],
+  ] as const;
+  for (const [attributes, placement, expected] of cases) {
+    const source = attributeSource({ distinguishedName: placement.distinguishedName, ...attributes });
+    const trace = scope.trace(source, placement);
+    assert.deepEqual({ inScope: trace.inScope, deprovisionOnExit: trace.deprovisionOnExit }, expected, JSON.stringify(attributes));
+    assert.deepEqual({ ...scope.decide(source, placement) }, expected, JSON.stringify(attributes));
+  }
+});
+
 test('an object mapping\'s scope from its rule, with transitive group scope opted in through rule metadata', async () => {
   const { compileObjectMappingScope } = await import('../../src/schema/object-scope.ts');
   const rule = {
