@@ -108,6 +108,11 @@ export interface MappingResult {
    * write one target attribute, `values` holds the later one (see CompiledObjectMapping.distinctTargets).
    */
   valueAt(index: number): Value | undefined;
+  /**
+   * The target attributes whose lineage is redacted — `new Set(lineage.filter((l) => l.redacted).map((l) =>
+   * l.targetAttributeName))` — without building the lineage (shared between objects when no mapping failed).
+   */
+  readonly redactedTargets: ReadonlySet<string>;
 }
 
 export interface EvaluateOptions {
@@ -215,7 +220,8 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
   const matchingAttributes = attributeMappings.filter((m) => m.matchingPriority > 0).sort((a, b) => a.matchingPriority - b.matchingPriority);
   const objectMappingName = objectMapping.name ?? undefined;
   const fitters = attributeMappings.map((m) => (m.definition === undefined ? undefined : targetFitter(m.definition)));
-  const shared: EvaluatedMappingSet = { attributeMappings, objectMappingName, sourceSlots };
+  const redactedTargets: ReadonlySet<string> = new Set(attributeMappings.filter((m) => m.redacted).map((m) => m.targetAttributeName));
+  const shared: EvaluatedMappingSet = { attributeMappings, objectMappingName, sourceSlots, redactedTargets };
 
   function evaluate(source: AttributeSource, evaluateOptions: EvaluateOptions): MappingResult {
     if (evaluateOptions === null || typeof evaluateOptions !== 'object' || typeof evaluateOptions.isCreate !== 'boolean') {
@@ -312,6 +318,8 @@ interface EvaluatedMappingSet {
   readonly attributeMappings: readonly CompiledAttributeMapping[];
   readonly objectMappingName: string | undefined;
   readonly sourceSlots: readonly (readonly number[])[];
+  /** the redacted mappings' target attributes: every mapping has a lineage entry unless it failed */
+  readonly redactedTargets: ReadonlySet<string>;
 }
 
 /** A mapping that wrote nothing: skipped (with the lineage's reason) or failed (reason undefined, no lineage). */
@@ -372,6 +380,11 @@ class MappingEvaluation implements MappingResult {
   valueAt(index: number): Value | undefined {
     const outcome = this.#outcomes[index];
     return outcome instanceof Unwritten ? undefined : outcome;
+  }
+
+  get redactedTargets(): ReadonlySet<string> {
+    if (this.errors.length === 0) return this.#set.redactedTargets;
+    return new Set(this.lineage.filter((l) => l.redacted).map((l) => l.targetAttributeName));
   }
 
   get values(): Readonly<Record<string, Value>> {

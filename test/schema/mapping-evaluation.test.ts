@@ -161,6 +161,19 @@ test('a redacted value reaches the target but never the lineage', () => {
   assert.equal(JSON.stringify(result.lineage).includes('hunter2'), false);
 });
 
+test('redactedTargets names the attributes whose lineage is redacted, with and without failing mappings', () => {
+  const working: ObjectMapping = { ...custom, attributeMappings: custom.attributeMappings!.filter((m) => m.targetAttributeName !== 'broken' && m.targetAttributeName !== 'unparsable') };
+  const failingSecret: ObjectMapping = { ...working, attributeMappings: [...working.attributeMappings!, { targetAttributeName: 'otherSecret', source: { type: 'Function', expression: 'Redact(Error("no"))' } }] };
+  for (const mapping of [custom, working, failingSecret]) {
+    for (const isCreate of [true, false]) {
+      const result = compileObjectMapping(mapping).evaluate(attributeSource({ extensionAttribute9: 'hunter2', displayName: 'Adele' }), { isCreate });
+      const fromLineage = new Set(result.lineage.filter((l) => l.redacted).map((l) => l.targetAttributeName));
+      assert.deepEqual(result.redactedTargets, fromLineage);
+      assert.deepEqual([...result.redactedTargets], ['secret']);
+    }
+  }
+});
+
 test('one failing mapping is an error value; the other attributes are still computed', () => {
   const compiled = compileObjectMapping(custom, { path: 'synchronizationRules[0].objectMappings[1]' });
   const result = compiled.evaluate(attributeSource({ displayName: 'Adele' }), { isCreate: false });
