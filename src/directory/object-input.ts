@@ -46,11 +46,13 @@ function invalidValue(name: string, message: string, value?: unknown): Cloudsync
   });
 }
 
-function checkString(name: string, value: unknown, maxLength: number | undefined): string {
-  if (typeof value !== 'string') throw invalidValue(name, 'expected a string', value);
-  if (maxLength !== undefined && value.length > maxLength) throw invalidValue(name, `at most ${maxLength} characters`);
-  if (!isStorableText(value)) throw invalidValue(name, 'contains U+0000 or an unpaired surrogate, which a directory string cannot hold');
-  return value;
+/** `index`: the position in a collection, named in the error's path (the path is built only for an error). */
+function checkString(name: string, value: unknown, maxLength: number | undefined, index?: number): string {
+  if (typeof value === 'string' && (maxLength === undefined || value.length <= maxLength) && isStorableText(value)) return value;
+  const path = index === undefined ? name : `${name}[${index}]`;
+  if (typeof value !== 'string') throw invalidValue(path, 'expected a string', value);
+  if (maxLength !== undefined && value.length > maxLength) throw invalidValue(path, `at most ${maxLength} characters`);
+  throw invalidValue(path, 'contains U+0000 or an unpaired surrogate, which a directory string cannot hold');
 }
 
 // A synchronization cycle stamps every object it writes with the same onPremisesLastSyncDateTime: remembering the
@@ -83,7 +85,9 @@ function normalizeValue(name: string, definition: PropertyDefinition, value: unk
       if (value === null) return [];
       if (!Array.isArray(value)) throw invalidValue(name, 'expected an array of strings', value);
       if (value.length > MAX_COLLECTION_SIZE) throw invalidValue(name, `at most ${MAX_COLLECTION_SIZE} values`);
-      return value.map((element, i) => checkString(`${name}[${i}]`, element, definition.maxLength));
+      const strings: string[] = new Array(value.length);
+      for (let i = 0; i < value.length; i++) strings[i] = checkString(name, value[i], definition.maxLength, i);
+      return strings;
     }
     case 'extensionAttributes': {
       if (value === null) return fullExtensionAttributes(null);
@@ -148,9 +152,16 @@ export function emptyObject(type: ObjectType, id: string, createdDateTime: strin
   return data;
 }
 
-/** Value equality for stored JSON values: identity first, the deep comparison only for arrays and objects. */
+/**
+ * Value equality for stored JSON values: identity first, the deep comparison only for arrays and objects, and not
+ * for arrays of different lengths (a create's collections against the empty object's []), which it would answer
+ * `false` too, at the cost of a generic comparison.
+ */
 function sameValue(a: unknown, b: unknown): boolean {
-  return a === b || (typeof a === 'object' && typeof b === 'object' && a !== null && b !== null && isDeepStrictEqual(a, b));
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) && Array.isArray(b) && a.length !== b.length) return false;
+  return isDeepStrictEqual(a, b);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -173,6 +184,8 @@ export function applyInput(type: ObjectType, current: StoredObject, input: unkno
     if (rawValue === undefined) continue;
     let definition: PropertyDefinition | undefined;
     let next: unknown;
+    // whether `next` differs from the current value, when already compared
+    let differs: boolean | undefined;
     if (name.startsWith('extension_')) {
       const extension = context.extensions.get(name);
       const target = EXTENSION_TARGET_OF[type];
@@ -210,7 +223,7 @@ export function applyInput(type: ObjectType, current: StoredObject, input: unkno
         throw new CloudsyncError('ERR_DIR_READ_ONLY_PROPERTY', `${name} is read-only`, { path: name, details: { property: name } });
       }
       next = normalizeValue(name, definition, rawValue, data[name]);
-      const differs = !sameValue(next, data[name]);
+      differs = !sameValue(next, data[name]);
       if (definition.access === 'provisioning' && context.actor !== 'provisioning' && differs) {
         throw new CloudsyncError('ERR_DIR_READ_ONLY_PROPERTY', `${name} is set only by the provisioning service`, {
           path: name,
@@ -219,7 +232,7 @@ export function applyInput(type: ObjectType, current: StoredObject, input: unkno
       }
       if (definition.mastered && synced && context.actor === 'api' && differs) throw mastered(type, current.id, name);
     }
-    if (!sameValue(next, data[name])) {
+    if (differs ?? !sameValue(next, data[name])) {
       data[name] = next;
       changed.push(name);
     }

@@ -48,6 +48,12 @@ for (const backend of BACKENDS) {
       await rejectsWith(f.directory.create(tenantId, 'user', { userPrincipalName: 'not-an-upn' }), 'ERR_DIR_INVALID_VALUE');
       await rejectsWith(f.directory.create(tenantId, 'user', { displayName: 'no upn' }), 'ERR_DIR_INVALID_VALUE');
       await rejectsWith(f.directory.create(tenantId, 'group', { description: 'no name' }), 'ERR_DIR_INVALID_VALUE');
+      // a collection's bad element is named by its position
+      const e2 = await rejectsWith(f.directory.create(tenantId, 'user', { userPrincipalName: `x@${domain}`, businessPhones: ['+1 555 0100', 5] }), 'ERR_DIR_INVALID_VALUE');
+      assert.equal(e2.path, 'businessPhones[1]');
+      assert.equal(e2.message, 'businessPhones[1]: expected a string');
+      const e3 = await rejectsWith(f.directory.create(tenantId, 'user', { userPrincipalName: `x@${domain}`, otherMails: ['a@example.com', 'b\u0000@example.com'] }), 'ERR_DIR_INVALID_VALUE');
+      assert.equal(e3.path, 'otherMails[1]');
       await rejectsWith(
         f.directory.create(tenantId, 'user', { userPrincipalName: `x@${domain}`, onPremisesExtensionAttributes: { extensionAttribute16: 'x' } }),
         'ERR_DIR_INVALID_PROPERTY',
