@@ -44,7 +44,7 @@ import {
   type Organization,
   type User,
 } from './directory-object.ts';
-import type { DirectoryDatabase, DirectoryObjectsTable, DirectoryStore, SqlDialect } from './directory-store.ts';
+import type { DirectoryDatabase, DirectoryStore, SqlDialect } from './directory-store.ts';
 import type { ExtensionDefinition } from './extension-definition.ts';
 import { compileFilter } from './filter-sql.ts';
 import { applyInput, emptyObject, mastered, type StoredObject } from './object-input.ts';
@@ -179,27 +179,36 @@ function prepare(type: ObjectType, data: StoredObject): PreparedObject {
   return { id: data.id, type, data, upnKey: upn?.toLowerCase() ?? null, immutableId, smtp: smtpAddressesOf(data) };
 }
 
-function rowOf(tenantId: string, prepared: PreparedObject, createdAt: string): DirectoryObjectsTable {
-  const { data } = prepared;
-  return {
-    tenant_id: tenantId,
-    id: prepared.id,
-    type: prepared.type,
-    display_name: typeof data['displayName'] === 'string' ? (data['displayName'] as string) : '',
-    upn_key: prepared.upnKey,
-    immutable_id: prepared.immutableId,
-    app_id: prepared.type === 'application' ? (data['appId'] as string) : null,
-    sync_enabled: data['onPremisesSyncEnabled'] === true ? 1 : 0,
-    created_at: createdAt,
-    deleted_at: null,
-    data: sparseJson(prepared.type, data),
-  };
+function displayNameOf(data: StoredObject): string {
+  return typeof data['displayName'] === 'string' ? (data['displayName'] as string) : '';
 }
 
-/** rowOf in OBJECT_INSERT column order. */
+function syncEnabledOf(data: StoredObject): number {
+  return data['onPremisesSyncEnabled'] === true ? 1 : 0;
+}
+
+/** A new object's row in OBJECT_INSERT column order (written directly, no row object in between). */
 function insertRowOf(tenantId: string, prepared: PreparedObject, createdAt: string): unknown[] {
-  const row = rowOf(tenantId, prepared, createdAt);
-  return [row.tenant_id, row.id, row.type, row.display_name, row.upn_key, row.immutable_id, row.app_id, row.sync_enabled, row.created_at, row.deleted_at, row.data];
+  const { data } = prepared;
+  return [
+    tenantId,
+    prepared.id,
+    prepared.type,
+    displayNameOf(data),
+    prepared.upnKey,
+    prepared.immutableId,
+    prepared.type === 'application' ? (data['appId'] as string) : null,
+    syncEnabledOf(data),
+    createdAt,
+    null,
+    sparseJson(prepared.type, data),
+  ];
+}
+
+/** Whether one of the item's own property names is a directory extension's (`extension_…`). */
+function mentionsExtensionName(item: object): boolean {
+  for (const name in item) if (Object.hasOwn(item, name) && name.startsWith('extension_')) return true;
+  return false;
 }
 
 function smtpRowsOf(tenantId: string, objects: readonly PreparedObject[]): string[][] {
@@ -600,7 +609,7 @@ class SqlCloudDirectory implements CloudDirectory {
     const now = this.#now();
     const created = await this.#write(tenantId, async (tx, log) => {
       // Scanning the names rather than serializing them: this runs for every batch of a full synchronization.
-      const mentionsExtension = items.some((item) => item !== null && typeof item === 'object' && Object.keys(item).some((name) => name.startsWith('extension_')));
+      const mentionsExtension = items.some((item) => item !== null && typeof item === 'object' && mentionsExtensionName(item));
       const extensions = mentionsExtension ? await this.#extensions(tx, tenantId) : new Map<string, ExtensionDefinition>();
       const prepared = items.map((input) => {
         const base = emptyObject(type, newObjectId(), now);
@@ -662,9 +671,8 @@ class SqlCloudDirectory implements CloudDirectory {
       const prepared = prepare(type, data);
       const changedSet = new Set(changed);
       await this.#checkConstraints(tx, tenantId, [prepared], changedSet);
-      const next = rowOf(tenantId, prepared, row.created_at);
       await tx.executeQuery(
-        CompiledQuery.raw(UPDATE_OBJECT[this.#dialect], [next.display_name, next.upn_key, next.immutable_id, next.sync_enabled, next.data, tenantId, row.id]),
+        CompiledQuery.raw(UPDATE_OBJECT[this.#dialect], [displayNameOf(data), prepared.upnKey, prepared.immutableId, syncEnabledOf(data), sparseJson(type, data), tenantId, row.id]),
       );
       if (changedSet.has('mail') || changedSet.has('proxyAddresses')) {
         await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', '=', row.id).execute();
