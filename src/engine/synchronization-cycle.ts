@@ -1119,33 +1119,9 @@ async function writeDifferences(cycle: CycleContext, item: WorkItem, current: Ta
   exported(cycle, item, current.id, item.plan === 'restore' ? 'Restored' : item.plan === 'adopt' ? 'Joined' : 'Updated');
 }
 
-/**
- * The target attributes whose mapping is Redact, per mapping set when its target attributes are distinct, else per
- * evaluation (from its lineage, which names the mapping that wrote each attribute).
- */
-const redactedNames = new WeakMap<object, ReadonlySet<string>>();
-/** The last key looked up and its names: one object's modified properties come one after another. */
-let lastRedacted: { readonly key: object; readonly names: ReadonlySet<string> } | undefined;
-
 function modifiedProperty(item: WorkItem, attribute: string, oldValue: unknown, newValue: unknown): ModifiedProperty {
-  const evaluation = item.evaluation;
-  let names: ReadonlySet<string> | undefined;
-  if (evaluation !== undefined) {
-    // A modified attribute is one the evaluation wrote. When no two mappings share a target attribute, its lineage
-    // entry is its one mapping's, so whether it is redacted is known from the mapping set alone: no lineage, which
-    // is built per object on first use (an object per written attribute), for every create.
-    const set = item.mapping!.mapping;
-    const key = set.distinctTargets ? set : evaluation;
-    names = lastRedacted?.key === key ? lastRedacted.names : redactedNames.get(key);
-    if (names === undefined) {
-      names = set.distinctTargets
-        ? new Set(set.attributeMappings.filter((m) => m.redacted).map((m) => m.targetAttributeName))
-        : new Set(evaluation.lineage.filter((l) => l.redacted).map((l) => l.targetAttributeName));
-      redactedNames.set(key, names);
-    }
-    if (lastRedacted?.key !== key) lastRedacted = { key, names };
-  }
-  const redacted = names?.has(attribute) === true;
+  // redactedTargets, not the lineage: the lineage is built per object on first use (an object per written attribute)
+  const redacted = item.evaluation?.redactedTargets.has(attribute) === true;
   return {
     displayName: attribute,
     oldValue: redacted && oldValue !== null && oldValue !== undefined ? REDACTED : logText(oldValue),
