@@ -11,13 +11,30 @@
  */
 
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+/** Text position order of the 16 bytes (Data1..Data3 byte-reversed), -1 for a hyphen. */
+const GUID_TEXT_ORDER = [3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15] as const;
+/** Reused: formatGuid is synchronous. */
+const guidText = Buffer.alloc(36);
 
+/**
+ * The RPC IDL text form, lower case. Runs for every AD object of every import (its anchor): written as character
+ * codes into one buffer and read out as one flat string, rather than a template of 20 parts (a rope of ~20 strings,
+ * 12 MB per 20,000 objects).
+ */
 export function formatGuid(bytes: Uint8Array): string {
   if (bytes.length !== 16) throw new RangeError(`a GUID has 16 bytes, got ${bytes.length}`);
-  const h = (i: number) => HEX[bytes[i]!]!;
-  // Data1, Data2, Data3 little-endian (printed byte-reversed); Data4 in order.
-  return `${h(3)}${h(2)}${h(1)}${h(0)}-${h(5)}${h(4)}-${h(7)}${h(6)}-${h(8)}${h(9)}-${h(10)}${h(11)}${h(12)}${h(13)}${h(14)}${h(15)}`;
+  let at = 0;
+  for (const i of GUID_TEXT_ORDER) {
+    if (i < 0) {
+      guidText[at++] = 0x2d;
+    } else {
+      const byte = bytes[i]!;
+      guidText[at++] = HEX_DIGITS[byte >> 4]!;
+      guidText[at++] = HEX_DIGITS[byte & 15]!;
+    }
+  }
+  return guidText.toString('latin1', 0, 36);
 }
 
 const GUID_TEXT = /^\{?([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})\}?$/i;

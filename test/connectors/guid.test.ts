@@ -19,3 +19,13 @@ test('objectSid bytes → S-R-I-S… (MS-DTYP 2.4.2)', () => {
   assert.equal(formatSid(Buffer.from('01010000000000050b000000', 'hex')), 'S-1-5-11');
   assert.throws(() => formatSid(Buffer.from('0102000000000005', 'hex')), RangeError);
 });
+
+test('objectGUID text: every byte value in every position', () => {
+  for (let v = 0; v < 256; v++) {
+    const bytes = Uint8Array.from({ length: 16 }, (_, i) => (v + i * 37) & 0xff);
+    const hex = Buffer.from(bytes).toString('hex');
+    const le = (from: number, to: number) => Buffer.from(bytes.subarray(from, to)).reverse().toString('hex');
+    assert.equal(formatGuid(bytes), `${le(0, 4)}-${le(4, 6)}-${le(6, 8)}-${hex.slice(16, 20)}-${hex.slice(20)}`);
+    assert.deepEqual(parseGuid(formatGuid(bytes)), bytes);
+  }
+});
