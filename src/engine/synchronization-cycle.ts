@@ -38,7 +38,7 @@ import { newObjectId } from '../directory/object-id.ts';
 import { firstRdn, parentDn } from '../connectors/distinguished-name.ts';
 import { defaultAnchorOf, type SourceConnector, type SourceObject } from '../connectors/source-connector.ts';
 import { CloudsyncError, isCloudsyncError, type ErrorCode } from '../errors/index.ts';
-import { attributeSource, isReference, type Value } from '../expressions/value.ts';
+import { frozenRecordSource, isReference, type Value } from '../expressions/value.ts';
 import {
   applyFlowType,
   canonicalDn,
@@ -163,7 +163,7 @@ interface WorkItem {
   readonly source: SourceObject;
   readonly anchor: string;
   readonly objectGuid: string | null;
-  attributes?: ReturnType<typeof attributeSource>;
+  attributes?: ReturnType<typeof frozenRecordSource>;
   placement?: ObjectPlacement;
   mapping?: CompiledSchemaObjectMapping;
   targetType?: TargetType;
@@ -423,7 +423,7 @@ async function importStep(batch: BatchContext): Promise<void> {
     const virtual: Record<string, Value> = netBiosName === undefined
       ? { dnsDomainName, distinguishedName: dn, entryDN: dn }
       : { dnsDomainName, netBiosName, distinguishedName: dn, entryDN: dn };
-    item.attributes = attributeSource(item.source.attributes, virtual);
+    item.attributes = frozenRecordSource(item.source.attributes, virtual);
     // Most of a batch shares a few parents; the walk canonicalises every ancestor DN, so it is done once per parent.
     const parent = parentDn(item.source.dn);
     let ancestorGuids = ancestorsByParent.get(parent);

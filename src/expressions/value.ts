@@ -60,6 +60,12 @@ export function normalizeValue(value: Value | undefined): Value {
 export interface AttributeSource {
   /** undefined when the object has no such attribute (distinct from a present-but-null value only for IsPresent). */
   get(name: string): Value | undefined;
+  /**
+   * Optional bulk read, answering exactly what get() would: for every name in `slotOfLowerName` (lower-cased name →
+   * slot) the source has a value for, `into[slot]` = that value; the other slots are left as they are (undefined).
+   * One pass over the source's attributes instead of a lookup per name.
+   */
+  readInto?(slotOfLowerName: ReadonlyMap<string, number>, into: (Value | undefined)[]): void;
 }
 
 /**
@@ -80,37 +86,119 @@ function lowerName(name: string): string {
   return lower;
 }
 
-class RecordSource implements AttributeSource {
-  readonly #byLowerName: ReadonlyMap<string, Value>;
+/** Below this many get() calls a source scans its record; past it, it builds its index (the scoping filter reads 0–3 names). */
+const SCANS_BEFORE_INDEX = 4;
 
-  constructor(byLowerName: ReadonlyMap<string, Value>) {
-    this.#byLowerName = byLowerName;
+/**
+ * Reads a record (and its defaults) case-insensitively: of two spellings of one name the later in the record wins,
+ * and a default answers only for a name the record has no value for. Lazy: the record is read when asked, so it
+ * must not change while the source is in use (see frozenRecordSource; attributeSource indexes at once).
+ */
+class RecordSource implements AttributeSource {
+  readonly #record: Readonly<Record<string, Value | undefined>>;
+  readonly #defaults: Readonly<Record<string, Value | undefined>> | undefined;
+  #byLowerName: Map<string, Value> | undefined;
+  #scans = 0;
+
+  constructor(record: Readonly<Record<string, Value | undefined>>, defaults: Readonly<Record<string, Value | undefined>> | undefined) {
+    this.#record = record;
+    this.#defaults = defaults;
   }
 
   get(name: string): Value | undefined {
-    return this.#byLowerName.get(lowerName(name));
+    const lower = lowerName(name);
+    if (this.#byLowerName === undefined) {
+      if (this.#scans < SCANS_BEFORE_INDEX) {
+        this.#scans++;
+        return this.#scan(lower);
+      }
+      this.index();
+    }
+    return this.#byLowerName!.get(lower);
+  }
+
+  readInto(slotOfLowerName: ReadonlyMap<string, number>, into: (Value | undefined)[]): void {
+    const byLowerName = this.#byLowerName;
+    if (byLowerName !== undefined) {
+      for (const [lower, slot] of slotOfLowerName) {
+        const value = byLowerName.get(lower);
+        if (value !== undefined) into[slot] = value;
+      }
+      return;
+    }
+    const record = this.#record;
+    // for…in, not Object.entries: no [name, value] pair per attribute. Records are plain objects (own, enumerable
+    // properties only; nothing enumerable is inherited from Object.prototype).
+    for (const name in record) {
+      const slot = slotOfLowerName.get(lowerName(name));
+      if (slot === undefined) continue;
+      const value = record[name];
+      if (value !== undefined) into[slot] = value;
+    }
+    const defaults = this.#defaults;
+    if (defaults === undefined) return;
+    // a slot still empty has no record value: the first default of that name answers, as in index()
+    for (const name in defaults) {
+      const slot = slotOfLowerName.get(lowerName(name));
+      if (slot === undefined || into[slot] !== undefined) continue;
+      const value = defaults[name];
+      if (value !== undefined) into[slot] = value;
+    }
+  }
+
+  /** Builds the lower-case index (eagerly for attributeSource: its callers may reuse their record). */
+  index(): void {
+    const byLowerName = new Map<string, Value>();
+    const record = this.#record;
+    for (const name in record) {
+      const value = record[name];
+      if (value !== undefined) byLowerName.set(lowerName(name), value);
+    }
+    const defaults = this.#defaults;
+    if (defaults !== undefined) {
+      for (const name in defaults) {
+        const value = defaults[name];
+        const lower = lowerName(name);
+        if (value !== undefined && !byLowerName.has(lower)) byLowerName.set(lower, value);
+      }
+    }
+    this.#byLowerName = byLowerName;
+  }
+
+  #scan(lower: string): Value | undefined {
+    const record = this.#record;
+    let found: Value | undefined;
+    for (const name in record) {
+      if (lowerName(name) !== lower) continue;
+      const value = record[name];
+      if (value !== undefined) found = value;
+    }
+    if (found !== undefined || this.#defaults === undefined) return found;
+    const defaults = this.#defaults;
+    for (const name in defaults) {
+      const value = defaults[name];
+      if (value !== undefined && lowerName(name) === lower) return value;
+    }
+    return undefined;
   }
 }
 
 /**
  * An AttributeSource over a plain record, matching names case-insensitively (of two spellings of one name, the later
- * in the record wins). `defaults` answer for the names the record has no value for — virtual attributes the
- * engine adds (dnsDomainName, distinguishedName), as `{ ...defaults, ...record }` would, without building that copy.
+ * in the record wins). `defaults` answer for the names the record has no value for, as `{ ...defaults, ...record }`
+ * would, without building that copy. The record is read at once: changing it afterwards changes nothing.
  */
 export function attributeSource(record: Readonly<Record<string, Value | undefined>>, defaults?: Readonly<Record<string, Value | undefined>>): AttributeSource {
-  const byLowerName = new Map<string, Value>();
-  // for…in, not Object.entries: no [name, value] pair per attribute. Records are plain objects (own, enumerable
-  // properties only; nothing enumerable is inherited from Object.prototype).
-  for (const name in record) {
-    const value = record[name];
-    if (value !== undefined) byLowerName.set(lowerName(name), value);
-  }
-  if (defaults !== undefined) {
-    for (const name in defaults) {
-      const value = defaults[name];
-      const lower = lowerName(name);
-      if (value !== undefined && !byLowerName.has(lower)) byLowerName.set(lower, value);
-    }
-  }
-  return new RecordSource(byLowerName);
+  const source = new RecordSource(record, defaults);
+  source.index();
+  return source;
+}
+
+/**
+ * attributeSource over a record that never changes (an imported source object): read only when asked, so an object
+ * whose mapping reads its attributes in one pass (readInto) and whose scope reads a few by name never has an index
+ * built — per object of a full sync, ~30 map insertions and their allocation saved.
+ */
+export function frozenRecordSource(record: Readonly<Record<string, Value | undefined>>, defaults?: Readonly<Record<string, Value | undefined>>): AttributeSource {
+  return new RecordSource(record, defaults);
 }

@@ -237,10 +237,12 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
     let errors: MappingError[] | undefined;
     let defaults: number[] | undefined;
     const snapshot: (Value | undefined)[] = new Array(slotNames.length);
-    for (let i = 0; i < slotNames.length; i++) snapshot[i] = source.get(slotNames[i] as string);
+    if (source.readInto !== undefined) source.readInto(slotOfLowerName, snapshot);
+    else for (let i = 0; i < slotNames.length; i++) snapshot[i] = source.get(slotNames[i] as string);
     const cached = new SnapshotSource(slotOfSpelling, snapshot, source);
 
-    for (const mapping of attributeMappings) {
+    for (let m = 0; m < attributeMappings.length; m++) {
+      const mapping = attributeMappings[m] as CompiledAttributeMapping;
       if (mapping.compileError !== undefined) {
         (errors ??= []).push(mapping.compileError);
         outcomes.push(NOT_WRITTEN);
