@@ -86,7 +86,10 @@ function lowerName(name: string): string {
   return lower;
 }
 
-/** Below this many get() calls a source scans its record; past it, it builds its index (the scoping filter reads 0–3 names). */
+/**
+ * Up to this many distinct names a source scans its record for and remembers the answers; past it, it builds its
+ * index. The default AD scoping filter reads 3 names, several times over (its exclusions expand to 8 groups).
+ */
 const SCANS_BEFORE_INDEX = 4;
 
 /**
@@ -98,7 +101,8 @@ class RecordSource implements AttributeSource {
   readonly #record: Readonly<Record<string, Value | undefined>>;
   readonly #defaults: Readonly<Record<string, Value | undefined>> | undefined;
   #byLowerName: Map<string, Value> | undefined;
-  #scans = 0;
+  /** names scanned for and their answers: [lower, value, lower, value, …] */
+  #scanned: (string | Value | undefined)[] | undefined;
 
   constructor(record: Readonly<Record<string, Value | undefined>>, defaults: Readonly<Record<string, Value | undefined>> | undefined) {
     this.#record = record;
@@ -108,9 +112,12 @@ class RecordSource implements AttributeSource {
   get(name: string): Value | undefined {
     const lower = lowerName(name);
     if (this.#byLowerName === undefined) {
-      if (this.#scans < SCANS_BEFORE_INDEX) {
-        this.#scans++;
-        return this.#scan(lower);
+      const scanned = (this.#scanned ??= []);
+      for (let i = 0; i < scanned.length; i += 2) if (scanned[i] === lower) return scanned[i + 1] as Value | undefined;
+      if (scanned.length < 2 * SCANS_BEFORE_INDEX) {
+        const value = this.#scan(lower);
+        scanned.push(lower, value);
+        return value;
       }
       this.index();
     }

@@ -50,6 +50,10 @@ test('a frozen record source answers what attributeSource answers, by name (scan
   readAll(indexed);
   assert.deepEqual(readInto(indexed), expected);
   assert.deepEqual(readInto(attributeSource(record, defaults)), expected);
+  // a scoping filter reads a few names many times over: answered from what the scans found
+  const again = frozenRecordSource(record, defaults);
+  const names = ['cn', 'GIVENNAME', 'entrydn', 'mail', 'CN', 'givenname', 'ENTRYDN', 'Mail', 'cn', 'proxyaddresses'];
+  assert.deepEqual(names.map((name) => again.get(name)), names.map((name) => attributeSource(record, defaults).get(name)));
 });
 
 test('attributeSource reads its record at once: changing the record afterwards changes nothing', () => {
