@@ -219,6 +219,8 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
   });
   const matchingAttributes = attributeMappings.filter((m) => m.matchingPriority > 0).sort((a, b) => a.matchingPriority - b.matchingPriority);
   const objectMappingName = objectMapping.name ?? undefined;
+  // copied per object: a packed array of undefined, cheaper than `new Array(n)` (holey, and a runtime call)
+  const emptySnapshot: (Value | undefined)[] = new Array<Value | undefined>(slotNames.length).fill(undefined);
   const fitters = attributeMappings.map((m) => (m.definition === undefined ? undefined : targetFitter(m.definition)));
   const redactedTargets: ReadonlySet<string> = new Set(attributeMappings.filter((m) => m.redacted).map((m) => m.targetAttributeName));
   const shared: EvaluatedMappingSet = { attributeMappings, objectMappingName, sourceSlots, redactedTargets };
@@ -236,7 +238,7 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
     const outcomes: Outcome[] = [];
     let errors: MappingError[] | undefined;
     let defaults: number[] | undefined;
-    const snapshot: (Value | undefined)[] = new Array(slotNames.length);
+    const snapshot = emptySnapshot.slice();
     if (source.readInto !== undefined) source.readInto(slotOfLowerName, snapshot);
     else for (let i = 0; i < slotNames.length; i++) snapshot[i] = source.get(slotNames[i] as string);
     const cached = new SnapshotSource(slotOfSpelling, snapshot, source);
