@@ -26,6 +26,11 @@ export interface NormalizedEntry {
   readonly object: SourceObject;
   /** Attributes the server truncated: name → the high bound of the chunk received (fetch from high+1). */
   readonly truncated: ReadonlyMap<string, { readonly high: number; readonly values: RawValues }>;
+  /**
+   * The most values any attribute of `object.attributes` other than objectClass has (0 when none is an array): an
+   * object within `maxInlineValues` needs no deferLarge pass, which nearly every object is.
+   */
+  readonly mostValues: number;
 }
 
 export interface NormalizeOptions {
@@ -87,6 +92,7 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
   let usn: string | undefined;
   let csn: string | undefined;
   let lastKnownParentName: string | undefined;
+  let mostValues = 0;
   for (const name in entry) {
     if (name === 'dn' || name === '*' || name === '+') continue;
     const raw = entry[name] as RawAttribute;
@@ -110,7 +116,8 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
       }
       continue;
     }
-    switch (bookkeepingOf(name)) {
+    const role = bookkeepingOf(name);
+    switch (role) {
       case 'objectclass': objectClassRaw = raw; break;
       case 'objectguid': guidRaw = raw; break;
       case 'ms-ds-consistencyguid': consistencyRaw = raw; break;
@@ -123,7 +130,9 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
     }
     // toValue never puts null in an array and gives null only for no values, so nothing needs normalising.
     const value = toValue(raw, schema.lookup(name));
-    if (value !== null) attributes[name] = value;
+    if (value === null) continue;
+    attributes[name] = value;
+    if (Array.isArray(value) && value.length > mostValues && role !== 'objectclass') mostValues = value.length;
   }
   const objectClasses: string[] = [];
   for (const v of objectClassRaw === undefined ? [] : rawList(objectClassRaw)) objectClasses.push(typeof v === 'string' ? v : Buffer.from(v).toString('utf8'));
@@ -133,7 +142,9 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
     for (const { name, raw } of wholeRanges.values()) {
       const info = schema.lookup(name);
       const value = normalizeValue(toValue(raw, info ? { ...info, singleValued: false } : { syntax: 'string', singleValued: false }));
-      if (value !== null) attributes[name] = value;
+      if (value === null) continue;
+      attributes[name] = value;
+      if (Array.isArray(value) && value.length > mostValues && name.toLowerCase() !== 'objectclass') mostValues = value.length;
     }
   }
 
@@ -179,5 +190,5 @@ export function normalizeEntry(entry: Entry, schema: AttributeSchema, options: N
   if (usn && /^\d+$/.test(usn)) object.usnChanged = BigInt(usn);
   if (csn) object.entryCsn = csn;
   if (valueChanges) object.valueChanges = valueChanges;
-  return { object, truncated: truncated ?? NOTHING_TRUNCATED };
+  return { object, truncated: truncated ?? NOTHING_TRUNCATED, mostValues };
 }

@@ -62,6 +62,11 @@ export async function* pagedEntries(connection: LdapConnection, request: PagedSe
   }
 }
 
+/** The object with its attributes over `max` values deferred; deferLarge walks only objects that have one. */
+function withinInlineLimit(normalized: NormalizedEntry, max: number): SourceObject {
+  return normalized.mostValues > max ? deferLarge(normalized.object, max, []) : normalized.object;
+}
+
 /** Completes truncated attributes of a page of entries; pages without any (nearly all) cost nothing. */
 export async function completePage(
   connection: LdapConnection,
@@ -72,7 +77,7 @@ export async function completePage(
   maxInlineValues?: number,
 ): Promise<SourceObject[]> {
   if (page.every((n) => n.truncated.size === 0)) {
-    return maxInlineValues === undefined ? page.map((n) => n.object) : page.map((n) => deferLarge(n.object, maxInlineValues, []));
+    return maxInlineValues === undefined ? page.map((n) => n.object) : page.map((n) => withinInlineLimit(n, maxInlineValues));
   }
   return await mapConcurrent(page, concurrency, (n) => completeRanges(connection, n, schema, rangeSize, maxInlineValues));
 }
@@ -89,7 +94,7 @@ export async function completeRanges(
   maxInlineValues?: number,
 ): Promise<SourceObject> {
   if (normalized.truncated.size === 0) {
-    return maxInlineValues === undefined ? normalized.object : deferLarge(normalized.object, maxInlineValues, []);
+    return maxInlineValues === undefined ? normalized.object : withinInlineLimit(normalized, maxInlineValues);
   }
   const attributes: Record<string, Value> = { ...normalized.object.attributes };
   const deferred: string[] = [];
