@@ -221,6 +221,7 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
   const objectMappingName = objectMapping.name ?? undefined;
   // copied per object: a packed array of undefined, cheaper than `new Array(n)` (holey, and a runtime call)
   const emptySnapshot: (Value | undefined)[] = new Array<Value | undefined>(slotNames.length).fill(undefined);
+  const emptyOutcomes: Outcome[] = new Array<Outcome>(attributeMappings.length).fill(NOT_WRITTEN);
   const fitters = attributeMappings.map((m) => (m.definition === undefined ? undefined : targetFitter(m.definition)));
   const redactedTargets: ReadonlySet<string> = new Set(attributeMappings.filter((m) => m.redacted).map((m) => m.targetAttributeName));
   const shared: EvaluatedMappingSet = { attributeMappings, objectMappingName, sourceSlots, redactedTargets };
@@ -235,7 +236,8 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
     // Per object: one outcome per mapping, in mapping order. `values` and the lineage are derived from them on
     // first access (the engine reads neither for most objects; building them was ~40% of this function's
     // allocation).
-    const outcomes: Outcome[] = [];
+    // every mapping sets its outcome (NOT_WRITTEN until then): sized once, not grown by push
+    const outcomes: Outcome[] = emptyOutcomes.slice();
     let errors: MappingError[] | undefined;
     let defaults: number[] | undefined;
     const snapshot = emptySnapshot.slice();
@@ -247,18 +249,18 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
       const mapping = attributeMappings[m] as CompiledAttributeMapping;
       if (mapping.compileError !== undefined) {
         (errors ??= []).push(mapping.compileError);
-        outcomes.push(NOT_WRITTEN);
+        outcomes[m] = NOT_WRITTEN;
         continue;
       }
       if (mapping.flowType === 'ObjectAddOnly' && !isCreate) {
-        outcomes.push(SKIPPED.ObjectAddOnly);
+        outcomes[m] = SKIPPED.ObjectAddOnly;
         continue;
       }
       let value: Value;
       if (mapping.compiled === undefined) {
         // A "None" mapping: only its default value, only on create.
         if (!isCreate) {
-          outcomes.push(SKIPPED.NoSourceOnUpdate);
+          outcomes[m] = SKIPPED.NoSourceOnUpdate;
           continue;
         }
         value = null;
@@ -270,11 +272,11 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
           const failure = errorOf(error, { targetAttributeName: mapping.targetAttributeName, index: mapping.index, path: mapping.path }, '.source.expression');
           // Function errors quote the values they failed on; a redacted mapping's values must not reach a log.
           (errors ??= []).push(mapping.redacted ? { ...failure, message: `${failure.code}: message withheld because the mapping is redacted` } : failure);
-          outcomes.push(NOT_WRITTEN);
+          outcomes[m] = NOT_WRITTEN;
           continue;
         }
         if (result === IGNORE_FLOW) {
-          outcomes.push(SKIPPED.IgnoreFlowIfNullOrEmpty);
+          outcomes[m] = SKIPPED.IgnoreFlowIfNullOrEmpty;
           continue;
         }
         value = result;
@@ -285,7 +287,7 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
           (defaults ??= []).push(mapping.index);
         } else {
           // Nothing to create with: writing null on create is a no-op, so leave it out of the export.
-          outcomes.push(SKIPPED.NullWithoutDefault);
+          outcomes[m] = SKIPPED.NullWithoutDefault;
           continue;
         }
       }
@@ -295,12 +297,12 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
         if (fitted === NOT_FITTING) {
           const message = mismatchMessage(value, mapping.definition!, { redact: mapping.redacted });
           (errors ??= []).push({ targetAttributeName: mapping.targetAttributeName, mappingIndex: mapping.index, path: mapping.path, code: 'ERR_SCHEMA_VALUE_TYPE', message });
-          outcomes.push(NOT_WRITTEN);
+          outcomes[m] = NOT_WRITTEN;
           continue;
         }
         value = fitted;
       }
-      outcomes.push(value);
+      outcomes[m] = value;
     }
     return new MappingEvaluation(shared, snapshot, outcomes, errors ?? NO_ERRORS, defaults);
   }
