@@ -86,7 +86,7 @@ class RequestPlan {
         }
       }
     }
-    const name = reader.readString() ?? '';
+    const name = readLdapString(reader);
     if (from >= 0 && this.#names.length < MAX_REMEMBERED_NAMES) {
       this.#names.push({ name, bytes: Buffer.from(reader.buffer.subarray(from, reader.offset)) });
     }
@@ -157,6 +157,19 @@ function isAscii(bytes: Buffer, from: number, to: number): boolean {
   return true;
 }
 
+/** An LDAPString (the DN, an attribute description) as ldapts reads it: `reader.readString()`, non-fatal UTF-8. */
+function readLdapString(reader: BerReader): string {
+  const from = octetStringContent(reader);
+  if (from >= 0) {
+    const to = from + reader.length;
+    if (isAscii(reader.buffer, from, to)) {
+      reader.offset = to;
+      return reader.buffer.toString('latin1', from, to);
+    }
+  }
+  return reader.readString() ?? '';
+}
+
 /** One text value as ldapts decodes it (fatal UTF-8); undefined when it is not UTF-8. Consumes the value. */
 function readText(reader: BerReader): string | undefined {
   const from = octetStringContent(reader);
@@ -213,15 +226,17 @@ function readValues(reader: BerReader, binary: boolean): EntryValue {
 class DecodedSearchEntry extends SearchEntry {
   readonly #plan: RequestPlan;
   readonly #entry: Entry = { dn: '' };
-  readonly #types: TypeInfo[] = [];
+  /** Only kept when toObject must add the absent requested attributes. */
+  readonly #types: TypeInfo[] | undefined;
 
   constructor(messageId: number, plan: RequestPlan) {
     super({ messageId });
     this.#plan = plan;
+    this.#types = plan.requested.length > 0 ? [] : undefined;
   }
 
   override parseMessage(reader: BerReader): void {
-    this.name = reader.readString() ?? '';
+    this.name = readLdapString(reader);
     this.#entry.dn = this.name;
     reader.readSequence();
     const end = reader.offset + reader.length;
@@ -229,7 +244,7 @@ class DecodedSearchEntry extends SearchEntry {
       reader.readSequence();
       const name = this.#plan.readName(reader);
       const type = this.#plan.type(name);
-      this.#types.push(type);
+      this.#types?.push(type);
       this.#entry[name] = readValues(reader, type.binary);
     }
   }
@@ -237,7 +252,7 @@ class DecodedSearchEntry extends SearchEntry {
   /** The arguments are the request's own lists, which the plan already holds (ldapts passes nothing else). */
   override toObject(): Entry {
     const { requested, firstIndex, seen } = this.#plan;
-    if (requested.length === 0) return this.#entry;
+    if (this.#types === undefined) return this.#entry;
     seen.fill(0);
     for (const type of this.#types) if (type.requestIndex >= 0) seen[type.requestIndex] = 1;
     for (let i = 0; i < requested.length; i++) {

@@ -122,9 +122,11 @@ describe('search entry decoding gives what ldapts gives, without decoding binary
     const ourRequest = request([...attributes], ['objectGUID', 'objectSid']);
     const ours = adapted();
     entries.forEach((list, i) => {
-      const bytes = searchResultEntry(7, `CN=${i},DC=corp`, list);
+      const bytes = searchResultEntry(7, i % 2 === 0 ? `CN=${i},DC=corp` : `CN=Zoë ${i} 名,DC=corp`, list);
       const stock = parse(new MessageParser(), bytes, stockRequest);
-      assert.deepEqual(shape(parse(ours, bytes, ourRequest)), shape(stock), `entry ${i}`);
+      const entry = parse(ours, bytes, ourRequest);
+      assert.deepEqual(shape(entry), shape(stock), `entry ${i}`);
+      assert.equal(entry.dn, stock.dn);
     });
   });
 
