@@ -11,23 +11,28 @@ import { CloudsyncError } from '../errors/index.ts';
 
 export const SID_MAX_SUB_AUTHORITIES = 15;
 
-export function sidToString(bytes: Uint8Array, functionName = 'StringFromSid'): string {
-  const invalid = (reason: string): CloudsyncError => new CloudsyncError(
+function invalidSid(bytes: Uint8Array, functionName: string, reason: string): CloudsyncError {
+  return new CloudsyncError(
     'ERR_EXPR_EVALUATION',
     `${functionName}: the ${bytes.length}-byte value is not a security identifier: ${reason}`,
     { details: { length: bytes.length } },
   );
-  if (bytes.length < 8) throw invalid('a SID has at least 8 bytes');
+}
+
+/** Every AD object's SID is converted once per evaluation: plain numbers (the 48-bit authority is exact in a double). */
+export function sidToString(bytes: Uint8Array, functionName = 'StringFromSid'): string {
+  if (bytes.length < 8) throw invalidSid(bytes, functionName, 'a SID has at least 8 bytes');
   const revision = bytes[0]!;
   const count = bytes[1]!;
-  if (revision !== 1) throw invalid(`revision ${revision}, expected 1`);
-  if (count > SID_MAX_SUB_AUTHORITIES) throw invalid(`${count} sub-authorities, at most ${SID_MAX_SUB_AUTHORITIES}`);
-  if (bytes.length !== 8 + 4 * count) throw invalid(`${count} sub-authorities need ${8 + 4 * count} bytes`);
-  let authority = 0n;
-  for (let i = 2; i < 8; i++) authority = (authority << 8n) | BigInt(bytes[i]!);
-  const authorityText = authority < 2n ** 32n ? authority.toString() : `0x${authority.toString(16).toUpperCase().padStart(12, '0')}`;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parts = [`S-1-${authorityText}`];
-  for (let i = 0; i < count; i++) parts.push(String(view.getUint32(8 + 4 * i, true)));
-  return parts.join('-');
+  if (revision !== 1) throw invalidSid(bytes, functionName, `revision ${revision}, expected 1`);
+  if (count > SID_MAX_SUB_AUTHORITIES) throw invalidSid(bytes, functionName, `${count} sub-authorities, at most ${SID_MAX_SUB_AUTHORITIES}`);
+  if (bytes.length !== 8 + 4 * count) throw invalidSid(bytes, functionName, `${count} sub-authorities need ${8 + 4 * count} bytes`);
+  let authority = 0;
+  for (let i = 2; i < 8; i++) authority = authority * 256 + bytes[i]!;
+  let text = authority < 2 ** 32 ? `S-1-${authority}` : `S-1-0x${authority.toString(16).toUpperCase().padStart(12, '0')}`;
+  for (let i = 0, at = 8; i < count; i++, at += 4) {
+    // little-endian 32-bit, unsigned
+    text += `-${(bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0}`;
+  }
+  return text;
 }

@@ -22,6 +22,9 @@ describe('security identifiers', () => {
   });
   it('writes large identifier authorities in hexadecimal', () => {
     assert.equal(sidToString(sid(0x0102_0304_0506n, 7)), 'S-1-0x010203040506-7');
+    assert.equal(sidToString(sid(0xffff_ffffn, 7)), 'S-1-4294967295-7', 'below 2^32: decimal');
+    assert.equal(sidToString(sid(0x1_0000_0000n, 7)), 'S-1-0x000100000000-7', 'from 2^32: hexadecimal');
+    assert.equal(sidToString(sid(0xffff_ffff_ffffn, 2147483648)), 'S-1-0xFFFFFFFFFFFF-2147483648', 'the largest authority, exactly');
   });
   it('refuses malformed SIDs', () => {
     assert.throws(() => sidToString(new Uint8Array(4)), { code: 'ERR_EXPR_EVALUATION', message: /at least 8 bytes/ });
