@@ -42,11 +42,15 @@ interface TypeInfo {
   readonly requestIndex: number;
 }
 
-/** Per search request (the same SearchRequest object serves every page of a paged search). */
+/**
+ * Per attribute list and binary list: the same SearchRequest object serves every page of a paged search, and the
+ * one-entry reads of a delta (`<GUID=…>`, one per changed object) ask with equal lists each time.
+ */
 class RequestPlan {
   readonly #explicit: ReadonlySet<string>;
   readonly #types = new Map<string, TypeInfo>();
-  readonly #requestedLower: readonly string[];
+  /** Lower-case requested name → the first index it has in the request. */
+  readonly #requestIndex = new Map<string, number>();
   /** Requested names in request order (toObject adds `[]` for the absent ones). */
   readonly requested: readonly string[];
   /** Per requested name, the first index of a name equal to it ignoring case (what ldapts' lower-cased set finds). */
@@ -54,11 +58,16 @@ class RequestPlan {
   /** Scratch flags for toObject, which runs synchronously, one entry at a time. */
   readonly seen: Uint8Array;
 
-  constructor(request: SearchRequest) {
+  constructor(request: SearchRequest, absentIncluded: boolean) {
     this.#explicit = new Set(request.explicitBufferAttributes);
-    this.requested = absentLeftOut.has(request.attributes) ? [] : [...request.attributes];
-    this.#requestedLower = this.requested.map((name) => name.toLocaleLowerCase());
-    this.firstIndex = this.#requestedLower.map((lower) => this.#requestedLower.indexOf(lower));
+    this.requested = absentIncluded ? [...request.attributes] : [];
+    this.firstIndex = this.requested.map((name, i) => {
+      const lower = name.toLocaleLowerCase();
+      const first = this.#requestIndex.get(lower);
+      if (first !== undefined) return first;
+      this.#requestIndex.set(lower, i);
+      return i;
+    });
     this.seen = new Uint8Array(this.requested.length);
   }
 
@@ -98,7 +107,7 @@ class RequestPlan {
     if (info === undefined) {
       // ldapts compares names with toLocaleLowerCase; kept identical (it differs from toLowerCase in some locales).
       const lower = name.toLocaleLowerCase();
-      info = { binary: this.#explicit.has(name) || BINARY_OPTION.test(name), requestIndex: this.#requestedLower.indexOf(lower) };
+      info = { binary: this.#explicit.has(name) || BINARY_OPTION.test(name), requestIndex: this.#requestIndex.get(lower) ?? -1 };
       this.#types.set(name, info);
     }
     return info;
@@ -122,10 +131,21 @@ export function withoutAbsentAttributes(attributes: string[]): string[] {
   return attributes;
 }
 
-function planOf(request: SearchRequest): RequestPlan {
+/** Plans of one client by the content of their lists (a few: a connector asks with a handful of lists). */
+type PlanCache = Map<string, RequestPlan>;
+const MAX_PLANS_PER_CLIENT = 32;
+
+function planOf(request: SearchRequest, cache: PlanCache): RequestPlan {
   let plan = plans.get(request);
   if (plan === undefined) {
-    plan = new RequestPlan(request);
+    const absentIncluded = !absentLeftOut.has(request.attributes);
+    const key = `${absentIncluded ? 1 : 0}\u0001${request.attributes.join('\u0000')}\u0001${request.explicitBufferAttributes.join('\u0000')}`;
+    plan = cache.get(key);
+    if (plan === undefined) {
+      plan = new RequestPlan(request, absentIncluded);
+      if (cache.size >= MAX_PLANS_PER_CLIENT) cache.clear();
+      cache.set(key, plan);
+    }
     plans.set(request, plan);
   }
   return plan;
@@ -276,11 +296,12 @@ export function installSearchEntryDecoding(client: Client): boolean {
   const stock = parser?._getMessageFromProtocolOperation;
   if (parser === undefined || typeof stock !== 'function' || stock.length !== 4) return false;
   const fallback = stock.bind(parser);
+  const cache: PlanCache = new Map();
   parser._getMessageFromProtocolOperation = (messageId, protocolOperation, reader, request) => {
     if (protocolOperation !== ProtocolOperation.LDAP_RES_SEARCH_ENTRY || !(request instanceof SearchRequest)) {
       return fallback(messageId, protocolOperation, reader, request);
     }
-    const message = new DecodedSearchEntry(messageId, planOf(request));
+    const message = new DecodedSearchEntry(messageId, planOf(request, cache));
     message.parse(reader, (request.controls ?? []) as Control[]);
     return message;
   };

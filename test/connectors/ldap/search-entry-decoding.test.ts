@@ -130,6 +130,21 @@ describe('search entry decoding gives what ldapts gives, without decoding binary
     });
   });
 
+  test('searches on one connection with equal or different lists each get what ldapts gives them', () => {
+    const parser = adapted();
+    const bytes = searchResultEntry(7, 'CN=Ada,DC=corp', ATTRIBUTES);
+    const cases: Array<[string[], string[]]> = [
+      [['cn', 'mail'], ['objectSid']], [['cn', 'mail'], ['objectSid']], [['cn', 'mail'], []], [['cn', 'mail', 'sn'], ['objectSid']], [['cn'], ['objectSid']],
+    ];
+    for (const [attributes, binary] of cases) {
+      const stock = parse(new MessageParser(), bytes, request([...attributes], [...binary]));
+      assert.deepEqual(shape(parse(parser, bytes, request([...attributes], [...binary]))), shape(stock), `${attributes} / ${binary}`);
+    }
+    const lean = parse(parser, bytes, request(withoutAbsentAttributes(['cn', 'mail']), ['objectSid']));
+    assert.equal(lean['mail'], undefined, 'equal lists, but this one asked to leave absent attributes out');
+    assert.deepEqual(parse(parser, bytes, request(['cn', 'mail'], ['objectSid']))['mail'], [], 'and the next plain one has them again');
+  });
+
   test('a search whose reader skips `[]` can have entries without the absent requested attributes', () => {
     const attributes = ['objectClass', 'CN', 'mail', 'otherTelephone', 'objectGUID', 'member'];
     const bytes = searchResultEntry(7, 'CN=Ada,OU=Bench,DC=corp', ATTRIBUTES);
