@@ -19,7 +19,7 @@
  * UTF-8 the attribute comes back as buffers, all of its values). The entry object has the same keys in the same
  * order with the same values as ldapts' toObject would give (including `[]` for requested attributes the entry
  * lacks, unless the search's attribute list went through `withoutAbsentAttributes`); only the per-name lower-casing
- * is remembered per search request instead of being redone per entry.
+ * is remembered per attribute list (per connection) instead of being redone per entry.
  * test/connectors/ldap/search-entry-decoding.test.ts parses the same BER with both and compares.
  *
  * What could go wrong: it reaches into ldapts' MessageParser (`_getMessageFromProtocolOperation`, private in the
@@ -108,12 +108,14 @@ class RequestPlan {
       // ldapts compares names with toLocaleLowerCase; kept identical (it differs from toLowerCase in some locales).
       const lower = name.toLocaleLowerCase();
       info = { binary: this.#explicit.has(name) || BINARY_OPTION.test(name), requestIndex: this.#requestIndex.get(lower) ?? -1 };
-      this.#types.set(name, info);
+      // Ranged descriptions (member;range=1500-2999) vary a little; anything past the bound is just worked out again.
+      if (this.#types.size < 4 * MAX_REMEMBERED_NAMES) this.#types.set(name, info);
     }
     return info;
   }
 }
 
+/** The plan of each request, so that the pages of a paged search find theirs without building the key again. */
 const plans = new WeakMap<SearchRequest, RequestPlan>();
 
 /** Attribute lists (by identity) of searches whose reader treats an absent attribute and `[]` alike. */
