@@ -3,7 +3,7 @@
  */
 import { walkNodes, type ExpressionNode } from './ast.ts';
 import { checkTree, type CheckOptions } from './checker.ts';
-import { compileTree, type EvaluationResult } from './compiler.ts';
+import { compileSlottedTree, compileTree, type EvaluationResult } from './compiler.ts';
 import type { EvaluationContext, IgnoreFlow } from './function-definition.ts';
 import { parseExpression } from './parser.ts';
 import { isCloudsyncError, type CloudsyncError } from '../errors/index.ts';
@@ -19,6 +19,16 @@ export interface CompiledExpression {
   evaluate(source: AttributeSource, context?: Partial<EvaluationContext>): EvaluationResult;
   /** `evaluate` without its result object: the value, or IGNORE_FLOW when the expression drops the flow. */
   evaluateValue(source: AttributeSource, context?: Partial<EvaluationContext>): Value | IgnoreFlow;
+  /**
+   * The expression compiled again to read its attributes from a snapshot by slot (`slotOf(name)`, -1: from the
+   * source): for a caller that reads each object's attributes once for many expressions (mapping evaluation).
+   */
+  bindSlots(slotOf: (name: string) => number): SlottedExpression;
+}
+
+export interface SlottedExpression {
+  /** evaluateValue, with `snapshot[slotOf(name)]` holding what `source.get(name)` would answer */
+  evaluateSnapshot(snapshot: readonly (Value | undefined)[], source: AttributeSource, context?: Partial<EvaluationContext>): Value | IgnoreFlow;
 }
 
 export type CheckResult = { readonly ok: true; readonly compiled: CompiledExpression } | { readonly ok: false; readonly errors: CloudsyncError[] };
@@ -57,5 +67,6 @@ function compiledFrom(source: string, ast: ExpressionNode): CompiledExpression {
     redacted,
     evaluate: evaluator.evaluate,
     evaluateValue: evaluator.evaluateValue,
+    bindSlots: (slotOf: (name: string) => number): SlottedExpression => ({ evaluateSnapshot: compileSlottedTree(ast, slotOf) }),
   });
 }

@@ -28,6 +28,10 @@ type Evaluator = () => Value | IgnoreFlow;
 interface Frame {
   source: AttributeSource;
   context: EvaluationContext;
+  /** the object's values by slot, for trees compiled with a slot table (see compileTree) */
+  snapshot: readonly (Value | undefined)[];
+  /** compile time only: where each attribute is found in `snapshot` (-1: read `source`) */
+  readonly slotOf: ((name: string) => number) | undefined;
 }
 
 const IGNORE_FLOW_RESULT: EvaluationResult = Object.freeze({ kind: 'ignoreFlow' });
@@ -40,6 +44,14 @@ type Compile<K extends NodeKind> = (node: Extract<ExpressionNode, { kind: K }>, 
 const COMPILERS: { readonly [K in NodeKind]: Compile<K> } = {
   attribute: (node, frame) => {
     const name = node.name;
+    const slot = frame.slotOf === undefined ? -1 : frame.slotOf(name);
+    if (slot >= 0) {
+      return () => {
+        const value = frame.snapshot[slot];
+        if (value === undefined) return null;
+        return Array.isArray(value) && value.length === 0 ? null : value;
+      };
+    }
     return () => {
       const value = frame.source.get(name);
       if (value === undefined) return null;
@@ -160,18 +172,47 @@ function locate(error: unknown, position: number): unknown {
 
 export interface CompiledEvaluator {
   evaluate(source: AttributeSource, context?: Partial<EvaluationContext>): EvaluationResult;
-  /** evaluate without the result object: the value, or IGNORE_FLOW (mapping evaluation calls this ~50 times per object) */
+  /** evaluate without the result object: the value, or IGNORE_FLOW */
   evaluateValue(source: AttributeSource, context?: Partial<EvaluationContext>): Value | IgnoreFlow;
 }
 
+/** evaluateValue of a tree compiled with a slot table: see compileSlottedTree. */
+export type SnapshotEvaluator = (snapshot: readonly (Value | undefined)[], source: AttributeSource, context?: Partial<EvaluationContext>) => Value | IgnoreFlow;
+
+const NO_SNAPSHOT: readonly (Value | undefined)[] = Object.freeze([]);
+
 export function compileTree(root: ExpressionNode): CompiledEvaluator {
-  const frame: Frame = { source: NO_SOURCE, context: resolveContext(undefined) };
+  const evaluateSnapshot = compileRoot(root, undefined);
+  const evaluateValue = (source: AttributeSource, context?: Partial<EvaluationContext>): Value | IgnoreFlow => evaluateSnapshot(NO_SNAPSHOT, source, context);
+  return {
+    evaluate(source, context) {
+      const value = evaluateValue(source, context);
+      return value === IGNORE_FLOW ? IGNORE_FLOW_RESULT : { kind: 'value', value };
+    },
+    evaluateValue,
+  };
+}
+
+/**
+ * The tree compiled to read its attributes from a snapshot by slot — `slotOf(name)`, -1 for one read from the
+ * source — with no lookup per read: for a caller that reads each object's attributes once for many expressions
+ * (mapping evaluation, ~50 expressions and ~100 reads per object). `snapshot[slotOf(name)]` must be what
+ * `source.get(name)` answers.
+ */
+export function compileSlottedTree(root: ExpressionNode, slotOf: (name: string) => number): SnapshotEvaluator {
+  return compileRoot(root, slotOf);
+}
+
+function compileRoot(root: ExpressionNode, slotOf: ((name: string) => number) | undefined): SnapshotEvaluator {
+  const frame: Frame = { source: NO_SOURCE, context: resolveContext(undefined), snapshot: NO_SNAPSHOT, slotOf };
   const evaluateRoot = compileNode(root, frame);
-  const evaluateValue = (source: AttributeSource, context?: Partial<EvaluationContext>): Value | IgnoreFlow => {
+  return (snapshot, source, context) => {
     const previousSource = frame.source;
     const previousContext = frame.context;
+    const previousSnapshot = frame.snapshot;
     frame.source = source;
     frame.context = resolveContext(context);
+    frame.snapshot = snapshot;
     try {
       return evaluateRoot();
     } catch (error) {
@@ -181,13 +222,7 @@ export function compileTree(root: ExpressionNode): CompiledEvaluator {
     } finally {
       frame.source = previousSource;
       frame.context = previousContext;
+      frame.snapshot = previousSnapshot;
     }
-  };
-  return {
-    evaluate(source, context) {
-      const value = evaluateValue(source, context);
-      return value === IGNORE_FLOW ? IGNORE_FLOW_RESULT : { kind: 'value', value };
-    },
-    evaluateValue,
   };
 }

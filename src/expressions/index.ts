@@ -21,7 +21,7 @@ export {
 } from './ast.ts';
 export { parseExpression, MAX_EXPRESSION_LENGTH, MAX_NESTING_DEPTH } from './parser.ts';
 export { printExpression } from './printer.ts';
-export { checkExpression, compileExpression, type CompiledExpression, type CheckResult } from './compiled-expression.ts';
+export { checkExpression, compileExpression, type CompiledExpression, type CheckResult, type SlottedExpression } from './compiled-expression.ts';
 export type { CheckOptions } from './checker.ts';
 export type { EvaluationResult } from './compiler.ts';
 export {
@@ -41,6 +41,8 @@ export { renderFunctionReference } from './reference-doc.ts';
 export { listFunctions } from './list-functions.ts';
 export {
   attributeSource,
+  AttributeSlots,
+  frozenRecordSource,
   reference,
   isReference,
   kindOf,

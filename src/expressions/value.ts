@@ -61,11 +61,45 @@ export interface AttributeSource {
   /** undefined when the object has no such attribute (distinct from a present-but-null value only for IsPresent). */
   get(name: string): Value | undefined;
   /**
-   * Optional bulk read, answering exactly what get() would: for every name in `slotOfLowerName` (lower-cased name →
-   * slot) the source has a value for, `into[slot]` = that value; the other slots are left as they are (undefined).
-   * One pass over the source's attributes instead of a lookup per name.
+   * Optional bulk read, answering exactly what get() would: for every name of `slots` the source has a value for,
+   * `into[slot]` = that value; the other slots are left as they are (undefined). One pass over the source's
+   * attributes instead of a lookup per name.
    */
-  readInto?(slotOfLowerName: ReadonlyMap<string, number>, into: (Value | undefined)[]): void;
+  readInto?(slots: AttributeSlots, into: (Value | undefined)[]): void;
+}
+
+/**
+ * Names read into numbered slots (a mapping set's source snapshot): slot `i` holds the value of `names[i]`,
+ * matched case-insensitively. Answers `slotOf` for any spelling with one map lookup once that spelling was seen
+ * (a directory spells its names the same way in every object).
+ */
+export class AttributeSlots {
+  readonly names: readonly string[];
+  readonly #slotOfLowerName: ReadonlyMap<string, number>;
+  /** any spelling asked for → its slot, -1 for a name no slot holds; bounded like LOWER_NAMES */
+  readonly #slotOfSpelling = new Map<string, number>();
+
+  /** `names` must differ case-insensitively (a TypeError otherwise). */
+  constructor(names: readonly string[]) {
+    const slotOfLowerName = new Map<string, number>();
+    names.forEach((name, slot) => {
+      const lower = name.toLowerCase();
+      if (slotOfLowerName.has(lower)) throw new TypeError(`AttributeSlots: ${name} is named twice`);
+      slotOfLowerName.set(lower, slot);
+    });
+    this.names = Object.freeze([...names]);
+    this.#slotOfLowerName = slotOfLowerName;
+  }
+
+  /** the slot holding `name` (any case), -1 when none does */
+  slotOf(name: string): number {
+    let slot = this.#slotOfSpelling.get(name);
+    if (slot === undefined) {
+      slot = this.#slotOfLowerName.get(lowerName(name)) ?? -1;
+      if (this.#slotOfSpelling.size < LOWER_NAMES_LIMIT) this.#slotOfSpelling.set(name, slot);
+    }
+    return slot;
+  }
 }
 
 /**
@@ -124,11 +158,12 @@ class RecordSource implements AttributeSource {
     return this.#byLowerName!.get(lower);
   }
 
-  readInto(slotOfLowerName: ReadonlyMap<string, number>, into: (Value | undefined)[]): void {
+  readInto(slots: AttributeSlots, into: (Value | undefined)[]): void {
     const byLowerName = this.#byLowerName;
     if (byLowerName !== undefined) {
-      for (const [lower, slot] of slotOfLowerName) {
-        const value = byLowerName.get(lower);
+      const names = slots.names;
+      for (let slot = 0; slot < names.length; slot++) {
+        const value = byLowerName.get(lowerName(names[slot] as string));
         if (value !== undefined) into[slot] = value;
       }
       return;
@@ -137,8 +172,8 @@ class RecordSource implements AttributeSource {
     // for…in, not Object.entries: no [name, value] pair per attribute. Records are plain objects (own, enumerable
     // properties only; nothing enumerable is inherited from Object.prototype).
     for (const name in record) {
-      const slot = slotOfLowerName.get(lowerName(name));
-      if (slot === undefined) continue;
+      const slot = slots.slotOf(name);
+      if (slot < 0) continue;
       const value = record[name];
       if (value !== undefined) into[slot] = value;
     }
@@ -146,8 +181,8 @@ class RecordSource implements AttributeSource {
     if (defaults === undefined) return;
     // a slot still empty has no record value: the first default of that name answers, as in index()
     for (const name in defaults) {
-      const slot = slotOfLowerName.get(lowerName(name));
-      if (slot === undefined || into[slot] !== undefined) continue;
+      const slot = slots.slotOf(name);
+      if (slot < 0 || into[slot] !== undefined) continue;
       const value = defaults[name];
       if (value !== undefined) into[slot] = value;
     }

@@ -20,11 +20,11 @@
  *   default value applies on create only.
  */
 import { isCloudsyncError, type ErrorCode } from '../errors/index.ts';
-import { compileExpression, type CompiledExpression } from '../expressions/index.ts';
+import { compileExpression, type CompiledExpression, type SlottedExpression } from '../expressions/index.ts';
 import { IGNORE_FLOW, type EvaluationContext, type IgnoreFlow } from '../expressions/function-definition.ts';
 import { resolveContext } from '../expressions/evaluation-context.ts';
 import { walkNodes } from '../expressions/ast.ts';
-import type { AttributeSource, Value } from '../expressions/value.ts';
+import { AttributeSlots, type AttributeSource, type Value } from '../expressions/value.ts';
 import { expressionOfSource, sourceType, type AttributeMappingSourceType } from './attribute-mapping-source.ts';
 import {
   ATTRIBUTE_FLOW_BEHAVIORS,
@@ -219,6 +219,9 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
   });
   const matchingAttributes = attributeMappings.filter((m) => m.matchingPriority > 0).sort((a, b) => a.matchingPriority - b.matchingPriority);
   const objectMappingName = objectMapping.name ?? undefined;
+  const slots = new AttributeSlots(slotNames);
+  // every attribute an expression reads has a slot: the expressions read the snapshot, never the source
+  const slotted = attributeMappings.map((m) => m.compiled?.bindSlots((name) => slotOfSpelling.get(name) ?? -1));
   // copied per object: a packed array of undefined, cheaper than `new Array(n)` (holey, and a runtime call)
   const emptySnapshot: (Value | undefined)[] = new Array<Value | undefined>(slotNames.length).fill(undefined);
   const emptyOutcomes: Outcome[] = new Array<Outcome>(attributeMappings.length).fill(NOT_WRITTEN);
@@ -241,9 +244,8 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
     let errors: MappingError[] | undefined;
     let defaults: number[] | undefined;
     const snapshot = emptySnapshot.slice();
-    if (source.readInto !== undefined) source.readInto(slotOfLowerName, snapshot);
+    if (source.readInto !== undefined) source.readInto(slots, snapshot);
     else for (let i = 0; i < slotNames.length; i++) snapshot[i] = source.get(slotNames[i] as string);
-    const cached = new SnapshotSource(slotOfSpelling, snapshot, source);
 
     for (let m = 0; m < attributeMappings.length; m++) {
       const mapping = attributeMappings[m] as CompiledAttributeMapping;
@@ -267,7 +269,7 @@ export function compileObjectMapping(objectMapping: ObjectMapping, options: Comp
       } else {
         let result: Value | IgnoreFlow;
         try {
-          result = mapping.compiled.evaluateValue(cached, context);
+          result = (slotted[m] as SlottedExpression).evaluateSnapshot(snapshot, source, context);
         } catch (error) {
           const failure = errorOf(error, { targetAttributeName: mapping.targetAttributeName, index: mapping.index, path: mapping.path }, '.source.expression');
           // Function errors quote the values they failed on; a redacted mapping's values must not reach a log.
@@ -342,24 +344,6 @@ type Outcome = Value | Unwritten;
 const NOT_WRITTEN = new Unwritten(undefined);
 const SKIPPED: Readonly<Record<SkipReason, Unwritten>> = Object.freeze(Object.fromEntries(SKIP_REASONS.map((r) => [r, new Unwritten(r)])) as Record<SkipReason, Unwritten>);
 const NO_ERRORS: readonly MappingError[] = Object.freeze([]);
-
-/** Expressions read the object's snapshot; names no mapping reads (none, unless a function reads by name) go to the source. */
-class SnapshotSource implements AttributeSource {
-  readonly #slotOfSpelling: ReadonlyMap<string, number>;
-  readonly #snapshot: readonly (Value | undefined)[];
-  readonly #source: AttributeSource;
-
-  constructor(slotOfSpelling: ReadonlyMap<string, number>, snapshot: readonly (Value | undefined)[], source: AttributeSource) {
-    this.#slotOfSpelling = slotOfSpelling;
-    this.#snapshot = snapshot;
-    this.#source = source;
-  }
-
-  get(name: string): Value | undefined {
-    const slot = this.#slotOfSpelling.get(name);
-    return slot === undefined ? this.#source.get(name) : this.#snapshot[slot];
-  }
-}
 
 /**
  * One object's evaluation. `values` and `lineage` are built on first access, from the outcomes and the source

@@ -217,4 +217,28 @@ describe('evaluation', () => {
       assert.throws(() => compileExpression('ToLower([a], "tr", 3)'), { code: 'ERR_EXPR_ARITY', position: 0 });
     });
   });
+
+  describe('slotted evaluation', () => {
+    it('reads attributes from a snapshot by slot, answering what evaluation from the source answers', () => {
+      const attributes: Record<string, Value> = { givenName: 'Adele', sn: 'Vance', proxyAddresses: ['SMTP:a@contoso.com', 'smtp:b@contoso.com'], empty: [] };
+      const slots = ['givenname', 'SN', 'proxyaddresses', 'empty', 'missing'];
+      const slotOf = (name: string) => slots.findIndex((s) => s.toLowerCase() === name.toLowerCase());
+      const source = attributeSource(attributes);
+      const snapshot = slots.map((name) => source.get(name));
+      const expressions = [
+        'Join(" ", [givenName], [SN])',
+        'IIF(IsPresent([missing]), "yes", "no")',
+        'IsNullOrEmpty([empty])',
+        'Item([proxyAddresses], 2)',
+        'IgnoreFlowIfNullOrEmpty([missing])',
+        'Left([GIVENNAME], 3) & [notSlotted]',
+      ];
+      for (const text of expressions) {
+        const compiled = compileExpression(text);
+        assert.deepEqual(compiled.bindSlots(slotOf).evaluateSnapshot(snapshot, source), compiled.evaluateValue(source), text);
+      }
+      // an attribute without a slot is read from the source
+      assert.equal(compileExpression('[notSlotted]').bindSlots(slotOf).evaluateSnapshot(snapshot, attributeSource({ notSlotted: 'x' })), 'x');
+    });
+  });
 });

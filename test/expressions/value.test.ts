@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { attributeSource, frozenRecordSource, reference, type AttributeSource, type Value } from '../../src/expressions/value.ts';
+import { attributeSource, AttributeSlots, frozenRecordSource, reference, type AttributeSource, type Value } from '../../src/expressions/value.ts';
 
 // Two spellings of one name (the later wins), a default the record overrides in another case, a default it lacks.
 const record: Record<string, Value> = {
@@ -29,7 +29,7 @@ function readAll(source: AttributeSource): Record<string, Value | undefined> {
 
 function readInto(source: AttributeSource): Record<string, Value | undefined> {
   const names = Object.keys(expected);
-  const slots = new Map(names.map((name, i) => [name.toLowerCase(), i]));
+  const slots = new AttributeSlots(names);
   const into: (Value | undefined)[] = new Array(names.length);
   assert.ok(source.readInto !== undefined);
   source.readInto(slots, into);
@@ -63,4 +63,10 @@ test('attributeSource reads its record at once: changing the record afterwards c
   mutable['title'] = 'Manager';
   assert.equal(source.get('department'), 'Retail');
   assert.equal(source.get('title'), undefined);
+});
+
+test('attribute slots answer any spelling of their names, -1 for others, and refuse a name given twice', () => {
+  const slots = new AttributeSlots(['givenName', 'sn']);
+  assert.deepEqual(['GIVENNAME', 'givenname', 'givenName', 'SN', 'mail', 'mail'].map((name) => slots.slotOf(name)), [0, 0, 0, 1, -1, -1]);
+  assert.throws(() => new AttributeSlots(['mail', 'Mail']), TypeError);
 });
