@@ -260,7 +260,7 @@ export class ActiveDirectoryConnector implements SourceConnector {
     const [{ schema, binary }, cookie] = await Promise.all([this.#ctx(), this.#currentCookie(baseDn)]);
     const self = this;
     const containers = this.#options.containers?.length ? this.#options.containers : [baseDn];
-    async function* objects(): AsyncGenerator<SourceObject> {
+    async function* pages(): AsyncGenerator<SourceObject[]> {
       for (const container of containers) {
         for await (const entries of pagedEntries(self.connection, {
           base: container,
@@ -271,11 +271,11 @@ export class ActiveDirectoryConnector implements SourceConnector {
         })) {
           const normalized = entries.map((e) => normalizeEntry(e, schema)).filter((n) => n !== undefined);
           // Only groups are ever truncated; complete them concurrently, keep the page order.
-          yield* await completePage(self.connection, normalized, schema, self.#options.memberRangeSize, self.#options.readConcurrency ?? 8, options.maxInlineValues);
+          yield await completePage(self.connection, normalized, schema, self.#options.memberRangeSize, self.#options.readConcurrency ?? 8, options.maxInlineValues);
         }
       }
     }
-    yield* withFinalWatermark(inBatches(objects(), options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal), () => encodeWatermark(cookie));
+    yield* withFinalWatermark(inBatches(pages(), options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal), () => encodeWatermark(cookie));
   }
 
   async *deltaImport(watermark: Watermark, options: ImportOptions = {}): AsyncGenerator<ImportBatch> {

@@ -124,7 +124,7 @@ export class GenericLdapConnector implements SourceConnector {
   async *#search(filter: string, batchSize: number, signal: AbortSignal | undefined, maxInlineValues?: number): AsyncGenerator<SourceObject[]> {
     const { schema, binary } = await this.#ctx();
     const self = this;
-    async function* objects(): AsyncGenerator<SourceObject> {
+    async function* pages(): AsyncGenerator<SourceObject[]> {
       for await (const entries of pagedEntries(self.connection, {
         base: self.#options.baseDn,
         filter,
@@ -133,10 +133,10 @@ export class GenericLdapConnector implements SourceConnector {
         pageSize: self.#options.pageSize ?? 1000,
       })) {
         const normalized = entries.map((e) => normalizeEntry(e, schema)).filter((n) => n !== undefined);
-        yield* await completePage(self.connection, normalized, schema, undefined, 8, maxInlineValues);
+        yield await completePage(self.connection, normalized, schema, undefined, 8, maxInlineValues);
       }
     }
-    yield* inBatches(objects(), batchSize, signal);
+    yield* inBatches(pages(), batchSize, signal);
   }
 
   async *fullImport(options: ImportOptions = {}): AsyncGenerator<ImportBatch> {

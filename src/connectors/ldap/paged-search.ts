@@ -133,15 +133,20 @@ export async function* valueChunks(raw: AsyncIterable<RawValues>, schema: Attrib
   if (pending.length > 0) yield pending;
 }
 
-/** Regroups a stream of objects into batches of at most `size`. */
-export async function* inBatches(objects: AsyncIterable<SourceObject>, size: number, signal?: AbortSignal): AsyncGenerator<SourceObject[]> {
+/**
+ * Regroups a stream of pages of objects into batches of at most `size`. Pages, not objects, cross the async
+ * boundary: one generator step per object cost every imported object a promise and an iterator result.
+ */
+export async function* inBatches(pages: AsyncIterable<readonly SourceObject[]>, size: number, signal?: AbortSignal): AsyncGenerator<SourceObject[]> {
   let batch: SourceObject[] = [];
-  for await (const object of objects) {
-    signal?.throwIfAborted();
-    batch.push(object);
-    if (batch.length >= size) {
-      yield batch;
-      batch = [];
+  for await (const page of pages) {
+    for (const object of page) {
+      signal?.throwIfAborted();
+      batch.push(object);
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
     }
   }
   if (batch.length > 0) yield batch;
