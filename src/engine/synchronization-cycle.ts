@@ -1022,15 +1022,23 @@ async function exportStep(batch: BatchContext): Promise<void> {
   if (arrived.length > 0) {
     // A restored object's groups are re-read too: the cloud's restore brings its memberships back, but AD drops a
     // deleted object's links (an undelete from a tombstone does not bring them back) without reporting the groups.
-    const referrers = await connectorSpace.listReferrers(arrived.flatMap((i) => (i.entry?.state === 'deleted' ? [placeholderAnchor(i.source.dn), i.anchor] : [placeholderAnchor(i.source.dn)])));
-    const inBatch = new Map(batch.items.map((i) => [i.anchor, i]));
-    const outside = referrers.filter((anchor) => inBatch.get(anchor)?.next === undefined);
-    for (const anchor of referrers) {
-      const item = inBatch.get(anchor);
-      if (item?.next !== undefined) item.next = { ...item.next, refsPending: true };
+    const targets: string[] = [];
+    for (const i of arrived) {
+      targets.push(placeholderAnchor(i.source.dn));
+      if (i.entry?.state === 'deleted') targets.push(i.anchor);
     }
-    const others = await connectorSpace.get(outside);
-    for (const entry of others.values()) entries.push({ ...entry, refsPending: true, updatedAt: now(cycle) });
+    const referrers = await connectorSpace.listReferrers(targets);
+    // (nearly always none in a full sync: the batch's anchor map only when there are some)
+    if (referrers.length > 0) {
+      const inBatch = new Map(batch.items.map((i) => [i.anchor, i]));
+      const outside = referrers.filter((anchor) => inBatch.get(anchor)?.next === undefined);
+      for (const anchor of referrers) {
+        const item = inBatch.get(anchor);
+        if (item?.next !== undefined) item.next = { ...item.next, refsPending: true };
+      }
+      const others = await connectorSpace.get(outside);
+      for (const entry of others.values()) entries.push({ ...entry, refsPending: true, updatedAt: now(cycle) });
+    }
   }
   for (const item of batch.items) {
     if (item.failure !== undefined) {
