@@ -179,30 +179,28 @@ function isAscii(bytes: Buffer, from: number, to: number): boolean {
   return true;
 }
 
+/**
+ * The OCTET STRING at the reader's position as text when it is all ASCII (consumed), else undefined (not consumed).
+ * Nearly every directory value is ASCII: read in place, without a Buffer view and a decoder call each.
+ */
+function readAscii(reader: BerReader): string | undefined {
+  const from = octetStringContent(reader);
+  if (from < 0) return undefined;
+  const to = from + reader.length;
+  if (!isAscii(reader.buffer, from, to)) return undefined;
+  reader.offset = to;
+  return reader.buffer.toString('latin1', from, to);
+}
+
 /** An LDAPString (the DN, an attribute description) as ldapts reads it: `reader.readString()`, non-fatal UTF-8. */
 function readLdapString(reader: BerReader): string {
-  const from = octetStringContent(reader);
-  if (from >= 0) {
-    const to = from + reader.length;
-    if (isAscii(reader.buffer, from, to)) {
-      reader.offset = to;
-      return reader.buffer.toString('latin1', from, to);
-    }
-  }
-  return reader.readString() ?? '';
+  return readAscii(reader) ?? reader.readString() ?? '';
 }
 
 /** One text value as ldapts decodes it (fatal UTF-8); undefined when it is not UTF-8. Consumes the value. */
 function readText(reader: BerReader): string | undefined {
-  const from = octetStringContent(reader);
-  if (from >= 0) {
-    // Nearly every directory value is ASCII: decoded in place, without a Buffer view and a TextDecoder call each.
-    const to = from + reader.length;
-    if (isAscii(reader.buffer, from, to)) {
-      reader.offset = to;
-      return reader.buffer.toString('latin1', from, to);
-    }
-  }
+  const ascii = readAscii(reader);
+  if (ascii !== undefined) return ascii;
   const buffer = reader.readString(Ber.OctetString, true) ?? Buffer.alloc(0);
   try {
     return utf8.decode(buffer);
