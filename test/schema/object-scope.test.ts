@@ -73,14 +73,19 @@ test('default exclusions: system objects, CAS_ mailboxes and CNF conflicts are o
   assert.equal(filter.passesInputFilter(attributeSource({ distinguishedName: 'CN=Ann,OU=CNF:team,DC=contoso,DC=com' })), true);
 });
 
-test('object scope composes input filter, containers, groups and the attribute filter, with a trace', () => {
-  const scope = compileObjectScope({
+/** The default AD exclusions, department Sales, under the Sales OU. */
+function salesScope() {
+  return compileObjectScope({
     scope: {
       inputFilterGroups: exclusionsToInputFilterGroups(AD_DEFAULT_EXCLUSIONS),
       groups: [{ clauses: [{ sourceOperandName: 'department', operatorName: 'EQUALS', targetOperand: { values: ['Sales'] } }] }],
     },
     containerFilter: { includedContainers: [formatScopeReference(SALES_OU)] },
   });
+}
+
+test('object scope composes input filter, containers, groups and the attribute filter, with a trace', () => {
+  const scope = salesScope();
   const placement = { distinguishedName: 'CN=Ann,OU=Sales,DC=contoso,DC=com', ancestorGuids: new Set([SALES_OU]) };
   assert.equal(scope.isInScope(attributeSource({ distinguishedName: placement.distinguishedName, department: 'Sales' }), placement), true);
   const out = scope.trace(attributeSource({ distinguishedName: placement.distinguishedName, department: 'HR' }), placement);
@@ -94,13 +99,7 @@ test('object scope composes input filter, containers, groups and the attribute f
 });
 
 test('decide answers what the trace answers: in scope, out of scope (deprovisioned), filtered out by the input filter', () => {
-  const scope = compileObjectScope({
-    scope: {
-      inputFilterGroups: exclusionsToInputFilterGroups(AD_DEFAULT_EXCLUSIONS),
-      groups: [{ clauses: [{ sourceOperandName: 'department', operatorName: 'EQUALS', targetOperand: { values: ['Sales'] } }] }],
-    },
-    containerFilter: { includedContainers: [formatScopeReference(SALES_OU)] },
-  });
+  const scope = salesScope();
   const inSales = { distinguishedName: 'CN=Ann,OU=Sales,DC=contoso,DC=com', ancestorGuids: new Set([SALES_OU]) };
   const elsewhere = { distinguishedName: 'CN=Ann,OU=HR,DC=contoso,DC=com', ancestorGuids: new Set<string>() };
   const cases = [
