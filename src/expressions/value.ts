@@ -169,9 +169,10 @@ class RecordSource implements AttributeSource {
       return;
     }
     const record = this.#record;
-    // for…in, not Object.entries: no [name, value] pair per attribute. Records are plain objects (own, enumerable
-    // properties only; nothing enumerable is inherited from Object.prototype).
+    // for…in, not Object.entries: no [name, value] pair per attribute; own properties only, as Object.entries (an
+    // attribute a server names `__proto__` makes its value the record's prototype, whose members are not attributes)
     for (const name in record) {
+      if (!Object.hasOwn(record, name)) continue;
       const slot = slots.slotOf(name);
       if (slot < 0) continue;
       const value = record[name];
@@ -181,6 +182,7 @@ class RecordSource implements AttributeSource {
     if (defaults === undefined) return;
     // a slot still empty has no record value: the first default of that name answers, as in index()
     for (const name in defaults) {
+      if (!Object.hasOwn(defaults, name)) continue;
       const slot = slots.slotOf(name);
       if (slot < 0 || into[slot] !== undefined) continue;
       const value = defaults[name];
@@ -193,12 +195,14 @@ class RecordSource implements AttributeSource {
     const byLowerName = new Map<string, Value>();
     const record = this.#record;
     for (const name in record) {
+      if (!Object.hasOwn(record, name)) continue;
       const value = record[name];
       if (value !== undefined) byLowerName.set(lowerName(name), value);
     }
     const defaults = this.#defaults;
     if (defaults !== undefined) {
       for (const name in defaults) {
+        if (!Object.hasOwn(defaults, name)) continue;
         const value = defaults[name];
         const lower = lowerName(name);
         if (value !== undefined && !byLowerName.has(lower)) byLowerName.set(lower, value);
@@ -211,7 +215,7 @@ class RecordSource implements AttributeSource {
     const record = this.#record;
     let found: Value | undefined;
     for (const name in record) {
-      if (lowerName(name) !== lower) continue;
+      if (lowerName(name) !== lower || !Object.hasOwn(record, name)) continue;
       const value = record[name];
       if (value !== undefined) found = value;
     }
@@ -219,7 +223,7 @@ class RecordSource implements AttributeSource {
     const defaults = this.#defaults;
     for (const name in defaults) {
       const value = defaults[name];
-      if (value !== undefined && lowerName(name) === lower) return value;
+      if (value !== undefined && lowerName(name) === lower && Object.hasOwn(defaults, name)) return value;
     }
     return undefined;
   }

@@ -70,3 +70,20 @@ test('attribute slots answer any spelling of their names, -1 for others, and ref
   assert.deepEqual(['GIVENNAME', 'givenname', 'givenName', 'SN', 'mail', 'mail'].map((name) => slots.slotOf(name)), [0, 0, 0, 1, -1, -1]);
   assert.throws(() => new AttributeSlots(['mail', 'Mail']), TypeError);
 });
+
+test('only the record\'s own attributes count (a server\'s `__proto__` attribute becomes the prototype of a plain record)', () => {
+  const record: Record<string, Value> = {};
+  record['__proto__'] = ['inherited'];
+  record['cn'] = 'Adele';
+  const names = ['cn', '0', 'length', '__proto__'];
+  for (const source of [attributeSource(record), frozenRecordSource(record)]) {
+    assert.deepEqual(names.map((name) => source.get(name)), ['Adele', undefined, undefined, undefined]);
+    assert.deepEqual(readIntoNames(source, names), ['Adele', undefined, undefined, undefined]);
+  }
+});
+
+function readIntoNames(source: AttributeSource, names: readonly string[]): (Value | undefined)[] {
+  const into: (Value | undefined)[] = new Array(names.length);
+  source.readInto!(new AttributeSlots(names), into);
+  return [...into];
+}
