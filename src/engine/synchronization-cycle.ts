@@ -105,8 +105,14 @@ export interface SynchronizationConfiguration {
 }
 
 export const DEFAULT_RECONCILIATION_INTERVAL_MS = 600_000;
-/** objects per import batch: fewer, larger transactions (each SQLite commit costs ~5 ms whatever its size) */
-export const DEFAULT_BATCH_SIZE = 2000;
+/**
+ * Objects per import batch: the LDAP connectors' page size (1,000, AD's MaxPageSize), so a batch is a page. The
+ * engine starts on the first page as soon as it arrives and ends one page after the server, where batches of two
+ * pages waited for a second page first and left a whole batch to do after the last one (Samba, 20,000 users, load
+ * ~2: 4.2–4.3 s at 1,000 against 5.0–5.9 s at 2,000; OpenLDAP, 200,000 users: 18.0–18.4 s against 17.7–17.9 s, and
+ * 10–20 MB less resident). Each SQLite commit costs a few ms whatever its size, which is what keeps batches this big.
+ */
+export const DEFAULT_BATCH_SIZE = 1000;
 
 export interface EngineDependencies {
   readonly source: EngineSource;
