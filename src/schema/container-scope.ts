@@ -60,9 +60,13 @@ export interface CompiledMembershipScope {
   evaluate(placement: ObjectPlacement): MembershipScopeTrace;
 }
 
+const SPACE_TO_DROP = /^\s|\s$|\s[,=+]|[,=+]\s/;
+
 /** RFC 4514 DNs compare case-insensitively for AD attribute types and values; spaces around separators vary. */
 export function canonicalDn(dn: string): string {
-  return dn.trim().replace(/\s*([,=+])\s*/g, '$1').toLowerCase();
+  // Servers return DNs without such spaces: when no whitespace touches an end or a separator, the trim and the
+  // replace change nothing and are skipped (each object of a sync canonicalises its DN several times).
+  return SPACE_TO_DROP.test(dn) ? dn.trim().replace(/\s*([,=+])\s*/g, '$1').toLowerCase() : dn.toLowerCase();
 }
 
 function compileEntries(entries: readonly string[] | null | undefined, path: string): readonly ScopeReference[] {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { attributeSource } from '../../src/expressions/value.ts';
 import { isCloudsyncError } from '../../src/errors/index.ts';
-import { compileContainerScope, compileGroupScope, pinScopeEntries } from '../../src/schema/container-scope.ts';
+import { canonicalDn, compileContainerScope, compileGroupScope, pinScopeEntries } from '../../src/schema/container-scope.ts';
 import { AD_DEFAULT_EXCLUSIONS, exclusionsToInputFilterGroups } from '../../src/schema/default-exclusions.ts';
 import { compileObjectScope } from '../../src/schema/object-scope.ts';
 import { formatScopeReference, normalizeGuid, parseScopeReference } from '../../src/schema/object-guid.ts';
@@ -11,6 +11,14 @@ import { compileScopingFilter } from '../../src/schema/scoping-filter.ts';
 const SALES_OU = 'a1b2c3d4-0000-4000-8000-000000000001';
 const PILOT_GROUP = 'a1b2c3d4-0000-4000-8000-000000000002';
 const NESTED_GROUP = 'a1b2c3d4-0000-4000-8000-000000000003';
+
+test('canonical DNs: case folded, spaces around separators and at the ends dropped, spaces inside values kept', () => {
+  assert.equal(canonicalDn('CN=John Smith,OU=Sales,DC=Contoso,DC=com'), 'cn=john smith,ou=sales,dc=contoso,dc=com');
+  assert.equal(canonicalDn(' CN = John Smith , OU=Sales ,DC=contoso\t'), 'cn=john smith,ou=sales,dc=contoso');
+  assert.equal(canonicalDn('cn=a + sn=B,dc=x'), 'cn=a+sn=b,dc=x');
+  assert.equal(canonicalDn('uid=user1,ou=people,dc=example,dc=org'), 'uid=user1,ou=people,dc=example,dc=org');
+  assert.equal(canonicalDn('CN=Smith\\, John ,DC=x'), 'cn=smith\\,john,dc=x');
+});
 
 test('objectGUID bytes are read in AD\'s mixed-endian layout', () => {
   const bytes = Uint8Array.from([0x03, 0x02, 0x01, 0x00, 0x05, 0x04, 0x07, 0x06, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f]);
