@@ -54,6 +54,12 @@ type Packed = string | null | number | readonly [string, number];
 /** dn, source id, target id, source display name: the values descriptions and properties repeat most. */
 type References = readonly [string, string, string | null, string | null];
 
+/**
+ * The last `[prefix, index]` made for each reference: a batch's descriptions share their prefixes ("Created user ",
+ * "Imported inetOrgPerson "), and the tuple is serialized at once, never kept, so one can serve every row.
+ */
+const lastPacked: (readonly [string, number] | undefined)[] = [undefined, undefined, undefined, undefined];
+
 function pack(value: string | null, references: References): Packed {
   if (value === null) return null;
   for (let i = 0; i < references.length; i++) {
@@ -61,7 +67,12 @@ function pack(value: string | null, references: References): Packed {
     // An empty reference would match every value's end.
     if (reference === null || reference === undefined || reference.length === 0) continue;
     if (value === reference) return i;
-    if (value.length > reference.length && value.endsWith(reference)) return [value.slice(0, value.length - reference.length), i];
+    if (value.length > reference.length && value.endsWith(reference)) {
+      const prefixLength = value.length - reference.length;
+      const last = lastPacked[i];
+      if (last !== undefined && last[0].length === prefixLength && value.startsWith(last[0])) return last;
+      return (lastPacked[i] = [value.slice(0, prefixLength), i]);
+    }
   }
   return value;
 }
@@ -88,10 +99,23 @@ export function rowOf(entry: ProvisioningLogEntry, origin: EntryOrigin): unknown
   const time = normalizedTime(entry.activityDateTime);
   const source = entry.sourceIdentity;
   const references: References = [source.dn, source.id, entry.targetIdentity.id, source.displayName];
-  const steps: Packed[] = [];
-  for (const step of entry.steps) steps.push(step.name, step.status, pack(step.description, references));
-  const modified: Packed[] = [];
-  for (const property of entry.modifiedProperties) modified.push(property.displayName, pack(property.oldValue, references), pack(property.newValue, references));
+  // sized up front: grown push by push, each array was copied several times per entry
+  const entrySteps = entry.steps;
+  const steps: Packed[] = new Array(entrySteps.length * 3);
+  for (let i = 0, j = 0; i < entrySteps.length; i++, j += 3) {
+    const step = entrySteps[i]!;
+    steps[j] = step.name;
+    steps[j + 1] = step.status;
+    steps[j + 2] = pack(step.description, references);
+  }
+  const properties = entry.modifiedProperties;
+  const modified: Packed[] = new Array(properties.length * 3);
+  for (let i = 0, j = 0; i < properties.length; i++, j += 3) {
+    const property = properties[i]!;
+    modified[j] = property.displayName;
+    modified[j + 1] = pack(property.oldValue, references);
+    modified[j + 2] = pack(property.newValue, references);
+  }
   const data: unknown[] = [
     FORMAT,
     origin.servicePrincipal?.displayName ?? null,
