@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -67,6 +68,22 @@ describe('store [sqlite file]', () => {
     const second = await openStore({ dataDir: join(dir, 'nested', 'data') });
     assert.equal((await second.db.selectFrom('tenants').selectAll().execute()).length, 1);
     await second.close();
+  });
+
+  it('creates databases with 16 KiB pages, and opens and migrates an older 4 KiB one as it is', async () => {
+    const fresh = await openStore({ dataDir: join(dir, 'fresh') });
+    const pageSize = async (db: typeof fresh.db) => (await sql<{ page_size: number }>`PRAGMA page_size`.execute(db)).rows[0]?.page_size;
+    assert.equal(await pageSize(fresh.db), 16384);
+    await fresh.close();
+    mkdirSync(join(dir, 'older'));
+    const older = new DatabaseSync(join(dir, 'older', SQLITE_FILE_NAME));
+    older.exec('PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE kept (x text)');
+    older.close();
+    const store = await openStore({ dataDir: join(dir, 'older') });
+    assert.equal(await pageSize(store.db), 4096);
+    await store.db.insertInto('tenants').values({ id: 't', name: 't', organization: '{}', change_seq: 0, change_floor: 0, created_at: 'now' }).execute();
+    assert.equal((await store.db.selectFrom('tenants').selectAll().execute()).length, 1);
+    await store.close();
   });
 
   it('lets several processes write one data directory (WAL, busy timeout, write-first transactions)', async () => {
