@@ -14,6 +14,8 @@ import * as m0008 from './0008-managers.ts';
 import * as m0009 from './0009-connector-space-containers.ts';
 import * as m0010 from './0010-provisioning-log-indexes.ts';
 import * as m0011 from './0011-connector-space-inline-references.ts';
+import * as m0012 from './0012-directory-app-id-partial.ts';
+import * as m0013 from './0013-without-rowid-logs.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-directory': m0001,
@@ -27,6 +29,8 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0009-connector-space-containers': m0009,
   '0010-provisioning-log-indexes': m0010,
   '0011-connector-space-inline-references': m0011,
+  '0012-directory-app-id-partial': m0012,
+  '0013-without-rowid-logs': m0013,
 });
 
 export const migrationProvider: MigrationProvider = {
