@@ -992,7 +992,8 @@ async function exportStep(batch: BatchContext): Promise<void> {
         if (!isObjectFailure(error)) throw error;
       }
     }
-    for (const [index, item] of items.entries()) {
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index]!;
       let object = created?.[index];
       if (object === undefined) {
         try {
@@ -1156,9 +1157,11 @@ async function runBatch(cycle: CycleContext, objects: readonly SourceObject[]): 
     latest.delete(anchor);
     latest.set(anchor, object);
   }
-  const items: WorkItem[] = [...latest.values()].map((source) => ({
+  // the anchor computed above (for AD objects a base64 of the GUID's bytes each time), not again per item
+  const items: WorkItem[] = [];
+  latest.forEach((source, anchor) => items.push({
     source,
-    anchor: defaultAnchorOf(source),
+    anchor,
     objectGuid: source.anchors.objectGuid?.toLowerCase() ?? null,
     inScope: false,
     deprovisionOnExit: false,
