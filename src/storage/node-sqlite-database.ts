@@ -58,6 +58,9 @@ export function adaptNodeSqlite(database: DatabaseSync): SqliteDatabase {
   };
 }
 
+/** The page size (bytes) of a database the store creates; see openNodeSqlite. */
+export const SQLITE_PAGE_SIZE = 16384;
+
 export function openNodeSqlite(file: string, options: { readonly busyTimeoutMs: number }): DatabaseSync {
   const database = new DatabaseSync(file, { timeout: options.busyTimeoutMs });
   // 16 KiB pages instead of SQLite's 4 KiB default. A synchronized user is about 3.3 KB of table rows (directory
@@ -67,7 +70,7 @@ export function openNodeSqlite(file: string, options: { readonly busyTimeoutMs: 
   // 26% less time with 16 KiB pages (32 KiB gained little more and wrote 16% more bytes, the randomly keyed index
   // leaves being bigger). Only a database created from now on gets it: SQLite fixes the page size when the first
   // table is written, and a WAL database cannot change it afterwards (an older file keeps working at 4 KiB).
-  database.exec('PRAGMA page_size = 16384');
+  database.exec(`PRAGMA page_size = ${SQLITE_PAGE_SIZE}`);
   // Switching a fresh file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once when another
   // process holds one, without consulting the busy handler; several processes opening a new data directory together
   // (a server and `tenant create`) hit exactly that. Retry within the busy timeout instead of failing the open.

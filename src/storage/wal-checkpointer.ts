@@ -47,23 +47,34 @@ export const WAL_CHECKPOINT_IDLE_POLL_INTERVAL_MS = 250;
 export const WAL_CHECKPOINT_IDLE_AFTER_MS = 1000;
 
 /**
- * Frames (pages) committed but not yet in the database file before the thread checkpoints: SQLite's own default
- * automatic-checkpoint size, so the database file sees the same write pattern as before, only off the main
- * thread. Smaller would fsync the database file more often for the same pages; larger keeps a bigger WAL (every
- * reader searches it through the wal-index) and rewrites no fewer pages on an append-heavy sync.
+ * WAL bytes committed but not yet in the database file before the thread checkpoints: SQLite's own default
+ * automatic-checkpoint size (1000 pages) at its default 4 KiB page, so the database file sees the same write pattern
+ * as before, only off the main thread. Smaller would fsync the database file more often for the same pages; larger
+ * keeps a bigger WAL (every reader searches it through the wal-index) and rewrites no fewer pages on an
+ * append-heavy sync. In bytes, not frames: the store's databases have 16 KiB pages now (older ones 4 KiB), and
+ * 1000 frames of 16 KiB would have let the WAL grow four times as far.
  */
-export const WAL_CHECKPOINT_THRESHOLD_FRAMES = 1000;
+export const WAL_CHECKPOINT_THRESHOLD_BYTES = 1000 * 4096;
 
 /**
- * The main connection's automatic checkpoint (pages, `PRAGMA wal_autocheckpoint`) while the thread runs: ten
- * times the thread's threshold (~40 MB of WAL at 4 KiB pages). Not 0: it is what bounds the WAL when the thread
- * falls behind (two busy cores) or dies, and what restarts the WAL when back-to-back transactions never leave the
- * thread a moment in which every frame is backfilled.
+ * The WAL bytes at which the main connection's automatic checkpoint (`PRAGMA wal_autocheckpoint`, set in pages of
+ * the database's size) runs while the thread runs: ten times the thread's threshold (~40 MB). Not 0: it is what
+ * bounds the WAL when the thread falls behind (two busy cores) or dies, and what restarts the WAL when back-to-back
+ * transactions never leave the thread a moment in which every frame is backfilled.
  */
-export const WAL_AUTOCHECKPOINT_BACKSTOP_PAGES = 10_000;
+export const WAL_AUTOCHECKPOINT_BACKSTOP_BYTES = 10 * WAL_CHECKPOINT_THRESHOLD_BYTES;
 
 /** SQLite's default automatic checkpoint (pages), restored on the main connection if the thread ends unasked. */
 const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
+
+/** The thread's threshold and the main connection's backstop in frames (pages) of a database's page size. */
+export function walCheckpointFrames(pageSize: number): { readonly thresholdFrames: number; readonly backstopFrames: number } {
+  if (!Number.isInteger(pageSize) || pageSize < 512) throw new TypeError(`${pageSize} is not a SQLite page size`);
+  return {
+    thresholdFrames: Math.max(1, Math.round(WAL_CHECKPOINT_THRESHOLD_BYTES / pageSize)),
+    backstopFrames: Math.max(1, Math.round(WAL_AUTOCHECKPOINT_BACKSTOP_BYTES / pageSize)),
+  };
+}
 
 /**
  * How long (ms) `stop()` waits for the thread's last checkpoint before terminating it. Generous: the last
@@ -82,13 +93,15 @@ export interface WalCheckpointer {
  * mode). Call after the store's migrations, so the thread never competes with them for the file.
  */
 export function startWalCheckpointer(database: DatabaseSync, file: string): WalCheckpointer {
-  database.exec(`PRAGMA wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_BACKSTOP_PAGES}`);
+  const pageSize = Number((database.prepare('PRAGMA page_size').get() as { page_size: number | bigint }).page_size);
+  const { thresholdFrames, backstopFrames } = walCheckpointFrames(pageSize);
+  database.exec(`PRAGMA wal_autocheckpoint = ${backstopFrames}`);
   const workerData: WalCheckpointerWorkerData = {
     file,
     pollIntervalMs: WAL_CHECKPOINT_POLL_INTERVAL_MS,
     idlePollIntervalMs: WAL_CHECKPOINT_IDLE_POLL_INTERVAL_MS,
     idleAfterMs: WAL_CHECKPOINT_IDLE_AFTER_MS,
-    thresholdFrames: WAL_CHECKPOINT_THRESHOLD_FRAMES,
+    thresholdFrames,
   };
   const worker = new Worker(new URL('./wal-checkpointer-worker.ts', import.meta.url), {
     workerData,

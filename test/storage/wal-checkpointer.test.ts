@@ -8,10 +8,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { after, describe, it } from 'node:test';
 import { openStore, SQLITE_FILE_NAME, type Store } from '../../src/storage/index.ts';
-import { WAL_AUTOCHECKPOINT_BACKSTOP_PAGES, WAL_CHECKPOINT_THRESHOLD_FRAMES } from '../../src/storage/wal-checkpointer.ts';
+import { SQLITE_PAGE_SIZE } from '../../src/storage/node-sqlite-database.ts';
+import { walCheckpointFrames } from '../../src/storage/wal-checkpointer.ts';
 import { commitPages, countPages, createPagesTable } from './fixtures/wal-pages.ts';
 
-const PAGE = 4096;
+/** The page size of the fresh stores these tests open; the thresholds below are in its frames. */
+const PAGE = SQLITE_PAGE_SIZE;
+const { thresholdFrames: WAL_CHECKPOINT_THRESHOLD_FRAMES, backstopFrames: WAL_AUTOCHECKPOINT_BACKSTOP_PAGES } = walCheckpointFrames(PAGE);
 const writerScript = fileURLToPath(new URL('./fixtures/wal-writer.ts', import.meta.url));
 
 interface WriterReport {
@@ -49,7 +52,8 @@ function inspect(file: string): { integrity: string; pages: number } {
   }
 }
 
-const PAGES_PER_COMMIT = 25;
+/** ~100 KB per commit, whatever the page size (25 pages of 4 KiB). */
+const PAGES_PER_COMMIT = Math.round((25 * 4096) / PAGE);
 
 /**
  * `bursts` times: `commits` back-to-back transactions of PAGES_PER_COMMIT pages, then a pause of `pauseMs`.
