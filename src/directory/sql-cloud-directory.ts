@@ -1150,17 +1150,31 @@ class SqlCloudDirectory implements CloudDirectory {
    * Drops change-log entries older than the retention, tenant by tenant, and raises the tenant's change floor to
    * the last one dropped: a delta token from before the floor can no longer be answered exactly and is refused
    * (the client starts a new round), rather than silently missing changes.
+   *
+   * The old entries of a tenant are the start of its log in sequence order: a sequence number is taken in the
+   * same write transaction that stamps `changed_at`, and a tenant's writes are serialized, so times rise with the
+   * sequence. The walk from the tenant's first entry to its first young one runs on the primary key and reads only
+   * the entries it is about to drop (plus one), so no index on `changed_at` alone is kept up on every change of a
+   * sync for a pass that runs once in a while (migration 0014 dropped it). Were the clock ever set back, an old
+   * entry after a young one stays until a later pass: the floor never passes a change still within the retention.
    */
   async #compactChanges(cutoff: string): Promise<void> {
-    const old = await this.#read(() =>
-      this.#db
-        .selectFrom('changes')
-        .select(['tenant_id', (eb) => eb.fn.max<number>('seq').as('last')])
-        .where('changed_at', '<', cutoff)
-        .groupBy('tenant_id')
-        .execute(),
-    );
-    for (const { tenant_id: tenantId, last } of old) {
+    const tenants = await this.#read(() => this.#db.selectFrom('tenants').select('id').orderBy('id').execute());
+    for (const { id: tenantId } of tenants) {
+      const last = await this.#read(async () => {
+        const young = await this.#db
+          .selectFrom('changes')
+          .select('seq')
+          .where('tenant_id', '=', tenantId)
+          .where('changed_at', '>=', cutoff)
+          .orderBy('seq')
+          .limit(1)
+          .executeTakeFirst();
+        let old = this.#db.selectFrom('changes').select((eb) => eb.fn.max<number>('seq').as('last')).where('tenant_id', '=', tenantId);
+        if (young !== undefined) old = old.where('seq', '<', young.seq);
+        return (await old.executeTakeFirst())?.last ?? null;
+      });
+      if (last === null) continue;
       const floor = Number(last);
       await this.#write(tenantId, async (tx) => {
         await tx.deleteFrom('changes').where('tenant_id', '=', tenantId).where('seq', '<=', floor).execute();

@@ -16,6 +16,7 @@ import * as m0010 from './0010-provisioning-log-indexes.ts';
 import * as m0011 from './0011-connector-space-inline-references.ts';
 import * as m0012 from './0012-directory-app-id-partial.ts';
 import * as m0013 from './0013-without-rowid-logs.ts';
+import * as m0014 from './0014-changes-age-index.ts';
 
 export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0001-directory': m0001,
@@ -31,6 +32,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = Object.freeze({
   '0011-connector-space-inline-references': m0011,
   '0012-directory-app-id-partial': m0012,
   '0013-without-rowid-logs': m0013,
+  '0014-changes-age-index': m0014,
 });
 
 export const migrationProvider: MigrationProvider = {

@@ -1,6 +1,6 @@
 /**
- * Migrations 0012 (partial app-id index) and 0013 (WITHOUT ROWID `changes` and `smtp_addresses` on SQLite) on a
- * database that already holds data: the store is taken back to 0011 (running both `down`s), filled, and migrated
+ * Migrations 0012 (partial app-id index), 0013 (WITHOUT ROWID `changes` and `smtp_addresses` on SQLite) and 0014
+ * (no index on `changes.changed_at` alone) on a database that already holds data: the store is taken back to 0011 (running both `down`s), filled, and migrated
  * forward again. The rows must survive, and the constraints the directory relies on must hold after each step.
  */
 import assert from 'node:assert/strict';
@@ -30,12 +30,12 @@ async function contents(db: Kysely<any>) {
 }
 
 for (const backend of BACKENDS) {
-  describe(`migrations 0012–0013 on existing data [${backend.name}]`, () => {
+  describe(`migrations 0012–0014 on existing data [${backend.name}]`, () => {
     it('keep every row and every unique constraint, down and up', async () => {
       const { store, dispose } = await backend.open();
       const db = store.db as Kysely<any>;
       try {
-        assert.ok(Object.keys(MIGRATIONS).includes('0013-without-rowid-logs'));
+        assert.ok(Object.keys(MIGRATIONS).includes('0014-changes-age-index'));
         await migrate(db, BEFORE);
         await db.insertInto('tenants').values({ id: 't', name: 't', organization: '{}', change_seq: 0, change_floor: 0, created_at: 'now' }).execute();
         const row = { tenant_id: 't', display_name: '', upn_key: null, immutable_id: null, sync_enabled: 0, created_at: 'now', deleted_at: null, data: '{}' };
@@ -67,8 +67,12 @@ for (const backend of BACKENDS) {
           const tables = await sql<{ name: string; sql: string }>`SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name IN ('changes', 'smtp_addresses') ORDER BY name`.execute(db);
           assert.deepEqual(tables.rows.map((t) => [t.name, /WITHOUT ROWID\s*$/i.test(t.sql)]), [['changes', true], ['smtp_addresses', true]]);
           const indexes = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('changes', 'smtp_addresses') AND sql IS NOT NULL ORDER BY name`.execute(db);
-          assert.deepEqual(indexes.rows.map((i) => i.name), ['ix_changes_changed_at', 'ix_changes_object', 'ix_changes_type', 'ix_smtp_addresses_object']);
+          assert.deepEqual(indexes.rows.map((i) => i.name), ['ix_changes_object', 'ix_changes_type', 'ix_smtp_addresses_object']);
         }
+        const ageIndex = backend.name === 'sqlite'
+          ? await sql`SELECT name FROM sqlite_master WHERE name = 'ix_changes_changed_at'`.execute(db)
+          : await sql`SELECT indexname FROM pg_indexes WHERE indexname = 'ix_changes_changed_at'`.execute(db);
+        assert.equal(ageIndex.rows.length, 0);
         // Only the application's row is in the app-id index now.
         const appIndex = backend.name === 'sqlite'
           ? (await sql<{ sql: string }>`SELECT sql FROM sqlite_master WHERE name = 'ux_directory_objects_app_id'`.execute(db)).rows[0]?.sql
