@@ -17,6 +17,31 @@ import { createTestDatabase } from '../harness/postgres.ts';
 import { BACKENDS } from '../storage/backends.ts';
 import { stopHarnessAfterAll } from './fixture.ts';
 
+/**
+ * A fresh SQLite store and a directory on a second connection to it whose SQL is captured (Kysely's log), so that
+ * a test can explain what the directory sent.
+ */
+async function withLoggingSqliteDirectory(
+  body: (context: { directory: ReturnType<typeof createCloudDirectory>; db: Kysely<DirectoryDatabase>; captured: CompiledQuery[] }) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cloudsync-plan-'));
+  const store = await openStore({ dataDir: dir });
+  const captured: CompiledQuery[] = [];
+  const db = new Kysely<DirectoryDatabase>({
+    dialect: new SqliteDialect({ database: adaptNodeSqlite(openNodeSqlite(join(dir, SQLITE_FILE_NAME), { busyTimeoutMs: 5000 })) }),
+    log: (event: LogEvent) => {
+      if (event.level === 'query') captured.push(event.query);
+    },
+  });
+  try {
+    await body({ directory: createCloudDirectory({ db, dialect: store.dialect }), db, captured });
+  } finally {
+    await db.destroy();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 for (const backend of BACKENDS) {
   describe(`query plans [${backend.name}]`, () => {
     it('finds a user by userPrincipalName through the UPN index, in get, in $filter and in uniqueness checks', async () => {
@@ -63,18 +88,8 @@ for (const backend of BACKENDS) {
     // SQLite runs the recursive step once per row of the closure; a join order that reads all of the tenant's
     // memberships there made one transitiveMembers page over 200 nested groups and 3,000 users take 8.5 s (and
     // 2,000 groups and 20,000 users 544 s), on the event loop. Each step must probe by the row it expands.
-    it('walks transitive memberships by index probes only', { skip: backend.name !== 'sqlite' }, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'cloudsync-plan-'));
-      const store = await openStore({ dataDir: dir });
-      const captured: CompiledQuery[] = [];
-      const db = new Kysely<DirectoryDatabase>({
-        dialect: new SqliteDialect({ database: adaptNodeSqlite(openNodeSqlite(join(dir, SQLITE_FILE_NAME), { busyTimeoutMs: 5000 })) }),
-        log: (event: LogEvent) => {
-          if (event.level === 'query') captured.push(event.query);
-        },
-      });
-      try {
-        const directory = createCloudDirectory({ db, dialect: store.dialect });
+    it('walks transitive memberships by index probes only', { skip: backend.name !== 'sqlite' }, () =>
+      withLoggingSqliteDirectory(async ({ directory, db, captured }) => {
         const { tenantId } = await directory.createTenant({ name: 'plantransitive' });
         const groups = await directory.createMany(tenantId, 'group', Array.from({ length: 20 }, (_, i) => ({ displayName: `G${i}` })));
         const users = await directory.createMany(tenantId, 'user', Array.from({ length: 200 }, (_, i) => ({ userPrincipalName: `u${i}@plantransitive.onmicrosoft.example` })));
@@ -92,28 +107,13 @@ for (const backend of BACKENDS) {
           // membership of the tenant, for every row of the closure.
           assert.doesNotMatch(plan, /^SCAN (m|g)\b|^SEARCH (m|g) .*\(tenant_id=\?\)$/m, `expected index probes only for\n${query.sql}\nplan:\n${plan}`);
         }
-      } finally {
-        await db.destroy();
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+      }));
 
     // Compaction finds a tenant's expired changes by walking its log from the start on the primary key (there is
     // no index on changed_at alone, migration 0014): a scan of the table, or of a tenant's whole log by time, would
     // read every change of every tenant on each retention pass.
-    it('compacts the change log on the primary key, reading from the start of each tenant\'s log', { skip: backend.name !== 'sqlite' }, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'cloudsync-plan-'));
-      const store = await openStore({ dataDir: dir });
-      const captured: CompiledQuery[] = [];
-      const db = new Kysely<DirectoryDatabase>({
-        dialect: new SqliteDialect({ database: adaptNodeSqlite(openNodeSqlite(join(dir, SQLITE_FILE_NAME), { busyTimeoutMs: 5000 })) }),
-        log: (event: LogEvent) => {
-          if (event.level === 'query') captured.push(event.query);
-        },
-      });
-      try {
-        const directory = createCloudDirectory({ db, dialect: store.dialect });
+    it('compacts the change log on the primary key, reading from the start of each tenant\'s log', { skip: backend.name !== 'sqlite' }, () =>
+      withLoggingSqliteDirectory(async ({ directory, db, captured }) => {
         const { tenantId } = await directory.createTenant({ name: 'plancompaction' });
         await directory.createMany(tenantId, 'user', Array.from({ length: 300 }, (_, i) => ({ userPrincipalName: `u${i}@plancompaction.onmicrosoft.example` })));
         captured.length = 0;
@@ -128,12 +128,7 @@ for (const backend of BACKENDS) {
         }
         const floor = await db.selectFrom('tenants').select('change_floor').where('id', '=', tenantId).executeTakeFirstOrThrow();
         assert.ok(Number(floor.change_floor) >= 300, 'the creations were compacted');
-      } finally {
-        await db.destroy();
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      }
-    });
+      }));
   });
 }
 
