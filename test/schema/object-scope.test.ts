@@ -13,11 +13,14 @@ const PILOT_GROUP = 'a1b2c3d4-0000-4000-8000-000000000002';
 const NESTED_GROUP = 'a1b2c3d4-0000-4000-8000-000000000003';
 
 test('canonical DNs: case folded, spaces around separators and at the ends dropped, spaces inside values kept', () => {
-  assert.equal(canonicalDn('CN=John Smith,OU=Sales,DC=Contoso,DC=com'), 'cn=john smith,ou=sales,dc=contoso,dc=com');
-  assert.equal(canonicalDn(' CN = John Smith , OU=Sales ,DC=contoso\t'), 'cn=john smith,ou=sales,dc=contoso');
-  assert.equal(canonicalDn('cn=a + sn=B,dc=x'), 'cn=a+sn=b,dc=x');
-  assert.equal(canonicalDn('uid=user1,ou=people,dc=example,dc=org'), 'uid=user1,ou=people,dc=example,dc=org');
-  assert.equal(canonicalDn('CN=Smith\\, John ,DC=x'), 'cn=smith\\,john,dc=x');
+  const cases: readonly (readonly [string, string])[] = [
+    ['CN=John Smith,OU=Sales,DC=Contoso,DC=com', 'cn=john smith,ou=sales,dc=contoso,dc=com'],
+    [' CN = John Smith , OU=Sales ,DC=contoso\t', 'cn=john smith,ou=sales,dc=contoso'],
+    ['cn=a + sn=B,dc=x', 'cn=a+sn=b,dc=x'],
+    ['uid=user1,ou=people,dc=example,dc=org', 'uid=user1,ou=people,dc=example,dc=org'],
+    ['CN=Smith\\, John ,DC=x', 'cn=smith\\,john,dc=x'],
+  ];
+  assert.deepEqual(cases.map(([dn]) => canonicalDn(dn)), cases.map(([, expected]) => expected));
 });
 
 test('objectGUID bytes are read in AD\'s mixed-endian layout', () => {
