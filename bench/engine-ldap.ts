@@ -4,13 +4,15 @@
  * machine; then a delta cycle with nothing changed, and the peak RSS of the synchronizing process.
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
- *                                 [--managers N] [--imports thread|inProcess]
+ *                                 [--managers N] [--imports thread|inProcess] [--remap]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
  * user after the first N reports to one of them, so the sync also resolves a manager reference per user.
  * `--imports thread` reads the directory on an import thread (src/connectors/ldap/threaded-import.ts) instead of on
- * the synchronizing thread, as the service does, for comparison.
+ * the synchronizing thread, as the service does, for comparison. `--remap` then changes one attribute mapping
+ * (jobTitle ← `Append(…, " (remapped)")`) and times the next full cycle, in which every user is updated: what saving
+ * a schema costs (issue 4: a saved schema triggers a full re-evaluation, as in Entra).
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -29,7 +31,7 @@ import { IMPORT_LOCATIONS, ldapSourceConnector, type ImportLocation } from '../s
 import type { SourceConnector } from '../src/connectors/source-connector.ts';
 import { createCloudDirectory } from '../src/directory/index.ts';
 import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type CycleMode } from '../src/engine/index.ts';
-import { compileSynchronizationSchema, getTemplate } from '../src/schema/index.ts';
+import { compileSynchronizationSchema, expressionOfSource, getTemplate, sourceFromExpression, type SynchronizationSchema } from '../src/schema/index.ts';
 import { SqlProvisioningLog } from '../src/provisioning-logs/index.ts';
 import { openStore } from '../src/storage/index.ts';
 import { genericUsersLdif, startOpenLdap } from '../test/harness/openldap.ts';
@@ -52,6 +54,8 @@ const { values: args } = parseArgs({
     managers: { type: 'string' },
     /** where the LDAP imports run: `inProcess` (default, as the service does) or `thread` */
     imports: { type: 'string', default: 'inProcess' },
+    /** after the unchanged deltas, remap jobTitle and time the full cycle that updates every user */
+    remap: { type: 'boolean', default: false },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -69,6 +73,8 @@ interface ChildSpec {
   readonly log: 'sql' | 'none';
   /** where the connector's imports run (default: in process, as in the service) */
   readonly imports?: ImportLocation;
+  /** remap jobTitle after the deltas and time the full cycle that follows */
+  readonly remap?: boolean;
 }
 
 interface ChildResult {
@@ -79,6 +85,22 @@ interface ChildResult {
   readonly unchangedDeltaMs: number[];
   readonly failed: number;
   readonly peakRssMb: number;
+  /** with `remap`: the full cycle after jobTitle was remapped, and how many objects it updated and failed */
+  readonly remapFullMs?: number;
+  readonly remapUpdated?: number;
+  readonly remapFailed?: number;
+}
+
+/**
+ * The template with jobTitle remapped so that every user's value changes: `Append(<the template's source>,
+ * " (remapped)")`, the kind of edit an administrator saves.
+ */
+function remappedSchema(templateId: string) {
+  const template = JSON.parse(JSON.stringify(getTemplate(templateId))) as SynchronizationSchema;
+  const users = template.synchronizationRules![0]!.objectMappings!.find((m) => m.targetObjectName === 'User')!;
+  const jobTitle = users.attributeMappings!.find((m) => m.targetAttributeName === 'jobTitle')!;
+  (jobTitle as { source: unknown }).source = sourceFromExpression(`Append(${expressionOfSource(jobTitle.source!)}, " (remapped)")`);
+  return compileSynchronizationSchema(template);
 }
 
 /** The LDAP connector of the spec, with its imports in process unless `imports: 'thread'` (for comparison). */
@@ -96,12 +118,13 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
   try {
     const directory = createCloudDirectory(store);
     const { tenantId } = await directory.createTenant({ name: `bench${process.pid}` });
-    const schema = compileSynchronizationSchema(getTemplate(spec.kind === 'openldap' ? 'LDAP2AADProvisioning' : 'AD2AADProvisioning'));
+    const templateId = spec.kind === 'openldap' ? 'LDAP2AADProvisioning' : 'AD2AADProvisioning';
+    const schema = compileSynchronizationSchema(getTemplate(templateId));
     // the scheduler's naming ({tenantId}/{jobId}), which the SQL provisioning log reads the tenant from
     const configurationId = `${tenantId}/bench`;
     const log = spec.log === 'sql' ? new SqlProvisioningLog(store) : { write: async () => {} };
     const deps = { source, target: cloudDirectoryTarget(directory, tenantId), connectorSpace: new SqlConnectorSpace(store, configurationId), log };
-    const config = { id: configurationId, schema, domain: { dnsDomainName: spec.domain, netBiosName: 'BENCH' }, ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize }) };
+    let config = { id: configurationId, schema, domain: { dnsDomainName: spec.domain, netBiosName: 'BENCH' }, ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize }) };
     const time = async (mode: CycleMode) => {
       const t0 = performance.now();
       const report = await runSynchronizationCycle(deps, config, { mode });
@@ -110,6 +133,12 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
     const full = await time('full');
     const deltas: number[] = [];
     for (let i = 0; i < spec.deltas; i++) deltas.push((await time('delta')).ms);
+    let remap: Pick<ChildResult, 'remapFullMs' | 'remapUpdated' | 'remapFailed'> = {};
+    if (spec.remap === true) {
+      config = { ...config, schema: remappedSchema(templateId) };
+      const cycle = await time('full');
+      remap = { remapFullMs: Math.round(cycle.ms), remapUpdated: cycle.report.updated, remapFailed: cycle.report.failed };
+    }
     return {
       objects: full.report.created,
       referencesAdded: full.report.referencesAdded,
@@ -117,6 +146,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       unchangedDeltaMs: deltas.map(Math.round),
       failed: full.report.failed,
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      ...remap,
     };
   } finally {
     await source.close();
@@ -155,6 +185,7 @@ const tuning = {
   deltas: Number(args.deltas),
   log: args.log === 'none' ? 'none' as const : 'sql' as const,
   imports: args.imports as ImportLocation,
+  remap: args.remap === true,
   ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }),
 };
 const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
