@@ -62,6 +62,12 @@ export interface ObjectOfType {
  */
 export type ObjectProperties = Readonly<Record<string, unknown>>;
 
+/** One item of `updateMany`: the object (by id; a user also by userPrincipalName, as `update` allows) and its patch. */
+export interface ObjectUpdate {
+  readonly id: string;
+  readonly patch: ObjectProperties;
+}
+
 export interface CreatedTenant {
   readonly tenantId: string;
   /** The admin application's appId (client id); it holds every role in APP_ROLES. */
@@ -189,6 +195,15 @@ export interface CloudDirectory {
   getAny(tenantId: string, id: string): Promise<DirectoryObject>;
 
   update<T extends ObjectType>(tenantId: string, type: T, id: string, patch: ObjectProperties, options?: WriteOptions): Promise<ObjectOfType[T]>;
+
+  /**
+   * Updates many objects of one type in one transaction (all or nothing): the result and the stored state are those
+   * of calling `update` once per item, in order — an item sees the items before it (a UPN one of them gave up is
+   * free for it, one it took is taken; an id given twice gets both patches), and each changed object gets its own
+   * change row. The first item that `update` would refuse there fails the whole call with update's error, and
+   * nothing is written. Returns the objects as written, in item order.
+   */
+  updateMany<T extends ObjectType>(tenantId: string, type: T, items: readonly ObjectUpdate[], options?: WriteOptions): Promise<readonly ObjectOfType[T][]>;
 
   /**
    * Users and groups go to deleted items (restorable for 30 days); contacts and applications are removed at once.

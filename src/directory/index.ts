@@ -12,6 +12,7 @@ export {
   type NewExtensionProperty,
   type ObjectOfType,
   type ObjectProperties,
+  type ObjectUpdate,
   type SigningKey,
   type WriteActor,
   type WriteOptions,

@@ -30,6 +30,7 @@ import type {
   NewExtensionProperty,
   ObjectOfType,
   ObjectProperties,
+  ObjectUpdate,
   SigningKey,
   WriteActor,
   WriteOptions,
@@ -80,6 +81,14 @@ interface ChangeRecord {
 }
 
 type ChangeLog = ChangeRecord[];
+
+/** A row of #holders: `k` the kind of value, `v` the value, `id` and `t` (type) the object holding it ('' for domains). */
+interface Holder {
+  readonly k: 'domain' | 'upn' | 'immutable' | 'smtp';
+  readonly v: string;
+  readonly id: string;
+  readonly t: string;
+}
 
 /** A relation walked upward: from a row's `below` column to its `above` one (member → group, user → manager). */
 interface Edge {
@@ -164,6 +173,19 @@ function actorOf(options: WriteOptions | undefined): WriteActor {
   return actor;
 }
 
+/** Who holds a unique value (a UPN key, an immutable id, an SMTP address). */
+interface ValueHolder {
+  readonly id: string;
+  readonly type: string;
+}
+
+/** One object's write in updateMany: its state before and after the item, and the properties the item changed. */
+interface ObjectRewrite {
+  readonly before: PreparedObject;
+  readonly after: PreparedObject;
+  readonly changed: readonly string[];
+}
+
 interface PreparedObject {
   readonly id: string;
   readonly type: ObjectType;
@@ -177,6 +199,10 @@ function prepare(type: ObjectType, data: StoredObject): PreparedObject {
   const upn = type === 'user' && typeof data['userPrincipalName'] === 'string' ? (data['userPrincipalName'] as string) : null;
   const immutableId = type === 'user' && typeof data['onPremisesImmutableId'] === 'string' ? (data['onPremisesImmutableId'] as string) : null;
   return { id: data.id, type, data, upnKey: upn?.toLowerCase() ?? null, immutableId, smtp: smtpAddressesOf(data) };
+}
+
+function upnDomainOf(upnKey: string): string {
+  return upnKey.slice(upnKey.lastIndexOf('@') + 1);
 }
 
 function displayNameOf(data: StoredObject): string {
@@ -336,7 +362,7 @@ class SqlCloudDirectory implements CloudDirectory {
     const checkSmtp = changed === undefined || changed.has('mail') || changed.has('proxyAddresses');
 
     const withUpn = checkUpn ? objects.filter((o) => o.upnKey !== null) : [];
-    const domainOf = (o: PreparedObject) => o.upnKey!.slice(o.upnKey!.lastIndexOf('@') + 1);
+    const domainOf = (o: PreparedObject) => upnDomainOf(o.upnKey!);
     const upnOwner = new Map<string, PreparedObject>();
     const immutableOwner = new Map<string, PreparedObject>();
     const smtpOwner = new Map<string, PreparedObject>();
@@ -369,13 +395,42 @@ class SqlCloudDirectory implements CloudDirectory {
       }
     }
 
-    const lists = {
+    const found = await this.#holders(tx, tenantId, {
       domain: [...new Set(withUpn.map(domainOf))],
       upn: [...upnOwner.keys()],
       immutable: [...immutableOwner.keys()],
       smtp: [...smtpOwner.keys()],
-    };
-    const found: { k: string; v: string; id: string; t: string }[] = [];
+    });
+
+    const verified = new Set(found.filter((r) => r.k === 'domain').map((r) => r.v));
+    for (const o of withUpn) {
+      const domain = domainOf(o);
+      if (!verified.has(domain)) throw unverifiedDomain(o, domain);
+    }
+    const taken = (kind: string) => found.find((r) => r.k === kind && !selfIds.has(r.id));
+    if (upnDuplicate !== undefined) throw upnDuplicate;
+    const upn = taken('upn');
+    if (upn !== undefined) {
+      const o = upnOwner.get(upn.v)!;
+      throw uniqueConflict('ERR_DIR_UPN_CONFLICT', 'userPrincipalName', o, upn.id, upn.t, o.data['userPrincipalName']);
+    }
+    if (immutableDuplicate !== undefined) throw immutableDuplicate;
+    const immutable = taken('immutable');
+    if (immutable !== undefined) {
+      const o = immutableOwner.get(immutable.v)!;
+      throw uniqueConflict('ERR_DIR_IMMUTABLE_ID_CONFLICT', 'onPremisesImmutableId', o, immutable.id, immutable.t, o.immutableId);
+    }
+    if (smtpDuplicate !== undefined) throw smtpDuplicate;
+    const smtp = taken('smtp');
+    if (smtp !== undefined) throw smtpConflict(smtpOwner.get(smtp.v)!, smtp.id, smtp.t, smtp.v);
+  }
+
+  /**
+   * Who holds the given values now: verified domains among `domain`, live objects holding a UPN key or immutable id,
+   * SMTP addresses' objects. All lookups go in one UNION ALL query per 500 values of each kind.
+   */
+  async #holders(tx: Tx, tenantId: string, lists: Readonly<Record<'domain' | 'upn' | 'immutable' | 'smtp', readonly string[]>>): Promise<Holder[]> {
+    const found: Holder[] = [];
     const rounds = Math.max(...Object.values(lists).map((list) => Math.ceil(list.length / CHUNK)));
     for (let round = 0; round < rounds; round++) {
       const part = (list: readonly string[]) => list.slice(round * CHUNK, (round + 1) * CHUNK);
@@ -402,37 +457,10 @@ class SqlCloudDirectory implements CloudDirectory {
           WHERE s.tenant_id = ${tenantId} AND s.address IN (${sql.join(addresses)})`);
       }
       if (branches.length === 0) continue;
-      const result = await sql<{ k: string; v: string; id: string; t: string }>`${sql.join(branches, sql` UNION ALL `)}`.execute(tx);
+      const result = await sql<Holder>`${sql.join(branches, sql` UNION ALL `)}`.execute(tx);
       found.push(...result.rows);
     }
-
-    const verified = new Set(found.filter((r) => r.k === 'domain').map((r) => r.v));
-    for (const o of withUpn) {
-      const domain = domainOf(o);
-      if (!verified.has(domain)) {
-        throw new CloudsyncError(
-          'ERR_DIR_UNVERIFIED_DOMAIN',
-          `userPrincipalName '${String(o.data['userPrincipalName'])}' of ${o.type} ${o.id} uses domain '${domain}', which is not a verified domain of this tenant`,
-          { path: 'userPrincipalName', details: { objectId: o.id, value: o.data['userPrincipalName'], domain } },
-        );
-      }
-    }
-    const taken = (kind: string) => found.find((r) => r.k === kind && !selfIds.has(r.id));
-    if (upnDuplicate !== undefined) throw upnDuplicate;
-    const upn = taken('upn');
-    if (upn !== undefined) {
-      const o = upnOwner.get(upn.v)!;
-      throw uniqueConflict('ERR_DIR_UPN_CONFLICT', 'userPrincipalName', o, upn.id, upn.t, o.data['userPrincipalName']);
-    }
-    if (immutableDuplicate !== undefined) throw immutableDuplicate;
-    const immutable = taken('immutable');
-    if (immutable !== undefined) {
-      const o = immutableOwner.get(immutable.v)!;
-      throw uniqueConflict('ERR_DIR_IMMUTABLE_ID_CONFLICT', 'onPremisesImmutableId', o, immutable.id, immutable.t, o.immutableId);
-    }
-    if (smtpDuplicate !== undefined) throw smtpDuplicate;
-    const smtp = taken('smtp');
-    if (smtp !== undefined) throw smtpConflict(smtpOwner.get(smtp.v)!, smtp.id, smtp.t, smtp.v);
+    return found;
   }
 
   async #insertObjects(tx: Tx, tenantId: string, objects: readonly PreparedObject[], createdAt: string, log: ChangeLog): Promise<void> {
@@ -681,6 +709,145 @@ class SqlCloudDirectory implements CloudDirectory {
       log.push({ objectType: type, objectId: row.id, kind: 'updated', detail: changed });
       return data as unknown as ObjectOfType[T];
     });
+  }
+
+  async updateMany<T extends ObjectType>(tenantId: string, type: T, items: readonly ObjectUpdate[], options?: WriteOptions): Promise<readonly ObjectOfType[T][]> {
+    assertType(type);
+    if (!Array.isArray(items)) throw new TypeError('items must be an array');
+    for (const item of items) if (typeof item?.id !== 'string') throw new TypeError('id must be a string');
+    const actor = actorOf(options);
+    if (items.length === 0) return [];
+    return this.#write(tenantId, async (tx, log) => {
+      const stored = await this.#liveRowsOf(tx, tenantId, type, items.map((i) => i.id));
+      const mentionsExtension = items.some((item) => item.patch !== null && typeof item.patch === 'object' && mentionsExtensionName(item.patch));
+      const extensions = mentionsExtension ? await this.#extensions(tx, tenantId) : new Map<string, ExtensionDefinition>();
+      // Each object's data after the items so far, and the UPNs those items moved: what the next `update` would read.
+      const latest = new Map<string, StoredObject>();
+      const movedUpns = new Map<string, string | null>();
+      const results: StoredObject[] = [];
+      const writes: ObjectRewrite[] = [];
+      let refusal: { readonly error: unknown } | undefined;
+      for (const item of items) {
+        try {
+          const byUpn = type === 'user' && item.id.includes('@');
+          const key = byUpn ? item.id.toLowerCase() : item.id;
+          const id = byUpn ? (movedUpns.has(key) ? movedUpns.get(key) : stored.idByUpn.get(key)) : key;
+          const current = id === undefined || id === null ? undefined : latest.get(id) ?? stored.dataById.get(id);
+          if (current === undefined) throw notFound(type, item.id);
+          const { data, changed } = applyInput(type, current, item.patch, { actor, extensions }, false);
+          results.push(data);
+          if (changed.length === 0) continue;
+          const before = prepare(type, current);
+          const after = prepare(type, data);
+          latest.set(after.id, data);
+          if (before.upnKey !== after.upnKey) {
+            if (before.upnKey !== null) movedUpns.set(before.upnKey, null);
+            if (after.upnKey !== null) movedUpns.set(after.upnKey, after.id);
+          }
+          writes.push({ before, after, changed });
+        } catch (error) {
+          // What `update` would throw for this item, once every item before it has passed its constraint checks.
+          refusal = { error };
+          break;
+        }
+      }
+      await this.#checkRewrites(tx, tenantId, writes);
+      if (refusal !== undefined) throw refusal.error;
+      // Row by row in item order: each step is one the checks above allowed, so the unique indexes never see two
+      // objects holding one value in between (a single multi-row statement gives no such order on PostgreSQL).
+      const smtpChanged = new Set<string>();
+      const final = new Map<string, PreparedObject>();
+      for (const { after, changed } of writes) {
+        await tx.executeQuery(
+          CompiledQuery.raw(UPDATE_OBJECT[this.#dialect], [displayNameOf(after.data), after.upnKey, after.immutableId, syncEnabledOf(after.data), sparseJson(type, after.data), tenantId, after.id]),
+        );
+        if (changed.includes('mail') || changed.includes('proxyAddresses')) smtpChanged.add(after.id);
+        final.set(after.id, after);
+        log.push({ objectType: type, objectId: after.id, kind: 'updated', detail: changed });
+      }
+      for (const ids of chunks([...smtpChanged])) await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', 'in', ids).execute();
+      await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, [...smtpChanged].map((id) => final.get(id)!)));
+      return results as unknown as ObjectOfType[T][];
+    });
+  }
+
+  /** The live objects of `type` that `ids` name (by id; users also by UPN), as `update` would find them. */
+  async #liveRowsOf(tx: Tx, tenantId: string, type: ObjectType, ids: readonly string[]) {
+    const upns = type === 'user' ? [...new Set(ids.filter((id) => id.includes('@')).map((id) => id.toLowerCase()))] : [];
+    const plain = [...new Set(ids.filter((id) => type !== 'user' || !id.includes('@')))];
+    const dataById = new Map<string, StoredObject>();
+    const idByUpn = new Map<string, string>();
+    const live = sql`tenant_id = ${tenantId} AND type = ${type} AND deleted_at IS NULL`;
+    for (const [column, values] of [['id', plain], ['upn_key', upns]] as const) {
+      for (const part of chunks(values)) {
+        const { rows } = await sql<{ id: string; upn_key: string | null; data: string }>`SELECT id, upn_key, data FROM directory_objects
+          WHERE ${live} AND ${sql.ref(column)} IN (${sql.join(part)})`.execute(tx);
+        for (const row of rows) {
+          if (!dataById.has(row.id)) dataById.set(row.id, parseData(row.data));
+          if (column === 'upn_key' && row.upn_key !== null) idByUpn.set(row.upn_key, row.id);
+        }
+      }
+    }
+    return { dataById, idByUpn };
+  }
+
+  /**
+   * #checkConstraints for a sequence of updates, each checked against the directory as the updates before it left
+   * it: one lookup of every value the sequence claims, then a walk that hands values over as each update would.
+   * Throws what `update` would throw for the first update that fails, in the same order of checks (domain, UPN,
+   * immutable id, SMTP addresses).
+   */
+  async #checkRewrites(tx: Tx, tenantId: string, writes: readonly ObjectRewrite[]): Promise<void> {
+    const claims = { domain: new Set<string>(), upn: new Set<string>(), immutable: new Set<string>(), smtp: new Set<string>() };
+    for (const { after, changed } of writes) {
+      if (after.upnKey !== null && changed.includes('userPrincipalName')) {
+        claims.domain.add(upnDomainOf(after.upnKey));
+        claims.upn.add(after.upnKey);
+      }
+      if (after.immutableId !== null && changed.includes('onPremisesImmutableId')) claims.immutable.add(after.immutableId);
+      if (changed.includes('mail') || changed.includes('proxyAddresses')) for (const address of after.smtp) claims.smtp.add(address);
+    }
+    if (claims.domain.size + claims.immutable.size + claims.smtp.size === 0) return;
+    const found = await this.#holders(tx, tenantId, { domain: [...claims.domain], upn: [...claims.upn], immutable: [...claims.immutable], smtp: [...claims.smtp] });
+    const verified = new Set<string>();
+    const held = { upn: new Map<string, ValueHolder>(), immutable: new Map<string, ValueHolder>(), smtp: new Map<string, ValueHolder>() };
+    for (const row of found) {
+      if (row.k === 'domain') verified.add(row.v);
+      else held[row.k].set(row.v, { id: row.id, type: row.t });
+    }
+    const other = (map: Map<string, ValueHolder>, value: string, self: string) => {
+      const holder = map.get(value);
+      return holder !== undefined && holder.id !== self ? holder : undefined;
+    };
+    const handOver = (map: Map<string, ValueHolder>, given: readonly string[], taken: readonly string[], self: ValueHolder) => {
+      for (const value of given) if (map.get(value)?.id === self.id) map.delete(value);
+      for (const value of taken) map.set(value, self);
+    };
+    for (const { before, after, changed } of writes) {
+      const self = { id: after.id, type: after.type };
+      const upnChanged = changed.includes('userPrincipalName');
+      const immutableChanged = changed.includes('onPremisesImmutableId');
+      const smtpChanged = changed.includes('mail') || changed.includes('proxyAddresses');
+      if (upnChanged && after.upnKey !== null) {
+        const domain = upnDomainOf(after.upnKey);
+        if (!verified.has(domain)) throw unverifiedDomain(after, domain);
+        const holder = other(held.upn, after.upnKey, after.id);
+        if (holder !== undefined) throw uniqueConflict('ERR_DIR_UPN_CONFLICT', 'userPrincipalName', after, holder.id, holder.type, after.data['userPrincipalName']);
+      }
+      if (immutableChanged && after.immutableId !== null) {
+        const holder = other(held.immutable, after.immutableId, after.id);
+        if (holder !== undefined) throw uniqueConflict('ERR_DIR_IMMUTABLE_ID_CONFLICT', 'onPremisesImmutableId', after, holder.id, holder.type, after.immutableId);
+      }
+      if (smtpChanged) {
+        for (const address of after.smtp) {
+          const holder = other(held.smtp, address, after.id);
+          if (holder !== undefined) throw smtpConflict(after, holder.id, holder.type, address);
+        }
+      }
+      if (upnChanged) handOver(held.upn, before.upnKey === null ? [] : [before.upnKey], after.upnKey === null ? [] : [after.upnKey], self);
+      if (immutableChanged) handOver(held.immutable, before.immutableId === null ? [] : [before.immutableId], after.immutableId === null ? [] : [after.immutableId], self);
+      if (smtpChanged) handOver(held.smtp, before.smtp, after.smtp, self);
+    }
   }
 
   async delete(tenantId: string, type: ObjectType, id: string, options?: WriteOptions): Promise<void> {
@@ -1595,6 +1762,14 @@ function uniqueConflict(
     path: property,
     details: { property, value, conflictingObjectId: conflictingId, conflictingObjectType: conflictingType, objectId: object.id },
   });
+}
+
+function unverifiedDomain(o: PreparedObject, domain: string): CloudsyncError {
+  return new CloudsyncError(
+    'ERR_DIR_UNVERIFIED_DOMAIN',
+    `userPrincipalName '${String(o.data['userPrincipalName'])}' of ${o.type} ${o.id} uses domain '${domain}', which is not a verified domain of this tenant`,
+    { path: 'userPrincipalName', details: { objectId: o.id, value: o.data['userPrincipalName'], domain } },
+  );
 }
 
 function smtpConflict(object: PreparedObject, conflictingId: string, conflictingType: string, address: string): CloudsyncError {
