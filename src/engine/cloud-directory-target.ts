@@ -50,6 +50,25 @@ function fit(type: TargetType, properties: Readonly<Record<string, TargetValue>>
   return out;
 }
 
+/** The live objects whose `property` is one of `values`: `in` filters of 200 values (a filter's size stays bounded). */
+async function listIn(directory: CloudDirectory, tenantId: string, type: TargetType, property: string, values: readonly string[]): Promise<TargetObject[]> {
+  const found: TargetObject[] = [];
+  for (let i = 0; i < values.length; i += 200) {
+    const chunk = values.slice(i, i + 200);
+    let skipToken: string | undefined;
+    do {
+      const page = await directory.list(tenantId, type, {
+        filter: { kind: 'in', property, values: chunk },
+        top: 999,
+        ...(skipToken === undefined ? {} : { skipToken }),
+      });
+      found.push(...(page.items as unknown as TargetObject[]));
+      skipToken = page.nextSkipToken;
+    } while (skipToken !== undefined);
+  }
+  return found;
+}
+
 export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string): TargetDirectory {
   return {
     async domains(): Promise<TenantDomains> {
@@ -72,21 +91,7 @@ export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string
     async findBy(type, property, values) {
       if (values.length === 0) return [];
       if (type === 'user' && property === 'onPremisesImmutableId') return (await directory.findUsersByImmutableIds(tenantId, values)) as unknown as TargetObject[];
-      const found: TargetObject[] = [];
-      for (let i = 0; i < values.length; i += 200) {
-        const chunk = values.slice(i, i + 200);
-        let skipToken: string | undefined;
-        do {
-          const page = await directory.list(tenantId, type, {
-            filter: { kind: 'in', property, values: chunk },
-            top: 999,
-            ...(skipToken === undefined ? {} : { skipToken }),
-          });
-          found.push(...(page.items as unknown as TargetObject[]));
-          skipToken = page.nextSkipToken;
-        } while (skipToken !== undefined);
-      }
-      return found;
+      return listIn(directory, tenantId, type, property, values);
     },
     async findByProxyAddress(type, address) {
       const page = await directory.list(tenantId, type, {
@@ -116,6 +121,14 @@ export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string
     },
     async update(type, id, patch) {
       return (await directory.update(tenantId, type, id, fit(type, patch), PROVISIONING)) as unknown as TargetObject;
+    },
+    async updateMany(type, items) {
+      const fitted = items.map(({ id, patch }) => ({ id, patch: fit(type, patch) }));
+      return (await directory.updateMany(tenantId, type, fitted, PROVISIONING)) as unknown as TargetObject[];
+    },
+    async getMany(type, ids) {
+      const byId = new Map((await listIn(directory, tenantId, type, 'id', ids)).map((object) => [object.id, object]));
+      return ids.map((id) => byId.get(id));
     },
     delete: (type, id) => directory.delete(tenantId, type, id, PROVISIONING),
     async restore(id) {

@@ -14,7 +14,7 @@
  * run would meet. Other refusals (property formats, limits) are not predicted.
  */
 import { CloudsyncError } from '../errors/index.ts';
-import type { TargetDirectory, TargetObject, TargetType, TargetValue, TenantDomains } from './target-directory.ts';
+import type { TargetDirectory, TargetObject, TargetType, TargetUpdate, TargetValue, TenantDomains } from './target-directory.ts';
 
 export const DRY_RUN_ID_PREFIX = 'dry-run:';
 
@@ -120,6 +120,24 @@ export class DryRunTarget implements TargetDirectory {
 
   async update(type: TargetType, id: string, patch: Readonly<Record<string, TargetValue>>): Promise<TargetObject> {
     await this.#checkUnique(type, id, patch);
+    return this.#planUpdate(type, id, patch);
+  }
+
+  /** All or nothing as the real one: every item is checked before any is planned (a refusal plans none). */
+  async updateMany(type: TargetType, items: readonly TargetUpdate[]): Promise<readonly TargetObject[]> {
+    for (const { id, patch } of items) await this.#checkUnique(type, id, patch);
+    const updated: TargetObject[] = [];
+    for (const { id, patch } of items) updated.push(await this.#planUpdate(type, id, patch));
+    return updated;
+  }
+
+  async getMany(type: TargetType, ids: readonly string[]): Promise<readonly (TargetObject | undefined)[]> {
+    const found: (TargetObject | undefined)[] = [];
+    for (const id of ids) found.push(await this.get(type, id));
+    return found;
+  }
+
+  async #planUpdate(type: TargetType, id: string, patch: Readonly<Record<string, TargetValue>>): Promise<TargetObject> {
     const current = (await this.get(type, id)) ?? { id };
     const object: TargetObject = { ...current, ...patch, id };
     this.#objects.set(id, object);

@@ -1011,8 +1011,19 @@ async function exportStep(batch: BatchContext): Promise<void> {
     }
   }
 
-  // 3. Everything else, object by object (creates are done above).
+  // 3. Everything else, in batch order (creates are done above). Plain updates of one target type that follow each
+  // other are written together (exportUpdates); any other cloud write in between writes the ones before it first,
+  // so the cloud sees the writes in the batch's order (a UPN a delete frees, an update may take).
+  const updates: WorkItem[] = [];
   for (const item of batch.items) {
+    if (item.plan === 'update' && target.updateMany !== undefined) {
+      if (updates.length > 0 && updates[0]!.targetType !== item.targetType) await exportUpdates(cycle, updates.splice(0));
+      updates.push(item);
+      // its link changes are written after it (exportUpdates writes them)
+      if (item.linkChanges !== undefined) await exportUpdates(cycle, updates.splice(0));
+      continue;
+    }
+    if (updates.length > 0 && (item.linkChanges !== undefined || !WRITES_NOTHING.has(item.plan))) await exportUpdates(cycle, updates.splice(0));
     try {
       if (item.plan !== 'create') await OBJECT_EXPORTS[item.plan](cycle, item);
       if (item.linkChanges !== undefined && item.failure === undefined) await exportLinkChanges(cycle, item);
@@ -1021,6 +1032,7 @@ async function exportStep(batch: BatchContext): Promise<void> {
       fail(item, 'export', error);
     }
   }
+  await exportUpdates(cycle, updates);
 
   // 4. The entries, after the cloud writes they describe; objects that arrived in the cloud make the entries
   // that referred to them while they were missing pending again.
@@ -1106,6 +1118,88 @@ function currentValue(current: TargetObject, attribute: string): unknown {
  * (ValueAddOnly, AttributeAddOnly, MultiValueAddOnly), which need the current value.
  */
 async function writeDifferences(cycle: CycleContext, item: WorkItem, current: TargetObject, adopting: boolean): Promise<void> {
+  const patch = differencesOf(cycle, item, current, adopting);
+  if (patch !== undefined) await cycle.deps.target.update(item.targetType!, current.id, patch);
+  differencesWritten(cycle, item, current, patch !== undefined);
+}
+
+/** The plan kinds whose export writes nothing to the cloud (creates are written before, in step 2). */
+const WRITES_NOTHING: ReadonlySet<PlanKind> = new Set<PlanKind>(['create', 'unchanged', 'skip', 'forget']);
+
+/**
+ * The plan `update` of items of one target type, as OBJECT_EXPORTS.update exports them one by one, with the
+ * current objects read in one call and the differences written in one transaction (target.updateMany). As with
+ * creates, a write the target refuses fails the whole call, and the writes are then made one by one, so that only
+ * the objects refused fail. Each item's link changes follow its write.
+ */
+async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[]): Promise<void> {
+  if (items.length === 0) return;
+  const { target } = cycle.deps;
+  const type = items[0]!.targetType!;
+  let current: readonly (TargetObject | undefined)[] | undefined;
+  try {
+    current = await target.getMany?.(type, items.map((i) => i.entry!.cloudId!));
+  } catch (error) {
+    if (!isObjectFailure(error)) throw error; // read one by one below, so that only the object concerned fails
+  }
+  let pending: { readonly item: WorkItem; readonly current: TargetObject; readonly patch: Record<string, TargetValue> }[] = [];
+  const writePending = async () => {
+    let written: readonly TargetObject[] | undefined;
+    if (pending.length > 1) {
+      try {
+        written = await target.updateMany!(type, pending.map((p) => ({ id: p.current.id, patch: p.patch })));
+      } catch (error) {
+        if (!isObjectFailure(error)) throw error;
+      }
+    }
+    for (const { item, current: object, patch } of pending) {
+      if (written === undefined) {
+        try {
+          await target.update(type, object.id, patch);
+        } catch (error) {
+          if (!isObjectFailure(error)) throw error;
+          fail(item, 'export', error);
+          continue;
+        }
+      }
+      differencesWritten(cycle, item, object, true);
+    }
+    pending = [];
+  };
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!;
+    try {
+      const object = current === undefined ? await target.get(type, item.entry!.cloudId!) : current[index];
+      if (object === undefined) {
+        await writePending(); // the create comes after the writes before it, as object by object
+        await createInstead(cycle, item, 'Created again (the cloud object was gone)');
+        continue;
+      }
+      const patch = differencesOf(cycle, item, object, false);
+      if (patch === undefined) differencesWritten(cycle, item, object, false);
+      else pending.push({ item, current: object, patch });
+    } catch (error) {
+      if (!isObjectFailure(error)) throw error;
+      fail(item, 'export', error);
+    }
+  }
+  await writePending();
+  for (const item of items) {
+    if (item.linkChanges === undefined || item.failure !== undefined) continue;
+    try {
+      await exportLinkChanges(cycle, item);
+    } catch (error) {
+      if (!isObjectFailure(error)) throw error;
+      fail(item, 'export', error);
+    }
+  }
+}
+
+/**
+ * The patch writeDifferences writes (the differing values and the sync stamp), or undefined when there is nothing
+ * to write; logs each difference as a modified property.
+ */
+function differencesOf(cycle: CycleContext, item: WorkItem, current: TargetObject, adopting: boolean): Record<string, TargetValue> | undefined {
   const patch: Record<string, TargetValue> = {};
   const mappings = item.mapping!.mapping.attributeMappings;
   for (const [attribute, desired] of Object.entries(item.desired!)) {
@@ -1123,7 +1217,11 @@ async function writeDifferences(cycle: CycleContext, item: WorkItem, current: Ta
     if (attribute === 'accountEnabled' && value === false && old === true && item.action === 'Update') item.action = 'Disable';
   }
   const wrote = Object.keys(patch).length > 0 || (adopting && current['onPremisesSyncEnabled'] !== true);
-  if (wrote) await cycle.deps.target.update(item.targetType!, current.id, { ...patch, onPremisesSyncEnabled: true, onPremisesLastSyncDateTime: now(cycle) });
+  return wrote ? { ...patch, onPremisesSyncEnabled: true, onPremisesLastSyncDateTime: now(cycle) } : undefined;
+}
+
+/** Counters and the entry after writeDifferences' write (`wrote`) or its finding that there was nothing to write. */
+function differencesWritten(cycle: CycleContext, item: WorkItem, current: TargetObject, wrote: boolean): void {
   if (item.plan === 'restore') cycle.counters.restored++;
   else if (wrote) cycle.counters.updated++;
   else {

@@ -16,6 +16,12 @@ export interface TargetObject {
   readonly [property: string]: unknown;
 }
 
+/** One item of updateMany: the object's id and the properties to write (absent ones are left alone). */
+export interface TargetUpdate {
+  readonly id: string;
+  readonly patch: Readonly<Record<string, TargetValue>>;
+}
+
 export interface TenantDomains {
   /** verified domain names, lower case */
   readonly verified: readonly string[];
@@ -42,6 +48,14 @@ export interface TargetDirectory {
   /** all or nothing */
   createMany(type: TargetType, items: readonly Readonly<Record<string, TargetValue>>[]): Promise<readonly TargetObject[]>;
   update(type: TargetType, id: string, patch: Readonly<Record<string, TargetValue>>): Promise<TargetObject>;
+  /**
+   * Many updates of one type, all or nothing, each as `update` would make it after the ones before it; a refusal
+   * throws the error `update` would throw for the first item refused. Optional: without it the engine updates
+   * object by object.
+   */
+  updateMany?(type: TargetType, items: readonly TargetUpdate[]): Promise<readonly TargetObject[]>;
+  /** `get` of many ids: the live objects in `ids` order, undefined where there is none */
+  getMany?(type: TargetType, ids: readonly string[]): Promise<readonly (TargetObject | undefined)[]>;
   /** users and groups go to deleted items; contacts are removed */
   delete(type: TargetType, id: string): Promise<void>;
   restore(id: string): Promise<TargetObject>;

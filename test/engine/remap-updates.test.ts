@@ -1,0 +1,138 @@
+/**
+ * A saved schema re-evaluates every object (issue 4), so a changed mapping updates every synchronized user in one
+ * full cycle; those updates are written per batch and target type in one transaction (target.updateMany). One
+ * object the directory refuses fails alone: the others land, and the log is the one object-by-object updates make.
+ * The source is the LDIF connector (an AD export), the target the real directory on both backends.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LdifConnector } from '../../src/connectors/ldif/ldif-connector.ts';
+import type { ProvisioningLogEntry, TargetDirectory } from '../../src/engine/index.ts';
+import { compileSynchronizationSchema, getTemplate, sourceFromExpression, type SynchronizationSchema } from '../../src/schema/index.ts';
+import type { Store } from '../../src/storage/index.ts';
+import { stopPostgres } from '../harness/postgres.ts';
+import { BACKENDS } from '../storage/backends.ts';
+import { engineFixture, type EngineFixture } from './engine-fixture.ts';
+
+const OU = 'OU=Staff,DC=corp,DC=example,DC=com';
+const PEOPLE = 12;
+const nick = (n: number) => `p${String(n).padStart(2, '0')}`;
+const dnOf = (n: number) => `CN=${nick(n)},${OU}`;
+
+/** An AD export of PEOPLE users, each with a title. */
+function exportOf(): string {
+  const users = Array.from({ length: PEOPLE }, (_, i) => {
+    const n = i + 1;
+    const objectGuid = Buffer.alloc(16, n).toString('base64');
+    return `dn: ${dnOf(n)}\nobjectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\ncn: ${nick(n)}\n`
+      + `displayName: Person ${n}\nsAMAccountName: ${nick(n)}\nuserPrincipalName: ${nick(n)}@corp.example.com\ntitle: Title ${n}\n`
+      + `userAccountControl: 512\nobjectGUID:: ${objectGuid}`;
+  });
+  return `version: 1\n\n${users.join('\n\n')}\n`;
+}
+
+/** AD2AADProvisioning with user mappings replaced by `expressions` (target attribute → expression). */
+function remapped(expressions: Readonly<Record<string, string>>) {
+  const template = JSON.parse(JSON.stringify(getTemplate('AD2AADProvisioning'))) as SynchronizationSchema;
+  const users = template.synchronizationRules![0]!.objectMappings!.find((m) => m.targetObjectName === 'User')!;
+  for (const m of users.attributeMappings!) {
+    const expression = expressions[m.targetAttributeName];
+    if (expression !== undefined) (m as { source: unknown }).source = sourceFromExpression(expression);
+  }
+  return compileSynchronizationSchema(template);
+}
+
+/** The log entries without what differs between two tenants of one store (ids, the tenant's domain). */
+function comparable(entries: readonly ProvisioningLogEntry[], domain: string): string {
+  return JSON.stringify(entries.map(({ action, status, steps, modifiedProperties, sourceIdentity, errorCode, errorMessage }) => ({ action, status, steps, modifiedProperties, sourceIdentity, errorCode, errorMessage })))
+    .replaceAll(domain, '<tenant domain>')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>');
+}
+
+for (const backend of BACKENDS) {
+  describe(`a remapped schema updates every user (${backend.name})`, () => {
+    let store: Store;
+    let dispose: () => Promise<void>;
+    let batched: EngineFixture;
+    let oneByOne: EngineFixture;
+    let oneByOneTarget: TargetDirectory;
+    const dir = mkdtempSync(join(tmpdir(), 'cloudsync-remap-'));
+    const file = join(dir, 'export.ldif');
+    const source = new LdifConnector({ file });
+    const byDn = (f: EngineFixture) => async () => {
+      const users = await f.listAll('user');
+      return new Map(users.map((u) => [String(u['onPremisesDistinguishedName']), u]));
+    };
+
+    before(async () => {
+      ({ store, dispose } = await backend.open());
+      batched = await engineFixture(store);
+      oneByOne = await engineFixture(store);
+      // the same directory without the batched calls: the engine then reads and writes object by object
+      const { updateMany: _updateMany, getMany: _getMany, ...rest } = oneByOne.target;
+      oneByOneTarget = rest;
+      writeFileSync(file, exportOf());
+      for (const f of [batched, oneByOne]) {
+        const report = await f.cycle(source, 'full');
+        assert.equal(report.created, PEOPLE);
+      }
+    });
+    after(async () => {
+      await dispose();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('one user whose new UPN is taken fails; the others are updated; the log is that of one-by-one updates', async () => {
+      const schema = remapped({
+        userPrincipalName: 'Replace([userPrincipalName], "@", , , ".remapped@", , )',
+        jobTitle: 'Append([title], " (remapped)")',
+      });
+      const reports = [];
+      for (const f of [batched, oneByOne]) {
+        // a cloud-only user already holds the UPN p07 is remapped to
+        await f.directory.create(f.tenantId, 'user', { displayName: 'Squatter', userPrincipalName: `p07.remapped@${f.initialDomain}`, mailNickname: 'sq' });
+        f.config = { ...f.config, schema };
+        f.log.clear();
+        reports.push(await f.cycle(source, 'full', f === oneByOne ? { target: oneByOneTarget } : {}));
+      }
+      const [report] = reports;
+      assert.deepEqual([report!.updated, report!.failed, report!.created], [PEOPLE - 1, 1, 0]);
+
+      const failures = batched.log.entries.filter((e) => e.status === 'Failure');
+      assert.deepEqual(failures.map((e) => [e.sourceIdentity.dn, e.action, e.errorCode]), [[dnOf(7), 'Update', 'ERR_DIR_UPN_CONFLICT']]);
+      assert.deepEqual(failures[0]!.modifiedProperties.map((p) => p.displayName).sort(), ['jobTitle', 'userPrincipalName']);
+      const successes = batched.log.entries.filter((e) => e.status === 'Success');
+      assert.equal(successes.length, PEOPLE - 1);
+      for (const entry of successes) {
+        assert.equal(entry.action, 'Update');
+        const n = Number(entry.sourceIdentity.dn.slice(4, 6));
+        assert.deepEqual(entry.modifiedProperties.find((p) => p.displayName === 'jobTitle'), { displayName: 'jobTitle', oldValue: `Title ${n}`, newValue: `Title ${n} (remapped)` });
+      }
+      assert.equal(comparable(batched.log.entries, batched.initialDomain), comparable(oneByOne.log.entries, oneByOne.initialDomain));
+      assert.deepEqual({ ...reports[0], cycleId: null }, { ...reports[1], cycleId: null });
+
+      const users = await byDn(batched)();
+      for (let n = 1; n <= PEOPLE; n++) {
+        const user = users.get(dnOf(n))!;
+        const expected = n === 7 ? [`p07@${batched.initialDomain}`, 'Title 7'] : [`${nick(n)}.remapped@${batched.initialDomain}`, `Title ${n} (remapped)`];
+        assert.deepEqual([user['userPrincipalName'], user['jobTitle']], expected);
+      }
+    });
+
+    test('a second remap without conflicts updates every user, the one that failed before included', async () => {
+      const schema = remapped({ jobTitle: 'Append([title], " (again)")', department: 'Append([title], " department")' });
+      batched.config = { ...batched.config, schema };
+      batched.log.clear();
+      const report = await batched.cycle(source, 'full');
+      assert.deepEqual([report.updated, report.failed], [PEOPLE, 0]);
+      assert.equal(batched.log.entries.filter((e) => e.status === 'Success' && e.action === 'Update').length, PEOPLE);
+      const users = await byDn(batched)();
+      for (let n = 1; n <= PEOPLE; n++) assert.deepEqual([users.get(dnOf(n))!['jobTitle'], users.get(dnOf(n))!['department']], [`Title ${n} (again)`, `Title ${n} department`]);
+    });
+  });
+}
+
+after(() => stopPostgres());
