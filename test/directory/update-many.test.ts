@@ -85,30 +85,15 @@ for (const backend of BACKENDS) {
       const { tenantId, domain } = await f.tenant();
       const [u0, u1, u2] = await users(tenantId, domain, 3);
       // u1 asks for u0's UPN before u0 gives it up: update would refuse it at that point
-      const early = await rejectsWith(
-        f.directory.updateMany(tenantId, 'user', [
-          { id: u1!.id, patch: { userPrincipalName: `u0@${domain}` } },
-          { id: u0!.id, patch: { userPrincipalName: `moved0@${domain}` } },
-        ]),
-        'ERR_DIR_UPN_CONFLICT',
-      );
+      const upns = (...items: [string, string][]) => items.map(([id, upn]) => ({ id, patch: { userPrincipalName: upn } }));
+      const early = await rejectsWith(f.directory.updateMany(tenantId, 'user', upns([u1!.id, `u0@${domain}`], [u0!.id, `moved0@${domain}`])), 'ERR_DIR_UPN_CONFLICT');
       assert.equal(early.details?.['conflictingObjectId'], u0!.id);
       // two items asking for the same new UPN: the second one fails, naming the first
-      const twice = await rejectsWith(
-        f.directory.updateMany(tenantId, 'user', [
-          { id: u0!.id, patch: { userPrincipalName: `same@${domain}` } },
-          { id: u2!.id, patch: { userPrincipalName: `SAME@${domain}` } },
-        ]),
-        'ERR_DIR_UPN_CONFLICT',
-      );
+      const twice = await rejectsWith(f.directory.updateMany(tenantId, 'user', upns([u0!.id, `same@${domain}`], [u2!.id, `SAME@${domain}`])), 'ERR_DIR_UPN_CONFLICT');
       assert.equal(twice.details?.['conflictingObjectId'], u0!.id);
       assert.equal(twice.details?.['objectId'], u2!.id);
       // in the other order it is a rotation update allows step by step
-      await f.directory.updateMany(tenantId, 'user', [
-        { id: u0!.id, patch: { userPrincipalName: `moved0@${domain}` } },
-        { id: u1!.id, patch: { userPrincipalName: `u0@${domain}` } },
-        { id: u2!.id, patch: { userPrincipalName: `u1@${domain}` } },
-      ]);
+      await f.directory.updateMany(tenantId, 'user', upns([u0!.id, `moved0@${domain}`], [u1!.id, `u0@${domain}`], [u2!.id, `u1@${domain}`]));
       assert.deepEqual(
         await Promise.all([u0, u1, u2].map(async (u) => (await f.directory.get(tenantId, 'user', u!.id)).userPrincipalName)),
         [`moved0@${domain}`, `u0@${domain}`, `u1@${domain}`],

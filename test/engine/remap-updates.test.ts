@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { LdifConnector } from '../../src/connectors/ldif/ldif-connector.ts';
 import type { ProvisioningLogEntry, TargetDirectory } from '../../src/engine/index.ts';
 import { compileSynchronizationSchema, getTemplate, sourceFromExpression, type SynchronizationSchema } from '../../src/schema/index.ts';
-import type { Store } from '../../src/storage/index.ts';
 import { stopPostgres } from '../harness/postgres.ts';
 import { BACKENDS } from '../storage/backends.ts';
 import { engineFixture, type EngineFixture } from './engine-fixture.ts';
@@ -54,10 +53,10 @@ function comparable(entries: readonly ProvisioningLogEntry[], domain: string): s
 
 for (const backend of BACKENDS) {
   describe(`a remapped schema updates every user (${backend.name})`, () => {
-    let store: Store;
     let dispose: () => Promise<void>;
     let batched: EngineFixture;
     let oneByOne: EngineFixture;
+    /** oneByOne's directory without the batched calls: the engine then reads and writes object by object */
     let oneByOneTarget: TargetDirectory;
     const dir = mkdtempSync(join(tmpdir(), 'cloudsync-remap-'));
     const file = join(dir, 'export.ldif');
@@ -68,10 +67,10 @@ for (const backend of BACKENDS) {
     };
 
     before(async () => {
-      ({ store, dispose } = await backend.open());
-      batched = await engineFixture(store);
-      oneByOne = await engineFixture(store);
-      // the same directory without the batched calls: the engine then reads and writes object by object
+      const opened = await backend.open();
+      dispose = opened.dispose;
+      batched = await engineFixture(opened.store);
+      oneByOne = await engineFixture(opened.store);
       const { updateMany: _updateMany, getMany: _getMany, ...rest } = oneByOne.target;
       oneByOneTarget = rest;
       writeFileSync(file, exportOf());
