@@ -1138,7 +1138,7 @@ async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[]): P
   const type = items[0]!.targetType!;
   let current: readonly (TargetObject | undefined)[] | undefined;
   try {
-    current = await target.getMany?.(type, items.map((i) => i.entry!.cloudId!));
+    if (items.length > 1) current = await target.getMany?.(type, items.map((i) => i.entry!.cloudId!));
   } catch (error) {
     if (!isObjectFailure(error)) throw error; // read one by one below, so that only the object concerned fails
   }
