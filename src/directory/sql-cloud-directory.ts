@@ -65,6 +65,7 @@ import { newObjectId } from './object-id.ts';
 import { smtpAddressesOf } from './smtp-addresses.ts';
 import { denseJson, denseObject, sparseJson } from './sparse-object.ts';
 import { insertRows, type BulkInsert } from '../storage/bulk-insert.ts';
+import { updateRows, type BulkUpdate } from '../storage/bulk-update.ts';
 
 type Db = Kysely<DirectoryDatabase>;
 type Tx = Transaction<DirectoryDatabase>;
@@ -147,6 +148,8 @@ const RESERVE_CHANGE_SEQ = fixedStatement('update tenants set change_seq = chang
 const UPDATE_OBJECT = fixedStatement(
   'update directory_objects set display_name = ?, upn_key = ?, immutable_id = ?, sync_enabled = ?, data = ? where tenant_id = ? and id = ?',
 );
+/** updateMany's rows when their UPN key and immutable id stay (no unique index covers these columns). */
+const OBJECT_REWRITE: BulkUpdate = { table: 'directory_objects', key: ['tenant_id', 'id'], set: ['display_name', 'sync_enabled', 'data'], casts: { sync_enabled: 'integer' } };
 const SMTP_INSERT: BulkInsert = { table: 'smtp_addresses', columns: ['tenant_id', 'address', 'object_id'] };
 const CHANGE_INSERT: BulkInsert = {
   table: 'changes',
@@ -753,17 +756,26 @@ class SqlCloudDirectory implements CloudDirectory {
       }
       await this.#checkRewrites(tx, tenantId, writes);
       if (refusal !== undefined) throw refusal.error;
-      // Row by row in item order: each step is one the checks above allowed, so the unique indexes never see two
-      // objects holding one value in between (a single multi-row statement gives no such order on PostgreSQL).
       const smtpChanged = new Set<string>();
       const final = new Map<string, PreparedObject>();
       for (const { after, changed } of writes) {
-        await tx.executeQuery(
-          CompiledQuery.raw(UPDATE_OBJECT[this.#dialect], [displayNameOf(after.data), after.upnKey, after.immutableId, syncEnabledOf(after.data), sparseJson(type, after.data), tenantId, after.id]),
-        );
         if (changed.includes('mail') || changed.includes('proxyAddresses')) smtpChanged.add(after.id);
         final.set(after.id, after);
         log.push({ objectType: type, objectId: after.id, kind: 'updated', detail: changed });
+      }
+      // One statement per 500 rows when no unique column moves and no object is written twice (a schema's
+      // re-evaluation: the common case). Otherwise row by row in item order: each step is one the checks above
+      // allowed, so the unique indexes never see two objects holding one value in between, which a multi-row
+      // statement (rows in no order) could not promise.
+      const keysStay = final.size === writes.length && writes.every((w) => w.before.upnKey === w.after.upnKey && w.before.immutableId === w.after.immutableId);
+      if (keysStay) {
+        await updateRows(tx, this.#dialect, OBJECT_REWRITE, writes.map(({ after }) => [tenantId, after.id, displayNameOf(after.data), syncEnabledOf(after.data), sparseJson(type, after.data)]));
+      } else {
+        for (const { after } of writes) {
+          await tx.executeQuery(
+            CompiledQuery.raw(UPDATE_OBJECT[this.#dialect], [displayNameOf(after.data), after.upnKey, after.immutableId, syncEnabledOf(after.data), sparseJson(type, after.data), tenantId, after.id]),
+          );
+        }
       }
       for (const ids of chunks([...smtpChanged])) await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', 'in', ids).execute();
       await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, [...smtpChanged].map((id) => final.get(id)!)));

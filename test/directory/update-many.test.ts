@@ -63,6 +63,16 @@ for (const backend of BACKENDS) {
       await f.directory.create(tenantId, 'orgContact', { displayName: 'c', mail: `u2@${domain}` });
     });
 
+    it('many objects written at once keep the columns lists and deletes read (display name, sync flag)', async () => {
+      const { tenantId, domain } = await f.tenant();
+      const all = await users(tenantId, domain, 5);
+      await f.directory.updateMany(tenantId, 'user', all.map((u, i) => ({ id: u.id, patch: { displayName: `Renamed ${i}`, onPremisesSyncEnabled: true } })), { actor: 'provisioning' });
+      const page = await f.directory.list(tenantId, 'user', { top: 10, filter: { kind: 'comparison', operator: 'eq', property: 'displayName', value: 'Renamed 3' } });
+      assert.deepEqual(page.items.map((u) => u.id), [all[3]!.id]);
+      for (const u of all) await rejectsWith(f.directory.delete(tenantId, 'user', u.id), 'ERR_DIR_ON_PREMISES_MASTERED');
+      assert.deepEqual((await f.directory.get(tenantId, 'user', all[4]!.id)).displayName, 'Renamed 4');
+    });
+
     it('a UPN held by another object fails the whole call with update\'s error, and nothing is written', async () => {
       const { tenantId, domain } = await f.tenant();
       const [u0, u1, u2] = await users(tenantId, domain, 3);
