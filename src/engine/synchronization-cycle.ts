@@ -1195,18 +1195,35 @@ async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[]): P
   }
 }
 
+/** Per mapping set, the target attributes whose last mapping has a value-dependent flow type (applied on export). */
+const VALUE_FLOWS = new WeakMap<readonly CompiledAttributeMapping[], ReadonlyMap<string, CompiledAttributeMapping>>();
+
+function valueFlowsOf(mappings: readonly CompiledAttributeMapping[]): ReadonlyMap<string, CompiledAttributeMapping> {
+  let flows = VALUE_FLOWS.get(mappings);
+  if (flows === undefined) {
+    const last = new Map<string, CompiledAttributeMapping>();
+    for (const m of mappings) last.set(m.targetAttributeName, m);
+    flows = new Map([...last].filter(([, m]) => m.flowType !== 'Always' && m.flowType !== 'ObjectAddOnly'));
+    VALUE_FLOWS.set(mappings, flows);
+  }
+  return flows;
+}
+
 /**
  * The patch writeDifferences writes (the differing values and the sync stamp), or undefined when there is nothing
  * to write; logs each difference as a modified property.
  */
 function differencesOf(cycle: CycleContext, item: WorkItem, current: TargetObject, adopting: boolean): Record<string, TargetValue> | undefined {
   const patch: Record<string, TargetValue> = {};
-  const mappings = item.mapping!.mapping.attributeMappings;
-  for (const [attribute, desired] of Object.entries(item.desired!)) {
+  const valueFlows = valueFlowsOf(item.mapping!.mapping.attributeMappings);
+  const desiredValues = item.desired!;
+  // for…in over the engine's own plain object: Object.entries made a pair per attribute of every updated object
+  for (const attribute in desiredValues) {
+    const desired = desiredValues[attribute]!;
     const old = currentValue(current, attribute);
     let value: TargetValue = desired;
-    const mapping = mappings.findLast((m) => m.targetAttributeName === attribute);
-    if (mapping !== undefined && mapping.flowType !== 'Always' && mapping.flowType !== 'ObjectAddOnly') {
+    const mapping = valueFlows.get(attribute);
+    if (mapping !== undefined) {
       const applied = applyFlowType(mapping.flowType, desired as Value, (old ?? null) as Value, { isCreate: false, multivalued: mapping.definition?.multivalued === true });
       if (applied === undefined) continue;
       value = toTargetJson(applied);

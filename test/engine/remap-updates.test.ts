@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LdifConnector } from '../../src/connectors/ldif/ldif-connector.ts';
 import type { ProvisioningLogEntry, TargetDirectory } from '../../src/engine/index.ts';
-import { compileSynchronizationSchema, getTemplate, sourceFromExpression, type SynchronizationSchema } from '../../src/schema/index.ts';
+import { compileSynchronizationSchema, getTemplate, sourceFromExpression, type AttributeFlowType, type SynchronizationSchema } from '../../src/schema/index.ts';
 import { stopPostgres } from '../harness/postgres.ts';
 import { BACKENDS } from '../storage/backends.ts';
 import { engineFixture, type EngineFixture } from './engine-fixture.ts';
@@ -33,13 +33,15 @@ function exportOf(): string {
   return `version: 1\n\n${users.join('\n\n')}\n`;
 }
 
-/** AD2AADProvisioning with user mappings replaced by `expressions` (target attribute → expression). */
-function remapped(expressions: Readonly<Record<string, string>>) {
+/** AD2AADProvisioning with user mappings replaced by `expressions` (target attribute → expression), with `flowTypes`. */
+function remapped(expressions: Readonly<Record<string, string>>, flowTypes: Readonly<Record<string, AttributeFlowType>> = {}) {
   const template = JSON.parse(JSON.stringify(getTemplate('AD2AADProvisioning'))) as SynchronizationSchema;
   const users = template.synchronizationRules![0]!.objectMappings!.find((m) => m.targetObjectName === 'User')!;
   for (const m of users.attributeMappings!) {
     const expression = expressions[m.targetAttributeName];
     if (expression !== undefined) (m as { source: unknown }).source = sourceFromExpression(expression);
+    const flowType = flowTypes[m.targetAttributeName];
+    if (flowType !== undefined) (m as { flowType: AttributeFlowType }).flowType = flowType;
   }
   return compileSynchronizationSchema(template);
 }
@@ -130,6 +132,20 @@ for (const backend of BACKENDS) {
       assert.equal(batched.log.entries.filter((e) => e.status === 'Success' && e.action === 'Update').length, PEOPLE);
       const users = await byDn(batched)();
       for (let n = 1; n <= PEOPLE; n++) assert.deepEqual([users.get(dnOf(n))!['jobTitle'], users.get(dnOf(n))!['department']], [`Title ${n} (again)`, `Title ${n} department`]);
+    });
+
+    test('AttributeAddOnly, applied with the cloud values the batch read: an empty attribute is written, a set one is kept', async () => {
+      const flowTypes = { jobTitle: 'AttributeAddOnly', employeeId: 'AttributeAddOnly' } as const;
+      batched.config = { ...batched.config, schema: remapped({ jobTitle: 'Append([title], " (third)")', department: 'Append([title], " department")', employeeId: 'Append([title], " id")' }, flowTypes) };
+      batched.log.clear();
+      const report = await batched.cycle(source, 'full');
+      assert.deepEqual([report.updated, report.failed], [PEOPLE, 0]);
+      for (const entry of batched.log.entries) {
+        const n = Number(entry.sourceIdentity.dn.slice(4, 6));
+        assert.deepEqual(entry.modifiedProperties, [{ displayName: 'employeeId', oldValue: null, newValue: `Title ${n} id` }]);
+      }
+      const users = await byDn(batched)();
+      for (let n = 1; n <= PEOPLE; n++) assert.deepEqual([users.get(dnOf(n))!['jobTitle'], users.get(dnOf(n))!['employeeId']], [`Title ${n} (again)`, `Title ${n} id`]);
     });
   });
 }
