@@ -213,6 +213,7 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
     objectsCreated: syncs[0]!.objects,
     referencesAdded: syncs[0]!.referencesAdded,
     failed: syncs[0]!.failed,
+    ...(spec.remap === true ? { remapFullMs: median(syncs.map((s) => s.remapFullMs!)), remapUpdated: syncs[0]!.remapUpdated } : {}),
     runDetails: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
   };
 }
