@@ -1011,12 +1011,12 @@ async function exportStep(batch: BatchContext): Promise<void> {
     }
   }
 
-  // 3. Everything else, in batch order (creates are done above). Plain updates of one target type that follow each
-  // other are written together (exportUpdates); any other cloud write in between writes the ones before it first,
-  // so the cloud sees the writes in the batch's order (a UPN a delete frees, an update may take).
+  // 3. Everything else, in batch order (creates are done above). Updates and joins of one target type that follow
+  // each other are written together (exportUpdates); any other cloud write in between writes the ones before it
+  // first, so the cloud sees the writes in the batch's order (a UPN a delete frees, an update may take).
   const updates: WorkItem[] = [];
   for (const item of batch.items) {
-    if (item.plan === 'update' && target.updateMany !== undefined) {
+    if ((item.plan === 'update' || item.plan === 'adopt') && target.updateMany !== undefined) {
       if (updates.length > 0 && updates[0]!.targetType !== item.targetType) await exportUpdates(cycle, updates.splice(0));
       updates.push(item);
       // its link changes are written after it (exportUpdates writes them)
@@ -1127,18 +1127,23 @@ async function writeDifferences(cycle: CycleContext, item: WorkItem, current: Ta
 const WRITES_NOTHING: ReadonlySet<PlanKind> = new Set<PlanKind>(['create', 'unchanged', 'skip', 'forget']);
 
 /**
- * The plan `update` of items of one target type, as OBJECT_EXPORTS.update exports them one by one, with the
- * current objects read in one call and the differences written in one transaction (target.updateMany). As with
- * creates, a write the target refuses fails the whole call, and the writes are then made one by one, so that only
- * the objects refused fail. Each item's link changes follow its write.
+ * The plans `update` and `adopt` of items of one target type, as OBJECT_EXPORTS exports them one by one, with the
+ * current objects of the updates read in one call (a join has the object matching found) and the differences
+ * written in one transaction (target.updateMany). As with creates, a write the target refuses fails the whole
+ * call, and the writes are then made one by one, so that only the objects refused fail. Each item's link changes
+ * follow its write.
  */
 async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[]): Promise<void> {
   if (items.length === 0) return;
   const { target } = cycle.deps;
   const type = items[0]!.targetType!;
-  let current: readonly (TargetObject | undefined)[] | undefined;
+  const reads = items.filter((i) => i.plan === 'update');
+  const current = new Map<WorkItem, TargetObject | undefined>();
   try {
-    if (items.length > 1) current = await target.getMany?.(type, items.map((i) => i.entry!.cloudId!));
+    if (reads.length > 1 && target.getMany !== undefined) {
+      const found = await target.getMany(type, reads.map((i) => i.entry!.cloudId!));
+      reads.forEach((item, index) => current.set(item, found[index]));
+    }
   } catch (error) {
     if (!isObjectFailure(error)) throw error; // read one by one below, so that only the object concerned fails
   }
@@ -1166,16 +1171,16 @@ async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[]): P
     }
     pending = [];
   };
-  for (let index = 0; index < items.length; index++) {
-    const item = items[index]!;
+  for (const item of items) {
     try {
-      const object = current === undefined ? await target.get(type, item.entry!.cloudId!) : current[index];
+      const adopting = item.plan === 'adopt';
+      const object = adopting ? item.matched! : current.has(item) ? current.get(item) : await target.get(type, item.entry!.cloudId!);
       if (object === undefined) {
         await writePending(); // the create comes after the writes before it, as object by object
         await createInstead(cycle, item, 'Created again (the cloud object was gone)');
         continue;
       }
-      const patch = differencesOf(cycle, item, object, false);
+      const patch = differencesOf(cycle, item, object, adopting);
       if (patch === undefined) differencesWritten(cycle, item, object, false);
       else pending.push({ item, current: object, patch });
     } catch (error) {

@@ -20,15 +20,16 @@ const OU = 'OU=Staff,DC=corp,DC=example,DC=com';
 const PEOPLE = 12;
 const nick = (n: number) => `p${String(n).padStart(2, '0')}`;
 const dnOf = (n: number) => `CN=${nick(n)},${OU}`;
+/** user n's objectGUID, base64: also its anchor, and so its onPremisesImmutableId */
+const guidOf = (n: number) => Buffer.alloc(16, n).toString('base64');
 
 /** An AD export of PEOPLE users, each with a title. */
 function exportOf(): string {
   const users = Array.from({ length: PEOPLE }, (_, i) => {
     const n = i + 1;
-    const objectGuid = Buffer.alloc(16, n).toString('base64');
     return `dn: ${dnOf(n)}\nobjectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\ncn: ${nick(n)}\n`
       + `displayName: Person ${n}\nsAMAccountName: ${nick(n)}\nuserPrincipalName: ${nick(n)}@corp.example.com\ntitle: Title ${n}\n`
-      + `userAccountControl: 512\nobjectGUID:: ${objectGuid}`;
+      + `userAccountControl: 512\nobjectGUID:: ${guidOf(n)}`;
   });
   return `version: 1\n\n${users.join('\n\n')}\n`;
 }
@@ -46,6 +47,12 @@ function remapped(expressions: Readonly<Record<string, string>>, flowTypes: Read
   return compileSynchronizationSchema(template);
 }
 
+/** The target without the batched calls: the engine then reads and writes object by object. */
+function withoutBatches(target: TargetDirectory): TargetDirectory {
+  const { updateMany: _updateMany, getMany: _getMany, ...rest } = target;
+  return rest;
+}
+
 /** The log entries without what differs between two tenants of one store (ids, the tenant's domain). */
 function comparable(entries: readonly ProvisioningLogEntry[], domain: string): string {
   return JSON.stringify(entries.map(({ action, status, steps, modifiedProperties, sourceIdentity, errorCode, errorMessage }) => ({ action, status, steps, modifiedProperties, sourceIdentity, errorCode, errorMessage })))
@@ -58,8 +65,8 @@ for (const backend of BACKENDS) {
     let dispose: () => Promise<void>;
     let batched: EngineFixture;
     let oneByOne: EngineFixture;
-    /** oneByOne's directory without the batched calls: the engine then reads and writes object by object */
-    let oneByOneTarget: TargetDirectory;
+    /** two fresh tenants whose cloud users carry the anchors already (hard match) */
+    let joining: [EngineFixture, EngineFixture];
     const dir = mkdtempSync(join(tmpdir(), 'cloudsync-remap-'));
     const file = join(dir, 'export.ldif');
     const source = new LdifConnector({ file });
@@ -73,8 +80,7 @@ for (const backend of BACKENDS) {
       dispose = opened.dispose;
       batched = await engineFixture(opened.store);
       oneByOne = await engineFixture(opened.store);
-      const { updateMany: _updateMany, getMany: _getMany, ...rest } = oneByOne.target;
-      oneByOneTarget = rest;
+      joining = [await engineFixture(opened.store), await engineFixture(opened.store)];
       writeFileSync(file, exportOf());
       for (const f of [batched, oneByOne]) {
         const report = await f.cycle(source, 'full');
@@ -97,7 +103,7 @@ for (const backend of BACKENDS) {
         await f.directory.create(f.tenantId, 'user', { displayName: 'Squatter', userPrincipalName: `p07.remapped@${f.initialDomain}`, mailNickname: 'sq' });
         f.config = { ...f.config, schema };
         f.log.clear();
-        reports.push(await f.cycle(source, 'full', f === oneByOne ? { target: oneByOneTarget } : {}));
+        reports.push(await f.cycle(source, 'full', f === oneByOne ? { target: withoutBatches(f.target) } : {}));
       }
       const [report] = reports;
       assert.deepEqual([report!.updated, report!.failed, report!.created], [PEOPLE - 1, 1, 0]);
@@ -132,6 +138,24 @@ for (const backend of BACKENDS) {
       assert.equal(batched.log.entries.filter((e) => e.status === 'Success' && e.action === 'Update').length, PEOPLE);
       const users = await byDn(batched)();
       for (let n = 1; n <= PEOPLE; n++) assert.deepEqual([users.get(dnOf(n))!['jobTitle'], users.get(dnOf(n))!['department']], [`Title ${n} (again)`, `Title ${n} department`]);
+    });
+
+    test('joins of cloud users that carry the anchors are written together, with the log of one-by-one joins', async () => {
+      const reports = [];
+      for (const f of joining) {
+        for (let n = 1; n <= PEOPLE; n++) {
+          await f.directory.create(f.tenantId, 'user', { displayName: `Old ${n}`, userPrincipalName: `${nick(n)}@${f.initialDomain}`, mailNickname: nick(n), onPremisesImmutableId: guidOf(n) });
+        }
+        reports.push(await f.cycle(source, 'full', f === joining[1] ? { target: withoutBatches(f.target) } : {}));
+      }
+      assert.deepEqual([reports[0]!.created, reports[0]!.updated, reports[0]!.failed], [0, PEOPLE, 0]);
+      assert.deepEqual({ ...reports[0], cycleId: null }, { ...reports[1], cycleId: null });
+      const [batchedJoins, oneByOneJoins] = joining;
+      assert.equal(comparable(batchedJoins.log.entries, batchedJoins.initialDomain), comparable(oneByOneJoins.log.entries, oneByOneJoins.initialDomain));
+      assert.ok(batchedJoins.log.entries.every((e) => e.steps.some((s) => s.name === 'matching' && s.description.startsWith('Hard match'))));
+      const users = await byDn(batchedJoins)();
+      assert.equal(users.size, PEOPLE);
+      for (let n = 1; n <= PEOPLE; n++) assert.deepEqual([users.get(dnOf(n))!['displayName'], users.get(dnOf(n))!['onPremisesSyncEnabled']], [`Person ${n}`, true]);
     });
 
     test('AttributeAddOnly, applied with the cloud values the batch read: an empty attribute is written, a set one is kept', async () => {
