@@ -52,7 +52,7 @@ import {
 } from '../schema/index.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { INLINE_REFERENCE_LIMIT, NO_ESCROW, type ReferenceSet, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
-import { differs, digestOf, EMPTY_DIGEST, logText, objectDigest, toTargetJson, valueDigest } from './export-values.ts';
+import { differs, digestOf, EMPTY_DIGEST, logText, toTargetJson, valueDigest } from './export-values.ts';
 import type {
   ModifiedProperty,
   ProvisioningAction,
@@ -365,7 +365,6 @@ function newEntry(cycle: CycleContext, item: WorkItem, state: ConnectorSpaceEntr
     objectGuid: item.objectGuid,
     cloudId: null,
     exported: null,
-    digest: null,
     refsDigest: null,
     refsPending: false,
     inlineReferences: null,
@@ -1082,7 +1081,6 @@ function exported(cycle: CycleContext, item: WorkItem, cloudId: string, descript
     objectGuid: item.objectGuid,
     cloudId,
     exported: item.hashes!,
-    digest: objectDigest(item.hashes!),
     refsDigest: item.refsDigest ?? null,
     refsPending,
     inlineReferences: item.inlineReferences ?? null,
