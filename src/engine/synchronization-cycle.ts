@@ -1266,7 +1266,9 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
     for await (const anchors of source.listAnchors({ batchSize: 1000 })) await connectorSpace.markSeen(anchors, mark);
   }
   const candidates: WorkItem[] = [];
+  let unseenCount = 0;
   for (let page = await connectorSpace.listUnseen(mark, undefined, 1000); page.length > 0; page = await connectorSpace.listUnseen(mark, page.at(-1)!.anchor, 1000)) {
+    unseenCount += page.length;
     for (const entry of page) {
       const item = entry.state !== 'container' && entry.cloudId !== null ? sweptItem(cycle, entry) : undefined;
       if (item !== undefined && item.mapping?.flowTypes.has('Delete') !== false) candidates.push(item);
@@ -1277,6 +1279,12 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
   // Entra logs the deletions its threshold holds back as StagedDelete; those of the import batches are logged there.
   const staged = candidates.filter((item) => item.action === 'StagedDelete' && !heldBefore.has(item.anchor));
   if (staged.length > 0) await cycle.deps.log.write(staged.map((item) => logEntry(cycle, item)));
+  // Nothing unseen, nothing to sweep: the loop below would scan the whole connector space again to find that out
+  // (a second pass over every row, 125–340 ms at 200,000 objects). Nothing writes the connector space in between.
+  if (unseenCount === 0) {
+    cycle.reconciled = true;
+    return;
+  }
   let after: string | undefined;
   for (;;) {
     const unseen = await connectorSpace.listUnseen(mark, after, 200);
