@@ -1045,13 +1045,16 @@ class SqlCloudDirectory implements CloudDirectory {
     const managerOf = new Map<string, string>();
     const named = [...byId.keys(), ...[...usersByUpn.values()].map((user) => user.id)];
     for (const chunk of chunks(named)) {
+      // Seeded with (id, id) pairs from the objects' primary key, so that every step up is a primary-key lookup of
+      // managers: seeded from managers with `user_id IN (…)`, SQLite scanned the tenant's whole manager index
+      // (ix_managers_manager covers both columns), O(users) per call. No row pairs an object with itself.
       const chains = await sql<{ user_id: string; manager_id: string }>`
         WITH RECURSIVE up(user_id, manager_id) AS (
-          SELECT m.user_id, m.manager_id FROM managers m WHERE m.tenant_id = ${tenantId} AND m.user_id IN (${sql.join(chunk)})
+          SELECT o.id, o.id FROM directory_objects o WHERE o.tenant_id = ${tenantId} AND o.id IN (${sql.join(chunk)})
           UNION
           SELECT m.user_id, m.manager_id FROM up CROSS JOIN managers m WHERE m.tenant_id = ${tenantId} AND m.user_id = up.manager_id
         )
-        SELECT user_id, manager_id FROM up`.execute(tx);
+        SELECT user_id, manager_id FROM up WHERE user_id <> manager_id`.execute(tx);
       for (const row of chains.rows) managerOf.set(row.user_id, row.manager_id);
     }
     return { byId, usersByUpn, managerOf };
