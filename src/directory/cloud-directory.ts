@@ -22,6 +22,7 @@
  *   … await store.close() at shutdown.
  */
 import type { JsonWebKey } from 'node:crypto';
+import type { CloudsyncError } from '../errors/index.ts';
 import type { AppRole } from './app-roles.ts';
 import type {
   Application,
@@ -45,6 +46,15 @@ export interface WriteOptions {
   /** Default `'api'`. */
   readonly actor?: WriteActor;
 }
+
+/** One link of setManagers: `managerId` null removes the user's manager. */
+export interface ManagerLink {
+  readonly userId: string;
+  readonly managerId: string | null;
+}
+
+/** What became of one link of setManagers: done (or already so), or the error setManager would have thrown. */
+export type ManagerLinkResult = { readonly ok: true } | { readonly ok: false; readonly error: CloudsyncError };
 
 /** The object type each ObjectType reads as. */
 export interface ObjectOfType {
@@ -261,6 +271,15 @@ export interface CloudDirectory {
    * ERR_DIR_NOT_FOUND.
    */
   setManager(tenantId: string, userId: string, managerId: string | null, options?: WriteOptions): Promise<void>;
+
+  /**
+   * Many setManager calls in one transaction: each link is checked and applied in order, against the state the
+   * links before it left (so A→B then B→A in one call refuses the second, as two calls would), with the same change
+   * rows. A refused link is a value in the result at its index — the error setManager would have thrown — and
+   * writes nothing; the others are applied. Misuse (not an array, a non-string id) is a TypeError and a database
+   * failure throws for the whole call; either way nothing is written.
+   */
+  setManagers(tenantId: string, links: readonly ManagerLink[], options?: WriteOptions): Promise<readonly ManagerLinkResult[]>;
 
   /** Live users and contacts whose manager is this object, ordered by id. */
   listDirectReports(tenantId: string, objectId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>>;

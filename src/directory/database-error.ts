@@ -1,7 +1,7 @@
 /**
- * Maps database failures to CloudsyncErrors. The directory checks uniqueness before writing (inside the tenant's
- * serialized write transaction, so it can name the conflicting object); the unique indexes are the backstop for
- * what a check cannot see (another tenant verifying the same domain at the same moment, two nodes racing on a
+ * Maps database failures to CloudsyncErrors. The directory checks uniqueness inside the tenant's serialized write
+ * transaction, so it can name the conflicting object (on PostgreSQL before writing; on SQLite a create checks only
+ * after a unique index refused its rows); the unique indexes are the backstop for what a check cannot see (another tenant verifying the same domain at the same moment, two nodes racing on a
  * tenant name). Both SQLite and PostgreSQL report which index or columns were violated; that decides the code.
  */
 import { CloudsyncError, type ErrorCode } from '../errors/index.ts';

@@ -8,6 +8,8 @@ export {
   type DeltaEntry,
   type DeltaPage,
   type DeltaRequest,
+  type ManagerLink,
+  type ManagerLinkResult,
   type MemberQuery,
   type NewExtensionProperty,
   type ObjectOfType,

@@ -26,6 +26,8 @@ import type {
   DeltaEntry,
   DeltaPage,
   DeltaRequest,
+  ManagerLink,
+  ManagerLinkResult,
   MemberQuery,
   NewExtensionProperty,
   ObjectOfType,
@@ -48,6 +50,7 @@ import {
 import type { DirectoryDatabase, DirectoryStore, SqlDialect } from './directory-store.ts';
 import type { ExtensionDefinition } from './extension-definition.ts';
 import { compileFilter } from './filter-sql.ts';
+import { applyManagerLinks, type LinkedObject, type ManagerGraph } from './manager-links.ts';
 import { applyInput, emptyObject, mastered, type StoredObject } from './object-input.ts';
 import {
   EXTENSION_TARGET_OBJECTS,
@@ -91,14 +94,16 @@ interface Holder {
   readonly t: string;
 }
 
-/** A relation walked upward: from a row's `below` column to its `above` one (member → group, user → manager). */
+/**
+ * A relation walked upward: from a row's `below` column to its `above` one (member → group, user → manager; the
+ * managers chains of setManagers are walked in memory, see manager-links.ts).
+ */
 interface Edge {
   readonly table: 'memberships' | 'managers';
   readonly below: 'member_id' | 'user_id';
   readonly above: 'group_id' | 'manager_id';
 }
 const MEMBERSHIP_EDGE: Edge = { table: 'memberships', below: 'member_id', above: 'group_id' };
-const MANAGER_EDGE: Edge = { table: 'managers', below: 'user_id', above: 'manager_id' };
 
 /** Whether `target` is `start` or above it along `edge`: a link from target down to start would close a cycle. */
 async function reachesUpward(tx: Tx, tenantId: string, edge: Edge, start: string, target: string): Promise<boolean> {
@@ -151,6 +156,7 @@ const UPDATE_OBJECT = fixedStatement(
 /** updateMany's rows when their UPN key and immutable id stay (no unique index covers these columns). */
 const OBJECT_REWRITE: BulkUpdate = { table: 'directory_objects', key: ['tenant_id', 'id'], set: ['display_name', 'sync_enabled', 'data'], casts: { sync_enabled: 'integer' } };
 const SMTP_INSERT: BulkInsert = { table: 'smtp_addresses', columns: ['tenant_id', 'address', 'object_id'] };
+const MANAGER_INSERT: BulkInsert = { table: 'managers', columns: ['tenant_id', 'user_id', 'manager_id'] };
 const CHANGE_INSERT: BulkInsert = {
   table: 'changes',
   columns: ['tenant_id', 'seq', 'object_type', 'object_id', 'kind', 'detail', 'changed_at'],
@@ -202,10 +208,6 @@ function prepare(type: ObjectType, data: StoredObject): PreparedObject {
   const upn = type === 'user' && typeof data['userPrincipalName'] === 'string' ? (data['userPrincipalName'] as string) : null;
   const immutableId = type === 'user' && typeof data['onPremisesImmutableId'] === 'string' ? (data['onPremisesImmutableId'] as string) : null;
   return { id: data.id, type, data, upnKey: upn?.toLowerCase() ?? null, immutableId, smtp: smtpAddressesOf(data) };
-}
-
-function upnDomainOf(upnKey: string): string {
-  return upnKey.slice(upnKey.lastIndexOf('@') + 1);
 }
 
 function displayNameOf(data: StoredObject): string {
@@ -405,11 +407,7 @@ class SqlCloudDirectory implements CloudDirectory {
       smtp: [...smtpOwner.keys()],
     });
 
-    const verified = new Set(found.filter((r) => r.k === 'domain').map((r) => r.v));
-    for (const o of withUpn) {
-      const domain = domainOf(o);
-      if (!verified.has(domain)) throw unverifiedDomain(o, domain);
-    }
+    assertVerifiedDomains(withUpn, new Set(found.filter((r) => r.k === 'domain').map((r) => r.v)));
     const taken = (kind: string) => found.find((r) => r.k === kind && !selfIds.has(r.id));
     if (upnDuplicate !== undefined) throw upnDuplicate;
     const upn = taken('upn');
@@ -467,10 +465,43 @@ class SqlCloudDirectory implements CloudDirectory {
   }
 
   async #insertObjects(tx: Tx, tenantId: string, objects: readonly PreparedObject[], createdAt: string, log: ChangeLog): Promise<void> {
-    await this.#checkConstraints(tx, tenantId, objects);
-    await insertRows(tx, this.#dialect, OBJECT_INSERT, objects.map((o) => insertRowOf(tenantId, o, createdAt)));
-    await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, objects));
+    const insert = async () => {
+      await insertRows(tx, this.#dialect, OBJECT_INSERT, objects.map((o) => insertRowOf(tenantId, o, createdAt)));
+      await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, objects));
+    };
+    if (this.#dialect === 'postgres') {
+      // A failed statement aborts a PostgreSQL transaction: nothing could be asked after it, so the check goes first.
+      await this.#checkConstraints(tx, tenantId, objects);
+      await insert();
+    } else {
+      // Insert first, check only when refused. The unique indexes (userPrincipalName and onPremisesImmutableId of
+      // live objects, SMTP addresses) enforce exactly what #checkConstraints looks up beforehand, so a batch that
+      // goes in had no conflict; the lookups were ~4% of a full synchronization's engine thread. SQLite rolls back
+      // only the failed statement, so the transaction can still run the check, which throws the conflict it would
+      // have thrown before the write (in-batch duplicates, then conflicts with stored objects, in the same order).
+      // Domains have no index to refuse them: they are checked before the write, as before.
+      await this.#checkUpnDomains(tx, tenantId, objects);
+      try {
+        await insert();
+      } catch (error) {
+        if (!isUniqueViolation(error)) throw error;
+        await this.#checkConstraints(tx, tenantId, objects);
+        throw error;
+      }
+    }
     for (const o of objects) log.push({ objectType: o.type, objectId: o.id, kind: 'created' });
+  }
+
+  async #checkUpnDomains(tx: Tx, tenantId: string, objects: readonly PreparedObject[]): Promise<void> {
+    const withUpn = objects.filter((o) => o.upnKey !== null);
+    if (withUpn.length === 0) return;
+    const names = [...new Set(withUpn.map((o) => upnDomainOf(o.upnKey!)))];
+    const verified = new Set<string>();
+    for (const part of chunks(names)) {
+      const rows = await tx.selectFrom('domains').select('name').where('tenant_id', '=', tenantId).where('is_verified', '=', 1).where('name', 'in', part).execute();
+      for (const row of rows) verified.add(row.name);
+    }
+    assertVerifiedDomains(withUpn, verified);
   }
 
   // ---- tenants, credentials, signing key ----------------------------------------------------------------------
@@ -841,8 +872,7 @@ class SqlCloudDirectory implements CloudDirectory {
       const immutableChanged = changed.includes('onPremisesImmutableId');
       const smtpChanged = changed.includes('mail') || changed.includes('proxyAddresses');
       if (upnChanged && after.upnKey !== null) {
-        const domain = upnDomainOf(after.upnKey);
-        if (!verified.has(domain)) throw unverifiedDomain(after, domain);
+        assertVerifiedDomains([after], verified);
         const holder = other(held.upn, after.upnKey, after.id);
         if (holder !== undefined) throw uniqueConflict('ERR_DIR_UPN_CONFLICT', 'userPrincipalName', after, holder.id, holder.type, after.data['userPrincipalName']);
       }
@@ -1172,32 +1202,65 @@ class SqlCloudDirectory implements CloudDirectory {
   }
 
   async setManager(tenantId: string, userId: string, managerId: string | null, options?: WriteOptions): Promise<void> {
+    const [result] = await this.setManagers(tenantId, [{ userId, managerId }], options);
+    if (!result!.ok) throw result!.error;
+  }
+
+  async setManagers(tenantId: string, links: readonly ManagerLink[], options?: WriteOptions): Promise<readonly ManagerLinkResult[]> {
     const actor = actorOf(options);
-    await this.#write(tenantId, async (tx, log) => {
-      const user = await this.#liveRow(tx, tenantId, userId, 'user');
-      if (actor === 'api' && user.sync_enabled === 1) throw mastered('user', user.id, 'manager');
-      const current = await tx.selectFrom('managers').select('manager_id').where('tenant_id', '=', tenantId).where('user_id', '=', user.id).executeTakeFirst();
-      if (managerId === null) {
-        if (current === undefined) throw new CloudsyncError('ERR_DIR_NOT_FOUND', `user ${user.id} has no manager`, { details: { userId: user.id } });
-        await tx.deleteFrom('managers').where('tenant_id', '=', tenantId).where('user_id', '=', user.id).execute();
-        log.push({ objectType: 'user', objectId: user.id, kind: 'updated', detail: ['manager'] });
-        return;
-      }
-      const manager = await this.#liveRow(tx, tenantId, managerId);
-      if (manager.type !== 'user' && manager.type !== 'orgContact') {
-        throw new CloudsyncError('ERR_DIR_INVALID_VALUE', `${manager.type} ${manager.id} cannot be a manager (managers are users and contacts)`, { path: 'manager', details: { managerId: manager.id } });
-      }
-      if (current?.manager_id === manager.id) return;
-      // A chain of managers that comes back to the user would make directReports and org charts loop.
-      if (await reachesUpward(tx, tenantId, MANAGER_EDGE, manager.id, user.id)) {
-        throw new CloudsyncError('ERR_DIR_MANAGER_CYCLE', `${manager.type} ${manager.id} reports to user ${user.id}, so it cannot be that user's manager`, {
-          path: 'manager', details: { userId: user.id, managerId: manager.id },
-        });
-      }
-      if (current === undefined) await tx.insertInto('managers').values({ tenant_id: tenantId, user_id: user.id, manager_id: manager.id }).execute();
-      else await tx.updateTable('managers').set({ manager_id: manager.id }).where('tenant_id', '=', tenantId).where('user_id', '=', user.id).execute();
-      log.push({ objectType: 'user', objectId: user.id, kind: 'updated', detail: ['manager'] });
+    if (!Array.isArray(links)) throw new TypeError('links must be an array');
+    links.forEach((link: ManagerLink | undefined, i) => {
+      if (typeof link?.userId !== 'string') throw new TypeError(`links[${i}].userId must be a string`);
+      if (link.managerId !== null && typeof link.managerId !== 'string') throw new TypeError(`links[${i}].managerId must be a string or null`);
     });
+    return this.#write(tenantId, async (tx, log) => {
+      const applied = applyManagerLinks(await this.#managerGraph(tx, tenantId, links), links, actor);
+      const users = [...applied.finalManagers.keys()];
+      for (const chunk of chunks(users)) await tx.deleteFrom('managers').where('tenant_id', '=', tenantId).where('user_id', 'in', chunk).execute();
+      const rows = users.flatMap((user) => {
+        const manager = applied.finalManagers.get(user)!;
+        return manager === null ? [] : [[tenantId, user, manager]];
+      });
+      await insertRows(tx, this.#dialect, MANAGER_INSERT, rows);
+      for (const user of applied.updatedUsers) log.push({ objectType: 'user', objectId: user, kind: 'updated', detail: ['manager'] });
+      return applied.results;
+    });
+  }
+
+  /**
+   * What setManagers' links can meet (see manager-links.ts): the live objects they name, and the managers rows of
+   * the named objects and of every object above them — chains, one recursive query per 500 names.
+   */
+  async #managerGraph(tx: Tx, tenantId: string, links: readonly ManagerLink[]): Promise<ManagerGraph> {
+    const ids = new Set<string>();
+    const upns = new Set<string>();
+    for (const { userId, managerId } of links) {
+      if (userId.includes('@')) upns.add(userId.toLowerCase());
+      else ids.add(userId);
+      if (managerId !== null) ids.add(managerId);
+    }
+    const byId = new Map<string, LinkedObject>();
+    const usersByUpn = new Map<string, LinkedObject>();
+    const live = tx.selectFrom('directory_objects').select(['id', 'type', 'sync_enabled', 'upn_key']).where('tenant_id', '=', tenantId).where('deleted_at', 'is', null);
+    const linked = (row: { id: string; type: string; sync_enabled: number }): LinkedObject => ({ id: row.id, type: row.type, syncEnabled: row.sync_enabled === 1 });
+    for (const chunk of chunks([...ids])) for (const row of await live.where('id', 'in', chunk).execute()) byId.set(row.id, linked(row));
+    for (const chunk of chunks([...upns])) for (const row of await live.where('type', '=', 'user').where('upn_key', 'in', chunk).execute()) usersByUpn.set(row.upn_key!, linked(row));
+    const managerOf = new Map<string, string>();
+    const named = [...byId.keys(), ...[...usersByUpn.values()].map((user) => user.id)];
+    for (const chunk of chunks(named)) {
+      // Seeded with (id, id) pairs from the objects' primary key, so that every step up is a primary-key lookup of
+      // managers: seeded from managers with `user_id IN (…)`, SQLite scanned the tenant's whole manager index
+      // (ix_managers_manager covers both columns), O(users) per call. No row pairs an object with itself.
+      const chains = await sql<{ user_id: string; manager_id: string }>`
+        WITH RECURSIVE up(user_id, manager_id) AS (
+          SELECT o.id, o.id FROM directory_objects o WHERE o.tenant_id = ${tenantId} AND o.id IN (${sql.join(chunk)})
+          UNION
+          SELECT m.user_id, m.manager_id FROM up CROSS JOIN managers m WHERE m.tenant_id = ${tenantId} AND m.user_id = up.manager_id
+        )
+        SELECT user_id, manager_id FROM up WHERE user_id <> manager_id`.execute(tx);
+      for (const row of chains.rows) managerOf.set(row.user_id, row.manager_id);
+    }
+    return { byId, usersByUpn, managerOf };
   }
 
   async listDirectReports(tenantId: string, objectId: string, query?: MemberQuery): Promise<ListPage<DirectoryObject>> {
@@ -1776,12 +1839,28 @@ function uniqueConflict(
   });
 }
 
-function unverifiedDomain(o: PreparedObject, domain: string): CloudsyncError {
-  return new CloudsyncError(
-    'ERR_DIR_UNVERIFIED_DOMAIN',
-    `userPrincipalName '${String(o.data['userPrincipalName'])}' of ${o.type} ${o.id} uses domain '${domain}', which is not a verified domain of this tenant`,
-    { path: 'userPrincipalName', details: { objectId: o.id, value: o.data['userPrincipalName'], domain } },
-  );
+function upnDomainOf(upnKey: string): string {
+  return upnKey.slice(upnKey.lastIndexOf('@') + 1);
+}
+
+/** ERR_DIR_UNVERIFIED_DOMAIN for the first object (in order) whose userPrincipalName domain is not in `verified`. */
+function assertVerifiedDomains(withUpn: readonly PreparedObject[], verified: ReadonlySet<string>): void {
+  for (const o of withUpn) {
+    const domain = upnDomainOf(o.upnKey!);
+    if (!verified.has(domain)) {
+      throw new CloudsyncError(
+        'ERR_DIR_UNVERIFIED_DOMAIN',
+        `userPrincipalName '${String(o.data['userPrincipalName'])}' of ${o.type} ${o.id} uses domain '${domain}', which is not a verified domain of this tenant`,
+        { path: 'userPrincipalName', details: { objectId: o.id, value: o.data['userPrincipalName'], domain } },
+      );
+    }
+  }
+}
+
+/** SQLite's refusal of a row by a UNIQUE index or PRIMARY KEY (SQLITE_CONSTRAINT_UNIQUE 2067, _PRIMARYKEY 1555). */
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; errcode?: unknown };
+  return e?.code === 'ERR_SQLITE_ERROR' && (e.errcode === 2067 || e.errcode === 1555);
 }
 
 function smtpConflict(object: PreparedObject, conflictingId: string, conflictingType: string, address: string): CloudsyncError {

@@ -3,7 +3,8 @@
  * values to the directory's property kinds (a single string to a one-element collection, numbers to text,
  * extensionAttributeN into onPremisesExtensionAttributes).
  *
- * References: group `members` (addMember/removeMember) and user `manager` (setReference → setManager).
+ * References: group `members` (addMember/removeMember) and user `manager` (setReference → setManager; a page's
+ * links at once: setReferences → setManagers, one transaction).
  */
 import type { CloudDirectory } from '../directory/index.ts';
 import { propertyDefinition } from '../directory/property-catalog.ts';
@@ -69,6 +70,11 @@ async function listIn(directory: CloudDirectory, tenantId: string, type: TargetT
   return found;
 }
 
+/** The directory's only single-valued reference: user.manager. */
+function assertManager(type: TargetType, attribute: string): void {
+  if (type !== 'user' || attribute !== 'manager') throw new TypeError(`${type}.${attribute} is not a single-valued reference of the directory`);
+}
+
 export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string): TargetDirectory {
   return {
     async domains(): Promise<TenantDomains> {
@@ -85,8 +91,12 @@ export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string
       return (type === 'group' && attribute === 'members') || (type === 'user' && attribute === 'manager');
     },
     async setReference(type, id, attribute, targetId) {
-      if (type !== 'user' || attribute !== 'manager') throw new TypeError(`${type}.${attribute} is not a single-valued reference of the directory`);
+      assertManager(type, attribute);
       await directory.setManager(tenantId, id, targetId, PROVISIONING);
+    },
+    async setReferences(links) {
+      for (const { type, attribute } of links) assertManager(type, attribute);
+      return directory.setManagers(tenantId, links.map(({ id, targetId }) => ({ userId: id, managerId: targetId })), PROVISIONING);
     },
     async findBy(type, property, values) {
       if (values.length === 0) return [];

@@ -50,8 +50,6 @@ export interface ConnectorSpaceEntry {
   readonly cloudId: string | null;
   /** target attribute → digest of the value last written to the cloud (null: nothing exported yet) */
   readonly exported: Readonly<Record<string, string>> | null;
-  /** digest of `exported`, for a one-comparison "unchanged" */
-  readonly digest: string | null;
   /** digest of the reference values last reconciled */
   readonly refsDigest: string | null;
   /** references still to reconcile (changed, or some targets did not exist yet) */

@@ -14,7 +14,7 @@
  * run would meet. Other refusals (property formats, limits) are not predicted.
  */
 import { CloudsyncError } from '../errors/index.ts';
-import type { TargetDirectory, TargetObject, TargetType, TargetUpdate, TargetValue, TenantDomains } from './target-directory.ts';
+import type { ReferenceLink, ReferenceLinkResult, TargetDirectory, TargetObject, TargetType, TargetUpdate, TargetValue, TenantDomains } from './target-directory.ts';
 
 export const DRY_RUN_ID_PREFIX = 'dry-run:';
 
@@ -172,5 +172,11 @@ export class DryRunTarget implements TargetDirectory {
 
   async setReference(type: TargetType, id: string, attribute: string, targetId: string | null): Promise<void> {
     this.writes.push({ operation: 'setReference', type, id, properties: [attribute], targetId });
+  }
+
+  /** The same planned writes as one setReference per link; the real directory's refusals are not predicted. */
+  async setReferences(links: readonly ReferenceLink[]): Promise<readonly ReferenceLinkResult[]> {
+    for (const { type, id, attribute, targetId } of links) await this.setReference(type, id, attribute, targetId);
+    return links.map(() => ({ ok: true }));
   }
 }

@@ -3,8 +3,8 @@
  * comparison of a desired value with a cloud object's current one.
  *
  * The connector space keeps a digest per target attribute (not the values): enough to know which attributes
- * changed since the last export without storing a copy of every object, and the object digest (a digest of those)
- * answers "unchanged?" in one comparison.
+ * changed since the last export without storing a copy of every object. (A digest of the whole map was stored too
+ * until it showed as ~5% of a full sync's engine thread: nothing ever compared it.)
  */
 import { hash } from 'node:crypto';
 import { isReference, type Scalar, type Value } from '../expressions/value.ts';
@@ -40,39 +40,6 @@ export function valueDigest(value: TargetValue): string {
   // A short value is its own digest ('=' cannot start a base64url digest): exact, and no hashing for the
   // department, title and flag attributes that make up most of an object.
   return text.length <= 22 ? `=${text}` : digestOf(text);
-}
-
-/** The names of the last map digested, in their order and sorted: a mapping gives its objects the same names. */
-let lastNames: string[] = [];
-let lastSorted: readonly string[] = [];
-const pairs: [string, string | undefined][] = [];
-
-/**
- * Digest of a whole attribute → digest map, independent of key order: of the JSON text of its [name, digest]
- * pairs sorted by name. Stored in the connector space, so the text hashed must stay exactly that; the names are
- * sorted only when they differ from the last map's. (Concatenating the text by hand measured slower than
- * serializing the pairs: JSON.stringify of arrays of strings is V8's fast path.)
- */
-export function objectDigest(exported: Readonly<Record<string, string>>): string {
-  let count = 0;
-  let same = true;
-  for (const name in exported) {
-    if (same && lastNames[count] !== name) same = false;
-    count++;
-  }
-  if (!same || count !== lastNames.length) {
-    lastNames = Object.keys(exported);
-    lastSorted = [...lastNames].sort();
-  }
-  // The pair arrays are reused from call to call (only their text is kept): they were a third of this function's
-  // allocation, for every exported object.
-  pairs.length = lastSorted.length;
-  for (let i = 0; i < lastSorted.length; i++) {
-    const pair = (pairs[i] ??= ['', undefined]);
-    pair[0] = lastSorted[i]!;
-    pair[1] = exported[lastSorted[i]!];
-  }
-  return digestOf(JSON.stringify(pairs));
 }
 
 function isEmpty(value: unknown): boolean {

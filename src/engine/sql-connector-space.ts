@@ -88,7 +88,9 @@ function toRow(configurationId: string, e: ConnectorSpaceEntry): unknown[] {
     e.objectGuid,
     e.cloudId,
     e.exported === null ? null : JSON.stringify(e.exported),
-    e.digest,
+    // `digest` (a digest of `exported`, from migration 0002) was written for every object and never read: "unchanged"
+    // is decided per attribute. Cleared on every write rather than dropped, which would rebuild the table.
+    null,
     e.refsDigest,
     e.refsPending ? 1 : 0,
     e.inlineReferences === null ? null : JSON.stringify(e.inlineReferences),
@@ -110,7 +112,6 @@ function fromRow(r: ObjectsTable): ConnectorSpaceEntry {
     objectGuid: r.object_guid,
     cloudId: r.cloud_id,
     exported: r.exported === null ? null : (JSON.parse(r.exported) as Record<string, string>),
-    digest: r.digest,
     refsDigest: r.refs_digest,
     refsPending: Number(r.refs_pending) === 1,
     inlineReferences: r.inline_references == null ? null : (JSON.parse(r.inline_references) as ConnectorSpaceEntry['inlineReferences']),

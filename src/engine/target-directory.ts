@@ -6,6 +6,8 @@
  * (ERR_DIR_NOT_FOUND, ERR_DIR_MEMBER_EXISTS, ERR_DIR_*_CONFLICT, …): the engine decides which of them mean "already
  * done" (see synchronization-cycle.ts) and which are per-object failures.
  */
+import type { CloudsyncError } from '../errors/index.ts';
+
 export const TARGET_TYPES = ['user', 'group', 'orgContact'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
 
@@ -28,6 +30,17 @@ export interface TenantDomains {
   /** the tenant's initial domain (<name>.onmicrosoft.…) */
   readonly initial: string;
 }
+
+/** One single-valued reference write of setReferences: `targetId` null removes the reference. */
+export interface ReferenceLink {
+  readonly type: TargetType;
+  readonly id: string;
+  readonly attribute: string;
+  readonly targetId: string | null;
+}
+
+/** What became of one link of setReferences: done, or the error setReference would have thrown for it. */
+export type ReferenceLinkResult = { readonly ok: true } | { readonly ok: false; readonly error: CloudsyncError };
 
 export interface TargetDirectory {
   domains(): Promise<TenantDomains>;
@@ -62,4 +75,10 @@ export interface TargetDirectory {
   addMember(groupId: string, memberId: string): Promise<void>;
   removeMember(groupId: string, memberId: string): Promise<void>;
   setReference?(type: TargetType, id: string, attribute: string, targetId: string | null): Promise<void>;
+  /**
+   * Many setReference calls as one write, applied in order (each sees the links before it). A refused link is a
+   * value at its index and writes nothing; the others are applied. Throws only for what would fail every link
+   * (the store is gone) or for misuse. Targets without it get one setReference call per link.
+   */
+  setReferences?(links: readonly ReferenceLink[]): Promise<readonly ReferenceLinkResult[]>;
 }

@@ -69,7 +69,8 @@ for (const backend of BACKENDS) {
         captured.length = 0;
         await directory.list(tenantId, 'user', { top: 10, filter: { kind: 'comparison', operator: 'eq', property: 'userPrincipalName', value: `U17@${domain}` } });
         await directory.get(tenantId, 'user', `u18@${domain}`);
-        await directory.create(tenantId, 'user', { userPrincipalName: `new@${domain}` }); // its uniqueness check
+        // The uniqueness check's lookup: on SQLite it runs only once the unique index has refused the insert.
+        await assert.rejects(directory.create(tenantId, 'user', { userPrincipalName: `u5@${domain}` }), { code: 'ERR_DIR_UPN_CONFLICT' });
         const upnQueries = captured.filter((q) => q.sql.includes('upn_key') && !/^\s*(insert|update)/i.test(q.sql));
         assert.equal(upnQueries.length, 3);
         for (const query of upnQueries) {

@@ -13,7 +13,7 @@ import { stopPostgres } from '../harness/postgres.ts';
 function entry(anchor: string, dn: string, extra: Partial<ConnectorSpaceEntry> = {}): ConnectorSpaceEntry {
   return {
     anchor, sourceType: 'user', targetType: 'user', state: 'synced', dn, objectGuid: `guid-${anchor}`, cloudId: `cloud-${anchor}`,
-    exported: { displayName: 'x' }, digest: 'd', refsDigest: null, refsPending: false, inlineReferences: null, seenMark: null, escrow: NO_ESCROW,
+    exported: { displayName: 'x' }, refsDigest: null, refsPending: false, inlineReferences: null, seenMark: null, escrow: NO_ESCROW,
     updatedAt: '2026-01-01T00:00:00.000Z', ...extra,
   };
 }

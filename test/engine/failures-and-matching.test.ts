@@ -67,6 +67,52 @@ describe('per-object failures, escrow and matching (sqlite)', () => {
     assert.equal(cleared!.state, 'synced');
   });
 
+  // The directory target writes a page's managers in one setManagers call; a target without it, one setReference
+  // per link. Either way the refused link is its own object's failure and the rest of the page lands.
+  for (const batched of [true, false]) {
+    test(`a manager cycle fails one user's link; the page's other links land (${batched ? 'one call per page' : 'one call per link'})`, async () => {
+      const local = await engineFixture(f.store);
+      const target = batched ? local.target : { ...local.target, setReferences: undefined };
+      const source = new MemorySource();
+      const dn = (name: string) => `CN=${name},${OU}`;
+      // ann and bob report to each other: whichever of them is linked second closes a cycle
+      source.add('user', dn('ann'), person('ann', { manager: dn('bob') }));
+      source.add('user', dn('bob'), person('bob', { manager: dn('ann') }));
+      source.add('user', dn('cy'), person('cy', { manager: dn('ann') }));
+      source.add('user', dn('dee'), person('dee', { manager: dn('bob') }));
+      const report = await local.cycle(source, 'auto', { target });
+      assert.equal(report.referencesAdded, 3);
+      const users = new Map((await local.listAll('user')).map((u) => [String(u['displayName']), u.id as string] as const));
+      const nameOf = new Map([...users].map(([name, id]) => [id, name] as const));
+      const managerOf = (name: string) => local.directory.getManager(local.tenantId, users.get(name)!).then((m) => nameOf.get(m.id), (e: { code: string }) => e.code);
+      assert.equal(await managerOf('cy'), 'ann');
+      assert.equal(await managerOf('dee'), 'bob');
+      const failures = local.log.entries.filter((e) => e.status === 'Failure');
+      assert.equal(failures.length, 1);
+      assert.equal(failures[0]!.errorCode, 'ERR_DIR_MANAGER_CYCLE');
+      assert.ok(failures[0]!.steps.some((s) => s.name === 'referenceResolution' && s.status === 'Failure'));
+      const failed = failures[0]!.sourceIdentity.dn === dn('ann') ? 'ann' : 'bob';
+      const linked = failed === 'ann' ? 'bob' : 'ann';
+      assert.equal(await managerOf(linked), failed);
+      assert.equal(await managerOf(failed), 'ERR_DIR_NOT_FOUND');
+      // the failed user's references stay pending and escrowed; the others are settled
+      const entries = await local.connectorSpace.get(['ann', 'bob', 'cy', 'dee'].map((name) => source.anchorOf(dn(name))));
+      const entryOf = (name: string) => entries.get(source.anchorOf(dn(name)))!;
+      assert.equal(entryOf(failed).refsPending, true);
+      assert.equal(entryOf(failed).escrow.lastError?.code, 'ERR_DIR_MANAGER_CYCLE');
+      assert.deepEqual([linked, 'cy', 'dee'].map((name) => entryOf(name).refsPending), [false, false, false]);
+
+      // fixed in the source: the failed user no longer names a manager; nothing is left pending or failing
+      source.modify(dn(failed), { manager: undefined });
+      local.log.clear();
+      await local.cycle(source, 'auto', { target });
+      assert.deepEqual(local.log.entries.filter((e) => e.status === 'Failure'), []);
+      assert.equal(await managerOf(failed), 'ERR_DIR_NOT_FOUND');
+      assert.equal(await managerOf(linked), failed);
+      assert.equal((await local.connectorSpace.get([source.anchorOf(dn(failed))])).get(source.anchorOf(dn(failed)))!.refsPending, false);
+    });
+  }
+
   test('a mapping that fails for one object is a Failure value with the mapping error code', async () => {
     const source = new MemorySource();
     // two values for the single-valued jobTitle: ERR_SCHEMA_VALUE_TYPE for this object only

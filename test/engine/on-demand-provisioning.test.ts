@@ -234,6 +234,23 @@ for (const backend of BACKENDS) {
       assert.ok(!(await users()).includes('Frank Noupn'));
     });
 
+    test('a user whose manager is synchronized: the dry run plans the manager link and writes nothing; the real run links it', async () => {
+      const hana = `CN=Hana Lee,${SALES}`;
+      source.add('user', hana, person('Hana Lee', { manager: `CN=Alice Smith,${SALES}` }));
+      const alice = (await f.listAll('user')).find((u) => u['displayName'] === 'Alice Smith')!;
+      const before = await snapshot([hana]);
+      const dry = await run(request(hana, 'user', { dryRun: true }));
+      assert.equal(dry.outcome, 'create');
+      const link = dry.plannedWrites?.find((w) => w.operation === 'setReference');
+      assert.deepEqual(link && { type: link.type, properties: link.properties, targetId: link.targetId, id: link.id.startsWith('dry-run:') }, {
+        type: 'user', properties: ['manager'], targetId: alice['id'], id: true,
+      });
+      assert.equal(await snapshot([hana]), before);
+      const real = await run(request(hana));
+      assert.equal(real.outcome, 'create');
+      assert.equal((await f.directory.getManager(f.tenantId, real.targetIdentity.id!)).id, alice['id']);
+    });
+
     test('bad requests name what and where, and write nothing', async () => {
       const alice = `CN=Alice Smith,${SALES}`;
       const before = await snapshot([alice]);
