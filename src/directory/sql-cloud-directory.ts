@@ -153,8 +153,13 @@ const RESERVE_CHANGE_SEQ = fixedStatement('update tenants set change_seq = chang
 const UPDATE_OBJECT = fixedStatement(
   'update directory_objects set display_name = ?, upn_key = ?, immutable_id = ?, sync_enabled = ?, data = ? where tenant_id = ? and id = ?',
 );
-/** updateMany's rows when their UPN key and immutable id stay (no unique index covers these columns). */
-const OBJECT_REWRITE: BulkUpdate = { table: 'directory_objects', key: ['tenant_id', 'id'], set: ['display_name', 'sync_enabled', 'data'], casts: { sync_enabled: 'integer' } };
+/** updateMany's rows in one statement (see passesBetween for when that is safe for the unique indexes). */
+const OBJECT_REWRITE: BulkUpdate = {
+  table: 'directory_objects',
+  key: ['tenant_id', 'id'],
+  set: ['display_name', 'upn_key', 'immutable_id', 'sync_enabled', 'data'],
+  casts: { sync_enabled: 'integer' },
+};
 const SMTP_INSERT: BulkInsert = { table: 'smtp_addresses', columns: ['tenant_id', 'address', 'object_id'] };
 const MANAGER_INSERT: BulkInsert = { table: 'managers', columns: ['tenant_id', 'user_id', 'manager_id'] };
 const CHANGE_INSERT: BulkInsert = {
@@ -193,6 +198,23 @@ interface ObjectRewrite {
   readonly before: PreparedObject;
   readonly after: PreparedObject;
   readonly changed: readonly string[];
+}
+
+/**
+ * Whether one of `writes` takes a unique value (`key`) that another of them held before: only then can an order of
+ * the writes other than theirs make a unique index see that value twice (the new values are checked unique among
+ * the writes and against every other object).
+ */
+function passesBetween(writes: readonly ObjectRewrite[], key: (o: PreparedObject) => string | null): boolean {
+  const heldBefore = new Map<string, string>();
+  for (const { before } of writes) {
+    const value = key(before);
+    if (value !== null) heldBefore.set(value, before.id);
+  }
+  return writes.some(({ after }) => {
+    const value = key(after);
+    return value !== null && (heldBefore.get(value) ?? after.id) !== after.id;
+  });
 }
 
 interface PreparedObject {
@@ -794,13 +816,13 @@ class SqlCloudDirectory implements CloudDirectory {
         final.set(after.id, after);
         log.push({ objectType: type, objectId: after.id, kind: 'updated', detail: changed });
       }
-      // One statement per 500 rows when no unique column moves and no object is written twice (a schema's
-      // re-evaluation: the common case). Otherwise row by row in item order: each step is one the checks above
-      // allowed, so the unique indexes never see two objects holding one value in between, which a multi-row
-      // statement (rows in no order) could not promise.
-      const keysStay = final.size === writes.length && writes.every((w) => w.before.upnKey === w.after.upnKey && w.before.immutableId === w.after.immutableId);
+      // One statement per 500 rows unless a UPN or immutable id passes from one object of the call to another, or an
+      // object is written twice: the rows of one statement are updated in no order, and only then could a unique
+      // index see a value held twice in between (the checks above allowed the sequence, not any order of it). A
+      // schema's re-evaluation, UPN changes included, takes the single statement; otherwise row by row in item order.
+      const keysStay = final.size === writes.length && !passesBetween(writes, (o) => o.upnKey) && !passesBetween(writes, (o) => o.immutableId);
       if (keysStay) {
-        await updateRows(tx, this.#dialect, OBJECT_REWRITE, writes.map(({ after }) => [tenantId, after.id, displayNameOf(after.data), syncEnabledOf(after.data), sparseJson(type, after.data)]));
+        await updateRows(tx, this.#dialect, OBJECT_REWRITE, writes.map(({ after }) => [tenantId, after.id, displayNameOf(after.data), after.upnKey, after.immutableId, syncEnabledOf(after.data), sparseJson(type, after.data)]));
       } else {
         for (const { after } of writes) {
           await tx.executeQuery(

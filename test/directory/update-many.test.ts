@@ -63,7 +63,7 @@ for (const backend of BACKENDS) {
       await f.directory.create(tenantId, 'orgContact', { displayName: 'c', mail: `u2@${domain}` });
     });
 
-    it('many objects written at once keep the columns lists and deletes read (display name, sync flag)', async () => {
+    it('many objects written at once keep the columns lists, lookups and deletes read (display name, UPN, sync flag)', async () => {
       const { tenantId, domain } = await f.tenant();
       const all = await users(tenantId, domain, 5);
       await f.directory.updateMany(tenantId, 'user', all.map((u, i) => ({ id: u.id, patch: { displayName: `Renamed ${i}`, onPremisesSyncEnabled: true } })), { actor: 'provisioning' });
@@ -71,6 +71,11 @@ for (const backend of BACKENDS) {
       assert.deepEqual(page.items.map((u) => u.id), [all[3]!.id]);
       for (const u of all) await rejectsWith(f.directory.delete(tenantId, 'user', u.id), 'ERR_DIR_ON_PREMISES_MASTERED');
       assert.deepEqual((await f.directory.get(tenantId, 'user', all[4]!.id)).displayName, 'Renamed 4');
+      // new UPNs for all (none passes from one object to another): the UPN index follows
+      await f.directory.updateMany(tenantId, 'user', all.map((u, i) => ({ id: u.id, patch: { userPrincipalName: `renamed${i}@${domain}` } })), { actor: 'provisioning' });
+      assert.equal((await f.directory.get(tenantId, 'user', `RENAMED2@${domain}`)).id, all[2]!.id);
+      await rejectsWith(f.directory.create(tenantId, 'user', { userPrincipalName: `renamed0@${domain}` }), 'ERR_DIR_UPN_CONFLICT');
+      await f.directory.create(tenantId, 'user', { userPrincipalName: `u0@${domain}`, mailNickname: 'x' });
     });
 
     it('a UPN held by another object fails the whole call with update\'s error, and nothing is written', async () => {
