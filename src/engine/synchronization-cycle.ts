@@ -743,10 +743,14 @@ async function processingStep(batch: BatchContext): Promise<void> {
       item.plan = 'unchanged';
       // (a full import's seen mark of an otherwise unchanged entry is written by markSeen, not by a put)
       if (refsChanged || entry!.dn !== item.source.dn || entry!.escrow.failureCount > 0) {
+        const refsPending = entry!.refsPending || refsChanged;
         item.next = {
           ...entry!,
           dn: item.source.dn,
-          refsPending: entry!.refsPending || refsChanged,
+          refsPending,
+          // a pending entry resolves from the values this import carried, as an exported one does (a manager change
+          // alone read every changed user back from the source)
+          inlineReferences: refsPending ? item.inlineReferences ?? null : null,
           refsDigest: item.refsDigest ?? null,
           escrow: NO_ESCROW,
           seenMark: cycle.mode === 'full' ? cycle.mark : entry!.seenMark,
