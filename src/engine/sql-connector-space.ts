@@ -301,9 +301,10 @@ export class SqlConnectorSpace implements ConnectorSpace {
 
   async getReferenceSets(sets: readonly ReferenceSet[]): Promise<readonly ReferenceSet[]> {
     const found = sets.map(() => new Set<string>());
-    // (set, target) pairs, CHUNK at a time: the query asks for every anchor × attribute × target of the chunk (an
-    // `anchor IN` that the primary key serves; a row-value IN over VALUES is not planned as an index lookup by
-    // SQLite), and the answer keeps the pairs that were asked.
+    const wanted = sets.map((set) => new Set(set.targetAnchors));
+    // (set, target) pairs, CHUNK at a time: the query asks for every anchor × attribute × target of the chunk (three
+    // plain INs, which the primary key serves on both databases and Kysely builds without raw SQL), so its rows can
+    // pair one set's anchor with another's target; only the pairs that were asked are kept.
     const asked = new Map<string, number[]>();
     const pairs: [number, string][] = [];
     sets.forEach((set, index) => {
@@ -318,7 +319,7 @@ export class SqlConnectorSpace implements ConnectorSpace {
         .where('attribute', 'in', [...attributes]).where('target_anchor', 'in', [...targets]).execute();
       for (const row of rows) {
         for (const index of asked.get(`${row.anchor}\u0000${row.attribute}`) ?? []) {
-          if (sets[index]!.targetAnchors.includes(row.target_anchor)) found[index]!.add(row.target_anchor);
+          if (wanted[index]!.has(row.target_anchor)) found[index]!.add(row.target_anchor);
         }
       }
     }
