@@ -12,7 +12,7 @@
  * the connector space.
  */
 import { canonicalDn } from '../schema/index.ts';
-import type { ConnectorSpace, ConnectorSpaceEntry, ReferenceSet } from './connector-space.ts';
+import type { ConnectorSpace, ConnectorSpaceEntry, ReferenceOwner, ReferenceSet, ReferenceSettlement } from './connector-space.ts';
 
 const byAnchor = (a: ConnectorSpaceEntry, b: ConnectorSpaceEntry) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
 const linkKey = (anchor: string, attribute: string) => `${anchor}\u0000${attribute}`;
@@ -145,9 +145,22 @@ export class ConnectorSpaceOverlay implements ConnectorSpace {
   }
 
   async getReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<ReadonlySet<string>> {
-    const layer = this.#layer(anchor, attribute);
-    const fromBase = this.#droppedReferences.has(anchor) ? new Set<string>() : await this.#base.getReferences(anchor, attribute, targetAnchors.filter((t) => !layer.has(t)));
-    return new Set(targetAnchors.filter((t) => (layer.has(t) ? layer.get(t) !== null : fromBase.has(t))));
+    const [found] = await this.getReferenceSets([{ anchor, attribute, targetAnchors }]);
+    return new Set(found!.targetAnchors);
+  }
+
+  async getReferenceSets(sets: readonly ReferenceSet[]): Promise<readonly ReferenceSet[]> {
+    // the base answers for the targets this layer has not written, of the anchors whose links it has not dropped
+    const asked = sets.map((set) => {
+      const layer = this.#layer(set.anchor, set.attribute);
+      return { ...set, targetAnchors: this.#droppedReferences.has(set.anchor) ? [] : set.targetAnchors.filter((t) => !layer.has(t)) };
+    });
+    const fromBase = await this.#base.getReferenceSets(asked);
+    return sets.map(({ anchor, attribute, targetAnchors }, index) => {
+      const layer = this.#layer(anchor, attribute);
+      const base = new Set(fromBase[index]!.targetAnchors);
+      return { anchor, attribute, targetAnchors: targetAnchors.filter((t) => (layer.has(t) ? layer.get(t) !== null : base.has(t))) };
+    });
   }
 
   async putReferences(sets: readonly ReferenceSet[], mark: string): Promise<void> {
@@ -158,16 +171,39 @@ export class ConnectorSpaceOverlay implements ConnectorSpace {
   }
 
   async listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]> {
-    const layer = this.#layer(anchor, attribute);
-    const fromBase = this.#droppedReferences.has(anchor) ? [] : await this.#base.listStaleReferences(anchor, attribute, mark, limit + layer.size);
-    const stale = new Set(fromBase.filter((t) => !layer.has(t)));
-    for (const [target, targetMark] of layer) if (targetMark !== null && targetMark !== mark) stale.add(target);
-    return [...stale].sort().slice(0, limit);
+    const [stale] = await this.listStaleReferenceSets([{ anchor, attribute }], mark, limit);
+    return stale!.targetAnchors;
+  }
+
+  async listStaleReferenceSets(owners: readonly ReferenceOwner[], mark: string, limit: number): Promise<readonly ReferenceSet[]> {
+    // The base is asked for `limit` plus what this layer shadows of the largest owner, so that links the layer
+    // re-marked or deleted cannot starve an owner's first `limit`.
+    const fromBase = owners.filter((o) => !this.#droppedReferences.has(o.anchor));
+    const shadowed = Math.max(0, ...owners.map((o) => this.#layer(o.anchor, o.attribute).size));
+    const base = new Map((await this.#base.listStaleReferenceSets(fromBase, mark, limit + shadowed)).map((set) => [linkKey(set.anchor, set.attribute), set.targetAnchors]));
+    return owners.map(({ anchor, attribute }) => {
+      const layer = this.#layer(anchor, attribute);
+      const stale = new Set((base.get(linkKey(anchor, attribute)) ?? []).filter((t) => !layer.has(t)));
+      for (const [target, targetMark] of layer) if (targetMark !== null && targetMark !== mark) stale.add(target);
+      return { anchor, attribute, targetAnchors: [...stale].sort().slice(0, limit) };
+    });
   }
 
   async deleteReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<void> {
     const layer = this.#layer(anchor, attribute);
     for (const target of targetAnchors) layer.set(target, null);
+  }
+
+  async deleteReferenceSets(sets: readonly ReferenceSet[]): Promise<void> {
+    for (const { anchor, attribute, targetAnchors } of sets) await this.deleteReferences(anchor, attribute, targetAnchors);
+  }
+
+  async settleReferences(settlements: readonly ReferenceSettlement[], updatedAt: string): Promise<void> {
+    const current = await this.get(settlements.map((s) => s.anchor));
+    await this.put(settlements.flatMap(({ anchor, refsPending, escrow }) => {
+      const entry = current.get(anchor);
+      return entry === undefined ? [] : [{ ...entry, refsPending, inlineReferences: null, escrow: escrow ?? entry.escrow, updatedAt }];
+    }));
   }
 
   /**

@@ -76,6 +76,24 @@ export interface ReferenceSet {
   readonly targetAnchors: readonly string[];
 }
 
+/** The links of one (anchor, attribute): what listStaleReferenceSets is asked about. */
+export interface ReferenceOwner {
+  readonly anchor: string;
+  readonly attribute: string;
+}
+
+/**
+ * How reference resolution leaves one entry (settleReferences): pending again or not, and its escrow after a
+ * failure. Everything else about the entry stays as stored.
+ */
+export interface ReferenceSettlement {
+  readonly anchor: string;
+  /** still to reconcile: a link was refused, or a target is still being created */
+  readonly refsPending: boolean;
+  /** the escrow after a failure; absent: unchanged */
+  readonly escrow?: EscrowState;
+}
+
 export interface SynchronizedCount {
   readonly sourceType: string;
   readonly targetType: string;
@@ -114,6 +132,24 @@ export interface ConnectorSpace {
   /** links of (anchor, attribute) whose mark is not `mark` */
   listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]>;
   deleteReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<void>;
+  /**
+   * getReferences for a page of (anchor, attribute) sets in one read: per set, in the same order, the target anchors
+   * of it that are recorded links (the answer's targetAnchors; empty when none is).
+   */
+  getReferenceSets(sets: readonly ReferenceSet[]): Promise<readonly ReferenceSet[]>;
+  /**
+   * listStaleReferences for a page of (anchor, attribute) pairs in one read: per pair, in the same order, its first
+   * `limit` links (by target anchor) whose mark is not `mark`. A pair with `limit` of them may have more.
+   */
+  listStaleReferenceSets(owners: readonly ReferenceOwner[], mark: string, limit: number): Promise<readonly ReferenceSet[]>;
+  /** deleteReferences for several (anchor, attribute) sets, in one transaction */
+  deleteReferenceSets(sets: readonly ReferenceSet[]): Promise<void>;
+  /**
+   * Ends reference resolution for these entries in one write, touching only what it decides: the pending flag, the
+   * kept reference values (dropped: spent, see inlineReferences), the escrow where given, and updatedAt. Rewriting
+   * whole entries for that was a full upsert of every resolved entry. Anchors without an entry are skipped.
+   */
+  settleReferences(settlements: readonly ReferenceSettlement[], updatedAt: string): Promise<void>;
   /** the anchors of entries holding a link to one of these target anchors */
   listReferrers(targetAnchors: readonly string[]): Promise<readonly string[]>;
 

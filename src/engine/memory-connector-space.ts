@@ -3,7 +3,7 @@
  * including DN subtree renames and mark-and-sweep of references. Not durable.
  */
 import { canonicalDn } from '../schema/index.ts';
-import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type ReferenceSet, type SynchronizedCount } from './connector-space.ts';
+import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type ReferenceOwner, type ReferenceSet, type ReferenceSettlement, type SynchronizedCount } from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
 const byAnchor = (a: ConnectorSpaceEntry, b: ConnectorSpaceEntry) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
@@ -128,6 +128,25 @@ export class MemoryConnectorSpace implements ConnectorSpace {
   async deleteReferences(anchor: string, attribute: string, targetAnchors: readonly string[]): Promise<void> {
     const links = this.#links(anchor, attribute);
     for (const target of targetAnchors) links.delete(target);
+  }
+
+  async getReferenceSets(sets: readonly ReferenceSet[]): Promise<readonly ReferenceSet[]> {
+    return Promise.all(sets.map(async ({ anchor, attribute, targetAnchors }) => ({ anchor, attribute, targetAnchors: [...await this.getReferences(anchor, attribute, targetAnchors)] })));
+  }
+
+  async listStaleReferenceSets(owners: readonly ReferenceOwner[], mark: string, limit: number): Promise<readonly ReferenceSet[]> {
+    return Promise.all(owners.map(async ({ anchor, attribute }) => ({ anchor, attribute, targetAnchors: await this.listStaleReferences(anchor, attribute, mark, limit) })));
+  }
+
+  async deleteReferenceSets(sets: readonly ReferenceSet[]): Promise<void> {
+    for (const { anchor, attribute, targetAnchors } of sets) await this.deleteReferences(anchor, attribute, targetAnchors);
+  }
+
+  async settleReferences(settlements: readonly ReferenceSettlement[], updatedAt: string): Promise<void> {
+    for (const { anchor, refsPending, escrow } of settlements) {
+      const entry = this.#entries.get(anchor);
+      if (entry) this.#entries.set(anchor, Object.freeze({ ...entry, refsPending, inlineReferences: null, escrow: escrow ?? entry.escrow, updatedAt }));
+    }
   }
 
   async listReferrers(targetAnchors: readonly string[]): Promise<readonly string[]> {

@@ -9,7 +9,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalDn } from '../schema/index.ts';
 import type { SqlDialect } from '../directory/directory-store.ts';
 import { insertRows, type BulkInsert } from '../storage/bulk-insert.ts';
-import type { ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState, ReferenceSet, SynchronizedCount } from './connector-space.ts';
+import type { ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState, ReferenceOwner, ReferenceSet, ReferenceSettlement, SynchronizedCount } from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
 interface ObjectsTable {
@@ -68,6 +68,12 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+function pushTo<K, V>(groups: Map<K, V[]>, key: K, value: V): void {
+  const group = groups.get(key);
+  if (group === undefined) groups.set(key, [value]);
+  else group.push(value);
 }
 
 const OBJECT_COLUMNS = [
@@ -291,6 +297,85 @@ export class SqlConnectorSpace implements ConnectorSpace {
       await this.#db.deleteFrom('connector_space_references').where('configuration_id', '=', this.#id)
         .where('anchor', '=', anchor).where('attribute', '=', attribute).where('target_anchor', 'in', chunk).execute();
     }
+  }
+
+  async getReferenceSets(sets: readonly ReferenceSet[]): Promise<readonly ReferenceSet[]> {
+    const found = sets.map(() => new Set<string>());
+    const wanted = sets.map((set) => new Set(set.targetAnchors));
+    // (set, target) pairs, CHUNK at a time: the query asks for every anchor × attribute × target of the chunk (three
+    // plain INs, which the primary key serves on both databases and Kysely builds without raw SQL), so its rows can
+    // pair one set's anchor with another's target; only the pairs that were asked are kept.
+    const asked = new Map<string, number[]>();
+    const pairs: [number, string][] = [];
+    sets.forEach((set, index) => {
+      pushTo(asked, `${set.anchor}\u0000${set.attribute}`, index);
+      for (const target of set.targetAnchors) pairs.push([index, target]);
+    });
+    for (const chunk of chunks(pairs)) {
+      const anchors = new Set(chunk.map(([index]) => sets[index]!.anchor));
+      const attributes = new Set(chunk.map(([index]) => sets[index]!.attribute));
+      const targets = new Set(chunk.map(([, target]) => target));
+      const rows = await this.#references().select(['anchor', 'attribute', 'target_anchor']).where('anchor', 'in', [...anchors])
+        .where('attribute', 'in', [...attributes]).where('target_anchor', 'in', [...targets]).execute();
+      for (const row of rows) {
+        for (const index of asked.get(`${row.anchor}\u0000${row.attribute}`) ?? []) {
+          if (wanted[index]!.has(row.target_anchor)) found[index]!.add(row.target_anchor);
+        }
+      }
+    }
+    return sets.map((set, index) => ({ anchor: set.anchor, attribute: set.attribute, targetAnchors: [...found[index]!] }));
+  }
+
+  async listStaleReferenceSets(owners: readonly ReferenceOwner[], mark: string, limit: number): Promise<readonly ReferenceSet[]> {
+    const stale = new Map<string, string[]>();
+    for (const chunk of chunks(owners)) {
+      // the first `limit` per (anchor, attribute): a window, so that one owner's many stale links cannot crowd out
+      // the others' (nor be read whole)
+      const ranked = this.#references().select(['anchor', 'attribute', 'target_anchor', sql<number>`row_number() over (partition by anchor, attribute order by target_anchor)`.as('n')])
+        .where('anchor', 'in', [...new Set(chunk.map((o) => o.anchor))]).where('attribute', 'in', [...new Set(chunk.map((o) => o.attribute))])
+        .where('seen_mark', '<>', mark);
+      const rows = await this.#db.selectFrom(ranked.as('ranked')).select(['anchor', 'attribute', 'target_anchor']).where('n', '<=', limit)
+        .orderBy('anchor').orderBy('attribute').orderBy('target_anchor').execute();
+      for (const row of rows) pushTo(stale, `${row.anchor}\u0000${row.attribute}`, row.target_anchor);
+    }
+    return owners.map(({ anchor, attribute }) => ({ anchor, attribute, targetAnchors: stale.get(`${anchor}\u0000${attribute}`) ?? [] }));
+  }
+
+  async deleteReferenceSets(sets: readonly ReferenceSet[]): Promise<void> {
+    if (sets.every((set) => set.targetAnchors.length === 0)) return;
+    await this.#db.transaction().execute(async (tx) => {
+      for (const { anchor, attribute, targetAnchors } of sets) {
+        for (const chunk of chunks([...new Set(targetAnchors)])) {
+          await tx.deleteFrom('connector_space_references').where('configuration_id', '=', this.#id)
+            .where('anchor', '=', anchor).where('attribute', '=', attribute).where('target_anchor', 'in', chunk).execute();
+        }
+      }
+    });
+  }
+
+  async settleReferences(settlements: readonly ReferenceSettlement[], updatedAt: string): Promise<void> {
+    if (settlements.length === 0) return;
+    // Most entries settle alike (not pending, escrow untouched): one UPDATE per CHUNK of them. An escrow is per entry.
+    const alike = new Map<boolean, string[]>();
+    const escrowed: ReferenceSettlement[] = [];
+    for (const settlement of settlements) {
+      if (settlement.escrow === undefined) pushTo(alike, settlement.refsPending, settlement.anchor);
+      else escrowed.push(settlement);
+    }
+    await this.#db.transaction().execute(async (tx) => {
+      const update = (refsPending: boolean) => tx.updateTable('connector_space_objects')
+        .set({ refs_pending: refsPending ? 1 : 0, inline_references: null, updated_at: updatedAt }).where('configuration_id', '=', this.#id);
+      for (const [refsPending, anchors] of alike) {
+        for (const chunk of chunks(anchors)) await update(refsPending).where('anchor', 'in', chunk).execute();
+      }
+      for (const { anchor, refsPending, escrow } of escrowed) {
+        await update(refsPending).set({
+          failure_count: escrow!.failureCount,
+          next_retry_at: escrow!.nextRetryAt,
+          last_error: escrow!.lastError === null ? null : JSON.stringify(escrow!.lastError),
+        }).where('anchor', '=', anchor).execute();
+      }
+    });
   }
 
   async listReferrers(targetAnchors: readonly string[]): Promise<readonly string[]> {

@@ -53,7 +53,7 @@ import {
   type ObjectPlacement,
 } from '../schema/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { INLINE_REFERENCE_LIMIT, NO_ESCROW, type ReferenceSet, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
+import { INLINE_REFERENCE_LIMIT, NO_ESCROW, type ReferenceSet, type ReferenceSettlement, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
 import { differs, digestOf, EMPTY_DIGEST, logText, toTargetJson, valueDigest } from './export-values.ts';
 import type {
   ModifiedProperty,
@@ -743,10 +743,14 @@ async function processingStep(batch: BatchContext): Promise<void> {
       item.plan = 'unchanged';
       // (a full import's seen mark of an otherwise unchanged entry is written by markSeen, not by a put)
       if (refsChanged || entry!.dn !== item.source.dn || entry!.escrow.failureCount > 0) {
+        const refsPending = entry!.refsPending || refsChanged;
         item.next = {
           ...entry!,
           dn: item.source.dn,
-          refsPending: entry!.refsPending || refsChanged,
+          refsPending,
+          // a pending entry resolves from the values this import carried, as an exported one does (a manager change
+          // alone read every changed user back from the source)
+          inlineReferences: refsPending ? item.inlineReferences ?? null : null,
           refsDigest: item.refsDigest ?? null,
           escrow: NO_ESCROW,
           seenMark: cycle.mode === 'full' ? cycle.mark : entry!.seenMark,
@@ -1469,12 +1473,13 @@ function countOf(outcome: ReferenceOutcome, attribute: string): { added: number;
 /**
  * A page's held single-valued reference writes, as one setReferences call (one directory transaction instead of
  * one per link: 20,000 managers committed 20,000 times). Each entry's links succeed or fail on their own: a
- * refused link (a manager cycle, a manager gone) is that entry's failure, and its records are not written, so the
- * entry stays pending; the other entries' links are recorded. Clearing a reference already gone is done.
+ * refused link (a manager cycle, a manager gone) is that entry's failure, and its records and forgets are not
+ * returned, so the entry stays pending; the other entries' are. Clearing a reference already gone is done.
  */
-async function writeHeldReferences(cycle: CycleContext, held: readonly HeldReferenceWrite[]): Promise<ReferenceSet[]> {
+async function writeHeldReferences(cycle: CycleContext, held: readonly HeldReferenceWrite[]): Promise<{ records: ReferenceSet[]; forgotten: ReferenceSet[] }> {
   const records: ReferenceSet[] = [];
-  if (held.length === 0) return records;
+  const forgotten: ReferenceSet[] = [];
+  if (held.length === 0) return { records, forgotten };
   const results = await cycle.deps.target.setReferences!(held.flatMap((write) => write.links));
   if (results.length !== held.reduce((n, write) => n + write.links.length, 0)) throw new TypeError('setReferences answered a different number of links');
   let index = 0;
@@ -1494,13 +1499,13 @@ async function writeHeldReferences(cycle: CycleContext, held: readonly HeldRefer
       continue;
     }
     records.push(...write.records);
-    if (write.forget.length > 0) await cycle.deps.connectorSpace.deleteReferences(write.outcome.entry.anchor, write.attribute, write.forget);
+    if (write.forget.length > 0) forgotten.push({ anchor: write.outcome.entry.anchor, attribute: write.attribute, targetAnchors: write.forget });
   }
-  return records;
+  return { records, forgotten };
 }
 
-/** A resolved entry's connector-space entry (pending again on failure or waiting) and its log entry, if any. */
-function settleReferences(cycle: CycleContext, outcome: ReferenceOutcome, settled: ConnectorSpaceEntry[], log: ProvisioningLogEntry[]): void {
+/** A resolved entry's settlement (pending again on failure or waiting; escrowed on failure) and its log entry, if any. */
+function settleReferences(cycle: CycleContext, outcome: ReferenceOutcome, settled: ReferenceSettlement[], log: ProvisioningLogEntry[]): void {
   const { entry, failure, waiting, unresolved, unresolvedCount } = outcome;
   const modified: ModifiedProperty[] = [];
   let added = 0;
@@ -1512,13 +1517,11 @@ function settleReferences(cycle: CycleContext, outcome: ReferenceOutcome, settle
   }
   cycle.counters.referencesAdded += added;
   cycle.counters.referencesRemoved += removed;
+  // the kept values are dropped with it: spent, a later cycle reads the source (see ConnectorSpaceEntry.inlineReferences)
   settled.push({
-    ...entry,
+    anchor: entry.anchor,
     refsPending: failure !== undefined || waiting > 0,
-    // spent: a later cycle reads the source (see ConnectorSpaceEntry.inlineReferences)
-    inlineReferences: null,
-    escrow: failure === undefined ? entry.escrow : escrowAfterFailure(cycle, entry, failure),
-    updatedAt: now(cycle),
+    ...(failure === undefined ? {} : { escrow: escrowAfterFailure(cycle, entry, failure) }),
   });
   if (added === 0 && removed === 0 && unresolved.length === 0 && failure === undefined) return;
   const status: ProvisioningStatus = failure !== undefined ? 'Failure' : unresolved.length > 0 ? 'Warning' : 'Success';
@@ -1544,6 +1547,67 @@ function settleReferences(cycle: CycleContext, outcome: ReferenceOutcome, settle
   });
 }
 
+/** Stale links listed at a time for one (anchor, attribute). */
+const STALE_PAGE = 500;
+/**
+ * Stale links the page reads per kept list. A kept list has at most INLINE_REFERENCE_LIMIT values and few stale
+ * links (a manager: the one it replaces); one with this many is listed on its own, STALE_PAGE at a time, so a page
+ * holds at most this many per entry whatever its lists' histories.
+ */
+const PAGE_STALE_LIMIT = 50;
+
+const ownerKey = (anchor: string, attribute: string) => `${anchor}\u0000${attribute}`;
+
+/** An entry of a page whose references resolution reconciles: synchronized, with a mapping. */
+interface ResolvableEntry {
+  readonly entry: ConnectorSpaceEntry & { readonly cloudId: string };
+  readonly targetType: TargetType;
+  /** the reference attributes the target supports, each read from one source attribute */
+  readonly references: readonly { readonly attribute: string; readonly sourceAttribute: string }[];
+}
+
+/**
+ * What a page reads at once about the lists kept from this cycle's import (whole, in memory): which of their
+ * targets are recorded links, their stale links (all of them, or absent when PAGE_STALE_LIMIT or more), and the
+ * entries of those stale targets. Read per entry, these were two or three queries each: 40,000 for 20,000 users
+ * with managers.
+ */
+interface KeptListsOfPage {
+  /** ownerKey → the recorded links among the list's targets */
+  readonly known: ReadonlyMap<string, ReadonlySet<string>>;
+  /** ownerKey → every stale link of the (anchor, attribute); absent: listed on its own */
+  readonly stale: ReadonlyMap<string, readonly string[]>;
+  readonly staleTargets: ReadonlyMap<string, ConnectorSpaceEntry>;
+}
+
+async function readKeptLists(
+  cycle: CycleContext,
+  work: readonly ResolvableEntry[],
+  keptOf: (entry: ConnectorSpaceEntry) => Readonly<Record<string, readonly string[]>> | undefined,
+  keptByDn: ReadonlyMap<string, ConnectorSpaceEntry>,
+  mark: string,
+): Promise<KeptListsOfPage> {
+  const { connectorSpace } = cycle.deps;
+  const sets: ReferenceSet[] = [];
+  for (const { entry, references } of work) {
+    for (const { attribute } of references) {
+      const kept = keptOf(entry)?.[attribute];
+      if (kept === undefined) continue;
+      // every target the list names that has an entry: a superset of those it resolves to
+      const targetAnchors = dnsOf(kept).map((dn) => keptByDn.get(canonicalDn(dn))?.anchor).filter((a): a is string => a !== undefined);
+      sets.push({ anchor: entry.anchor, attribute, targetAnchors });
+    }
+  }
+  if (sets.length === 0) return { known: new Map(), stale: new Map(), staleTargets: new Map() };
+  const known = new Map((await connectorSpace.getReferenceSets(sets)).map((set) => [ownerKey(set.anchor, set.attribute), new Set(set.targetAnchors)]));
+  const stale = new Map<string, readonly string[]>();
+  for (const set of await connectorSpace.listStaleReferenceSets(sets, mark, PAGE_STALE_LIMIT)) {
+    if (set.targetAnchors.length < PAGE_STALE_LIMIT) stale.set(ownerKey(set.anchor, set.attribute), set.targetAnchors);
+  }
+  const targets = [...stale.values()].flat().filter((anchor) => !isPlaceholder(anchor));
+  return { known, stale, staleTargets: targets.length === 0 ? new Map() : await connectorSpace.get(targets) };
+}
+
 /**
  * referenceResolution proper: for every entry with pending references, stream the source values (readValues, in
  * chunks), resolve each DN to an anchor through the connector space, add the links the cloud lacks and mark
@@ -1551,50 +1615,61 @@ function settleReferences(cycle: CycleContext, outcome: ReferenceOutcome, settle
  *
  * Single-valued references (manager) of a target with setReferences are written for the whole page at its end,
  * with their records and forgets after them (writeHeldReferences); group members link one by one as they stream.
+ * The connector space is read and written per page where it can be (lists kept from the import, the settled
+ * entries, the forgotten links); a streamed list is read, linked and recorded chunk by chunk.
  */
 async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
   const { connectorSpace, source, target } = cycle.deps;
+  const mark = `${cycle.mark}:refs`;
   let after: string | undefined;
   for (;;) {
     const pending = await connectorSpace.listReferencesPending(after, 200);
     if (pending.length === 0) return;
     after = pending[pending.length - 1]!.anchor;
     const log: ProvisioningLogEntry[] = [];
-    // The page's entries are written together at its end: one transaction, not one per entry (each commit wrote
+    // The page's entries are settled together at its end: one transaction, not one per entry (each commit wrote
     // several pages; 20,000 users with managers committed 60,000 times). Until then they stay pending, so a crash
     // repeats the page, and a repeated link is "already done" (invariant 3).
-    const settled: ConnectorSpaceEntry[] = [];
-    // Lists kept from this cycle's import are whole and in memory: their DNs are resolved for the page at once, and
-    // their links recorded with the page's entries (their stale links are told apart by the list itself).
-    const keptOf = (entry: ConnectorSpaceEntry) => (entry.inlineReferences?.cycleId === cycle.cycleId ? entry.inlineReferences.values : undefined);
-    const keptKeys = new Set<string>();
-    for (const entry of pending) for (const dns of Object.values(keptOf(entry) ?? {})) for (const dn of dns) keptKeys.add(canonicalDn(dn));
-    const keptByDn = keptKeys.size === 0 ? new Map<string, ConnectorSpaceEntry>() : await connectorSpace.getByDnKeys([...keptKeys]);
-    const keptLinks: ReferenceSet[] = [];
-    const outcomes: ReferenceOutcome[] = [];
-    const held: HeldReferenceWrite[] = [];
-    for (const pendingEntry of pending) {
-      const mapping = mappingFor(cycle.config.schema, pendingEntry.sourceType);
-      const targetType = pendingEntry.targetType as TargetType;
-      if (pendingEntry.state !== 'synced' || pendingEntry.cloudId === null || mapping === undefined) {
-        settled.push({ ...pendingEntry, refsPending: false, updatedAt: now(cycle) });
+    const settled: ReferenceSettlement[] = [];
+    const work: ResolvableEntry[] = [];
+    for (const entry of pending) {
+      const mapping = mappingFor(cycle.config.schema, entry.sourceType);
+      if (entry.state !== 'synced' || entry.cloudId === null || mapping === undefined) {
+        settled.push({ anchor: entry.anchor, refsPending: false });
         continue;
       }
-      const entry = pendingEntry as ConnectorSpaceEntry & { readonly cloudId: string };
-      const mark = `${cycle.mark}:refs`;
+      const targetType = entry.targetType as TargetType;
+      const references = referenceMappings(mapping).flatMap((reference) => {
+        const sourceAttribute = referenceSourceAttribute(reference);
+        const attribute = reference.targetAttributeName;
+        return sourceAttribute !== undefined && target.supportsReference(targetType, attribute) ? [{ attribute, sourceAttribute }] : [];
+      });
+      work.push({ entry: entry as ResolvableEntry['entry'], targetType, references });
+    }
+    // Lists kept from this cycle's import are whole and in memory: their DNs are resolved for the page at once, their
+    // recorded and stale links read for it at once, and their links recorded with the page's entries (their stale
+    // links are told apart by the list itself).
+    const keptOf = (entry: ConnectorSpaceEntry) => (entry.inlineReferences?.cycleId === cycle.cycleId ? entry.inlineReferences.values : undefined);
+    const keptKeys = new Set<string>();
+    for (const { entry } of work) for (const dns of Object.values(keptOf(entry) ?? {})) for (const dn of dns) keptKeys.add(canonicalDn(dn));
+    const keptByDn = keptKeys.size === 0 ? new Map<string, ConnectorSpaceEntry>() : await connectorSpace.getByDnKeys([...keptKeys]);
+    const page = await readKeptLists(cycle, work, keptOf, keptByDn, mark);
+    const keptLinks: ReferenceSet[] = [];
+    const forgotten: ReferenceSet[] = [];
+    const outcomes: ReferenceOutcome[] = [];
+    const held: HeldReferenceWrite[] = [];
+    for (const { entry, targetType, references } of work) {
       const outcome: ReferenceOutcome = { entry, counts: new Map(), waiting: 0, unresolved: [], unresolvedCount: 0 };
       outcomes.push(outcome);
       try {
-        for (const reference of referenceMappings(mapping)) {
-          const attribute = reference.targetAttributeName;
-          const sourceAttribute = referenceSourceAttribute(reference);
-          if (sourceAttribute === undefined || !target.supportsReference(targetType, attribute)) continue;
+        for (const { attribute, sourceAttribute } of references) {
           const counts = countOf(outcome, attribute);
           const write: HeldReferenceWrite | undefined = attribute !== 'members' && target.setReferences !== undefined
             ? { outcome, attribute, links: [], records: [], forget: [], added: 0, removed: 0 }
             : undefined;
           let resolvedCount = 0;
           const kept = keptOf(entry)?.[attribute];
+          const key = ownerKey(entry.anchor, attribute);
           const current = new Set<string>();
           for await (const chunk of kept !== undefined ? [kept] : source.readValues(entry.dn, sourceAttribute, { chunkSize: 1000 })) {
             const dns = dnsOf(chunk);
@@ -1609,7 +1684,8 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
             }
             if (outcome.unresolved.length < 10) outcome.unresolved.push(...unresolvedInChunk.slice(0, 10 - outcome.unresolved.length));
             outcome.unresolvedCount += unresolvedInChunk.length;
-            const known = await connectorSpace.getReferences(entry.anchor, attribute, resolved.map((m) => m.anchor));
+            const known = (kept === undefined ? undefined : page.known.get(key)) ??
+              await connectorSpace.getReferences(entry.anchor, attribute, resolved.map((m) => m.anchor));
             resolvedCount += resolved.length;
             for (const member of resolved) {
               if (known.has(member.anchor)) continue;
@@ -1630,12 +1706,17 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
               for (const anchor of targetAnchors) current.add(anchor);
             }
           }
+          // A kept list's stale links come with the page when it has fewer than PAGE_STALE_LIMIT: all of them.
+          let fromPage = kept === undefined ? undefined : page.stale.get(key);
           for (;;) {
             // Links not re-marked yet (a kept list's, a held write's) are in `current`: at most INLINE_REFERENCE_LIMIT
-            // for a kept list, fewer than a page of 500, so a page without anything else stale ends the loop.
-            const stale = (await connectorSpace.listStaleReferences(entry.anchor, attribute, mark, 500)).filter((anchor) => !current.has(anchor));
+            // for a kept list, fewer than a STALE_PAGE, so a listing without anything else stale ends the loop.
+            const listing = fromPage ?? await connectorSpace.listStaleReferences(entry.anchor, attribute, mark, STALE_PAGE);
+            const complete = fromPage !== undefined || listing.length < STALE_PAGE;
+            const stale = listing.filter((anchor) => !current.has(anchor));
             if (stale.length === 0) break;
-            const members = await connectorSpace.get(stale);
+            const members = fromPage !== undefined ? page.staleTargets : await connectorSpace.get(stale);
+            fromPage = undefined;
             for (const anchor of stale) {
               if (isPlaceholder(anchor)) continue;
               const member = members.get(anchor);
@@ -1649,19 +1730,22 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
             }
             if (write === undefined) {
               await connectorSpace.deleteReferences(entry.anchor, attribute, stale);
+              // what a complete listing left is current: listing again would find nothing else
+              if (complete) break;
               continue;
             }
-            // Forgotten only after the held write: one page of them. A single-valued reference has a link or two
-            // per pass and each pass forgets its stale ones, so more than 500 does not happen; were it to, the rest
-            // would be forgotten by a later pass (an unlink of an absent reference is done).
+            // Forgotten only after the held write: one listing of them. A single-valued reference has a link or two
+            // per pass and each pass forgets its stale ones, so more than STALE_PAGE does not happen; were it to, the
+            // rest would be forgotten by a later pass (an unlink of an absent reference is done).
             write.forget.push(...stale);
             break;
           }
           if (write === undefined) continue;
           if (write.links.length > 0) held.push(write);
           else {
+            // nothing to write in the cloud (the link is there; what is stale is a placeholder or already replaced)
             keptLinks.push(...write.records);
-            if (write.forget.length > 0) await connectorSpace.deleteReferences(entry.anchor, attribute, write.forget);
+            if (write.forget.length > 0) forgotten.push({ anchor: entry.anchor, attribute, targetAnchors: write.forget });
           }
         }
       } catch (error) {
@@ -1669,10 +1753,13 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
         outcome.failure = error;
       }
     }
-    keptLinks.push(...(await writeHeldReferences(cycle, held)));
+    const done = await writeHeldReferences(cycle, held);
+    keptLinks.push(...done.records);
+    forgotten.push(...done.forgotten);
     for (const outcome of outcomes) settleReferences(cycle, outcome, settled, log);
-    await connectorSpace.putReferences(keptLinks, `${cycle.mark}:refs`);
-    await connectorSpace.put(settled);
+    await connectorSpace.deleteReferenceSets(forgotten);
+    await connectorSpace.putReferences(keptLinks, mark);
+    await connectorSpace.settleReferences(settled, now(cycle));
     await cycle.deps.log.write(log);
     reportProgress(cycle, 'referenceResolution');
   }

@@ -84,6 +84,62 @@ for (const implementation of IMPLEMENTATIONS) {
       assert.equal(all.get('b2')?.dn, 'CN=Eve,OU=Salesforce,DC=corp');
     });
 
+    test('references of a page: the recorded ones among many sets, the first stale ones per (anchor, attribute), deleted together', async () => {
+      const many = Array.from({ length: 450 }, (_, i) => `t${String(i).padStart(3, '0')}`);
+      await space.putReferences([{ anchor: 'p1', attribute: 'members', targetAnchors: ['m1', 'm2', 'm3'] }, { anchor: 'p4', attribute: 'members', targetAnchors: many }], 'pass1');
+      await space.putReferences([{ anchor: 'p1', attribute: 'members', targetAnchors: ['m2'] }, { anchor: 'p2', attribute: 'manager', targetAnchors: ['m1'] }], 'pass2');
+      await other.putReferences([{ anchor: 'p2', attribute: 'manager', targetAnchors: ['m2'] }], 'pass1');
+      const sorted = (sets: readonly { anchor: string; attribute: string; targetAnchors: readonly string[] }[]) => sets.map((s) => [s.anchor, s.attribute, [...s.targetAnchors].sort()]);
+      // in the order asked; an attribute or anchor without links answers empty; more targets than one query takes
+      assert.deepEqual(sorted(await space.getReferenceSets([
+        { anchor: 'p2', attribute: 'manager', targetAnchors: ['m1', 'm2'] },
+        { anchor: 'p1', attribute: 'members', targetAnchors: ['m1', 'm4', 'm3'] },
+        { anchor: 'p2', attribute: 'members', targetAnchors: ['m1'] },
+        { anchor: 'p9', attribute: 'manager', targetAnchors: ['m1'] },
+        { anchor: 'p4', attribute: 'members', targetAnchors: [...many.map((t) => `x${t}`), ...many] },
+      ])), [['p2', 'manager', ['m1']], ['p1', 'members', ['m1', 'm3']], ['p2', 'members', []], ['p9', 'manager', []], ['p4', 'members', many]]);
+      assert.deepEqual(sorted(await other.getReferenceSets([{ anchor: 'p2', attribute: 'manager', targetAnchors: ['m1', 'm2'] }])), [['p2', 'manager', ['m2']]]);
+      // at most `limit` per pair, by target anchor, so that p4's 450 cannot crowd out the others
+      assert.deepEqual(await space.listStaleReferenceSets([{ anchor: 'p4', attribute: 'members' }, { anchor: 'p1', attribute: 'members' }, { anchor: 'p2', attribute: 'manager' }, { anchor: 'p1', attribute: 'manager' }], 'pass2', 2), [
+        { anchor: 'p4', attribute: 'members', targetAnchors: ['t000', 't001'] },
+        { anchor: 'p1', attribute: 'members', targetAnchors: ['m1', 'm3'] },
+        { anchor: 'p2', attribute: 'manager', targetAnchors: [] },
+        { anchor: 'p1', attribute: 'manager', targetAnchors: [] },
+      ]);
+      assert.equal((await space.listStaleReferenceSets([{ anchor: 'p4', attribute: 'members' }], 'pass2', 500))[0]?.targetAnchors.length, 450);
+      await space.deleteReferenceSets([{ anchor: 'p1', attribute: 'members', targetAnchors: ['m1', 'm2'] }, { anchor: 'p2', attribute: 'manager', targetAnchors: ['m1'] }, { anchor: 'p4', attribute: 'members', targetAnchors: many.slice(0, 420) }]);
+      assert.deepEqual(sorted(await space.listStaleReferenceSets([{ anchor: 'p1', attribute: 'members' }, { anchor: 'p2', attribute: 'manager' }, { anchor: 'p4', attribute: 'members' }], 'pass3', 100)), [
+        ['p1', 'members', ['m3']], ['p2', 'manager', []], ['p4', 'members', many.slice(420)],
+      ]);
+      assert.deepEqual(await other.listStaleReferenceSets([{ anchor: 'p2', attribute: 'manager' }], 'pass3', 10), [{ anchor: 'p2', attribute: 'manager', targetAnchors: ['m2'] }]);
+      await space.remove(['p1', 'p2', 'p4']);
+      await other.remove(['p2']);
+    });
+
+    test('settling reference resolution changes the pending flag, drops the kept values, sets an escrow where given, and nothing else', async () => {
+      const kept = { cycleId: 'c1', values: { manager: ['CN=Boss,OU=Sales,DC=corp'] } };
+      const escrowed = { failureCount: 1, nextRetryAt: '2026-01-01T00:02:00.000Z', lastError: { code: 'ERR_Y', message: 'earlier' } };
+      const before = [
+        entry('s1', 'CN=Sam,OU=Sales,DC=corp', { refsPending: true, inlineReferences: kept, refsDigest: 'd1', seenMark: 'seen', escrow: escrowed }),
+        entry('s2', 'CN=Sue,OU=Sales,DC=corp', { refsPending: true, inlineReferences: kept, refsDigest: 'd2' }),
+        entry('s3', 'CN=Sid,OU=Sales,DC=corp', { refsPending: true, state: 'creating', cloudId: null }),
+      ];
+      await space.put(before);
+      await other.put([before[0]!]);
+      const failure = { failureCount: 1, nextRetryAt: '2026-01-01T00:10:00.000Z', lastError: { code: 'ERR_DIR_MANAGER_CYCLE', message: 'a cycle' } };
+      const at = '2026-01-01T00:05:00.000Z';
+      await space.settleReferences([{ anchor: 's1', refsPending: false }, { anchor: 's2', refsPending: true, escrow: failure }, { anchor: 's3', refsPending: false }, { anchor: 'gone', refsPending: false }], at);
+      const after = await space.get(['s1', 's2', 's3', 'gone']);
+      assert.deepEqual(after.get('s1'), { ...before[0], refsPending: false, inlineReferences: null, updatedAt: at });
+      assert.deepEqual(after.get('s2'), { ...before[1], refsPending: true, inlineReferences: null, escrow: failure, updatedAt: at });
+      assert.deepEqual(after.get('s3'), { ...before[2], refsPending: false, updatedAt: at });
+      assert.equal(after.has('gone'), false);
+      assert.deepEqual((await space.listReferencesPending(undefined, 10)).map((e) => e.anchor), ['s2']);
+      assert.deepEqual((await other.get(['s1'])).get('s1'), before[0]);
+      await space.remove(['s1', 's2', 's3']);
+      await other.remove(['s1']);
+    });
+
     test('references: put with a mark, stale ones listed, deleted; watermark', async () => {
       await space.putReferences([{ anchor: 'g1', attribute: 'members', targetAnchors: ['m1', 'm2', 'm3'] }], 'pass1');
       await space.putReferences([{ anchor: 'g1', attribute: 'members', targetAnchors: ['m2', 'm3'] }, { anchor: 'g2', attribute: 'manager', targetAnchors: ['m1'] }], 'pass2');
