@@ -160,6 +160,7 @@ const OBJECT_REWRITE: BulkUpdate = {
   set: ['display_name', 'upn_key', 'immutable_id', 'sync_enabled', 'data'],
   casts: { sync_enabled: 'integer' },
 };
+const SOFT_DELETE_OBJECT = fixedStatement('update directory_objects set deleted_at = ?, data = ? where tenant_id = ? and id = ?');
 /** deleteMany's soft deletes in one statement (no unique index gains a value: see deleteMany). */
 const OBJECT_SOFT_DELETE: BulkUpdate = { table: 'directory_objects', key: ['tenant_id', 'id'], set: ['deleted_at', 'data'] };
 const SMTP_INSERT: BulkInsert = { table: 'smtp_addresses', columns: ['tenant_id', 'address', 'object_id'] };
@@ -974,10 +975,14 @@ class SqlCloudDirectory implements CloudDirectory {
       // Only deleted_at and data change: the partial unique indexes (live objects) lose rows and gain none, so the
       // rows of one statement may be written in any order.
       const now = this.#now();
-      await updateRows(tx, this.#dialect, OBJECT_SOFT_DELETE, doomed.map(({ id, data }) => {
+      const rows = doomed.map(({ id, data }) => {
         data['deletedDateTime'] = now;
         return [tenantId, id, now, sparseJson(type, data)];
-      }));
+      });
+      // One object (delete, the API's, the engine's one-by-one fallback): the fixed statement, which SQLite ran faster
+      // than the one-row UPDATE … FROM (3,100 against 2,100 deletes/s in a loop of single deletes).
+      if (rows.length === 1) await tx.executeQuery(CompiledQuery.raw(SOFT_DELETE_OBJECT[this.#dialect], [now, rows[0]![3], tenantId, rows[0]![1]]));
+      else await updateRows(tx, this.#dialect, OBJECT_SOFT_DELETE, rows);
     });
   }
 
@@ -1006,16 +1011,10 @@ class SqlCloudDirectory implements CloudDirectory {
   async #liveGroupsOfMany(tx: Tx, tenantId: string, memberIds: readonly string[]): Promise<Map<string, string[]>> {
     const groups = new Map<string, string[]>();
     for (const part of chunks(memberIds)) {
-      const rows = await tx
-        .selectFrom('memberships as m')
-        .innerJoin('directory_objects as g', (j) => j.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.group_id'))
-        .select(['m.member_id', 'm.group_id'])
-        .where('m.tenant_id', '=', tenantId)
-        .where('m.member_id', 'in', part)
-        .where('g.deleted_at', 'is', null)
-        .orderBy('m.member_id')
-        .orderBy('m.group_id')
-        .execute();
+      // fixed text per chunk size rather than the builder, whose compilation was half of a one-object delete's reads
+      const text = fixedStatement('select m.member_id, m.group_id from memberships m join directory_objects g on g.tenant_id = m.tenant_id and g.id = m.group_id'
+        + ` where m.tenant_id = ? and m.member_id in (${part.map(() => '?').join(', ')}) and g.deleted_at is null order by m.member_id, m.group_id`);
+      const { rows } = await tx.executeQuery<{ member_id: string; group_id: string }>(CompiledQuery.raw(text[this.#dialect], [tenantId, ...part]));
       for (const row of rows) {
         const list = groups.get(row.member_id);
         if (list === undefined) groups.set(row.member_id, [row.group_id]);
