@@ -2,7 +2,8 @@
  * Objects leaving the scope are deleted per batch and target type in one transaction (target.deleteMany). One
  * object whose delete is refused fails alone: the others land, and the log, the counters, the connector-space entries
  * and the accidental-delete threshold are those of object-by-object deletes. Back in scope, the deleted objects are
- * restored: the same cloud objects, with their group memberships. The source is the LDIF connector (an AD export),
+ * restored: the same cloud objects, with their group memberships. Users gone from the source are swept the same
+ * way (deletion reconciliation's pages go through the export). The source is the LDIF connector (an AD export),
  * the target the real directory on both backends.
  */
 import { after, before, describe, test } from 'node:test';
@@ -28,10 +29,9 @@ const dnOf = (n: number) => `CN=${nick(n)},${OU}`;
 const guidOf = (n: number) => Buffer.alloc(16, n).toString('base64');
 const TEAM = [1, 2, 5, 9];
 
-/** An AD export of PEOPLE users and a group Team of TEAM. */
-function exportOf(): string {
-  const users = Array.from({ length: PEOPLE }, (_, i) => {
-    const n = i + 1;
+/** An AD export of PEOPLE users (but those `without`) and a group Team of TEAM. */
+function exportOf(without: readonly number[] = []): string {
+  const users = Array.from({ length: PEOPLE }, (_, i) => i + 1).filter((n) => !without.includes(n)).map((n) => {
     return `dn: ${dnOf(n)}\nobjectClass: top\nobjectClass: person\nobjectClass: organizationalPerson\nobjectClass: user\ncn: ${nick(n)}\n`
       + `displayName: Person ${n}\nsAMAccountName: ${nick(n)}\nuserPrincipalName: ${nick(n)}@corp.example.com\nmail: ${nick(n)}@corp.example.com\n`
       + `userAccountControl: 512\nobjectGUID:: ${guidOf(n)}`;
@@ -181,6 +181,26 @@ for (const backend of BACKENDS) {
         assert.equal((await byName(f, true)).size, 0);
         assert.deepEqual(await f.members(idsBefore.get(f)!.get('Team')!), TEAM.map((n) => `Person ${n}`).sort());
         for (const [dn, state, cloud, failures] of await entriesOf(f)) assert.deepEqual([state, failures], ['synced', 0], `${dn} ${cloud}`);
+      }
+    });
+
+    test('users gone from the source are swept together (one deleteMany), with the log and entries of one-by-one deletes', async () => {
+      const gone = [1, 2, 3, 4, 6, 7];
+      writeFileSync(file, exportOf(gone));
+      const reports: CycleReport[] = [];
+      for (const f of fixtures()) {
+        f.log.clear();
+        reports.push(await f.cycle(source, 'full', { target: targetOf(f) }));
+      }
+      assert.deepEqual(withoutCycleId(reports[0]!), withoutCycleId(reports[1]!));
+      assert.deepEqual([reports[0]!.deleted, reports[0]!.failed], [gone.length, 0]);
+      assert.equal(comparable(batched.log.entries, batched.initialDomain), comparable(oneByOne.log.entries, oneByOne.initialDomain));
+      const deletes = batched.log.entries.filter((e) => e.action === 'Delete');
+      assert.deepEqual(deletes.map((e) => [e.sourceIdentity.dn, e.status, e.steps[0]!.description]), gone.map((n) => [dnOf(n), 'Success', 'No longer in the source directory']));
+      assert.deepEqual(await entriesOf(batched), await entriesOf(oneByOne));
+      for (const f of fixtures()) {
+        assert.deepEqual([...(await byName(f, true)).keys()].sort(), gone.map((n) => `Person ${n}`).sort());
+        assert.deepEqual(await f.members(idsBefore.get(f)!.get('Team')!), [`Person ${REFUSED}`, 'Person 9']);
       }
     });
   });
