@@ -4,7 +4,7 @@
  * machine; then a delta cycle with nothing changed, and the peak RSS of the synchronizing process.
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
- *                                 [--managers N] [--imports thread|inProcess] [--remap]
+ *                                 [--managers N] [--imports thread|inProcess] [--remap] [--scope-out]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
@@ -12,7 +12,10 @@
  * `--imports thread` reads the directory on an import thread (src/connectors/ldap/threaded-import.ts) instead of on
  * the synchronizing thread, as the service does, for comparison. `--remap` then changes one attribute mapping
  * (jobTitle ← `Append(…, " (remapped)")`) and times the next full cycle, in which every user is updated: what saving
- * a schema costs (issue 4: a saved schema triggers a full re-evaluation, as in Entra).
+ * a schema costs (issue 4: a saved schema triggers a full re-evaluation, as in Entra). `--scope-out` then (after
+ * the remap, if any) saves a user scoping filter that no user passes (`cn IS NULL`) and times the full cycle that
+ * deletes every synchronized user (to deleted items), with the deletions approved (allowDeletes, as an admin's
+ * resetScope ForceDeletes): what a user who moves an OU out of scope, or deletes many objects, waits for.
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -30,7 +33,7 @@ import { performance } from 'node:perf_hooks';
 import { IMPORT_LOCATIONS, ldapSourceConnector, type ImportLocation } from '../src/connectors/ldap/threaded-import.ts';
 import type { SourceConnector } from '../src/connectors/source-connector.ts';
 import { createCloudDirectory } from '../src/directory/index.ts';
-import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type CycleMode } from '../src/engine/index.ts';
+import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type CycleMode, type SynchronizationConfiguration } from '../src/engine/index.ts';
 import { compileSynchronizationSchema, expressionOfSource, getTemplate, sourceFromExpression, type SynchronizationSchema } from '../src/schema/index.ts';
 import { SqlProvisioningLog } from '../src/provisioning-logs/index.ts';
 import { openStore } from '../src/storage/index.ts';
@@ -56,6 +59,8 @@ const { values: args } = parseArgs({
     imports: { type: 'string', default: 'inProcess' },
     /** after the unchanged deltas, remap jobTitle and time the full cycle that updates every user */
     remap: { type: 'boolean', default: false },
+    /** after the deltas (and the remap), take every user out of scope and time the full cycle that deletes them */
+    'scope-out': { type: 'boolean', default: false },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -75,6 +80,8 @@ interface ChildSpec {
   readonly imports?: ImportLocation;
   /** remap jobTitle after the deltas and time the full cycle that follows */
   readonly remap?: boolean;
+  /** take every user out of scope after the deltas (and the remap) and time the full cycle that deletes them */
+  readonly scopeOut?: boolean;
 }
 
 interface ChildResult {
@@ -89,17 +96,32 @@ interface ChildResult {
   readonly remapFullMs?: number;
   readonly remapUpdated?: number;
   readonly remapFailed?: number;
+  /** with `scopeOut`: the full cycle after every user left the scope, and how many objects it deleted and failed */
+  readonly scopeOutMs?: number;
+  readonly scopeOutDeleted?: number;
+  readonly scopeOutFailed?: number;
 }
 
 /**
  * The template with jobTitle remapped so that every user's value changes: `Append(<the template's source>,
  * " (remapped)")`, the kind of edit an administrator saves.
  */
-function remappedSchema(templateId: string) {
+function remappedSchema(templateId: string): SynchronizationSchema {
   const template = JSON.parse(JSON.stringify(getTemplate(templateId))) as SynchronizationSchema;
   const users = template.synchronizationRules![0]!.objectMappings!.find((m) => m.targetObjectName === 'User')!;
   const jobTitle = users.attributeMappings!.find((m) => m.targetAttributeName === 'jobTitle')!;
   (jobTitle as { source: unknown }).source = sourceFromExpression(`Append(${expressionOfSource(jobTitle.source!)}, " (remapped)")`);
+  return template;
+}
+
+/**
+ * The schema with a user scoping filter no user passes (`cn IS NULL`: every user has a cn), so that every
+ * synchronized user leaves the scope and is deprovisioned, as when its OU is taken out of scope.
+ */
+function scopedOutSchema(schema: SynchronizationSchema) {
+  const template = JSON.parse(JSON.stringify(schema)) as SynchronizationSchema;
+  const users = template.synchronizationRules![0]!.objectMappings!.find((m) => m.targetObjectName === 'User')!;
+  (users as { scope: unknown }).scope = { groups: [{ name: 'nobody', clauses: [{ sourceOperandName: 'cn', operatorName: 'IS NULL', targetOperand: { values: [] } }] }], inputFilterGroups: users.scope?.inputFilterGroups ?? [] };
   return compileSynchronizationSchema(template);
 }
 
@@ -124,7 +146,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
     const configurationId = `${tenantId}/bench`;
     const log = spec.log === 'sql' ? new SqlProvisioningLog(store) : { write: async () => {} };
     const deps = { source, target: cloudDirectoryTarget(directory, tenantId), connectorSpace: new SqlConnectorSpace(store, configurationId), log };
-    let config = { id: configurationId, schema, domain: { dnsDomainName: spec.domain, netBiosName: 'BENCH' }, ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize }) };
+    let config: SynchronizationConfiguration = { id: configurationId, schema, domain: { dnsDomainName: spec.domain, netBiosName: 'BENCH' }, ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize }) };
     const time = async (mode: CycleMode) => {
       const t0 = performance.now();
       const report = await runSynchronizationCycle(deps, config, { mode });
@@ -135,9 +157,17 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
     for (let i = 0; i < spec.deltas; i++) deltas.push((await time('delta')).ms);
     let remap: Pick<ChildResult, 'remapFullMs' | 'remapUpdated' | 'remapFailed'> = {};
     if (spec.remap === true) {
-      config = { ...config, schema: remappedSchema(templateId) };
+      config = { ...config, schema: compileSynchronizationSchema(remappedSchema(templateId)) };
       const cycle = await time('full');
       remap = { remapFullMs: Math.round(cycle.ms), remapUpdated: cycle.report.updated, remapFailed: cycle.report.failed };
+    }
+    let scopeOut: Pick<ChildResult, 'scopeOutMs' | 'scopeOutDeleted' | 'scopeOutFailed'> = {};
+    if (spec.scopeOut === true) {
+      // approved, as an admin lets a held mass deletion through (resetScope ForceDeletes): otherwise the threshold
+      // (500) holds every deletion back
+      config = { ...config, schema: scopedOutSchema(spec.remap === true ? remappedSchema(templateId) : getTemplate(templateId)), allowDeletes: true };
+      const cycle = await time('full');
+      scopeOut = { scopeOutMs: Math.round(cycle.ms), scopeOutDeleted: cycle.report.deleted, scopeOutFailed: cycle.report.failed };
     }
     return {
       objects: full.report.created,
@@ -147,6 +177,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       failed: full.report.failed,
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       ...remap,
+      ...scopeOut,
     };
   } finally {
     await source.close();
@@ -186,6 +217,7 @@ const tuning = {
   log: args.log === 'none' ? 'none' as const : 'sql' as const,
   imports: args.imports as ImportLocation,
   remap: args.remap === true,
+  scopeOut: args['scope-out'] === true,
   ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }),
 };
 const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
@@ -214,6 +246,7 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
     referencesAdded: syncs[0]!.referencesAdded,
     failed: syncs[0]!.failed,
     ...(spec.remap === true ? { remapFullMs: median(syncs.map((s) => s.remapFullMs!)), remapUpdated: syncs[0]!.remapUpdated } : {}),
+    ...(spec.scopeOut === true ? { scopeOutMs: median(syncs.map((s) => s.scopeOutMs!)), scopeOutDeleted: syncs[0]!.scopeOutDeleted } : {}),
     runDetails: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
   };
 }

@@ -222,6 +222,14 @@ export interface CloudDirectory {
   delete(tenantId: string, type: ObjectType, id: string, options?: WriteOptions): Promise<void>;
 
   /**
+   * Deletes many objects of one type in one transaction (all or nothing): the stored state and change rows are those
+   * of calling `delete` once per id, in order — an id given twice, or a user named by id and by UPN, is not found the
+   * second time; a group deleted by an earlier id is no longer a live group of a later one (no memberRemoved for it).
+   * The first id `delete` would refuse there fails the whole call with delete's error, and nothing is written.
+   */
+  deleteMany(tenantId: string, type: ObjectType, ids: readonly string[], options?: WriteOptions): Promise<void>;
+
+  /**
    * Lists live objects. Implements every FilterNode of query.ts over the directory's filterable properties;
    * unknown or unfilterable properties → ERR_ODATA_FILTER naming the property; a bad or foreign skip token →
    * ERR_ODATA_SKIPTOKEN. Default order is by id.

@@ -160,6 +160,9 @@ const OBJECT_REWRITE: BulkUpdate = {
   set: ['display_name', 'upn_key', 'immutable_id', 'sync_enabled', 'data'],
   casts: { sync_enabled: 'integer' },
 };
+const SOFT_DELETE_OBJECT = fixedStatement('update directory_objects set deleted_at = ?, data = ? where tenant_id = ? and id = ?');
+/** deleteMany's soft deletes in one statement (no unique index gains a value: see deleteMany). */
+const OBJECT_SOFT_DELETE: BulkUpdate = { table: 'directory_objects', key: ['tenant_id', 'id'], set: ['deleted_at', 'data'] };
 const SMTP_INSERT: BulkInsert = { table: 'smtp_addresses', columns: ['tenant_id', 'address', 'object_id'] };
 const MANAGER_INSERT: BulkInsert = { table: 'managers', columns: ['tenant_id', 'user_id', 'manager_id'] };
 const CHANGE_INSERT: BulkInsert = {
@@ -836,24 +839,31 @@ class SqlCloudDirectory implements CloudDirectory {
     });
   }
 
-  /** The live objects of `type` that `ids` name (by id; users also by UPN), as `update` would find them. */
+  /**
+   * The live objects of `type` that `ids` name (by id; users also by UPN), as `update` and `delete` would find them:
+   * their data, and the columns delete needs (the sync flag, an application's appId).
+   */
   async #liveRowsOf(tx: Tx, tenantId: string, type: ObjectType, ids: readonly string[]) {
     const upns = type === 'user' ? [...new Set(ids.filter((id) => id.includes('@')).map((id) => id.toLowerCase()))] : [];
     const plain = [...new Set(ids.filter((id) => type !== 'user' || !id.includes('@')))];
     const dataById = new Map<string, StoredObject>();
+    const rowById = new Map<string, { readonly syncEnabled: number; readonly appId: string | null }>();
     const idByUpn = new Map<string, string>();
     const live = sql`tenant_id = ${tenantId} AND type = ${type} AND deleted_at IS NULL`;
     for (const [column, values] of [['id', plain], ['upn_key', upns]] as const) {
       for (const part of chunks(values)) {
-        const { rows } = await sql<{ id: string; upn_key: string | null; data: string }>`SELECT id, upn_key, data FROM directory_objects
-          WHERE ${live} AND ${sql.ref(column)} IN (${sql.join(part)})`.execute(tx);
+        const { rows } = await sql<{ id: string; upn_key: string | null; sync_enabled: number | string; app_id: string | null; data: string }>`
+          SELECT id, upn_key, sync_enabled, app_id, data FROM directory_objects WHERE ${live} AND ${sql.ref(column)} IN (${sql.join(part)})`.execute(tx);
         for (const row of rows) {
-          if (!dataById.has(row.id)) dataById.set(row.id, parseData(row.data));
+          if (!dataById.has(row.id)) {
+            dataById.set(row.id, parseData(row.data));
+            rowById.set(row.id, { syncEnabled: Number(row.sync_enabled), appId: row.app_id });
+          }
           if (column === 'upn_key' && row.upn_key !== null) idByUpn.set(row.upn_key, row.id);
         }
       }
     }
-    return { dataById, idByUpn };
+    return { dataById, rowById, idByUpn };
   }
 
   /**
@@ -915,52 +925,103 @@ class SqlCloudDirectory implements CloudDirectory {
   }
 
   async delete(tenantId: string, type: ObjectType, id: string, options?: WriteOptions): Promise<void> {
+    if (typeof id !== 'string') throw new TypeError('id must be a string');
+    await this.deleteMany(tenantId, type, [id], options);
+  }
+
+  async deleteMany(tenantId: string, type: ObjectType, ids: readonly string[], options?: WriteOptions): Promise<void> {
     assertType(type);
+    if (!Array.isArray(ids)) throw new TypeError('ids must be an array');
+    for (const id of ids) if (typeof id !== 'string') throw new TypeError('id must be a string');
     const actor = actorOf(options);
+    if (ids.length === 0) return;
     await this.#write(tenantId, async (tx, log) => {
-      const row = await this.#liveRow(tx, tenantId, id, type);
-      if (actor === 'api' && row.sync_enabled === 1) {
-        throw new CloudsyncError(
-          'ERR_DIR_ON_PREMISES_MASTERED',
-          `${type} ${row.id} is synced from on-premises (onPremisesSyncEnabled is true): delete it in the on-premises directory or take it out of sync scope`,
-          { details: { property: 'onPremisesSyncEnabled', objectId: row.id } },
-        );
+      const stored = await this.#liveRowsOf(tx, tenantId, type, ids);
+      // Each id as `delete` would find it after the ids before it: an object deleted by one of them is gone.
+      const doomed: { readonly id: string; readonly appId: string | null; readonly data: StoredObject }[] = [];
+      const gone = new Set<string>();
+      for (const given of ids) {
+        const id = type === 'user' && given.includes('@') ? stored.idByUpn.get(given.toLowerCase()) : given;
+        const row = id === undefined || gone.has(id) ? undefined : stored.rowById.get(id);
+        if (row === undefined) throw notFound(type, given);
+        if (actor === 'api' && row.syncEnabled === 1) {
+          throw new CloudsyncError(
+            'ERR_DIR_ON_PREMISES_MASTERED',
+            `${type} ${id} is synced from on-premises (onPremisesSyncEnabled is true): delete it in the on-premises directory or take it out of sync scope`,
+            { details: { property: 'onPremisesSyncEnabled', objectId: id } },
+          );
+        }
+        gone.add(id!);
+        doomed.push({ id: id!, appId: row.appId, data: stored.dataById.get(id!)! });
       }
-      // Groups that contained the object lose a member now (and regain it on restore): delta reports both.
-      const groups = await this.#liveGroupsOf(tx, tenantId, row.id);
-      for (const groupId of groups) log.push({ objectType: 'group', objectId: groupId, kind: 'memberRemoved', detail: { id: row.id, type } });
-      await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', '=', row.id).execute();
-      if ((SOFT_DELETED_TYPES as readonly string[]).includes(type)) {
-        const now = this.#now();
-        const data = parseData(row.data);
-        data['deletedDateTime'] = now;
-        await tx
-          .updateTable('directory_objects')
-          .set({ deleted_at: now, data: sparseJson(type, data) })
-          .where('tenant_id', '=', tenantId)
-          .where('id', '=', row.id)
-          .execute();
-        log.push({ objectType: type, objectId: row.id, kind: 'deleted' });
+      const objectIds = doomed.map((o) => o.id);
+      // Groups that contained an object lose a member now (and regain it on restore): delta reports both. A group
+      // an earlier id of this call deleted is no longer live for the ids after it, as with one delete per id.
+      const groupsOf = await this.#liveGroupsOfMany(tx, tenantId, objectIds);
+      const soft = (SOFT_DELETED_TYPES as readonly string[]).includes(type);
+      const deletedBefore = new Set<string>();
+      for (const { id } of doomed) {
+        for (const groupId of groupsOf.get(id) ?? []) {
+          if (!deletedBefore.has(groupId)) log.push({ objectType: 'group', objectId: groupId, kind: 'memberRemoved', detail: { id, type } });
+        }
+        log.push({ objectType: type, objectId: id, kind: soft ? 'deleted' : 'purged' });
+        if (type === 'group') deletedBefore.add(id);
+      }
+      if (!soft) {
+        await this.#removeForGood(tx, tenantId, doomed.map((o) => ({ id: o.id, type, appId: o.appId })));
         return;
       }
-      await this.#removeForGood(tx, tenantId, row.id, type, row.app_id);
-      log.push({ objectType: type, objectId: row.id, kind: 'purged' });
+      for (const part of chunks(objectIds)) await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', 'in', part).execute();
+      // Only deleted_at and data change: the partial unique indexes (live objects) lose rows and gain none, so the
+      // rows of one statement may be written in any order.
+      const now = this.#now();
+      const rows = doomed.map(({ id, data }) => {
+        data['deletedDateTime'] = now;
+        return [tenantId, id, now, sparseJson(type, data)];
+      });
+      // One object (delete, the API's, the engine's one-by-one fallback): the fixed statement, which SQLite ran faster
+      // than the one-row UPDATE … FROM (3,100 against 2,100 deletes/s in a loop of single deletes).
+      if (rows.length === 1) await tx.executeQuery(CompiledQuery.raw(SOFT_DELETE_OBJECT[this.#dialect], [now, rows[0]![3], tenantId, rows[0]![1]]));
+      else await updateRows(tx, this.#dialect, OBJECT_SOFT_DELETE, rows);
     });
   }
 
-  async #removeForGood(tx: Tx, tenantId: string, id: string, type: string, appId: string | null): Promise<void> {
-    await tx
-      .deleteFrom('memberships')
-      .where('tenant_id', '=', tenantId)
-      .where((eb) => eb.or([eb('group_id', '=', id), eb('member_id', '=', id)]))
-      .execute();
-    await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', '=', id).execute();
-    await tx.deleteFrom('managers').where('tenant_id', '=', tenantId).where((eb) => eb.or([eb('user_id', '=', id), eb('manager_id', '=', id)])).execute();
-    if (type === 'application') {
-      await tx.deleteFrom('extension_properties').where('tenant_id', '=', tenantId).where('application_id', '=', id).execute();
-      if (appId !== null) await tx.deleteFrom('client_secrets').where('tenant_id', '=', tenantId).where('client_id', '=', appId).execute();
+  /** Removes objects and everything that refers to them (memberships both ways, addresses, manager links). */
+  async #removeForGood(tx: Tx, tenantId: string, objects: readonly { readonly id: string; readonly type: string; readonly appId: string | null }[]): Promise<void> {
+    for (const part of chunks(objects)) {
+      const ids = part.map((o) => o.id);
+      await tx
+        .deleteFrom('memberships')
+        .where('tenant_id', '=', tenantId)
+        .where((eb) => eb.or([eb('group_id', 'in', ids), eb('member_id', 'in', ids)]))
+        .execute();
+      await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', 'in', ids).execute();
+      await tx.deleteFrom('managers').where('tenant_id', '=', tenantId).where((eb) => eb.or([eb('user_id', 'in', ids), eb('manager_id', 'in', ids)])).execute();
+      const applications = part.filter((o) => o.type === 'application');
+      if (applications.length > 0) {
+        await tx.deleteFrom('extension_properties').where('tenant_id', '=', tenantId).where('application_id', 'in', applications.map((o) => o.id)).execute();
+        const appIds = applications.map((o) => o.appId).filter((a): a is string => a !== null);
+        if (appIds.length > 0) await tx.deleteFrom('client_secrets').where('tenant_id', '=', tenantId).where('client_id', 'in', appIds).execute();
+      }
+      await tx.deleteFrom('directory_objects').where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
     }
-    await tx.deleteFrom('directory_objects').where('tenant_id', '=', tenantId).where('id', '=', id).execute();
+  }
+
+  /** #liveGroupsOf of many objects (member id → group ids, in the order #liveGroupsOf reads them: by group id). */
+  async #liveGroupsOfMany(tx: Tx, tenantId: string, memberIds: readonly string[]): Promise<Map<string, string[]>> {
+    const groups = new Map<string, string[]>();
+    for (const part of chunks(memberIds)) {
+      // fixed text per chunk size rather than the builder, whose compilation was half of a one-object delete's reads
+      const text = fixedStatement('select m.member_id, m.group_id from memberships m join directory_objects g on g.tenant_id = m.tenant_id and g.id = m.group_id'
+        + ` where m.tenant_id = ? and m.member_id in (${part.map(() => '?').join(', ')}) and g.deleted_at is null order by m.member_id, m.group_id`);
+      const { rows } = await tx.executeQuery<{ member_id: string; group_id: string }>(CompiledQuery.raw(text[this.#dialect], [tenantId, ...part]));
+      for (const row of rows) {
+        const list = groups.get(row.member_id);
+        if (list === undefined) groups.set(row.member_id, [row.group_id]);
+        else list.push(row.group_id);
+      }
+    }
+    return groups;
   }
 
   async #liveGroupsOf(q: Executor, tenantId: string, memberId: string): Promise<string[]> {
@@ -1366,7 +1427,7 @@ class SqlCloudDirectory implements CloudDirectory {
     actorOf(options);
     await this.#write(tenantId, async (tx, log) => {
       const row = await this.#deletedRow(tx, tenantId, id);
-      await this.#removeForGood(tx, tenantId, row.id, row.type, row.app_id);
+      await this.#removeForGood(tx, tenantId, [{ id: row.id, type: row.type, appId: row.app_id }]);
       log.push({ objectType: row.type as ObjectType, objectId: row.id, kind: 'purged' });
     });
   }
@@ -1398,7 +1459,7 @@ class SqlCloudDirectory implements CloudDirectory {
               .where('id', '=', id)
               .executeTakeFirst();
             if (row === undefined || row.deleted_at === null || row.deleted_at >= cutoff) continue;
-            await this.#removeForGood(tx, tenantId, row.id, row.type, row.app_id);
+            await this.#removeForGood(tx, tenantId, [{ id: row.id, type: row.type, appId: row.app_id }]);
             log.push({ objectType: row.type as ObjectType, objectId: row.id, kind: 'purged' });
             n++;
           }

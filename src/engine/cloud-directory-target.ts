@@ -141,6 +141,7 @@ export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string
       return ids.map((id) => byId.get(id));
     },
     delete: (type, id) => directory.delete(tenantId, type, id, PROVISIONING),
+    deleteMany: (type, ids) => directory.deleteMany(tenantId, type, ids, PROVISIONING),
     async restore(id) {
       return (await directory.restore(tenantId, id, PROVISIONING)) as unknown as TargetObject;
     },

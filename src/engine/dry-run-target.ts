@@ -151,6 +151,11 @@ export class DryRunTarget implements TargetDirectory {
     this.writes.push({ operation: 'delete', type, id });
   }
 
+  /** The same planned writes as one delete per id (a dry run predicts no refusal of a delete). */
+  async deleteMany(type: TargetType, ids: readonly string[]): Promise<void> {
+    for (const id of ids) await this.delete(type, id);
+  }
+
   /**
    * The real target has no read of deleted items, so the restored object is known only by its id: the export
    * then shows every mapped value as written, which is what a restore followed by the update would write at most.

@@ -954,9 +954,7 @@ const OBJECT_EXPORTS: Readonly<Record<PlanKind, ObjectExport>> = Object.freeze({
     } catch (error) {
       if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error; // already deleted
     }
-    item.next = { ...entry, state: 'deleted', dn: item.source.dn, refsPending: false, escrow: NO_ESCROW, updatedAt: now(cycle) };
-    step(item, 'export', 'Success', `Deleted ${entry.targetType} ${entry.cloudId}`);
-    cycle.counters.deleted++;
+    deletedInCloud(cycle, item);
   },
   async forget(_cycle, item) {
     item.remove = true;
@@ -964,6 +962,14 @@ const OBJECT_EXPORTS: Readonly<Record<PlanKind, ObjectExport>> = Object.freeze({
   unchanged: async () => {},
   skip: async () => {},
 });
+
+/** The entry, log step and counter of an object the cloud has deleted (or had already). */
+function deletedInCloud(cycle: CycleContext, item: WorkItem): void {
+  const entry = item.entry!;
+  item.next = { ...entry, state: 'deleted', dn: item.source.dn, refsPending: false, escrow: NO_ESCROW, updatedAt: now(cycle) };
+  step(item, 'export', 'Success', `Deleted ${entry.targetType} ${entry.cloudId}`);
+  cycle.counters.deleted++;
+}
 
 /**
  * The desired values with the sync stamp, as `{ ...desired, ...syncStamp(cycle) }` has them (same members, same
@@ -1017,18 +1023,30 @@ async function exportStep(batch: BatchContext): Promise<void> {
   }
 
   // 3. Everything else, in batch order (creates are done above). Updates and joins of one target type that follow
-  // each other are written together (exportUpdates); any other cloud write in between writes the ones before it
-  // first, so the cloud sees the writes in the batch's order (a UPN a delete frees, an update may take).
+  // each other are written together (exportUpdates), and so are deletes (exportDeletes); any other cloud write in
+  // between writes the ones before it first, so the cloud sees the writes in the batch's order (a UPN a delete
+  // frees, an update may take). At most one of the two runs is pending at a time.
   const updates: WorkItem[] = [];
+  const deletes: WorkItem[] = [];
   for (const item of batch.items) {
     if ((item.plan === 'update' || item.plan === 'adopt') && target.updateMany !== undefined) {
+      await exportDeletes(cycle, deletes.splice(0));
       if (updates.length > 0 && updates[0]!.targetType !== item.targetType) await exportUpdates(cycle, updates.splice(0));
       updates.push(item);
       // its link changes are written after it (exportUpdates writes them)
       if (item.linkChanges !== undefined) await exportUpdates(cycle, updates.splice(0));
       continue;
     }
-    if (updates.length > 0 && (item.linkChanges !== undefined || !WRITES_NOTHING.has(item.plan))) await exportUpdates(cycle, updates.splice(0));
+    if (item.plan === 'delete' && item.linkChanges === undefined && target.deleteMany !== undefined) {
+      await exportUpdates(cycle, updates.splice(0));
+      if (deletes.length > 0 && deletes[0]!.entry!.targetType !== item.entry!.targetType) await exportDeletes(cycle, deletes.splice(0));
+      deletes.push(item);
+      continue;
+    }
+    if (item.linkChanges !== undefined || !WRITES_NOTHING.has(item.plan)) {
+      await exportUpdates(cycle, updates.splice(0));
+      await exportDeletes(cycle, deletes.splice(0));
+    }
     try {
       if (item.plan !== 'create') await OBJECT_EXPORTS[item.plan](cycle, item);
       if (item.linkChanges !== undefined && item.failure === undefined) await exportLinkChanges(cycle, item);
@@ -1038,6 +1056,7 @@ async function exportStep(batch: BatchContext): Promise<void> {
     }
   }
   await exportUpdates(cycle, updates);
+  await exportDeletes(cycle, deletes);
 
   // 4. The entries, after the cloud writes they describe; objects that arrived in the cloud make the entries
   // that referred to them while they were missing pending again.
@@ -1197,6 +1216,34 @@ async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[]): P
     if (item.linkChanges === undefined || item.failure !== undefined) continue;
     try {
       await exportLinkChanges(cycle, item);
+    } catch (error) {
+      if (!isObjectFailure(error)) throw error;
+      fail(item, 'export', error);
+    }
+  }
+}
+
+/**
+ * The plan `delete` of items of one target type, as OBJECT_EXPORTS exports them one by one, in one call
+ * (target.deleteMany: one transaction, where a scope exit or a sweep of 1,000 objects committed 1,000 times). As with
+ * creates and updates, a delete the target refuses fails the whole call, and the deletes are then made one by one,
+ * so that only the objects refused fail — and an object already deleted (a replay after a crash) is done, as alone.
+ */
+async function exportDeletes(cycle: CycleContext, items: readonly WorkItem[]): Promise<void> {
+  if (items.length === 0) return;
+  let written = false;
+  if (items.length > 1) {
+    try {
+      await cycle.deps.target.deleteMany!(items[0]!.entry!.targetType as TargetType, items.map((i) => i.entry!.cloudId!));
+      written = true;
+    } catch (error) {
+      if (!isObjectFailure(error)) throw error;
+    }
+  }
+  for (const item of items) {
+    try {
+      if (written) deletedInCloud(cycle, item);
+      else await OBJECT_EXPORTS.delete(cycle, item);
     } catch (error) {
       if (!isObjectFailure(error)) throw error;
       fail(item, 'export', error);

@@ -71,6 +71,12 @@ export interface TargetDirectory {
   getMany?(type: TargetType, ids: readonly string[]): Promise<readonly (TargetObject | undefined)[]>;
   /** users and groups go to deleted items; contacts are removed */
   delete(type: TargetType, id: string): Promise<void>;
+  /**
+   * Many deletes of one type, all or nothing, each as `delete` would make it after the ones before it; a refusal
+   * (an id not found among them) throws the error `delete` would throw for the first item refused. Optional: without
+   * it the engine deletes object by object.
+   */
+  deleteMany?(type: TargetType, ids: readonly string[]): Promise<void>;
   restore(id: string): Promise<TargetObject>;
   addMember(groupId: string, memberId: string): Promise<void>;
   removeMember(groupId: string, memberId: string): Promise<void>;
