@@ -21,6 +21,7 @@ import type { ConnectorSpace } from '../engine/index.ts';
 import { isCloudsyncError } from '../errors/index.ts';
 
 const PAGE = 500;
+const PROVISIONING = { actor: 'provisioning' } as const;
 /** No entry is ever marked with it, so listUnseen lists every entry that is not deleted. */
 const NEVER_SEEN = 'removal:never-seen';
 const REMOVABLE: readonly ObjectType[] = ['user', 'group', 'orgContact'];
@@ -34,25 +35,42 @@ export interface RemovalReport {
 
 export async function removeSynchronizedObjects(
   connectorSpace: Pick<ConnectorSpace, 'listUnseen'>,
-  directory: Pick<CloudDirectory, 'delete'>,
+  directory: Pick<CloudDirectory, 'delete' | 'deleteMany'>,
   tenantId: string,
 ): Promise<RemovalReport> {
   let removed = 0;
   let alreadyGone = 0;
+  const deleteOne = async (type: ObjectType, id: string) => {
+    try {
+      await directory.delete(tenantId, type, id, PROVISIONING);
+      removed++;
+    } catch (error) {
+      if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error;
+      alreadyGone++;
+    }
+  };
   let after: string | undefined;
   for (;;) {
     const page = await connectorSpace.listUnseen(NEVER_SEEN, after, PAGE);
     if (page.length === 0) break;
     after = page[page.length - 1]!.anchor;
+    const byType = new Map<ObjectType, string[]>();
     for (const entry of page) {
       const type = entry.targetType as ObjectType | null;
       if (entry.state === 'container' || entry.cloudId === null || type === null || !REMOVABLE.includes(type)) continue;
+      const ids = byType.get(type) ?? [];
+      ids.push(entry.cloudId);
+      byType.set(type, ids);
+    }
+    for (const [type, ids] of byType) {
+      // One transaction per page and type. deleteMany is all or nothing: when an object of the page is already
+      // gone (an interrupted removal asked for again), the page is deleted one by one so that it counts as done.
       try {
-        await directory.delete(tenantId, type, entry.cloudId, { actor: 'provisioning' });
-        removed++;
+        await directory.deleteMany(tenantId, type, ids, PROVISIONING);
+        removed += ids.length;
       } catch (error) {
         if (!isCloudsyncError(error) || error.code !== 'ERR_DIR_NOT_FOUND') throw error;
-        alreadyGone++;
+        for (const id of ids) await deleteOne(type, id);
       }
     }
   }

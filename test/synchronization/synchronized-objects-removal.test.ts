@@ -81,5 +81,18 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await space.listUnseen('none', undefined, 10), []);
       assert.equal(await space.getWatermark(), null);
     });
+
+    test('a removal asked for again counts the objects already gone and deletes the rest', async () => {
+      const config = await synchronizedConfiguration('three.example.com', ['Dee Three', 'Eve Three', 'Fay Three']);
+      const eve = (await first.listAll('user')).find((u) => u['displayName'] === 'Eve Three')!;
+      // as an interrupted removal (or an admin) would have left it
+      await first.directory.delete(tenantId, 'user', String(eve['id']), { actor: 'provisioning' });
+
+      const report = await sync.deleteJob(tenantId, config.sp, config.jobId, { removeObjects: true });
+      assert.deepEqual(report, { removed: 4, alreadyGone: 1 });
+      assert.deepEqual((await first.listAll('user')).map((u) => String(u['displayName'])).filter((n) => n.endsWith('Three')), []);
+      assert.deepEqual((await first.listDeleted('user')).map((u) => String(u['displayName'])).filter((n) => n.endsWith('Three')).sort(), ['Dee Three', 'Eve Three', 'Fay Three']);
+      assert.deepEqual((await first.listAll('group')).map((g) => g['displayName']).filter((n) => String(n).includes('three')), []);
+    });
   });
 }
