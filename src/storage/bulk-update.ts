@@ -22,9 +22,13 @@ export interface BulkUpdate {
   /** the columns that find the row (its primary key) */
   readonly key: readonly string[];
   readonly set: readonly string[];
-  /** SQL types to cast `set` columns to (a name from our own code: `integer`) */
-  readonly casts?: Readonly<Record<string, 'integer'>>;
+  /** SQL types to cast `set` columns to (PostgreSQL types VALUES parameters as text) */
+  readonly casts?: Readonly<Record<string, CastType>>;
 }
+
+/** The types a column may be cast to: pasted into the statement, so a closed set checked at run time too. */
+export const CAST_TYPES = ['integer'] as const;
+export type CastType = (typeof CAST_TYPES)[number];
 
 const quote = (identifier: string): string => {
   if (!/^[a-z_][a-z0-9_]*$/.test(identifier)) throw new TypeError(`'${identifier}' is not a plain SQL identifier`);
@@ -34,7 +38,8 @@ const quote = (identifier: string): string => {
 const texts = new Map<string, string>();
 
 function statementText(dialect: SqlDialect, update: BulkUpdate, rowCount: number): string {
-  const cacheKey = `${dialect}\u0000${update.table}\u0000${update.key.join(',')}\u0000${update.set.join(',')}\u0000${rowCount}`;
+  const casts = update.casts === undefined ? '' : Object.entries(update.casts).map(([column, type]) => `${column}:${type}`).join(',');
+  const cacheKey = `${dialect}\u0000${update.table}\u0000${update.key.join(',')}\u0000${update.set.join(',')}\u0000${casts}\u0000${rowCount}`;
   let text = texts.get(cacheKey);
   if (text !== undefined) return text;
   const columns = [...update.key, ...update.set];
@@ -43,7 +48,12 @@ function statementText(dialect: SqlDialect, update: BulkUpdate, rowCount: number
     tuples.push(`(${columns.map((_, column) => (dialect === 'postgres' ? `$${row * columns.length + column + 1}` : '?')).join(',')})`);
   }
   const table = quote(update.table);
-  const value = (column: string) => (update.casts?.[column] === undefined ? `v.${quote(column)}` : `cast(v.${quote(column)} as ${update.casts[column]})`);
+  const value = (column: string) => {
+    const type = update.casts?.[column];
+    if (type === undefined) return `v.${quote(column)}`;
+    if (!(CAST_TYPES as readonly string[]).includes(type)) throw new TypeError(`'${String(type)}' is not a cast type of a bulk update`);
+    return `cast(v.${quote(column)} as ${type})`;
+  };
   text = `with v (${columns.map(quote).join(', ')}) as (values ${tuples.join(',')}) `
     + `update ${table} set ${update.set.map((c) => `${quote(c)} = ${value(c)}`).join(', ')} `
     + `from v where ${update.key.map((c) => `${table}.${quote(c)} = v.${quote(c)}`).join(' and ')}`;

@@ -185,11 +185,9 @@ for (const { backend, space } of VARIANTS) {
       const everyone = String((await group('Everyone'))!['id']);
       const kept = [`CN=Bulk User10,${ENG}`, `CN=Bulk User11,${ENG}`, `CN=Bulk User999,${ENG}`];
       source.modify(`CN=Everyone,${GROUPS}`, { member: kept });
-      const readsBefore = source.readValuesCalls;
       const report = await cycle();
       assert.equal(report.referencesRemoved, 1187);
       assert.equal(report.referencesAdded, 0);
-      assert.equal(source.readValuesCalls, readsBefore, 'the list the import carried is used, not read again');
       assert.deepEqual(await f.members(everyone), ['Bulk User10', 'Bulk User11', 'Bulk User999']);
       source.modify(`CN=Everyone,${GROUPS}`, { member: [...kept, `CN=Bulk User12,${ENG}`] });
       const grown = await cycle();

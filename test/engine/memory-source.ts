@@ -48,8 +48,6 @@ export class MemorySource implements SourceConnector {
 
   readonly #objects = new Map<string, Stored>();
   #seq = 0;
-  /** reads made, for "never loads whole lists" checks */
-  readValuesCalls = 0;
 
   /** Adds an object; attributes given as plain values (DN-valued ones through `member`/`manager` as DN strings). */
   add(type: SourceObjectType, dn: string, attributes: Record<string, Value> = {}, objectClasses?: readonly string[]): SourceObject {
@@ -219,7 +217,6 @@ export class MemorySource implements SourceConnector {
   }
 
   async *readValues(dn: string, attribute: string, options: { chunkSize?: number } = {}): AsyncGenerator<readonly Value[]> {
-    this.readValuesCalls++;
     const object = await this.readObject(dn);
     const value = object?.attributes[attribute];
     if (value === undefined || value === null) return;

@@ -40,5 +40,18 @@ for (const backend of BACKENDS) {
       );
       assert.deepEqual((await store.db.selectFrom('tenants').select(['name']).execute()).map((r) => r.name), ['a']);
     }));
+
+    it('gives a spec that differs only in its casts its own statement, and refuses a cast type it does not know', onStore(async (store) => {
+      await insertRows(store.db, store.dialect, tenants, [['a', 'a', '{}', 0, 0, 'now']]);
+      const uncast = { ...renames, casts: {} };
+      // PostgreSQL will not put VALUES' text into an integer column uncast; SQLite converts it
+      if (store.dialect === 'postgres') await assert.rejects(updateRows(store.db, store.dialect, uncast, [['a', 'b', 7]]));
+      else await updateRows(store.db, store.dialect, uncast, [['a', 'b', 7]]);
+      await updateRows(store.db, store.dialect, renames, [['a', 'c', 8]]);
+      const row = await store.db.selectFrom('tenants').select(['name', 'change_seq']).executeTakeFirstOrThrow();
+      assert.deepEqual([row.name, Number(row.change_seq)], ['c', 8]);
+      const hostile = { ...renames, casts: { change_seq: 'integer); drop table tenants; --' } } as unknown as typeof renames;
+      await assert.rejects(updateRows(store.db, store.dialect, hostile, [['a', 'd', 9]]), TypeError);
+    }));
   });
 }
