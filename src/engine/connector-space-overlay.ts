@@ -12,9 +12,9 @@
  * the connector space.
  */
 import { canonicalDn } from '../schema/index.ts';
-import type { ConnectorSpace, ConnectorSpaceEntry, ReferenceOwner, ReferenceSet, ReferenceSettlement } from './connector-space.ts';
+import type { ConnectorSpace, ConnectorSpaceEntry, PendingReferenceEntry, ReferenceOwner, ReferenceSet, ReferenceSettlement, ReferenceTarget } from './connector-space.ts';
 
-const byAnchor = (a: ConnectorSpaceEntry, b: ConnectorSpaceEntry) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
+const byAnchor = (a: { readonly anchor: string }, b: { readonly anchor: string }) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
 const linkKey = (anchor: string, attribute: string) => `${anchor}\u0000${attribute}`;
 
 export class ConnectorSpaceOverlay implements ConnectorSpace {
@@ -57,12 +57,13 @@ export class ConnectorSpaceOverlay implements ConnectorSpace {
     return found;
   }
 
-  async #where(
+  // E: what the base answers (an entry, or a projection of one, which the layer's whole entries satisfy)
+  async #where<E extends ReferenceTarget>(
     keys: readonly string[],
-    fromBase: (keys: readonly string[]) => Promise<ReadonlyMap<string, ConnectorSpaceEntry>>,
+    fromBase: (keys: readonly string[]) => Promise<ReadonlyMap<string, E>>,
     keyOf: (entry: ConnectorSpaceEntry) => string | null,
-  ): Promise<ReadonlyMap<string, ConnectorSpaceEntry>> {
-    const found = new Map<string, ConnectorSpaceEntry>();
+  ): Promise<ReadonlyMap<string, E | ConnectorSpaceEntry>> {
+    const found = new Map<string, E | ConnectorSpaceEntry>();
     for (const [key, entry] of await fromBase(keys)) if (!this.#entries.has(entry.anchor)) found.set(key, entry);
     const wanted = new Set(keys);
     for (const entry of this.#entries.values()) {
@@ -74,6 +75,10 @@ export class ConnectorSpaceOverlay implements ConnectorSpace {
 
   getByDnKeys(dnKeys: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>> {
     return this.#where(dnKeys, (keys) => this.#base.getByDnKeys(keys), (e) => canonicalDn(e.dn));
+  }
+
+  resolveDnKeys(dnKeys: readonly string[]): Promise<ReadonlyMap<string, ReferenceTarget>> {
+    return this.#where(dnKeys, (keys) => this.#base.resolveDnKeys(keys), (e) => canonicalDn(e.dn));
   }
 
   getByObjectGuids(guids: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>> {
@@ -107,12 +112,12 @@ export class ConnectorSpaceOverlay implements ConnectorSpace {
     await this.put([...current.values()].map((entry) => ({ ...entry, seenMark: mark })));
   }
 
-  async #page(
-    fromBase: (limit: number) => Promise<readonly ConnectorSpaceEntry[]>,
+  async #page<E extends PendingReferenceEntry>(
+    fromBase: (limit: number) => Promise<readonly E[]>,
     filter: (entry: ConnectorSpaceEntry) => boolean,
     after: string | undefined,
     limit: number,
-  ): Promise<readonly ConnectorSpaceEntry[]> {
+  ): Promise<readonly (E | ConnectorSpaceEntry)[]> {
     const base = (await fromBase(limit + this.#entries.size)).filter((e) => !this.#entries.has(e.anchor));
     const local = [...this.#entries.values()].filter((e): e is ConnectorSpaceEntry => e !== null && (after === undefined || e.anchor > after) && filter(e));
     return [...base, ...local].sort(byAnchor).slice(0, limit);
@@ -126,7 +131,7 @@ export class ConnectorSpaceOverlay implements ConnectorSpace {
     return this.#page((n) => this.#base.listDueForRetry(now, after, n), (e) => e.escrow.nextRetryAt !== null && e.escrow.nextRetryAt <= now, after, limit);
   }
 
-  listReferencesPending(after: string | undefined, limit: number): Promise<readonly ConnectorSpaceEntry[]> {
+  listReferencesPending(after: string | undefined, limit: number): Promise<readonly PendingReferenceEntry[]> {
     return this.#page((n) => this.#base.listReferencesPending(after, n), (e) => e.refsPending, after, limit);
   }
 

@@ -69,6 +69,16 @@ export interface ConnectorSpaceEntry {
   readonly updatedAt: string;
 }
 
+/**
+ * An entry as reference resolution lists it (listReferencesPending): all of it but the exported digests, which it
+ * never uses and which are most of a stored row — read and parsed for 20,000 pending users, they were a fifth of the
+ * connector-space time of a full sync with managers.
+ */
+export type PendingReferenceEntry = Omit<ConnectorSpaceEntry, 'exported'>;
+
+/** What resolving a reference's DN needs of the entry it names (resolveDnKeys): which object, and is it in the cloud. */
+export type ReferenceTarget = Pick<ConnectorSpaceEntry, 'anchor' | 'state' | 'cloudId'>;
+
 /** The link targets of one (anchor, attribute), as putReferences records them. */
 export interface ReferenceSet {
   readonly anchor: string;
@@ -104,6 +114,8 @@ export interface ConnectorSpace {
   get(anchors: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>>;
   /** entries by canonical DN (canonicalDn of src/schema) */
   getByDnKeys(dnKeys: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>>;
+  /** getByDnKeys narrowed to what a reference needs of its target: the read of every reference DN resolution makes */
+  resolveDnKeys(dnKeys: readonly string[]): Promise<ReadonlyMap<string, ReferenceTarget>>;
   /** entries by objectGUID (canonical text, lower case) */
   getByObjectGuids(guids: readonly string[]): Promise<ReadonlyMap<string, ConnectorSpaceEntry>>;
   /** entries by cloud object id */
@@ -120,8 +132,8 @@ export interface ConnectorSpace {
   listUnseen(mark: string, after: string | undefined, limit: number): Promise<readonly ConnectorSpaceEntry[]>;
   /** escrowed entries whose nextRetryAt is at or before `now`, ordered by anchor, after `after` */
   listDueForRetry(now: string, after: string | undefined, limit: number): Promise<readonly ConnectorSpaceEntry[]>;
-  /** entries with refsPending, ordered by anchor, after `after` */
-  listReferencesPending(after: string | undefined, limit: number): Promise<readonly ConnectorSpaceEntry[]>;
+  /** entries with refsPending, ordered by anchor, after `after` (without their exported digests) */
+  listReferencesPending(after: string | undefined, limit: number): Promise<readonly PendingReferenceEntry[]>;
   /** after an OU rename or move: every entry below `oldDn` gets the new suffix */
   renameSubtree(oldDn: string, newDn: string): Promise<void>;
 

@@ -46,6 +46,10 @@ export class MemoryConnectorSpace implements ConnectorSpace {
     return this.#where(dnKeys, (e) => canonicalDn(e.dn));
   }
 
+  resolveDnKeys(dnKeys: readonly string[]) {
+    return this.getByDnKeys(dnKeys);
+  }
+
   async getByObjectGuids(guids: readonly string[]) {
     return this.#where(guids, (e) => e.objectGuid);
   }

@@ -273,6 +273,7 @@ function confinedConnectorSpace(base: ConnectorSpace, anchors: readonly string[]
   return {
     get: (a) => base.get(a),
     getByDnKeys: (k) => base.getByDnKeys(k),
+    resolveDnKeys: (k) => base.resolveDnKeys(k),
     getByObjectGuids: (g) => base.getByObjectGuids(g),
     getByCloudIds: (i) => base.getByCloudIds(i),
     put: (e) => base.put(e),

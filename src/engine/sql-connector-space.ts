@@ -9,7 +9,9 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { canonicalDn } from '../schema/index.ts';
 import type { SqlDialect } from '../directory/directory-store.ts';
 import { insertRows, type BulkInsert } from '../storage/bulk-insert.ts';
-import type { ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState, ReferenceOwner, ReferenceSet, ReferenceSettlement, SynchronizedCount } from './connector-space.ts';
+import type {
+  ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState, PendingReferenceEntry, ReferenceOwner, ReferenceSet, ReferenceSettlement, ReferenceTarget, SynchronizedCount,
+} from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
 interface ObjectsTable {
@@ -108,7 +110,18 @@ function toRow(configurationId: string, e: ConnectorSpaceEntry): unknown[] {
   ];
 }
 
+/** The columns of a PendingReferenceEntry: all but `exported` (and `digest`, never read). */
+const PENDING_COLUMNS = [
+  'anchor', 'source_type', 'target_type', 'state', 'dn', 'object_guid', 'cloud_id', 'refs_digest', 'refs_pending', 'inline_references', 'seen_mark',
+  'failure_count', 'next_retry_at', 'last_error', 'updated_at',
+] as const satisfies ReadonlyArray<keyof ObjectsTable>;
+type PendingRow = Pick<ObjectsTable, (typeof PENDING_COLUMNS)[number]>;
+
 function fromRow(r: ObjectsTable): ConnectorSpaceEntry {
+  return { ...pendingFromRow(r), exported: r.exported === null ? null : (JSON.parse(r.exported) as Record<string, string>) };
+}
+
+function pendingFromRow(r: PendingRow): PendingReferenceEntry {
   return {
     anchor: r.anchor,
     sourceType: r.source_type,
@@ -117,7 +130,6 @@ function fromRow(r: ObjectsTable): ConnectorSpaceEntry {
     dn: r.dn,
     objectGuid: r.object_guid,
     cloudId: r.cloud_id,
-    exported: r.exported === null ? null : (JSON.parse(r.exported) as Record<string, string>),
     refsDigest: r.refs_digest,
     refsPending: Number(r.refs_pending) === 1,
     inlineReferences: r.inline_references == null ? null : (JSON.parse(r.inline_references) as ConnectorSpaceEntry['inlineReferences']),
@@ -182,6 +194,16 @@ export class SqlConnectorSpace implements ConnectorSpace {
     return this.#byColumn('dn_key', dnKeys, (e) => canonicalDn(e.dn));
   }
 
+  async resolveDnKeys(dnKeys: readonly string[]): Promise<ReadonlyMap<string, ReferenceTarget>> {
+    const found = new Map<string, ReferenceTarget>();
+    for (const chunk of chunks([...new Set(dnKeys)])) {
+      const rows = await this.#db.selectFrom('connector_space_objects').select(['anchor', 'state', 'cloud_id', 'dn_key'])
+        .where('configuration_id', '=', this.#id).where('dn_key', 'in', chunk).execute();
+      for (const row of rows) found.set(row.dn_key, { anchor: row.anchor, state: row.state as ConnectorSpaceState, cloudId: row.cloud_id });
+    }
+    return found;
+  }
+
   getByObjectGuids(guids: readonly string[]) {
     return this.#byColumn('object_guid', guids, (e) => e.objectGuid);
   }
@@ -238,9 +260,9 @@ export class SqlConnectorSpace implements ConnectorSpace {
 
   async listReferencesPending(after: string | undefined, limit: number) {
     // a literal, so that the partial index (… WHERE refs_pending = 1) provably applies
-    let query = this.#objects().where(sql<boolean>`refs_pending = 1`);
+    let query = this.#db.selectFrom('connector_space_objects').select(PENDING_COLUMNS).where('configuration_id', '=', this.#id).where(sql<boolean>`refs_pending = 1`);
     if (after !== undefined) query = query.where('anchor', '>', after);
-    return (await query.orderBy('anchor').limit(limit).execute()).map(fromRow);
+    return (await query.orderBy('anchor').limit(limit).execute()).map(pendingFromRow);
   }
 
   async renameSubtree(oldDn: string, newDn: string): Promise<void> {

@@ -53,7 +53,10 @@ import {
   type ObjectPlacement,
 } from '../schema/index.ts';
 import { systemClock, type Clock } from './clock.ts';
-import { INLINE_REFERENCE_LIMIT, NO_ESCROW, type ReferenceSet, type ReferenceSettlement, type ConnectorSpace, type ConnectorSpaceEntry, type SynchronizedCount } from './connector-space.ts';
+import {
+  INLINE_REFERENCE_LIMIT, NO_ESCROW, type ReferenceSet, type ReferenceSettlement, type ConnectorSpace, type ConnectorSpaceEntry, type PendingReferenceEntry,
+  type ReferenceTarget, type SynchronizedCount,
+} from './connector-space.ts';
 import { differs, digestOf, EMPTY_DIGEST, logText, toTargetJson, valueDigest } from './export-values.ts';
 import type {
   ModifiedProperty,
@@ -264,7 +267,7 @@ function fail(item: WorkItem, name: ProvisioningStepType, error: CloudsyncError 
   step(item, name, 'Failure', error.message);
 }
 
-function escrowAfterFailure(cycle: CycleContext, entry: ConnectorSpaceEntry | undefined, failure: { code: string; message: string }) {
+function escrowAfterFailure(cycle: CycleContext, entry: Pick<ConnectorSpaceEntry, 'escrow'> | undefined, failure: { code: string; message: string }) {
   const failureCount = (entry?.escrow.failureCount ?? 0) + 1;
   const base = cycle.config.escrowBaseDelayMs ?? 120_000;
   const max = cycle.config.escrowMaxDelayMs ?? 86_400_000;
@@ -1486,7 +1489,7 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
 
 /** One pending entry's reference resolution in a page, settled (entry, log) at the page's end. */
 interface ReferenceOutcome {
-  readonly entry: ConnectorSpaceEntry & { readonly cloudId: string };
+  readonly entry: PendingReferenceEntry & { readonly cloudId: string };
   /** per attribute: links added and removed (the log's modifiedProperties) */
   readonly counts: Map<string, { added: number; removed: number }>;
   waiting: number;
@@ -1607,7 +1610,7 @@ const ownerKey = (anchor: string, attribute: string) => `${anchor}\u0000${attrib
 
 /** An entry of a page whose references resolution reconciles: synchronized, with a mapping. */
 interface ResolvableEntry {
-  readonly entry: ConnectorSpaceEntry & { readonly cloudId: string };
+  readonly entry: PendingReferenceEntry & { readonly cloudId: string };
   readonly targetType: TargetType;
   /** the reference attributes the target supports, each read from one source attribute */
   readonly references: readonly { readonly attribute: string; readonly sourceAttribute: string }[];
@@ -1624,14 +1627,14 @@ interface KeptListsOfPage {
   readonly known: ReadonlyMap<string, ReadonlySet<string>>;
   /** ownerKey → every stale link of the (anchor, attribute); absent: listed on its own */
   readonly stale: ReadonlyMap<string, readonly string[]>;
-  readonly staleTargets: ReadonlyMap<string, ConnectorSpaceEntry>;
+  readonly staleTargets: ReadonlyMap<string, ReferenceTarget>;
 }
 
 async function readKeptLists(
   cycle: CycleContext,
   work: readonly ResolvableEntry[],
-  keptOf: (entry: ConnectorSpaceEntry) => Readonly<Record<string, readonly string[]>> | undefined,
-  keptByDn: ReadonlyMap<string, ConnectorSpaceEntry>,
+  keptOf: (entry: PendingReferenceEntry) => Readonly<Record<string, readonly string[]>> | undefined,
+  keptByDn: ReadonlyMap<string, ReferenceTarget>,
   mark: string,
 ): Promise<KeptListsOfPage> {
   const { connectorSpace } = cycle.deps;
@@ -1696,10 +1699,10 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
     // Lists kept from this cycle's import are whole and in memory: their DNs are resolved for the page at once, their
     // recorded and stale links read for it at once, and their links recorded with the page's entries (their stale
     // links are told apart by the list itself).
-    const keptOf = (entry: ConnectorSpaceEntry) => (entry.inlineReferences?.cycleId === cycle.cycleId ? entry.inlineReferences.values : undefined);
+    const keptOf = (entry: PendingReferenceEntry) => (entry.inlineReferences?.cycleId === cycle.cycleId ? entry.inlineReferences.values : undefined);
     const keptKeys = new Set<string>();
     for (const { entry } of work) for (const dns of Object.values(keptOf(entry) ?? {})) for (const dn of dns) keptKeys.add(canonicalDn(dn));
-    const keptByDn = keptKeys.size === 0 ? new Map<string, ConnectorSpaceEntry>() : await connectorSpace.getByDnKeys([...keptKeys]);
+    const keptByDn = keptKeys.size === 0 ? new Map<string, ReferenceTarget>() : await connectorSpace.resolveDnKeys([...keptKeys]);
     const page = await readKeptLists(cycle, work, keptOf, keptByDn, mark);
     const keptLinks: ReferenceSet[] = [];
     const forgotten: ReferenceSet[] = [];
@@ -1720,8 +1723,8 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
           const current = new Set<string>();
           for await (const chunk of kept !== undefined ? [kept] : source.readValues(entry.dn, sourceAttribute, { chunkSize: 1000 })) {
             const dns = dnsOf(chunk);
-            const byDn = kept !== undefined ? keptByDn : await connectorSpace.getByDnKeys(dns.map(canonicalDn));
-            const resolved: ConnectorSpaceEntry[] = [];
+            const byDn = kept !== undefined ? keptByDn : await connectorSpace.resolveDnKeys(dns.map(canonicalDn));
+            const resolved: ReferenceTarget[] = [];
             const unresolvedInChunk: string[] = [];
             for (const dn of dns) {
               const member = byDn.get(canonicalDn(dn));

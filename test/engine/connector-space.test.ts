@@ -140,6 +140,30 @@ for (const implementation of IMPLEMENTATIONS) {
       await other.remove(['s1']);
     });
 
+    test('the projections reference resolution reads (pending entries, DN resolution) agree with the whole entries', async () => {
+      const whole = [
+        entry('p1', 'CN=Pia,OU=Sales,DC=corp', {
+          refsPending: true, refsDigest: 'd1', seenMark: 'm1', inlineReferences: { cycleId: 'c1', values: { manager: ['CN=Boss,OU=Sales,DC=corp'] } },
+          escrow: { failureCount: 1, nextRetryAt: '2026-01-01T00:10:00.000Z', lastError: { code: 'ERR_DIR_MANAGER_CYCLE', message: 'a cycle' } },
+        }),
+        entry('p2', 'CN=Pat,OU=Sales,DC=corp', { refsPending: true, state: 'creating', cloudId: null, exported: null }),
+        entry('p3', 'CN=Pam,OU=Sales,DC=corp'),
+      ];
+      await space.put(whole);
+      await other.put([whole[2]!]);
+      const withoutExported = ({ exported: _exported, ...rest }: Partial<ConnectorSpaceEntry>) => rest;
+      assert.deepEqual((await space.listReferencesPending(undefined, 10)).map(withoutExported), [whole[0]!, whole[1]!].map(withoutExported));
+      assert.deepEqual((await space.listReferencesPending('p1', 10)).map((e) => e.anchor), ['p2']);
+      const resolved = await space.resolveDnKeys(['cn=pia,ou=sales,dc=corp', 'cn=pat,ou=sales,dc=corp', 'cn=nobody,ou=sales,dc=corp']);
+      assert.deepEqual([...resolved].map(([key, { anchor, state, cloudId }]) => [key, { anchor, state, cloudId }]).sort(), [
+        ['cn=pat,ou=sales,dc=corp', { anchor: 'p2', state: 'creating', cloudId: null }],
+        ['cn=pia,ou=sales,dc=corp', { anchor: 'p1', state: 'synced', cloudId: 'cloud-p1' }],
+      ]);
+      assert.deepEqual([...(await other.resolveDnKeys(['cn=pia,ou=sales,dc=corp', 'cn=pam,ou=sales,dc=corp'])).keys()], ['cn=pam,ou=sales,dc=corp']);
+      await space.remove(['p1', 'p2', 'p3']);
+      await other.remove(['p3']);
+    });
+
     test('references: put with a mark, stale ones listed, deleted; watermark', async () => {
       await space.putReferences([{ anchor: 'g1', attribute: 'members', targetAnchors: ['m1', 'm2', 'm3'] }], 'pass1');
       await space.putReferences([{ anchor: 'g1', attribute: 'members', targetAnchors: ['m2', 'm3'] }, { anchor: 'g2', attribute: 'manager', targetAnchors: ['m1'] }], 'pass2');
