@@ -1297,9 +1297,13 @@ class SqlCloudDirectory implements CloudDirectory {
       if (link.managerId !== null && typeof link.managerId !== 'string') throw new TypeError(`links[${i}].managerId must be a string or null`);
     });
     return this.#write(tenantId, async (tx, log) => {
-      const applied = applyManagerLinks(await this.#managerGraph(tx, tenantId, links), links, actor);
+      const graph = await this.#managerGraph(tx, tenantId, links);
+      // the graph holds the row of every user a link names (see ManagerGraph): users without one have nothing to
+      // delete — in a first synchronization, none of them
+      const stored = new Set(graph.managerOf.keys());
+      const applied = applyManagerLinks(graph, links, actor);
       const users = [...applied.finalManagers.keys()];
-      for (const chunk of chunks(users)) await tx.deleteFrom('managers').where('tenant_id', '=', tenantId).where('user_id', 'in', chunk).execute();
+      for (const chunk of chunks(users.filter((user) => stored.has(user)))) await tx.deleteFrom('managers').where('tenant_id', '=', tenantId).where('user_id', 'in', chunk).execute();
       const rows = users.flatMap((user) => {
         const manager = applied.finalManagers.get(user)!;
         return manager === null ? [] : [[tenantId, user, manager]];

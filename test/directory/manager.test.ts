@@ -144,6 +144,17 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await stateOf(batch.tenantId, batch.id, batch.names, batch.token), await stateOf(single.tenantId, single.id, single.names, single.token));
     });
 
+    it('replaces stored managers, the user named by id or by userPrincipalName', async () => {
+      const w = await world();
+      const id = (name: string) => w.id.get(name)!;
+      await f.directory.setManager(w.tenantId, id('dee'), id('ann'), { actor: 'provisioning' });
+      const results = await f.directory.setManagers(w.tenantId, [{ userId: id('dee-by-upn'), managerId: id('boss') }, { userId: id('eve'), managerId: id('ben') }], { actor: 'provisioning' });
+      assert.deepEqual(results.map((r) => (r.ok ? 'ok' : r.error.code)), ['ok', 'ok']);
+      const state = await stateOf(w.tenantId, w.id, w.names, w.token);
+      assert.deepEqual(state.managers, { ann: 'ERR_DIR_NOT_FOUND', ben: 'ERR_DIR_NOT_FOUND', cy: 'ERR_DIR_NOT_FOUND', dee: 'boss', eve: 'ben' });
+      assert.deepEqual({ ann: state.reports['ann'], ben: state.reports['ben'], boss: state.reports['boss'] }, { ann: [], ben: ['eve'], boss: ['dee'] });
+    });
+
     it('walks chains longer than a query chunk, within the call and as stored', async () => {
       const { tenantId, domain } = await f.tenant();
       const users = await f.directory.createMany(tenantId, 'user', Array.from({ length: 1200 }, (_, i) => ({ userPrincipalName: `u${i}@${domain}` })));
