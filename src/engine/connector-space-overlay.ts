@@ -12,7 +12,10 @@
  * the connector space.
  */
 import { canonicalDn } from '../schema/index.ts';
-import type { ConnectorSpace, ConnectorSpaceEntry, PendingReferenceEntry, ReferenceOwner, ReferenceSet, ReferenceSettlement, ReferenceTarget } from './connector-space.ts';
+import {
+  endReferencePageInTurn, type ConnectorSpace, type ConnectorSpaceEntry, type PendingReferenceEntry, type ReferenceOwner, type ReferencePageEnd, type ReferenceSet,
+  type ReferenceSettlement, type ReferenceTarget,
+} from './connector-space.ts';
 
 const byAnchor = (a: { readonly anchor: string }, b: { readonly anchor: string }) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
 const linkKey = (anchor: string, attribute: string) => `${anchor}\u0000${attribute}`;
@@ -201,6 +204,11 @@ export class ConnectorSpaceOverlay implements ConnectorSpace {
 
   async deleteReferenceSets(sets: readonly ReferenceSet[]): Promise<void> {
     for (const { anchor, attribute, targetAnchors } of sets) await this.deleteReferences(anchor, attribute, targetAnchors);
+  }
+
+  endReferencePage(page: ReferencePageEnd): Promise<void> {
+    // the layer is in memory, and a run that fails throws it away: in turn is enough
+    return endReferencePageInTurn(this, page);
   }
 
   async settleReferences(settlements: readonly ReferenceSettlement[], updatedAt: string): Promise<void> {

@@ -104,6 +104,25 @@ export interface ReferenceSettlement {
   readonly escrow?: EscrowState;
 }
 
+/** What a page of reference resolution writes at its end (endReferencePage), after the cloud writes it records. */
+export interface ReferencePageEnd {
+  /** links the page forgets (as deleteReferenceSets) */
+  readonly forgotten: readonly ReferenceSet[];
+  /** links the page records or re-marks with `mark` (as putReferences), after the forgotten ones are gone */
+  readonly links: readonly ReferenceSet[];
+  readonly mark: string;
+  /** the page's entries (as settleReferences) */
+  readonly settlements: readonly ReferenceSettlement[];
+  readonly updatedAt: string;
+}
+
+/** endReferencePage as its three writes in turn: for a connector space without transactions (in memory, a layer). */
+export async function endReferencePageInTurn(space: ConnectorSpace, page: ReferencePageEnd): Promise<void> {
+  await space.deleteReferenceSets(page.forgotten);
+  await space.putReferences(page.links, page.mark);
+  await space.settleReferences(page.settlements, page.updatedAt);
+}
+
 export interface SynchronizedCount {
   readonly sourceType: string;
   readonly targetType: string;
@@ -162,6 +181,12 @@ export interface ConnectorSpace {
    * whole entries for that was a full upsert of every resolved entry. Anchors without an entry are skipped.
    */
   settleReferences(settlements: readonly ReferenceSettlement[], updatedAt: string): Promise<void>;
+  /**
+   * deleteReferenceSets, putReferences and settleReferences of one page, in that order and in one transaction: a
+   * page committed three times (with the directory's and the log's, five), and a commit's cost is the pages it
+   * writes, which these share. All or nothing, so a crash leaves the page pending with its links as they were.
+   */
+  endReferencePage(page: ReferencePageEnd): Promise<void>;
   /** the anchors of entries holding a link to one of these target anchors */
   listReferrers(targetAnchors: readonly string[]): Promise<readonly string[]>;
 

@@ -3,7 +3,10 @@
  * including DN subtree renames and mark-and-sweep of references. Not durable.
  */
 import { canonicalDn } from '../schema/index.ts';
-import { NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type ReferenceOwner, type ReferenceSet, type ReferenceSettlement, type SynchronizedCount } from './connector-space.ts';
+import {
+  NO_ESCROW, endReferencePageInTurn, type ConnectorSpace, type ConnectorSpaceEntry, type ReferenceOwner, type ReferencePageEnd, type ReferenceSet, type ReferenceSettlement,
+  type SynchronizedCount,
+} from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
 const byAnchor = (a: ConnectorSpaceEntry, b: ConnectorSpaceEntry) => (a.anchor < b.anchor ? -1 : a.anchor > b.anchor ? 1 : 0);
@@ -151,6 +154,11 @@ export class MemoryConnectorSpace implements ConnectorSpace {
       const entry = this.#entries.get(anchor);
       if (entry) this.#entries.set(anchor, Object.freeze({ ...entry, refsPending, inlineReferences: null, escrow: escrow ?? entry.escrow, updatedAt }));
     }
+  }
+
+  endReferencePage(page: ReferencePageEnd): Promise<void> {
+    // nothing here can fail half-way: in turn is all or nothing
+    return endReferencePageInTurn(this, page);
   }
 
   async listReferrers(targetAnchors: readonly string[]): Promise<readonly string[]> {

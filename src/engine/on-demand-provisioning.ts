@@ -295,6 +295,7 @@ function confinedConnectorSpace(base: ConnectorSpace, anchors: readonly string[]
     listStaleReferenceSets: (o, m, l) => base.listStaleReferenceSets(o, m, l),
     deleteReferenceSets: (s) => base.deleteReferenceSets(s),
     settleReferences: (s, u) => base.settleReferences(s, u),
+    endReferencePage: (p) => base.endReferencePage(p),
     listReferrers: (t) => base.listReferrers(t),
     getWatermark: async () => NO_WATERMARK,
     setWatermark: async () => undefined,

@@ -10,7 +10,8 @@ import { canonicalDn } from '../schema/index.ts';
 import type { SqlDialect } from '../directory/directory-store.ts';
 import { insertRows, type BulkInsert } from '../storage/bulk-insert.ts';
 import type {
-  ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState, PendingReferenceEntry, ReferenceOwner, ReferenceSet, ReferenceSettlement, ReferenceTarget, SynchronizedCount,
+  ConnectorSpace, ConnectorSpaceEntry, ConnectorSpaceState, PendingReferenceEntry, ReferenceOwner, ReferencePageEnd, ReferenceSet, ReferenceSettlement, ReferenceTarget,
+  SynchronizedCount,
 } from './connector-space.ts';
 import { rebaseDn } from './dn-rebase.ts';
 
@@ -300,12 +301,16 @@ export class SqlConnectorSpace implements ConnectorSpace {
   }
 
   async putReferences(sets: readonly ReferenceSet[], mark: string): Promise<void> {
+    if (sets.every((set) => set.targetAnchors.length === 0)) return;
+    await this.#db.transaction().execute((tx) => this.#putReferencesIn(tx, sets, mark));
+  }
+
+  async #putReferencesIn(tx: Transaction<ConnectorSpaceDatabase>, sets: readonly ReferenceSet[], mark: string): Promise<void> {
     const rows: unknown[][] = [];
     for (const { anchor, attribute, targetAnchors } of sets) {
       for (const target of new Set(targetAnchors)) rows.push([this.#id, anchor, attribute, target, mark]);
     }
-    if (rows.length === 0) return;
-    await this.#db.transaction().execute((tx) => insertRows(tx, this.#dialect, PUT_REFERENCES, rows));
+    if (rows.length > 0) await insertRows(tx, this.#dialect, PUT_REFERENCES, rows);
   }
 
   async listStaleReferences(anchor: string, attribute: string, mark: string, limit: number): Promise<readonly string[]> {
@@ -365,18 +370,24 @@ export class SqlConnectorSpace implements ConnectorSpace {
 
   async deleteReferenceSets(sets: readonly ReferenceSet[]): Promise<void> {
     if (sets.every((set) => set.targetAnchors.length === 0)) return;
-    await this.#db.transaction().execute(async (tx) => {
-      for (const { anchor, attribute, targetAnchors } of sets) {
-        for (const chunk of chunks([...new Set(targetAnchors)])) {
-          await tx.deleteFrom('connector_space_references').where('configuration_id', '=', this.#id)
-            .where('anchor', '=', anchor).where('attribute', '=', attribute).where('target_anchor', 'in', chunk).execute();
-        }
+    await this.#db.transaction().execute((tx) => this.#deleteReferenceSetsIn(tx, sets));
+  }
+
+  async #deleteReferenceSetsIn(tx: Transaction<ConnectorSpaceDatabase>, sets: readonly ReferenceSet[]): Promise<void> {
+    for (const { anchor, attribute, targetAnchors } of sets) {
+      for (const chunk of chunks([...new Set(targetAnchors)])) {
+        await tx.deleteFrom('connector_space_references').where('configuration_id', '=', this.#id)
+          .where('anchor', '=', anchor).where('attribute', '=', attribute).where('target_anchor', 'in', chunk).execute();
       }
-    });
+    }
   }
 
   async settleReferences(settlements: readonly ReferenceSettlement[], updatedAt: string): Promise<void> {
     if (settlements.length === 0) return;
+    await this.#db.transaction().execute((tx) => this.#settleReferencesIn(tx, settlements, updatedAt));
+  }
+
+  async #settleReferencesIn(tx: Transaction<ConnectorSpaceDatabase>, settlements: readonly ReferenceSettlement[], updatedAt: string): Promise<void> {
     // Most entries settle alike (not pending, escrow untouched): one UPDATE per CHUNK of them. An escrow is per entry.
     const alike = new Map<boolean, string[]>();
     const escrowed: ReferenceSettlement[] = [];
@@ -384,19 +395,27 @@ export class SqlConnectorSpace implements ConnectorSpace {
       if (settlement.escrow === undefined) pushTo(alike, settlement.refsPending, settlement.anchor);
       else escrowed.push(settlement);
     }
+    const update = (refsPending: boolean) => tx.updateTable('connector_space_objects')
+      .set({ refs_pending: refsPending ? 1 : 0, inline_references: null, updated_at: updatedAt }).where('configuration_id', '=', this.#id);
+    for (const [refsPending, anchors] of alike) {
+      for (const chunk of chunks(anchors)) await update(refsPending).where('anchor', 'in', chunk).execute();
+    }
+    for (const { anchor, refsPending, escrow } of escrowed) {
+      await update(refsPending).set({
+        failure_count: escrow!.failureCount,
+        next_retry_at: escrow!.nextRetryAt,
+        last_error: escrow!.lastError === null ? null : JSON.stringify(escrow!.lastError),
+      }).where('anchor', '=', anchor).execute();
+    }
+  }
+
+  async endReferencePage(page: ReferencePageEnd): Promise<void> {
+    const { forgotten, links, mark, settlements, updatedAt } = page;
+    if (settlements.length === 0 && [...forgotten, ...links].every((set) => set.targetAnchors.length === 0)) return;
     await this.#db.transaction().execute(async (tx) => {
-      const update = (refsPending: boolean) => tx.updateTable('connector_space_objects')
-        .set({ refs_pending: refsPending ? 1 : 0, inline_references: null, updated_at: updatedAt }).where('configuration_id', '=', this.#id);
-      for (const [refsPending, anchors] of alike) {
-        for (const chunk of chunks(anchors)) await update(refsPending).where('anchor', 'in', chunk).execute();
-      }
-      for (const { anchor, refsPending, escrow } of escrowed) {
-        await update(refsPending).set({
-          failure_count: escrow!.failureCount,
-          next_retry_at: escrow!.nextRetryAt,
-          last_error: escrow!.lastError === null ? null : JSON.stringify(escrow!.lastError),
-        }).where('anchor', '=', anchor).execute();
-      }
+      await this.#deleteReferenceSetsIn(tx, forgotten);
+      await this.#putReferencesIn(tx, links, mark);
+      if (settlements.length > 0) await this.#settleReferencesIn(tx, settlements, updatedAt);
     });
   }
 

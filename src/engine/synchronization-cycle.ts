@@ -1816,9 +1816,8 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
     keptLinks.push(...done.records);
     forgotten.push(...done.forgotten);
     for (const outcome of outcomes) settleReferences(cycle, outcome, settled, log);
-    await connectorSpace.deleteReferenceSets(forgotten);
-    await connectorSpace.putReferences(keptLinks, mark);
-    await connectorSpace.settleReferences(settled, now(cycle));
+    // one connector-space transaction after the cloud writes it records (invariant 3)
+    await connectorSpace.endReferencePage({ forgotten, links: keptLinks, mark, settlements: settled, updatedAt: now(cycle) });
     await cycle.deps.log.write(log);
     reportProgress(cycle, 'referenceResolution');
   }

@@ -140,6 +140,48 @@ for (const implementation of IMPLEMENTATIONS) {
       await other.remove(['s1']);
     });
 
+    test("a page's end forgets links, then records links, then settles its entries, as the three writes in that order would", async () => {
+      const kept = { cycleId: 'c1', values: { manager: ['CN=New,OU=Sales,DC=corp'] } };
+      const failure = { failureCount: 1, nextRetryAt: '2026-01-01T00:10:00.000Z', lastError: { code: 'ERR_DIR_MANAGER_CYCLE', message: 'a cycle' } };
+      const before = [
+        entry('e1', 'CN=Eli,OU=Sales,DC=corp', { refsPending: true, inlineReferences: kept, refsDigest: 'd1' }),
+        entry('e2', 'CN=Eva,OU=Sales,DC=corp', { refsPending: true, inlineReferences: kept }),
+      ];
+      await space.put(before);
+      await other.put([before[0]!]);
+      await space.putReferences([{ anchor: 'e1', attribute: 'manager', targetAnchors: ['old'] }, { anchor: 'e1', attribute: 'members', targetAnchors: ['a', 'b'] }], 'pass1');
+      await other.putReferences([{ anchor: 'e1', attribute: 'manager', targetAnchors: ['old'] }], 'pass1');
+      const at = '2026-01-01T00:05:00.000Z';
+      await space.endReferencePage({
+        // 'a' is forgotten and recorded again: recorded, with the new mark
+        forgotten: [{ anchor: 'e1', attribute: 'manager', targetAnchors: ['old'] }, { anchor: 'e1', attribute: 'members', targetAnchors: ['a'] }],
+        links: [{ anchor: 'e1', attribute: 'manager', targetAnchors: ['new'] }, { anchor: 'e1', attribute: 'members', targetAnchors: ['a', 'c'] }],
+        mark: 'pass2',
+        settlements: [{ anchor: 'e1', refsPending: false }, { anchor: 'e2', refsPending: true, escrow: failure }, { anchor: 'gone', refsPending: false }],
+        updatedAt: at,
+      });
+      const sorted = (sets: readonly { anchor: string; attribute: string; targetAnchors: readonly string[] }[]) => sets.map((s) => [s.anchor, s.attribute, [...s.targetAnchors].sort()]);
+      assert.deepEqual(sorted(await space.getReferenceSets([
+        { anchor: 'e1', attribute: 'manager', targetAnchors: ['old', 'new'] },
+        { anchor: 'e1', attribute: 'members', targetAnchors: ['a', 'b', 'c'] },
+      ])), [['e1', 'manager', ['new']], ['e1', 'members', ['a', 'b', 'c']]]);
+      assert.deepEqual(await space.listStaleReferenceSets([{ anchor: 'e1', attribute: 'members' }, { anchor: 'e1', attribute: 'manager' }], 'pass2', 10), [
+        { anchor: 'e1', attribute: 'members', targetAnchors: ['b'] },
+        { anchor: 'e1', attribute: 'manager', targetAnchors: [] },
+      ]);
+      const after = await space.get(['e1', 'e2', 'gone']);
+      assert.deepEqual(after.get('e1'), { ...before[0], refsPending: false, inlineReferences: null, updatedAt: at });
+      assert.deepEqual(after.get('e2'), { ...before[1], refsPending: true, inlineReferences: null, escrow: failure, updatedAt: at });
+      assert.equal(after.has('gone'), false);
+      // the other configuration is untouched; a page with nothing to write writes nothing
+      assert.deepEqual((await other.get(['e1'])).get('e1'), before[0]);
+      assert.deepEqual(await other.listStaleReferenceSets([{ anchor: 'e1', attribute: 'manager' }], 'pass2', 10), [{ anchor: 'e1', attribute: 'manager', targetAnchors: ['old'] }]);
+      await space.endReferencePage({ forgotten: [], links: [{ anchor: 'e1', attribute: 'manager', targetAnchors: [] }], mark: 'pass3', settlements: [], updatedAt: at });
+      assert.deepEqual((await space.get(['e1'])).get('e1'), after.get('e1'));
+      await space.remove(['e1', 'e2']);
+      await other.remove(['e1']);
+    });
+
     test('the projections reference resolution reads (pending entries, DN resolution) agree with the whole entries', async () => {
       const whole = [
         entry('p1', 'CN=Pia,OU=Sales,DC=corp', {
