@@ -10,6 +10,9 @@ import { fitUpnSuffix } from '../../src/engine/index.ts';
 import { BACKENDS } from '../storage/backends.ts';
 import { stopPostgres } from '../harness/postgres.ts';
 
+/** the escrow of a reference resolution that failed (a manager cycle) */
+const failure = { failureCount: 1, nextRetryAt: '2026-01-01T00:10:00.000Z', lastError: { code: 'ERR_DIR_MANAGER_CYCLE', message: 'a cycle' } };
+
 function entry(anchor: string, dn: string, extra: Partial<ConnectorSpaceEntry> = {}): ConnectorSpaceEntry {
   return {
     anchor, sourceType: 'user', targetType: 'user', state: 'synced', dn, objectGuid: `guid-${anchor}`, cloudId: `cloud-${anchor}`,
@@ -126,7 +129,6 @@ for (const implementation of IMPLEMENTATIONS) {
       ];
       await space.put(before);
       await other.put([before[0]!]);
-      const failure = { failureCount: 1, nextRetryAt: '2026-01-01T00:10:00.000Z', lastError: { code: 'ERR_DIR_MANAGER_CYCLE', message: 'a cycle' } };
       const at = '2026-01-01T00:05:00.000Z';
       await space.settleReferences([{ anchor: 's1', refsPending: false }, { anchor: 's2', refsPending: true, escrow: failure }, { anchor: 's3', refsPending: false }, { anchor: 'gone', refsPending: false }], at);
       const after = await space.get(['s1', 's2', 's3', 'gone']);
@@ -142,7 +144,6 @@ for (const implementation of IMPLEMENTATIONS) {
 
     test("a page's end forgets links, then records links, then settles its entries, as the three writes in that order would", async () => {
       const kept = { cycleId: 'c1', values: { manager: ['CN=New,OU=Sales,DC=corp'] } };
-      const failure = { failureCount: 1, nextRetryAt: '2026-01-01T00:10:00.000Z', lastError: { code: 'ERR_DIR_MANAGER_CYCLE', message: 'a cycle' } };
       const before = [
         entry('e1', 'CN=Eli,OU=Sales,DC=corp', { refsPending: true, inlineReferences: kept, refsDigest: 'd1' }),
         entry('e2', 'CN=Eva,OU=Sales,DC=corp', { refsPending: true, inlineReferences: kept }),
