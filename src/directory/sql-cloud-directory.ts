@@ -957,7 +957,7 @@ class SqlCloudDirectory implements CloudDirectory {
       const objectIds = doomed.map((o) => o.id);
       // Groups that contained an object lose a member now (and regain it on restore): delta reports both. A group
       // an earlier id of this call deleted is no longer live for the ids after it, as with one delete per id.
-      const groupsOf = await this.#liveGroupsOfMany(tx, tenantId, objectIds);
+      const groupsOf = await this.#liveGroupsOf(tx, tenantId, objectIds);
       const soft = (SOFT_DELETED_TYPES as readonly string[]).includes(type);
       const deletedBefore = new Set<string>();
       for (const { id } of doomed) {
@@ -1007,8 +1007,8 @@ class SqlCloudDirectory implements CloudDirectory {
     }
   }
 
-  /** #liveGroupsOf of many objects (member id → group ids, in the order #liveGroupsOf reads them: by group id). */
-  async #liveGroupsOfMany(tx: Tx, tenantId: string, memberIds: readonly string[]): Promise<Map<string, string[]>> {
+  /** The live groups that hold each of `memberIds` as a direct member (member id → group ids, by group id). */
+  async #liveGroupsOf(tx: Tx, tenantId: string, memberIds: readonly string[]): Promise<Map<string, string[]>> {
     const groups = new Map<string, string[]>();
     for (const part of chunks(memberIds)) {
       // fixed text per chunk size rather than the builder, whose compilation was half of a one-object delete's reads
@@ -1022,18 +1022,6 @@ class SqlCloudDirectory implements CloudDirectory {
       }
     }
     return groups;
-  }
-
-  async #liveGroupsOf(q: Executor, tenantId: string, memberId: string): Promise<string[]> {
-    const rows = await q
-      .selectFrom('memberships as m')
-      .innerJoin('directory_objects as g', (j) => j.onRef('g.tenant_id', '=', 'm.tenant_id').onRef('g.id', '=', 'm.group_id'))
-      .select('m.group_id')
-      .where('m.tenant_id', '=', tenantId)
-      .where('m.member_id', '=', memberId)
-      .where('g.deleted_at', 'is', null)
-      .execute();
-    return rows.map((r) => r.group_id);
   }
 
   // ---- listing ------------------------------------------------------------------------------------------------
@@ -1409,7 +1397,7 @@ class SqlCloudDirectory implements CloudDirectory {
         .execute();
       await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, [prepared]));
       log.push({ objectType: type, objectId: row.id, kind: 'restored' });
-      for (const groupId of await this.#liveGroupsOf(tx, tenantId, row.id)) {
+      for (const groupId of (await this.#liveGroupsOf(tx, tenantId, [row.id])).get(row.id) ?? []) {
         log.push({ objectType: 'group', objectId: groupId, kind: 'memberAdded', detail: { id: row.id, type } });
       }
       if (type === 'group') {
