@@ -7,9 +7,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { BACKENDS } from '../storage/backends.ts';
 import { stopPostgres } from '../harness/postgres.ts';
+import type { ConnectorSpaceDatabase } from '../../src/engine/sql-connector-space.ts';
 import { engineFixture, type EngineFixture } from './engine-fixture.ts';
 import { MemorySource } from './memory-source.ts';
 
@@ -53,7 +54,7 @@ for (const backend of BACKENDS) {
 
     /** Per user with a manager: whether its entry is settled, and whether its manager link is recorded. */
     async function pageState(): Promise<{ dn: string; settled: boolean; recorded: boolean }[]> {
-      const rows = await f.store.db
+      const rows = await (f.store.db as unknown as Kysely<ConnectorSpaceDatabase>)
         .selectFrom('connector_space_objects as o')
         .select(['o.dn', 'o.refs_pending'])
         .select((eb) => eb.exists(
