@@ -13,11 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LdifConnector } from '../../src/connectors/ldif/ldif-connector.ts';
 import { CloudsyncError, isCloudsyncError } from '../../src/errors/index.ts';
-import type { CycleReport, ProvisioningLogEntry, TargetDirectory } from '../../src/engine/index.ts';
-import { compileSynchronizationSchema, getTemplate, type SynchronizationSchema } from '../../src/schema/index.ts';
+import type { CycleReport, TargetDirectory } from '../../src/engine/index.ts';
 import { stopPostgres } from '../harness/postgres.ts';
 import { BACKENDS } from '../storage/backends.ts';
 import { AD_SCHEMA, engineFixture, type EngineFixture } from './engine-fixture.ts';
+import { comparable, nobodyInScope } from './scope-change-fixture.ts';
 
 const OU = 'OU=Staff,DC=corp,DC=example,DC=com';
 const PEOPLE = 12;
@@ -40,14 +40,6 @@ function exportOf(without: readonly number[] = []): string {
     ...TEAM.map((n) => `member: ${dnOf(n)}`), `objectGUID:: ${guidOf(100)}`,
     `objectSid:: ${Buffer.from([1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 100, 4, 0, 0]).toString('base64')}`].join('\n');
   return `version: 1\n\n${users.join('\n\n')}\n\n${team}\n`;
-}
-
-/** AD2AADProvisioning with a user scoping filter no user passes (every user has a cn): every user leaves the scope. */
-function nobodyInScope() {
-  const template = JSON.parse(JSON.stringify(getTemplate('AD2AADProvisioning'))) as SynchronizationSchema;
-  const users = template.synchronizationRules![0]!.objectMappings!.find((m) => m.targetObjectName === 'User')!;
-  (users as { scope: unknown }).scope = { ...users.scope, groups: [{ name: 'nobody', clauses: [{ sourceOperandName: 'cn', operatorName: 'IS NULL', targetOperand: { values: [] } }] }] };
-  return compileSynchronizationSchema(template);
 }
 
 /**
@@ -74,13 +66,6 @@ function refusing(target: TargetDirectory, refusedId: () => string, batched: boo
       },
     } : {}),
   };
-}
-
-/** The log entries without what differs between two tenants of one store (ids, the tenant's domain). */
-function comparable(entries: readonly ProvisioningLogEntry[], domain: string): string {
-  return JSON.stringify(entries.map(({ action, status, steps, modifiedProperties, sourceIdentity, errorCode, errorMessage }) => ({ action, status, steps, modifiedProperties, sourceIdentity, errorCode, errorMessage })))
-    .replaceAll(domain, '<tenant domain>')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>');
 }
 
 for (const backend of BACKENDS) {
