@@ -241,6 +241,20 @@ function prepare(type: ObjectType, data: StoredObject): PreparedObject {
   return { id: data.id, type, data, upnKey: upn?.toLowerCase() ?? null, immutableId, smtp: smtpAddressesOf(data) };
 }
 
+const DELETED_DATE_TIME_MEMBER = ',"deletedDateTime":"';
+
+/**
+ * The text a restored row stores: the deleted row's without deletedDateTime, which the delete appended as the last
+ * member (writes never reorder members, see sparse-object.ts), so that a restore does not serialize the object
+ * again; a text of another form is written anew from `restored` (the object without deletedDateTime).
+ */
+function restoredText(type: ObjectType, deleted: string, restored: StoredObject): string {
+  const at = deleted.lastIndexOf(DELETED_DATE_TIME_MEMBER);
+  const end = deleted.indexOf('"', at + DELETED_DATE_TIME_MEMBER.length);
+  if (at < 0 || end !== deleted.length - 2 || !deleted.endsWith('"}')) return sparseJson(type, restored);
+  return `${deleted.slice(0, at)}}`;
+}
+
 function displayNameOf(data: StoredObject): string {
   return typeof data['displayName'] === 'string' ? (data['displayName'] as string) : '';
 }
@@ -1401,6 +1415,7 @@ class SqlCloudDirectory implements CloudDirectory {
       const stored = await this.#deletedRowsOf(tx, tenantId, ids);
       // Each id as `restore` would find it after the ids before it: one restored earlier in the call is live again.
       const restores: ObjectRewrite[] = [];
+      const texts: string[] = [];
       const back = new Set<string>();
       let refusal: CloudsyncError | undefined;
       for (const id of ids) {
@@ -1414,6 +1429,7 @@ class SqlCloudDirectory implements CloudDirectory {
         delete data['deletedDateTime'];
         const after = prepare(row.type, data);
         restores.push({ before: { id, type: row.type, data, upnKey: null, immutableId: null, smtp: [] }, after, changed: RESTORE_CLAIMS });
+        texts.push(restoredText(row.type, row.data, data));
       }
       // A deleted item holds no unique value (the indexes are partial, its addresses were released): restoring it
       // claims all of its values anew, checked as updates claiming them would be, each after the restores before it.
@@ -1442,7 +1458,7 @@ class SqlCloudDirectory implements CloudDirectory {
 
       // Only deleted_at and data change. The partial unique indexes (live objects) gain the restored values, which
       // the checks above found held by no live object and by no two of the call: the rows may be written in any order.
-      const rows = objects.map((o) => [tenantId, o.id, null, sparseJson(o.type, o.data)]);
+      const rows = objects.map((o, index) => [tenantId, o.id, null, texts[index]!]);
       if (rows.length === 1) await tx.executeQuery(CompiledQuery.raw(RESTORE_OBJECT[this.#dialect], [rows[0]![3], tenantId, rows[0]![1]]));
       else await updateRows(tx, this.#dialect, OBJECT_DELETION, rows);
       await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, objects));

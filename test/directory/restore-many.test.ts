@@ -38,11 +38,17 @@ for (const backend of BACKENDS) {
       const before = new Map<Name, unknown>();
       for (const name of ['u0', 'u1', 'u2'] as const) before.set(name, await f.directory.get(tenantId, 'user', id(name)));
       for (const name of ['g', 'h'] as const) before.set(name, await f.directory.get(tenantId, 'group', id(name)));
+      const rows = await storedRows(tenantId);
       f.now = new Date('2025-01-02T00:00:00Z');
       await f.directory.deleteMany(tenantId, 'user', [id('u0'), id('u1'), id('u2')], { actor: 'provisioning' });
       await f.directory.deleteMany(tenantId, 'group', [id('g'), id('h')]);
       f.now = new Date('2025-01-03T00:00:00Z');
-      return { tenantId, domain, id, names, before };
+      return { tenantId, domain, id, names, before, rows };
+    }
+
+    /** Every stored row of the tenant's objects: id, deleted_at and the stored (sparse) text. */
+    async function storedRows(tenantId: string) {
+      return f.store.db.selectFrom('directory_objects').select(['id', 'deleted_at', 'data']).where('tenant_id', '=', tenantId).orderBy('id').execute();
     }
 
     /** The change rows written since `seq`, with names for ids: what /delta is made of. */
@@ -58,7 +64,7 @@ for (const backend of BACKENDS) {
 
     /** Restores `order` with one restoreMany or one restore per id; what the directory then holds, ids as names. */
     async function restored(order: readonly Name[], many: boolean) {
-      const { tenantId, domain, id, names, before } = await world();
+      const { tenantId, domain, id, names, before, rows } = await world();
       const userRound = await deltaRound(f.directory, tenantId, 'user');
       const groupRound = await deltaRound(f.directory, tenantId, 'group');
       const seq = await lastSeq(tenantId);
@@ -66,6 +72,8 @@ for (const backend of BACKENDS) {
       if (many) returned.push(...await f.directory.restoreMany(tenantId, order.map(id)));
       else for (const name of order) returned.push(await f.directory.restore(tenantId, id(name)));
       const changes = await changesSince(tenantId, seq, names);
+      // the rows are stored exactly as before the deletes
+      assert.deepEqual(await storedRows(tenantId), rows);
       const named = (value: unknown) => JSON.parse(JSON.stringify(value).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (objectId) => names.get(objectId) ?? objectId).replaceAll(domain, '<domain>')) as unknown;
       // each object comes back as it was before its delete, and is returned so
       for (const [index, name] of order.entries()) {
