@@ -8,15 +8,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LdifConnector } from '../../src/connectors/ldif/ldif-connector.ts';
+import { writeFileSync } from 'node:fs';
 import type { CycleReport, TargetDirectory } from '../../src/engine/index.ts';
 import { stopPostgres } from '../harness/postgres.ts';
 import { BACKENDS } from '../storage/backends.ts';
-import { AD_SCHEMA, engineFixture, type EngineFixture } from './engine-fixture.ts';
-import { comparable, nobodyInScope } from './scope-change-fixture.ts';
+import { AD_SCHEMA, type EngineFixture } from './engine-fixture.ts';
+import { comparable, entriesOf, nobodyInScope, tenantPair, withoutCycleId } from './scope-change-fixture.ts';
 
 const OU = 'OU=Staff,DC=corp,DC=example,DC=com';
 const PEOPLE = 12;
@@ -55,50 +52,33 @@ function withoutRestoreMany(target: TargetDirectory): TargetDirectory {
 
 for (const backend of BACKENDS) {
   describe(`users coming back into the scope are restored together (${backend.name})`, () => {
-    let dispose: () => Promise<void>;
-    let batched: EngineFixture;
-    let oneByOne: EngineFixture;
-    const fixtures = () => [batched, oneByOne] as const;
-    /** per fixture: user number → cloud id after the first full sync */
+    const pair = tenantPair(backend, 'cloudsync-scope-in-');
+    const { file, source } = pair;
+    /** per fixture: user number (the group: 0) → cloud id after the first full sync */
     const idsBefore = new Map<EngineFixture, Map<number, string>>();
-    const dir = mkdtempSync(join(tmpdir(), 'cloudsync-scope-in-'));
-    const file = join(dir, 'export.ldif');
-    const source = new LdifConnector({ file });
-    const targetOf = (f: EngineFixture) => (f === batched ? f.target : withoutRestoreMany(f.target));
+    const targetOf = (f: EngineFixture) => (f === pair.batched ? f.target : withoutRestoreMany(f.target));
     /** what the connector space holds per anchor: state, cloud object (by user number), failures */
-    const entriesOf = async (f: EngineFixture) => {
-      const numbers = new Map([...idsBefore.get(f)!].map(([n, id]) => [id, n]));
-      const entries = await f.connectorSpace.get([...Array.from({ length: PEOPLE }, (_, i) => guidOf(i + 1)), guidOf(100)]);
-      return [...entries.values()].map((e) => [e.dn, e.state, numbers.get(e.cloudId!) ?? e.targetType, e.escrow.failureCount, e.escrow.lastError?.code ?? null]);
-    };
-    const withoutCycleId = (report: CycleReport) => ({ ...report, cycleId: null });
+    const entries = (f: EngineFixture) => entriesOf(f, [...Array.from({ length: PEOPLE }, (_, i) => guidOf(i + 1)), guidOf(100)], new Map([...idsBefore.get(f)!].map(([n, id]) => [id, n])));
 
     before(async () => {
-      const opened = await backend.open();
-      dispose = opened.dispose;
-      batched = await engineFixture(opened.store);
-      oneByOne = await engineFixture(opened.store);
       writeFileSync(file, exportOf(false));
-      for (const f of fixtures()) {
+      for (const f of pair.fixtures()) {
         const report = await f.cycle(source, 'full');
         assert.deepEqual([report.created, report.failed], [PEOPLE + 1, 0]);
         const users = await f.listAll('user');
-        idsBefore.set(f, new Map(users.map((u) => [Number(/\d+/.exec(String(u['displayName']))![0]), String(u['id'])])));
+        const team = await f.listAll('group');
+        idsBefore.set(f, new Map([...users.map((u) => [Number(/\d+/.exec(String(u['displayName']))![0]), String(u['id'])] as const), [0, String(team[0]!['id'])]]));
         // every user leaves the scope (approved) and goes to deleted items
         f.config = { ...f.config, schema: nobodyInScope(), allowDeletes: true };
         const out = await f.cycle(source, 'full');
         assert.deepEqual([out.deleted, out.failed, (await f.listDeleted('user')).length], [PEOPLE, 0, PEOPLE]);
       }
     });
-    after(async () => {
-      await dispose();
-      rmSync(dir, { recursive: true, force: true });
-    });
 
     test('back in scope: the same cloud objects with the new values; the one whose UPN was taken fails alone; log and entries as one by one', async () => {
       writeFileSync(file, exportOf(true));
       const reports: CycleReport[] = [];
-      for (const f of fixtures()) {
+      for (const f of pair.fixtures()) {
         const ids = idsBefore.get(f)!;
         const taken = (await f.listDeleted('user')).find((u) => u['id'] === ids.get(TAKEN))!;
         await f.directory.create(f.tenantId, 'user', { userPrincipalName: String(taken['userPrincipalName']), displayName: 'Cloud only' });
@@ -110,19 +90,19 @@ for (const backend of BACKENDS) {
       }
       assert.deepEqual(withoutCycleId(reports[0]!), withoutCycleId(reports[1]!));
       assert.deepEqual([reports[0]!.restored, reports[0]!.created, reports[0]!.failed], [PEOPLE - 1, 0, 1]);
-      assert.equal(comparable(batched.log.entries, batched.initialDomain), comparable(oneByOne.log.entries, oneByOne.initialDomain));
-      assert.deepEqual(await entriesOf(batched), await entriesOf(oneByOne));
+      assert.equal(comparable(pair.batched.log.entries, pair.batched.initialDomain), comparable(pair.oneByOne.log.entries, pair.oneByOne.initialDomain));
+      assert.deepEqual(await entries(pair.batched), await entries(pair.oneByOne));
 
-      const failures = batched.log.entries.filter((e) => e.status === 'Failure');
+      const failures = pair.batched.log.entries.filter((e) => e.status === 'Failure');
       assert.deepEqual(failures.map((e) => [e.sourceIdentity.dn, e.errorCode]), [[dnOf(TAKEN), 'ERR_DIR_UPN_CONFLICT']]);
-      const restores = batched.log.entries.filter((e) => e.status === 'Success' && e.steps.some((s) => s.description.startsWith('Restored user')));
+      const restores = pair.batched.log.entries.filter((e) => e.status === 'Success' && e.steps.some((s) => s.description.startsWith('Restored user')));
       assert.deepEqual(restores.map((e) => e.sourceIdentity.dn).sort(), Array.from({ length: PEOPLE }, (_, i) => i + 1).filter((n) => n !== TAKEN).map(dnOf).sort());
-      const modified = (n: number) => batched.log.entries.find((e) => e.sourceIdentity.dn === dnOf(n))!.modifiedProperties.map((p) => [p.displayName, p.newValue]);
+      const modified = (n: number) => pair.batched.log.entries.find((e) => e.sourceIdentity.dn === dnOf(n))!.modifiedProperties.map((p) => [p.displayName, p.newValue]);
       assert.deepEqual(modified(RENAMED[0]!), [['displayName', nameOf(RENAMED[0]!, true)]]);
       assert.deepEqual(modified(READDRESSED), [['mail', mailOf(READDRESSED, true)]]);
       assert.deepEqual(modified(1), []);
 
-      for (const f of fixtures()) {
+      for (const f of pair.fixtures()) {
         const ids = idsBefore.get(f)!;
         const users = new Map((await f.listAll('user')).map((u) => [String(u['id']), u]));
         for (let n = 1; n <= PEOPLE; n++) {
@@ -136,18 +116,18 @@ for (const backend of BACKENDS) {
         assert.deepEqual((await f.listDeleted('user')).map((u) => u['id']), [ids.get(TAKEN)]);
         const team = (await f.listAll('group'))[0]!;
         assert.deepEqual(await f.members(String(team['id'])), TEAM.filter((n) => n !== TAKEN).map((n) => nameOf(n, true)).sort());
-        for (const [dn, state, cloud, failures] of await entriesOf(f)) {
+        for (const [dn, state, cloud, failures] of await entries(f)) {
           assert.deepEqual([state, failures], dn === dnOf(TAKEN) ? ['deleted', 1] : ['synced', 0], `${dn} ${cloud}`);
         }
       }
       // the new address is held, the old one free again
-      await assert.rejects(batched.directory.create(batched.tenantId, 'orgContact', { displayName: 'c', mail: mailOf(READDRESSED, true) }), { code: 'ERR_DIR_PROXY_ADDRESS_CONFLICT' });
-      await batched.directory.create(batched.tenantId, 'orgContact', { displayName: 'c', mail: mailOf(READDRESSED, false) });
+      await assert.rejects(pair.batched.directory.create(pair.batched.tenantId, 'orgContact', { displayName: 'c', mail: mailOf(READDRESSED, true) }), { code: 'ERR_DIR_PROXY_ADDRESS_CONFLICT' });
+      await pair.batched.directory.create(pair.batched.tenantId, 'orgContact', { displayName: 'c', mail: mailOf(READDRESSED, false) });
     });
 
     test('the UPN freed, the refused one is restored by the next cycle, the others stay as they are', async () => {
       const reports: CycleReport[] = [];
-      for (const f of fixtures()) {
+      for (const f of pair.fixtures()) {
         const squatter = (await f.listAll('user')).find((u) => u['displayName'] === 'Cloud only')!;
         await f.directory.delete(f.tenantId, 'user', String(squatter['id']));
         f.log.clear();
@@ -155,11 +135,11 @@ for (const backend of BACKENDS) {
       }
       assert.deepEqual(withoutCycleId(reports[0]!), withoutCycleId(reports[1]!));
       assert.deepEqual([reports[0]!.restored, reports[0]!.updated, reports[0]!.failed], [1, 0, 0]);
-      assert.equal(comparable(batched.log.entries, batched.initialDomain), comparable(oneByOne.log.entries, oneByOne.initialDomain));
-      for (const f of fixtures()) {
+      assert.equal(comparable(pair.batched.log.entries, pair.batched.initialDomain), comparable(pair.oneByOne.log.entries, pair.oneByOne.initialDomain));
+      for (const f of pair.fixtures()) {
         assert.equal((await f.directory.get(f.tenantId, 'user', idsBefore.get(f)!.get(TAKEN)!))['displayName'], nameOf(TAKEN, true));
         assert.deepEqual(await f.members(String((await f.listAll('group'))[0]!['id'])), TEAM.map((n) => nameOf(n, true)).sort());
-        for (const [dn, state, cloud, failures] of await entriesOf(f)) assert.deepEqual([state, failures], ['synced', 0], `${dn} ${cloud}`);
+        for (const [dn, state, cloud, failures] of await entries(f)) assert.deepEqual([state, failures], ['synced', 0], `${dn} ${cloud}`);
       }
     });
   });
