@@ -4,7 +4,7 @@
  * machine; then a delta cycle with nothing changed, and the peak RSS of the synchronizing process.
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
- *                                 [--managers N] [--imports thread|inProcess] [--remap] [--scope-out]
+ *                                 [--managers N] [--imports thread|inProcess] [--remap] [--scope-out [--scope-in]]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
@@ -16,6 +16,8 @@
  * the remap, if any) saves a user scoping filter that no user passes (`cn IS NULL`) and times the full cycle that
  * deletes every synchronized user (to deleted items), with the deletions approved (allowDeletes, as an admin's
  * resetScope ForceDeletes): what a user who moves an OU out of scope, or deletes many objects, waits for.
+ * `--scope-in` then saves the schema of before the scope-out again and times the full cycle that brings every user
+ * back: each one restored from deleted items (the same cloud object), as after an OU put back into scope.
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -61,6 +63,8 @@ const { values: args } = parseArgs({
     remap: { type: 'boolean', default: false },
     /** after the deltas (and the remap), take every user out of scope and time the full cycle that deletes them */
     'scope-out': { type: 'boolean', default: false },
+    /** after the scope-out, put every user back in scope and time the full cycle that restores them */
+    'scope-in': { type: 'boolean', default: false },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -82,6 +86,8 @@ interface ChildSpec {
   readonly remap?: boolean;
   /** take every user out of scope after the deltas (and the remap) and time the full cycle that deletes them */
   readonly scopeOut?: boolean;
+  /** with `scopeOut`: the schema of before again after it, and the full cycle that restores every user timed */
+  readonly scopeIn?: boolean;
 }
 
 interface ChildResult {
@@ -100,6 +106,10 @@ interface ChildResult {
   readonly scopeOutMs?: number;
   readonly scopeOutDeleted?: number;
   readonly scopeOutFailed?: number;
+  /** with `scopeIn`: the full cycle after every user came back into scope, and how many it restored and failed */
+  readonly scopeInMs?: number;
+  readonly scopeInRestored?: number;
+  readonly scopeInFailed?: number;
 }
 
 /**
@@ -162,12 +172,19 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       remap = { remapFullMs: Math.round(cycle.ms), remapUpdated: cycle.report.updated, remapFailed: cycle.report.failed };
     }
     let scopeOut: Pick<ChildResult, 'scopeOutMs' | 'scopeOutDeleted' | 'scopeOutFailed'> = {};
+    let scopeIn: Pick<ChildResult, 'scopeInMs' | 'scopeInRestored' | 'scopeInFailed'> = {};
     if (spec.scopeOut === true) {
       // approved, as an admin lets a held mass deletion through (resetScope ForceDeletes): otherwise the threshold
       // (500) holds every deletion back
+      const inScope = config.schema;
       config = { ...config, schema: scopedOutSchema(spec.remap === true ? remappedSchema(templateId) : getTemplate(templateId)), allowDeletes: true };
       const cycle = await time('full');
       scopeOut = { scopeOutMs: Math.round(cycle.ms), scopeOutDeleted: cycle.report.deleted, scopeOutFailed: cycle.report.failed };
+      if (spec.scopeIn === true) {
+        config = { ...config, schema: inScope, allowDeletes: false };
+        const back = await time('full');
+        scopeIn = { scopeInMs: Math.round(back.ms), scopeInRestored: back.report.restored, scopeInFailed: back.report.failed };
+      }
     }
     return {
       objects: full.report.created,
@@ -178,6 +195,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       ...remap,
       ...scopeOut,
+      ...scopeIn,
     };
   } finally {
     await source.close();
@@ -218,6 +236,7 @@ const tuning = {
   imports: args.imports as ImportLocation,
   remap: args.remap === true,
   scopeOut: args['scope-out'] === true,
+  scopeIn: args['scope-in'] === true,
   ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }),
 };
 const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
@@ -247,6 +266,7 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
     failed: syncs[0]!.failed,
     ...(spec.remap === true ? { remapFullMs: median(syncs.map((s) => s.remapFullMs!)), remapUpdated: syncs[0]!.remapUpdated } : {}),
     ...(spec.scopeOut === true ? { scopeOutMs: median(syncs.map((s) => s.scopeOutMs!)), scopeOutDeleted: syncs[0]!.scopeOutDeleted } : {}),
+    ...(spec.scopeIn === true ? { scopeInMs: median(syncs.map((s) => s.scopeInMs!)), scopeInRestored: syncs[0]!.scopeInRestored, scopeInFailed: syncs[0]!.scopeInFailed } : {}),
     runDetails: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
   };
 }

@@ -312,6 +312,15 @@ export interface CloudDirectory {
    */
   restore(tenantId: string, id: string, options?: WriteOptions): Promise<DirectoryObject>;
 
+  /**
+   * Restores many deleted items in one transaction (all or nothing): the stored state, SMTP addresses, change rows
+   * and returned objects are those of calling `restore` once per id, in order — an object restored earlier in the
+   * call holds its UPN, immutable id and addresses for the ids after it, and a group restored earlier is a live group
+   * of its members after it (memberAdded once, as with single restores). The first id `restore` would refuse there
+   * (not in deleted items, given twice, a value taken) fails the whole call with restore's error, and nothing is written.
+   */
+  restoreMany(tenantId: string, ids: readonly string[], options?: WriteOptions): Promise<readonly DirectoryObject[]>;
+
   /** Removes a deleted item for good (with its memberships). */
   permanentlyDelete(tenantId: string, id: string, options?: WriteOptions): Promise<void>;
 

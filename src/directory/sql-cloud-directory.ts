@@ -161,8 +161,14 @@ const OBJECT_REWRITE: BulkUpdate = {
   casts: { sync_enabled: 'integer' },
 };
 const SOFT_DELETE_OBJECT = fixedStatement('update directory_objects set deleted_at = ?, data = ? where tenant_id = ? and id = ?');
-/** deleteMany's soft deletes in one statement (no unique index gains a value: see deleteMany). */
-const OBJECT_SOFT_DELETE: BulkUpdate = { table: 'directory_objects', key: ['tenant_id', 'id'], set: ['deleted_at', 'data'] };
+const RESTORE_OBJECT = fixedStatement('update directory_objects set deleted_at = null, data = ? where tenant_id = ? and id = ?');
+/**
+ * deleteMany's soft deletes (no unique index gains a value: see deleteMany) and restoreMany's restores (deleted_at
+ * null; the values they claim were checked free) in one statement.
+ */
+const OBJECT_DELETION: BulkUpdate = { table: 'directory_objects', key: ['tenant_id', 'id'], set: ['deleted_at', 'data'] };
+/** What a restore claims anew (see restoreMany): every unique value #checkRewrites checks. */
+const RESTORE_CLAIMS: readonly string[] = ['userPrincipalName', 'onPremisesImmutableId', 'mail', 'proxyAddresses'];
 const SMTP_INSERT: BulkInsert = { table: 'smtp_addresses', columns: ['tenant_id', 'address', 'object_id'] };
 const MANAGER_INSERT: BulkInsert = { table: 'managers', columns: ['tenant_id', 'user_id', 'manager_id'] };
 const CHANGE_INSERT: BulkInsert = {
@@ -233,6 +239,20 @@ function prepare(type: ObjectType, data: StoredObject): PreparedObject {
   const upn = type === 'user' && typeof data['userPrincipalName'] === 'string' ? (data['userPrincipalName'] as string) : null;
   const immutableId = type === 'user' && typeof data['onPremisesImmutableId'] === 'string' ? (data['onPremisesImmutableId'] as string) : null;
   return { id: data.id, type, data, upnKey: upn?.toLowerCase() ?? null, immutableId, smtp: smtpAddressesOf(data) };
+}
+
+const DELETED_DATE_TIME_MEMBER = ',"deletedDateTime":"';
+
+/**
+ * The text a restored row stores: the deleted row's without deletedDateTime, which the delete appended as the last
+ * member (writes never reorder members, see sparse-object.ts), so that a restore does not serialize the object
+ * again; a text of another form is written anew from `restored` (the object without deletedDateTime).
+ */
+function restoredText(type: ObjectType, deleted: string, restored: StoredObject): string {
+  const at = deleted.lastIndexOf(DELETED_DATE_TIME_MEMBER);
+  const end = deleted.indexOf('"', at + DELETED_DATE_TIME_MEMBER.length);
+  if (at < 0 || end !== deleted.length - 2 || !deleted.endsWith('"}')) return sparseJson(type, restored);
+  return `${deleted.slice(0, at)}}`;
 }
 
 function displayNameOf(data: StoredObject): string {
@@ -982,7 +1002,7 @@ class SqlCloudDirectory implements CloudDirectory {
       // One object (delete, the API's, the engine's one-by-one fallback): the fixed statement, which SQLite ran faster
       // than the one-row UPDATE … FROM (3,100 against 2,100 deletes/s in a loop of single deletes).
       if (rows.length === 1) await tx.executeQuery(CompiledQuery.raw(SOFT_DELETE_OBJECT[this.#dialect], [now, rows[0]![3], tenantId, rows[0]![1]]));
-      else await updateRows(tx, this.#dialect, OBJECT_SOFT_DELETE, rows);
+      else await updateRows(tx, this.#dialect, OBJECT_DELETION, rows);
     });
   }
 
@@ -1381,38 +1401,97 @@ class SqlCloudDirectory implements CloudDirectory {
   }
 
   async restore(tenantId: string, id: string, options?: WriteOptions): Promise<DirectoryObject> {
+    if (typeof id !== 'string') throw new TypeError('id must be a string');
+    const [restored] = await this.restoreMany(tenantId, [id], options);
+    return restored!;
+  }
+
+  async restoreMany(tenantId: string, ids: readonly string[], options?: WriteOptions): Promise<readonly DirectoryObject[]> {
+    if (!Array.isArray(ids)) throw new TypeError('ids must be an array');
+    for (const id of ids) if (typeof id !== 'string') throw new TypeError('id must be a string');
     actorOf(options);
+    if (ids.length === 0) return [];
     return this.#write(tenantId, async (tx, log) => {
-      const row = await this.#deletedRow(tx, tenantId, id);
-      const type = row.type as ObjectType;
-      const data = parseData(row.data);
-      delete data['deletedDateTime'];
-      const prepared = prepare(type, data);
-      await this.#checkConstraints(tx, tenantId, [prepared]);
-      await tx
-        .updateTable('directory_objects')
-        .set({ deleted_at: null, data: sparseJson(type, data) })
-        .where('tenant_id', '=', tenantId)
-        .where('id', '=', row.id)
-        .execute();
-      await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, [prepared]));
-      log.push({ objectType: type, objectId: row.id, kind: 'restored' });
-      for (const groupId of (await this.#liveGroupsOf(tx, tenantId, [row.id])).get(row.id) ?? []) {
-        log.push({ objectType: 'group', objectId: groupId, kind: 'memberAdded', detail: { id: row.id, type } });
+      const stored = await this.#deletedRowsOf(tx, tenantId, ids);
+      // Each id as `restore` would find it after the ids before it: one restored earlier in the call is live again.
+      const restores: ObjectRewrite[] = [];
+      const texts: string[] = [];
+      const back = new Set<string>();
+      let refusal: CloudsyncError | undefined;
+      for (const id of ids) {
+        const row = back.has(id) ? undefined : stored.get(id);
+        if (row === undefined) {
+          refusal = notFound('deleted item', id);
+          break;
+        }
+        back.add(id);
+        const data = parseData(row.data);
+        delete data['deletedDateTime'];
+        const after = prepare(row.type, data);
+        restores.push({ before: { id, type: row.type, data, upnKey: null, immutableId: null, smtp: [] }, after, changed: RESTORE_CLAIMS });
+        texts.push(restoredText(row.type, row.data, data));
       }
-      if (type === 'group') {
-        const members = await tx
-          .selectFrom('memberships as m')
-          .innerJoin('directory_objects as o', (j) => j.onRef('o.tenant_id', '=', 'm.tenant_id').onRef('o.id', '=', 'm.member_id'))
-          .select(['o.id', 'o.type'])
-          .where('m.tenant_id', '=', tenantId)
-          .where('m.group_id', '=', row.id)
-          .where('o.deleted_at', 'is', null)
-          .execute();
-        for (const m of members) log.push({ objectType: 'group', objectId: row.id, kind: 'memberAdded', detail: { id: m.id, type: m.type } });
+      // A deleted item holds no unique value (the indexes are partial, its addresses were released): restoring it
+      // claims all of its values anew, checked as updates claiming them would be, each after the restores before it.
+      await this.#checkRewrites(tx, tenantId, restores);
+      if (refusal !== undefined) throw refusal;
+
+      const objects = restores.map((r) => r.after);
+      const objectIds = objects.map((o) => o.id);
+      // Change rows as one restore per id: the object, then memberAdded for each group it is in that is live at that
+      // moment (live before the call, or restored earlier in it), then for a group each member live at that moment.
+      const groupsOf = await this.#liveGroupsOf(tx, tenantId, objectIds);
+      const membersOf = await this.#membersOf(tx, tenantId, objects.filter((o) => o.type === 'group').map((o) => o.id));
+      const restoredGroupsOf = new Map<string, string[]>();
+      for (const [groupId, members] of membersOf) for (const m of members) restoredGroupsOf.set(m.id, [...(restoredGroupsOf.get(m.id) ?? []), groupId]);
+      const live = new Set<string>();
+      for (const { id, type } of objects) {
+        log.push({ objectType: type, objectId: id, kind: 'restored' });
+        const restoredGroups = restoredGroupsOf.get(id)?.filter((groupId) => live.has(groupId)) ?? [];
+        const groups = restoredGroups.length === 0 ? groupsOf.get(id) ?? [] : [...(groupsOf.get(id) ?? []), ...restoredGroups].sort();
+        for (const groupId of groups) log.push({ objectType: 'group', objectId: groupId, kind: 'memberAdded', detail: { id, type } });
+        for (const m of membersOf.get(id) ?? []) {
+          if (m.live || live.has(m.id)) log.push({ objectType: 'group', objectId: id, kind: 'memberAdded', detail: { id: m.id, type: m.type } });
+        }
+        live.add(id);
       }
-      return data;
+
+      // Only deleted_at and data change. The partial unique indexes (live objects) gain the restored values, which
+      // the checks above found held by no live object and by no two of the call: the rows may be written in any order.
+      const rows = objects.map((o, index) => [tenantId, o.id, null, texts[index]!]);
+      if (rows.length === 1) await tx.executeQuery(CompiledQuery.raw(RESTORE_OBJECT[this.#dialect], [rows[0]![3], tenantId, rows[0]![1]]));
+      else await updateRows(tx, this.#dialect, OBJECT_DELETION, rows);
+      await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, objects));
+      return objects.map((o) => o.data);
     });
+  }
+
+  /** The deleted items among `ids` (type and stored data), by id. */
+  async #deletedRowsOf(tx: Tx, tenantId: string, ids: readonly string[]): Promise<Map<string, { readonly type: ObjectType; readonly data: string }>> {
+    const rows = new Map<string, { readonly type: ObjectType; readonly data: string }>();
+    for (const part of chunks([...new Set(ids)])) {
+      const text = fixedStatement(`select id, type, data from directory_objects where tenant_id = ? and deleted_at is not null and id in (${part.map(() => '?').join(', ')})`);
+      const result = await tx.executeQuery<{ id: string; type: ObjectType; data: string }>(CompiledQuery.raw(text[this.#dialect], [tenantId, ...part]));
+      for (const row of result.rows) rows.set(row.id, { type: row.type, data: row.data });
+    }
+    return rows;
+  }
+
+  /** Every direct member of each of `groupIds`, live or deleted (group id → members, by member id). */
+  async #membersOf(tx: Tx, tenantId: string, groupIds: readonly string[]): Promise<Map<string, { readonly id: string; readonly type: string; readonly live: boolean }[]>> {
+    const members = new Map<string, { readonly id: string; readonly type: string; readonly live: boolean }[]>();
+    for (const part of chunks(groupIds)) {
+      const text = fixedStatement('select m.group_id, o.id, o.type, o.deleted_at from memberships m join directory_objects o on o.tenant_id = m.tenant_id and o.id = m.member_id'
+        + ` where m.tenant_id = ? and m.group_id in (${part.map(() => '?').join(', ')}) order by m.group_id, o.id`);
+      const { rows } = await tx.executeQuery<{ group_id: string; id: string; type: string; deleted_at: string | null }>(CompiledQuery.raw(text[this.#dialect], [tenantId, ...part]));
+      for (const row of rows) {
+        const member = { id: row.id, type: row.type, live: row.deleted_at === null };
+        const list = members.get(row.group_id);
+        if (list === undefined) members.set(row.group_id, [member]);
+        else list.push(member);
+      }
+    }
+    return members;
   }
 
   async permanentlyDelete(tenantId: string, id: string, options?: WriteOptions): Promise<void> {

@@ -145,6 +145,9 @@ export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string
     async restore(id) {
       return (await directory.restore(tenantId, id, PROVISIONING)) as unknown as TargetObject;
     },
+    async restoreMany(ids) {
+      return (await directory.restoreMany(tenantId, ids, PROVISIONING)) as unknown as TargetObject[];
+    },
     addMember: (groupId, memberId) => directory.addMember(tenantId, groupId, memberId, PROVISIONING),
     removeMember: (groupId, memberId) => directory.removeMember(tenantId, groupId, memberId, PROVISIONING),
   };

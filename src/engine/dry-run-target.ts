@@ -167,6 +167,13 @@ export class DryRunTarget implements TargetDirectory {
     return object;
   }
 
+  /** The same planned writes as one restore per id (a dry run predicts no refusal of a restore). */
+  async restoreMany(ids: readonly string[]): Promise<readonly TargetObject[]> {
+    const restored: TargetObject[] = [];
+    for (const id of ids) restored.push(await this.restore(id));
+    return restored;
+  }
+
   async addMember(groupId: string, memberId: string): Promise<void> {
     this.writes.push({ operation: 'addMember', type: 'group', id: groupId, targetId: memberId });
   }

@@ -1026,14 +1026,17 @@ async function exportStep(batch: BatchContext): Promise<void> {
   }
 
   // 3. Everything else, in batch order (creates are done above). Updates and joins of one target type that follow
-  // each other are written together (exportUpdates), and so are deletes (exportDeletes); any other cloud write in
-  // between writes the ones before it first, so the cloud sees the writes in the batch's order (a UPN a delete
-  // frees, an update may take). At most one of the two runs is pending at a time.
+  // each other are written together (exportUpdates), and so are deletes (exportDeletes) and restores
+  // (exportRestores); any other cloud write in between writes the ones before it first, so the cloud sees the
+  // writes in the batch's order (a UPN a delete frees, an update may take). At most one of the three runs is
+  // pending at a time.
   const updates: WorkItem[] = [];
   const deletes: WorkItem[] = [];
+  const restores: WorkItem[] = [];
   for (const item of batch.items) {
     if ((item.plan === 'update' || item.plan === 'adopt') && target.updateMany !== undefined) {
       await exportDeletes(cycle, deletes.splice(0));
+      await exportRestores(cycle, restores.splice(0));
       if (updates.length > 0 && updates[0]!.targetType !== item.targetType) await exportUpdates(cycle, updates.splice(0));
       updates.push(item);
       // its link changes are written after it (exportUpdates writes them)
@@ -1042,13 +1045,23 @@ async function exportStep(batch: BatchContext): Promise<void> {
     }
     if (item.plan === 'delete' && item.linkChanges === undefined && target.deleteMany !== undefined) {
       await exportUpdates(cycle, updates.splice(0));
+      await exportRestores(cycle, restores.splice(0));
       if (deletes.length > 0 && deletes[0]!.entry!.targetType !== item.entry!.targetType) await exportDeletes(cycle, deletes.splice(0));
       deletes.push(item);
+      continue;
+    }
+    // (a run's values are written with updateMany: a target without it restores object by object)
+    if (item.plan === 'restore' && item.linkChanges === undefined && target.restoreMany !== undefined && target.updateMany !== undefined) {
+      await exportUpdates(cycle, updates.splice(0));
+      await exportDeletes(cycle, deletes.splice(0));
+      if (restores.length > 0 && restores[0]!.targetType !== item.targetType) await exportRestores(cycle, restores.splice(0));
+      restores.push(item);
       continue;
     }
     if (item.linkChanges !== undefined || !WRITES_NOTHING.has(item.plan)) {
       await exportUpdates(cycle, updates.splice(0));
       await exportDeletes(cycle, deletes.splice(0));
+      await exportRestores(cycle, restores.splice(0));
     }
     try {
       if (item.plan !== 'create') await OBJECT_EXPORTS[item.plan](cycle, item);
@@ -1060,6 +1073,7 @@ async function exportStep(batch: BatchContext): Promise<void> {
   }
   await exportUpdates(cycle, updates);
   await exportDeletes(cycle, deletes);
+  await exportRestores(cycle, restores);
 
   // 4. The entries, after the cloud writes they describe; objects that arrived in the cloud make the entries
   // that referred to them while they were missing pending again.
@@ -1157,14 +1171,15 @@ const WRITES_NOTHING: ReadonlySet<PlanKind> = new Set<PlanKind>(['create', 'unch
  * current objects of the updates read in one call (a join has the object matching found) and the differences
  * written in one transaction (target.updateMany). As with creates, a write the target refuses fails the whole
  * call, and the writes are then made one by one, so that only the objects refused fail. Each item's link changes
- * follow its write.
+ * follow its write. `restored`: the objects a run of restores brought back (exportRestores), whose values are
+ * written here as writeDifferences writes a restored object's.
  */
-async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[]): Promise<void> {
+async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[], restored?: ReadonlyMap<WorkItem, TargetObject>): Promise<void> {
   if (items.length === 0) return;
   const { target } = cycle.deps;
   const type = items[0]!.targetType!;
   const reads = items.filter((i) => i.plan === 'update');
-  const current = new Map<WorkItem, TargetObject | undefined>();
+  const current = new Map<WorkItem, TargetObject | undefined>(restored);
   try {
     if (reads.length > 1 && target.getMany !== undefined) {
       const found = await target.getMany(type, reads.map((i) => i.entry!.cloudId!));
@@ -1199,8 +1214,9 @@ async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[]): P
   };
   for (const item of items) {
     try {
-      const adopting = item.plan === 'adopt';
-      const object = adopting ? item.matched! : current.has(item) ? current.get(item) : await target.get(type, item.entry!.cloudId!);
+      // a restored object is written as a join's (writeDifferences' `adopting`): its sync stamp too, if it lost it
+      const adopting = item.plan !== 'update';
+      const object = item.plan === 'adopt' ? item.matched! : current.has(item) ? current.get(item) : await target.get(type, item.entry!.cloudId!);
       if (object === undefined) {
         await writePending(); // the create comes after the writes before it, as object by object
         await createInstead(cycle, item, 'Created again (the cloud object was gone)');
@@ -1247,6 +1263,38 @@ async function exportDeletes(cycle: CycleContext, items: readonly WorkItem[]): P
     try {
       if (written) deletedInCloud(cycle, item);
       else await OBJECT_EXPORTS.delete(cycle, item);
+    } catch (error) {
+      if (!isObjectFailure(error)) throw error;
+      fail(item, 'export', error);
+    }
+  }
+}
+
+/**
+ * The plan `restore` of items of one target type, as OBJECT_EXPORTS exports them one by one, in two transactions:
+ * the restores in one call (target.restoreMany; bringing 1,000 objects back into scope committed 1,000 times), then
+ * their values, written through the updates' run (exportUpdates: one updateMany). As with the other runs, a restore
+ * the target refuses — a UPN or address taken meanwhile, or an id no longer among the deleted items (restored by a
+ * run that crashed after it, or purged) — fails the whole call, and the items are then exported one by one, restore
+ * and values each, so that only the objects refused fail and the others are read as already restored or created anew.
+ */
+async function exportRestores(cycle: CycleContext, items: readonly WorkItem[]): Promise<void> {
+  if (items.length === 0) return;
+  if (items.length > 1) {
+    let restored: readonly TargetObject[] | undefined;
+    try {
+      restored = await cycle.deps.target.restoreMany!(items.map((i) => i.entry!.cloudId!));
+    } catch (error) {
+      if (!isObjectFailure(error)) throw error;
+    }
+    if (restored !== undefined) {
+      await exportUpdates(cycle, items, new Map(items.map((item, index) => [item, restored[index]!])));
+      return;
+    }
+  }
+  for (const item of items) {
+    try {
+      await OBJECT_EXPORTS.restore(cycle, item);
     } catch (error) {
       if (!isObjectFailure(error)) throw error;
       fail(item, 'export', error);

@@ -78,6 +78,12 @@ export interface TargetDirectory {
    */
   deleteMany?(type: TargetType, ids: readonly string[]): Promise<void>;
   restore(id: string): Promise<TargetObject>;
+  /**
+   * Many restores, all or nothing, each as `restore` would make it after the ones before it, returning the restored
+   * objects in `ids` order; a refusal (an id not among the deleted items, a value now taken) throws the error
+   * `restore` would throw for the first item refused. Optional: without it the engine restores object by object.
+   */
+  restoreMany?(ids: readonly string[]): Promise<readonly TargetObject[]>;
   addMember(groupId: string, memberId: string): Promise<void>;
   removeMember(groupId: string, memberId: string): Promise<void>;
   setReference?(type: TargetType, id: string, attribute: string, targetId: string | null): Promise<void>;

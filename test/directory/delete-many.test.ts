@@ -5,20 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CloudDirectory, DeltaEntry } from '../../src/directory/index.ts';
 import { BACKENDS } from '../storage/backends.ts';
-import { rejectsWith, stopHarnessAfterAll, useDirectory } from './fixture.ts';
-
-/** Every entry of a delta round of `type` from `token` (from the start without one), and the round's next token. */
-async function deltaRound(directory: CloudDirectory, tenantId: string, type: 'user' | 'group', token?: string): Promise<{ items: DeltaEntry[]; token: string }> {
-  const items: DeltaEntry[] = [];
-  let page = await directory.delta(tenantId, type, token === undefined ? { top: 999 } : { token, top: 999 });
-  for (;;) {
-    items.push(...page.items);
-    if (page.deltaToken !== undefined) return { items, token: page.deltaToken };
-    page = await directory.delta(tenantId, type, { token: page.nextToken!, top: 999 });
-  }
-}
+import { deltaRound, rejectsWith, stopHarnessAfterAll, useDirectory } from './fixture.ts';
 
 const ids = (page: { readonly items: readonly { readonly id: string }[] }) => page.items.map((o) => o.id).sort();
 

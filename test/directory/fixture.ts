@@ -4,7 +4,7 @@
  */
 import { after, before } from 'node:test';
 import { CloudsyncError } from '../../src/errors/index.ts';
-import { createCloudDirectory, type CloudDirectory } from '../../src/directory/index.ts';
+import { createCloudDirectory, type CloudDirectory, type DeltaEntry } from '../../src/directory/index.ts';
 import type { Store } from '../../src/storage/index.ts';
 import type { Backend } from '../storage/backends.ts';
 import { stopPostgres } from '../harness/postgres.ts';
@@ -53,4 +53,15 @@ export async function rejectsWith(promise: Promise<unknown>, code: string): Prom
     throw new Error(`expected ${code}, got ${error instanceof CloudsyncError ? error.code + ': ' + error.message : String(error)}`, { cause: error });
   }
   throw new Error(`expected ${code}, but the call succeeded`);
+}
+
+/** Every entry of a delta round of `type` from `token` (from the start without one), and the round's next token. */
+export async function deltaRound(directory: CloudDirectory, tenantId: string, type: 'user' | 'group', token?: string): Promise<{ items: DeltaEntry[]; token: string }> {
+  const items: DeltaEntry[] = [];
+  let page = await directory.delta(tenantId, type, token === undefined ? { top: 999 } : { token, top: 999 });
+  for (;;) {
+    items.push(...page.items);
+    if (page.deltaToken !== undefined) return { items, token: page.deltaToken };
+    page = await directory.delta(tenantId, type, { token: page.nextToken!, top: 999 });
+  }
 }

@@ -32,6 +32,28 @@ for (const backend of BACKENDS) {
         await dispose();
       }
     });
+
+    test('restoreMany plans one restore per id, returns the objects by id, and restores nothing', async () => {
+      const { store, dispose } = await backend.open();
+      try {
+        const f = await engineFixture(store);
+        const users = await f.directory.createMany(f.tenantId, 'user', [0, 1, 2].map((i) => ({ userPrincipalName: `r${i}@${f.initialDomain}`, displayName: `R ${i}` })));
+        const ids = users.map((u) => u.id);
+        await f.directory.deleteMany(f.tenantId, 'user', ids);
+        let n = 0;
+        const batched = new DryRunTarget(f.target, () => `b${n++}`);
+        const oneByOne = new DryRunTarget(f.target, () => `o${n++}`);
+        const restored = await batched.restoreMany(ids.slice(0, 2));
+        for (const id of ids.slice(0, 2)) await oneByOne.restore(id);
+        assert.deepEqual(batched.writes, oneByOne.writes);
+        assert.deepEqual(batched.writes, ids.slice(0, 2).map((id) => ({ operation: 'restore', type: null, id })));
+        assert.deepEqual(restored.map((u) => u.id), ids.slice(0, 2));
+        assert.equal((await f.listAll('user')).length, 0);
+        assert.equal((await f.listDeleted('user')).length, 3);
+      } finally {
+        await dispose();
+      }
+    });
   });
 }
 

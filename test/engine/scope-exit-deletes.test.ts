@@ -8,16 +8,13 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LdifConnector } from '../../src/connectors/ldif/ldif-connector.ts';
+import { writeFileSync } from 'node:fs';
 import { CloudsyncError, isCloudsyncError } from '../../src/errors/index.ts';
-import type { CycleReport, ProvisioningLogEntry, TargetDirectory } from '../../src/engine/index.ts';
-import { compileSynchronizationSchema, getTemplate, type SynchronizationSchema } from '../../src/schema/index.ts';
+import type { CycleReport, TargetDirectory } from '../../src/engine/index.ts';
 import { stopPostgres } from '../harness/postgres.ts';
 import { BACKENDS } from '../storage/backends.ts';
-import { AD_SCHEMA, engineFixture, type EngineFixture } from './engine-fixture.ts';
+import { AD_SCHEMA, type EngineFixture } from './engine-fixture.ts';
+import { comparable, entriesOf, nobodyInScope, tenantPair, withoutCycleId } from './scope-change-fixture.ts';
 
 const OU = 'OU=Staff,DC=corp,DC=example,DC=com';
 const PEOPLE = 12;
@@ -40,14 +37,6 @@ function exportOf(without: readonly number[] = []): string {
     ...TEAM.map((n) => `member: ${dnOf(n)}`), `objectGUID:: ${guidOf(100)}`,
     `objectSid:: ${Buffer.from([1, 5, 0, 0, 0, 0, 0, 5, 21, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 100, 4, 0, 0]).toString('base64')}`].join('\n');
   return `version: 1\n\n${users.join('\n\n')}\n\n${team}\n`;
-}
-
-/** AD2AADProvisioning with a user scoping filter no user passes (every user has a cn): every user leaves the scope. */
-function nobodyInScope() {
-  const template = JSON.parse(JSON.stringify(getTemplate('AD2AADProvisioning'))) as SynchronizationSchema;
-  const users = template.synchronizationRules![0]!.objectMappings!.find((m) => m.targetObjectName === 'User')!;
-  (users as { scope: unknown }).scope = { ...users.scope, groups: [{ name: 'nobody', clauses: [{ sourceOperandName: 'cn', operatorName: 'IS NULL', targetOperand: { values: [] } }] }] };
-  return compileSynchronizationSchema(template);
 }
 
 /**
@@ -76,40 +65,23 @@ function refusing(target: TargetDirectory, refusedId: () => string, batched: boo
   };
 }
 
-/** The log entries without what differs between two tenants of one store (ids, the tenant's domain). */
-function comparable(entries: readonly ProvisioningLogEntry[], domain: string): string {
-  return JSON.stringify(entries.map(({ action, status, steps, modifiedProperties, sourceIdentity, errorCode, errorMessage }) => ({ action, status, steps, modifiedProperties, sourceIdentity, errorCode, errorMessage })))
-    .replaceAll(domain, '<tenant domain>')
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>');
-}
-
 for (const backend of BACKENDS) {
   describe(`users leaving the scope are deleted together (${backend.name})`, () => {
-    let dispose: () => Promise<void>;
+    const pair = tenantPair(backend, 'cloudsync-scope-exit-');
+    const { file, source } = pair;
     let batched: EngineFixture;
     let oneByOne: EngineFixture;
-    const fixtures = () => [batched, oneByOne] as const;
+    const fixtures = () => pair.fixtures();
     /** per fixture: display name → cloud id after the first full sync */
     const idsBefore = new Map<EngineFixture, Map<string, string>>();
-    const dir = mkdtempSync(join(tmpdir(), 'cloudsync-scope-exit-'));
-    const file = join(dir, 'export.ldif');
-    const source = new LdifConnector({ file });
     const targetOf = (f: EngineFixture) => refusing(f.target, () => idsBefore.get(f)!.get(`Person ${REFUSED}`)!, f === batched);
     const byName = async (f: EngineFixture, deleted = false) =>
       new Map((deleted ? await f.listDeleted('user') : await f.listAll('user')).map((u) => [String(u['displayName']), String(u['id'])]));
     /** what the connector space holds per anchor: state, cloud object (by name), failures */
-    const entriesOf = async (f: EngineFixture) => {
-      const names = new Map([...idsBefore.get(f)!].map(([name, id]) => [id, name]));
-      const entries = await f.connectorSpace.get([...Array.from({ length: PEOPLE }, (_, i) => guidOf(i + 1)), guidOf(100)]);
-      return [...entries.values()].map((e) => [e.dn, e.state, names.get(e.cloudId!) ?? e.cloudId, e.escrow.failureCount, e.escrow.lastError?.code ?? null]);
-    };
-    const withoutCycleId = (report: CycleReport) => ({ ...report, cycleId: null });
+    const entries = (f: EngineFixture) => entriesOf(f, [...Array.from({ length: PEOPLE }, (_, i) => guidOf(i + 1)), guidOf(100)], new Map([...idsBefore.get(f)!].map(([name, id]) => [id, name])));
 
     before(async () => {
-      const opened = await backend.open();
-      dispose = opened.dispose;
-      batched = await engineFixture(opened.store);
-      oneByOne = await engineFixture(opened.store);
+      ({ batched, oneByOne } = pair);
       writeFileSync(file, exportOf());
       for (const f of fixtures()) {
         const report = await f.cycle(source, 'full');
@@ -119,10 +91,6 @@ for (const backend of BACKENDS) {
         idsBefore.set(f, new Map([...users, ['Team', String(groups[0]!['id'])]]));
         assert.deepEqual(await f.members(String(groups[0]!['id'])), TEAM.map((n) => `Person ${n}`).sort());
       }
-    });
-    after(async () => {
-      await dispose();
-      rmSync(dir, { recursive: true, force: true });
     });
 
     test('the threshold holds the deletions of the batches that reach it, exactly as object by object', async () => {
@@ -141,7 +109,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(held(e0!), [9, 10, 11, 12].map((n) => [dnOf(n), 'leftScope']));
       assert.deepEqual([e0!.details!['deleted'], e0!.details!['deletions']], [7, 11]);
       assert.equal(comparable(batched.log.entries, batched.initialDomain), comparable(oneByOne.log.entries, oneByOne.initialDomain));
-      assert.deepEqual(await entriesOf(batched), await entriesOf(oneByOne));
+      assert.deepEqual(await entries(batched), await entries(oneByOne));
       for (const f of fixtures()) {
         assert.deepEqual([...(await byName(f)).keys()].sort(), [REFUSED, 9, 10, 11, 12].map((n) => `Person ${n}`).sort());
       }
@@ -163,7 +131,7 @@ for (const backend of BACKENDS) {
       assert.deepEqual(failures.map((e) => [e.sourceIdentity.dn, e.action, e.errorCode]), [[dnOf(REFUSED), 'Delete', 'ERR_DIR_INVALID_VALUE']]);
       const deletes = batched.log.entries.filter((e) => e.status === 'Success' && e.action === 'Delete');
       assert.deepEqual(deletes.map((e) => e.sourceIdentity.dn), [9, 10, 11, 12].map(dnOf));
-      assert.deepEqual(await entriesOf(batched), await entriesOf(oneByOne));
+      assert.deepEqual(await entries(batched), await entries(oneByOne));
       for (const f of fixtures()) {
         assert.deepEqual([...(await byName(f)).keys()], [`Person ${REFUSED}`]);
         assert.equal((await byName(f, true)).size, PEOPLE - 1);
@@ -180,7 +148,7 @@ for (const backend of BACKENDS) {
         assert.deepEqual(await byName(f), new Map([...idsBefore.get(f)!].filter(([name]) => name !== 'Team')));
         assert.equal((await byName(f, true)).size, 0);
         assert.deepEqual(await f.members(idsBefore.get(f)!.get('Team')!), TEAM.map((n) => `Person ${n}`).sort());
-        for (const [dn, state, cloud, failures] of await entriesOf(f)) assert.deepEqual([state, failures], ['synced', 0], `${dn} ${cloud}`);
+        for (const [dn, state, cloud, failures] of await entries(f)) assert.deepEqual([state, failures], ['synced', 0], `${dn} ${cloud}`);
       }
     });
 
@@ -197,7 +165,7 @@ for (const backend of BACKENDS) {
       assert.equal(comparable(batched.log.entries, batched.initialDomain), comparable(oneByOne.log.entries, oneByOne.initialDomain));
       const deletes = batched.log.entries.filter((e) => e.action === 'Delete');
       assert.deepEqual(deletes.map((e) => [e.sourceIdentity.dn, e.status, e.steps[0]!.description]), gone.map((n) => [dnOf(n), 'Success', 'No longer in the source directory']));
-      assert.deepEqual(await entriesOf(batched), await entriesOf(oneByOne));
+      assert.deepEqual(await entries(batched), await entries(oneByOne));
       for (const f of fixtures()) {
         assert.deepEqual([...(await byName(f, true)).keys()].sort(), gone.map((n) => `Person ${n}`).sort());
         assert.deepEqual(await f.members(idsBefore.get(f)!.get('Team')!), [`Person ${REFUSED}`, 'Person 9']);
