@@ -56,6 +56,9 @@ export interface ManagerLink {
 /** What became of one link of setManagers: done (or already so), or the error setManager would have thrown. */
 export type ManagerLinkResult = { readonly ok: true } | { readonly ok: false; readonly error: CloudsyncError };
 
+/** What became of one item of createEach: the object created, or the error `create` would have thrown for it. */
+export type ObjectWriteResult<T> = { readonly ok: true; readonly object: T } | { readonly ok: false; readonly error: CloudsyncError };
+
 /** The object type each ObjectType reads as. */
 export interface ObjectOfType {
   user: User;
@@ -194,6 +197,16 @@ export interface CloudDirectory {
    * object is checked exactly as `create` checks it.
    */
   createMany<T extends ObjectType>(tenantId: string, type: T, items: readonly ObjectProperties[], options?: WriteOptions): Promise<readonly ObjectOfType[T][]>;
+
+  /**
+   * Creates many objects of one type in one transaction with the outcome of calling `create` once per item, in
+   * order: an item `create` would refuse there — an invalid value, a UPN, immutable id or SMTP address held by a
+   * stored object or by an earlier item that was created, an unverified domain — is a value at its index carrying
+   * create's error, and writes nothing; the others are created (with one change row each, in item order), and a
+   * refused item's values stay free for the items after it. Throws only what would fail every item (the store is
+   * gone, the tenant does not exist) or for misuse; nothing is written then.
+   */
+  createEach<T extends ObjectType>(tenantId: string, type: T, items: readonly ObjectProperties[], options?: WriteOptions): Promise<readonly ObjectWriteResult<ObjectOfType[T]>[]>;
 
   /**
    * A live (not deleted) object by id. For users the id may also be the userPrincipalName, as Graph allows

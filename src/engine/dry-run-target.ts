@@ -14,7 +14,7 @@
  * run would meet. Other refusals (property formats, limits) are not predicted.
  */
 import { CloudsyncError } from '../errors/index.ts';
-import type { ReferenceLink, ReferenceLinkResult, TargetDirectory, TargetObject, TargetType, TargetUpdate, TargetValue, TenantDomains } from './target-directory.ts';
+import type { ReferenceLink, ReferenceLinkResult, TargetDirectory, TargetObject, TargetType, TargetUpdate, TargetValue, TargetWriteResult, TenantDomains } from './target-directory.ts';
 
 export const DRY_RUN_ID_PREFIX = 'dry-run:';
 
@@ -116,6 +116,19 @@ export class DryRunTarget implements TargetDirectory {
     const created: TargetObject[] = [];
     for (const item of items) created.push(await this.create(type, item));
     return created;
+  }
+
+  async createEach(type: TargetType, items: readonly Readonly<Record<string, TargetValue>>[]): Promise<readonly TargetWriteResult[]> {
+    const results: TargetWriteResult[] = [];
+    for (const item of items) {
+      try {
+        results.push({ ok: true, object: await this.create(type, item) });
+      } catch (error) {
+        if (!(error instanceof CloudsyncError)) throw error;
+        results.push({ ok: false, error });
+      }
+    }
+    return results;
   }
 
   async update(type: TargetType, id: string, patch: Readonly<Record<string, TargetValue>>): Promise<TargetObject> {

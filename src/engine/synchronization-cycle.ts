@@ -68,7 +68,7 @@ import type {
   ProvisioningStepType,
 } from './provisioning-log.ts';
 import { readAhead } from './read-ahead.ts';
-import type { ReferenceLink, TargetDirectory, TargetObject, TargetType, TargetValue, TenantDomains } from './target-directory.ts';
+import type { ReferenceLink, TargetDirectory, TargetObject, TargetType, TargetValue, TargetWriteResult, TenantDomains } from './target-directory.ts';
 import { PENDING_DELETION_REASON_TEXT, type PendingDeletion, type PendingDeletionReason } from './pending-deletion.ts';
 
 /** What the engine needs of a source connector (src/connectors/source-connector.ts). */
@@ -994,21 +994,32 @@ async function exportStep(batch: BatchContext): Promise<void> {
   // header), which an intent entry would not change — it carries no cloud id. It cost one upsert per new object.
   const creates = batch.items.filter((i) => i.plan === 'create');
 
-  // 2. Creates, one transaction per target type; if one object fails the whole batch, create them one by one.
+  // 2. Creates, one transaction per target type. The objects the directory refuses fail alone, with the error a
+  // create of their own would meet (createEach: a UPN held by a cloud-only user fails that user, not the batch's
+  // 1,000 transactions). A target without createEach, or a refusal createEach could not tell apart from one of the
+  // whole call, makes the creates one by one, as createMany refusing one object does.
   const byType = new Map<TargetType, WorkItem[]>();
   for (const item of creates) pushTo(byType, item.targetType!, item);
   for (const [type, items] of byType) {
     let created: readonly TargetObject[] | undefined;
+    let results: readonly TargetWriteResult[] | undefined;
     if (items.length > 1) {
       try {
-        created = await target.createMany(type, items.map((i) => stamped(cycle, i.desired!)));
+        const inputs = items.map((i) => stamped(cycle, i.desired!));
+        if (target.createEach !== undefined) results = await target.createEach(type, inputs);
+        else created = await target.createMany(type, inputs);
       } catch (error) {
         if (!isObjectFailure(error)) throw error;
       }
     }
     for (let index = 0; index < items.length; index++) {
       const item = items[index]!;
-      let object = created?.[index];
+      const result = results?.[index];
+      if (result?.ok === false) {
+        fail(item, 'export', result.error);
+        continue;
+      }
+      let object = result?.object ?? created?.[index];
       if (object === undefined) {
         try {
           object = await target.create(type, stamped(cycle, item.desired!));
