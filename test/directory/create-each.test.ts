@@ -77,13 +77,18 @@ async function deltaOf(directory: CloudDirectory, tenantId: string, type: 'user'
  * objects by their label, items by their index, the never-stored id of a refused item `<refused>`) and the tenant's
  * domain is `<domain>`.
  */
-async function run(f: DirectoryFixture, way: 'createEach' | 'oneByOne', itemsOf: (domain: string) => ObjectProperties[]) {
+async function run(f: DirectoryFixture, way: 'createEach' | 'oneByOne', itemsOf: (domain: string) => ObjectProperties[], calls = 1) {
   const { tenantId, domain } = await f.tenant();
   const labels = new Map<string, string>();
   for (const [label, { type, properties }] of Object.entries(storedObjects(domain))) labels.set((await f.directory.create(tenantId, type, properties)).id, label);
   const before = { user: await deltaOf(f.directory, tenantId, 'user'), group: await deltaOf(f.directory, tenantId, 'group') };
   const items = itemsOf(domain);
-  const outcomes = way === 'createEach' ? await f.directory.createEach(tenantId, 'user', items, { actor: 'provisioning' }) : await oneByOne(f.directory, tenantId, items);
+  const outcomes = [];
+  const size = Math.ceil(items.length / calls);
+  for (let start = 0; start < items.length; start += size) {
+    const part = items.slice(start, start + size);
+    outcomes.push(...(way === 'createEach' ? await f.directory.createEach(tenantId, 'user', part, { actor: 'provisioning' }) : await oneByOne(f.directory, tenantId, part)));
+  }
   assert.equal(outcomes.length, items.length);
   outcomes.forEach((o, index) => {
     if (o.ok) labels.set(o.object.id, `item${index}`);
@@ -126,6 +131,15 @@ for (const backend of BACKENDS) {
       assert.equal(details(15)['conflictingObjectId'], 'item2');
       assert.equal(batched.users.length, 2 + 5);
       assert.equal(batched.delta.length, 5);
+    });
+
+    it('in three calls, each after one that met refusals (SQLite then looks up before it inserts), as one-by-one creates', async () => {
+      const batched = await run(f, 'createEach', conflictingItems, 3);
+      assert.deepEqual(batched, await run(f, 'oneByOne', conflictingItems));
+      assert.equal(batched.users.length, 2 + 5);
+      const fresh = (domain: string) => [...conflictingItems(domain), ...Array.from({ length: 6 }, (_, i) => ({ displayName: `f${i}`, userPrincipalName: `f${i}@${domain}` }))];
+      // the last call has no refusal (SQLite inserts first again after it)
+      assert.deepEqual(await run(f, 'createEach', fresh, 4), await run(f, 'oneByOne', fresh));
     });
 
     it('only an SMTP address refused: the objects already inserted go back, the others are created once', async () => {
