@@ -204,6 +204,26 @@ interface ObjectRewrite {
   readonly changed: readonly string[];
 }
 
+/**
+ * Whether the writes the constraints' walk refused (`walked`, by write index) leave the items after them as they were
+ * computed: no later item names an object a refused write was to change (it read that object with the refused
+ * change made), and no item names a user by UPN (which a refused UPN change would have resolved otherwise).
+ */
+function refusalsStandAlone(
+  walked: ReadonlyMap<number, unknown>,
+  itemOfWrite: readonly number[],
+  writes: readonly ObjectRewrite[],
+  targets: readonly (string | undefined)[],
+  byUpnItems: boolean,
+): boolean {
+  if (byUpnItems) return false;
+  for (const w of walked.keys()) {
+    const id = writes[w]!.after.id;
+    for (let index = itemOfWrite[w]! + 1; index < targets.length; index++) if (targets[index] === id) return false;
+  }
+  return true;
+}
+
 /** The properties #refusedWrites looks at (SMTP addresses come from mail and proxyAddresses). */
 const CONSTRAINED_PROPERTIES: readonly string[] = ['userPrincipalName', 'onPremisesImmutableId', 'mail', 'proxyAddresses'];
 
@@ -880,6 +900,29 @@ class SqlCloudDirectory implements CloudDirectory {
   }
 
   async updateMany<T extends ObjectType>(tenantId: string, type: T, items: readonly ObjectUpdate[], options?: WriteOptions): Promise<readonly ObjectOfType[T][]> {
+    const results = await this.#updateItems(tenantId, type, items, options, 'all');
+    return results.map((r) => (r as { readonly object: ObjectOfType[T] }).object);
+  }
+
+  async updateEach<T extends ObjectType>(tenantId: string, type: T, items: readonly ObjectUpdate[], options?: WriteOptions): Promise<readonly ObjectWriteResult<ObjectOfType[T]>[]> {
+    return this.#updateItems(tenantId, type, items, options, 'each');
+  }
+
+  /**
+   * updateMany (`all`: the first item refused fails the call) and updateEach (`each`: refused items are values). Each
+   * item is what `update` makes of it after the items before it that were written: an item refused for itself (not
+   * found, a read-only or mastered property, an invalid value) changes nothing for the ones after it; one refused
+   * by the constraints' walk (#refusedWrites) does not either, as long as no later item writes the same object or
+   * names a user by UPN — their state was computed with it, so `each` then fails the call as `all` does (and the
+   * engine writes one by one).
+   */
+  async #updateItems<T extends ObjectType>(
+    tenantId: string,
+    type: T,
+    items: readonly ObjectUpdate[],
+    options: WriteOptions | undefined,
+    refusals: 'all' | 'each',
+  ): Promise<readonly ObjectWriteResult<ObjectOfType[T]>[]> {
     assertType(type);
     if (!Array.isArray(items)) throw new TypeError('items must be an array');
     for (const item of items) if (typeof item?.id !== 'string') throw new TypeError('id must be a string');
@@ -892,16 +935,25 @@ class SqlCloudDirectory implements CloudDirectory {
       // Each object's data after the items so far, and the UPNs those items moved: what the next `update` would read.
       const latest = new Map<string, StoredObject>();
       const movedUpns = new Map<string, string | null>();
-      const results: StoredObject[] = [];
+      const results: (StoredObject | CloudsyncError)[] = [];
       const writes: ObjectRewrite[] = [];
-      let refusal: { readonly error: unknown } | undefined;
-      for (const item of items) {
+      /** per write, its item's index */
+      const itemOfWrite: number[] = [];
+      /** per item, the object it names (undefined: not found) */
+      const targets: (string | undefined)[] = [];
+      let byUpnItems = false;
+      let firstRefused = items.length;
+      for (let index = 0; index < items.length; index++) {
+        const item = items[index]!;
+        targets.push(undefined);
         try {
           const byUpn = type === 'user' && item.id.includes('@');
+          byUpnItems ||= byUpn;
           const key = byUpn ? item.id.toLowerCase() : item.id;
           const id = byUpn ? (movedUpns.has(key) ? movedUpns.get(key) : stored.idByUpn.get(key)) : key;
           const current = id === undefined || id === null ? undefined : latest.get(id) ?? stored.dataById.get(id);
           if (current === undefined) throw notFound(type, item.id);
+          targets[index] = current.id;
           const { data, changed } = applyInput(type, current, item.patch, { actor, extensions }, false);
           results.push(data);
           if (changed.length === 0) continue;
@@ -913,17 +965,28 @@ class SqlCloudDirectory implements CloudDirectory {
             if (after.upnKey !== null) movedUpns.set(after.upnKey, after.id);
           }
           writes.push({ before, after, changed });
+          itemOfWrite.push(index);
         } catch (error) {
-          // What `update` would throw for this item, once every item before it has passed its constraint checks.
-          refusal = { error };
-          break;
+          // What `update` would throw for this item. Misuse (a TypeError) fails the call.
+          if (!(error instanceof CloudsyncError)) throw error;
+          results.push(error);
+          firstRefused = Math.min(firstRefused, index);
+          if (refusals === 'all') break;
         }
       }
-      await this.#checkRewrites(tx, tenantId, writes);
-      if (refusal !== undefined) throw refusal.error;
+      const walked = await this.#refusedWrites(tx, tenantId, writes);
+      for (const [w, error] of walked) {
+        const index = itemOfWrite[w]!;
+        results[index] = error;
+        firstRefused = Math.min(firstRefused, index);
+      }
+      if (firstRefused < items.length && (refusals === 'all' || (walked.size > 0 && !refusalsStandAlone(walked, itemOfWrite, writes, targets, byUpnItems)))) {
+        throw results[firstRefused];
+      }
+      const accepted = walked.size === 0 ? writes : writes.filter((_, w) => !walked.has(w));
       const smtpChanged = new Set<string>();
       const final = new Map<string, PreparedObject>();
-      for (const { after, changed } of writes) {
+      for (const { after, changed } of accepted) {
         if (changed.includes('mail') || changed.includes('proxyAddresses')) smtpChanged.add(after.id);
         final.set(after.id, after);
         log.push({ objectType: type, objectId: after.id, kind: 'updated', detail: changed });
@@ -932,11 +995,11 @@ class SqlCloudDirectory implements CloudDirectory {
       // object is written twice: the rows of one statement are updated in no order, and only then could a unique
       // index see a value held twice in between (the checks above allowed the sequence, not any order of it). A
       // schema's re-evaluation, UPN changes included, takes the single statement; otherwise row by row in item order.
-      const keysStay = final.size === writes.length && !passesBetween(writes, (o) => o.upnKey) && !passesBetween(writes, (o) => o.immutableId);
+      const keysStay = final.size === accepted.length && !passesBetween(accepted, (o) => o.upnKey) && !passesBetween(accepted, (o) => o.immutableId);
       if (keysStay) {
-        await updateRows(tx, this.#dialect, OBJECT_REWRITE, writes.map(({ after }) => [tenantId, after.id, displayNameOf(after.data), after.upnKey, after.immutableId, syncEnabledOf(after.data), sparseJson(type, after.data)]));
+        await updateRows(tx, this.#dialect, OBJECT_REWRITE, accepted.map(({ after }) => [tenantId, after.id, displayNameOf(after.data), after.upnKey, after.immutableId, syncEnabledOf(after.data), sparseJson(type, after.data)]));
       } else {
-        for (const { after } of writes) {
+        for (const { after } of accepted) {
           await tx.executeQuery(
             CompiledQuery.raw(UPDATE_OBJECT[this.#dialect], [displayNameOf(after.data), after.upnKey, after.immutableId, syncEnabledOf(after.data), sparseJson(type, after.data), tenantId, after.id]),
           );
@@ -944,7 +1007,7 @@ class SqlCloudDirectory implements CloudDirectory {
       }
       for (const ids of chunks([...smtpChanged])) await tx.deleteFrom('smtp_addresses').where('tenant_id', '=', tenantId).where('object_id', 'in', ids).execute();
       await insertRows(tx, this.#dialect, SMTP_INSERT, smtpRowsOf(tenantId, [...smtpChanged].map((id) => final.get(id)!)));
-      return results as unknown as ObjectOfType[T][];
+      return results.map((r): ObjectWriteResult<ObjectOfType[T]> => (r instanceof CloudsyncError ? { ok: false, error: r } : { ok: true, object: r as unknown as ObjectOfType[T] }));
     });
   }
 

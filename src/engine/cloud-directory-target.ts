@@ -139,6 +139,10 @@ export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string
       const fitted = items.map(({ id, patch }) => ({ id, patch: fit(type, patch) }));
       return (await directory.updateMany(tenantId, type, fitted, PROVISIONING)) as unknown as TargetObject[];
     },
+    async updateEach(type, items) {
+      const fitted = items.map(({ id, patch }) => ({ id, patch: fit(type, patch) }));
+      return (await directory.updateEach(tenantId, type, fitted, PROVISIONING)) as unknown as TargetWriteResult[];
+    },
     async getMany(type, ids) {
       const byId = new Map((await listIn(directory, tenantId, type, 'id', ids)).map((object) => [object.id, object]));
       return ids.map((id) => byId.get(id));

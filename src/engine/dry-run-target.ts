@@ -144,6 +144,19 @@ export class DryRunTarget implements TargetDirectory {
     return updated;
   }
 
+  async updateEach(type: TargetType, items: readonly TargetUpdate[]): Promise<readonly TargetWriteResult[]> {
+    const results: TargetWriteResult[] = [];
+    for (const { id, patch } of items) {
+      try {
+        results.push({ ok: true, object: await this.update(type, id, patch) });
+      } catch (error) {
+        if (!(error instanceof CloudsyncError)) throw error;
+        results.push({ ok: false, error });
+      }
+    }
+    return results;
+  }
+
   async getMany(type: TargetType, ids: readonly string[]): Promise<readonly (TargetObject | undefined)[]> {
     const found: (TargetObject | undefined)[] = [];
     for (const id of ids) found.push(await this.get(type, id));

@@ -1043,7 +1043,7 @@ async function exportStep(batch: BatchContext): Promise<void> {
   const updates: WorkItem[] = [];
   const deletes: WorkItem[] = [];
   for (const item of batch.items) {
-    if ((item.plan === 'update' || item.plan === 'adopt') && target.updateMany !== undefined) {
+    if ((item.plan === 'update' || item.plan === 'adopt') && (target.updateEach !== undefined || target.updateMany !== undefined)) {
       await exportDeletes(cycle, deletes.splice(0));
       if (updates.length > 0 && updates[0]!.targetType !== item.targetType) await exportUpdates(cycle, updates.splice(0));
       updates.push(item);
@@ -1166,9 +1166,10 @@ const WRITES_NOTHING: ReadonlySet<PlanKind> = new Set<PlanKind>(['create', 'unch
 /**
  * The plans `update` and `adopt` of items of one target type, as OBJECT_EXPORTS exports them one by one, with the
  * current objects of the updates read in one call (a join has the object matching found) and the differences
- * written in one transaction (target.updateMany). As with creates, a write the target refuses fails the whole
- * call, and the writes are then made one by one, so that only the objects refused fail. Each item's link changes
- * follow its write.
+ * written in one transaction (target.updateEach, else updateMany). As with creates, the objects the target refuses
+ * fail alone, with the error an update of their own meets; when the target cannot tell them apart (updateMany, or
+ * updateEach failing the whole call), the writes are made one by one, so that only the objects refused fail. Each
+ * item's link changes follow its write.
  */
 async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[]): Promise<void> {
   if (items.length === 0) return;
@@ -1187,15 +1188,24 @@ async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[]): P
   let pending: { readonly item: WorkItem; readonly current: TargetObject; readonly patch: Record<string, TargetValue> }[] = [];
   const writePending = async () => {
     let written: readonly TargetObject[] | undefined;
+    let results: readonly TargetWriteResult[] | undefined;
     if (pending.length > 1) {
       try {
-        written = await target.updateMany!(type, pending.map((p) => ({ id: p.current.id, patch: p.patch })));
+        const updates = pending.map((p) => ({ id: p.current.id, patch: p.patch }));
+        if (target.updateEach !== undefined) results = await target.updateEach(type, updates);
+        else written = await target.updateMany!(type, updates);
       } catch (error) {
         if (!isObjectFailure(error)) throw error;
       }
     }
-    for (const { item, current: object, patch } of pending) {
-      if (written === undefined) {
+    for (let index = 0; index < pending.length; index++) {
+      const { item, current: object, patch } = pending[index]!;
+      const result = results?.[index];
+      if (result?.ok === false) {
+        fail(item, 'export', result.error);
+        continue;
+      }
+      if (written === undefined && result === undefined) {
         try {
           await target.update(type, object.id, patch);
         } catch (error) {

@@ -10,9 +10,7 @@ import { CloudsyncError } from '../../src/errors/index.ts';
 import type { CloudDirectory, ObjectProperties } from '../../src/directory/index.ts';
 import { BACKENDS } from '../storage/backends.ts';
 import { stopHarnessAfterAll, useDirectory, type DirectoryFixture } from './fixture.ts';
-
-/** An outcome as both ways report it: the object created, or the CloudsyncError create threw. */
-type Outcome = { readonly ok: true; readonly object: { readonly id: string } } | { readonly ok: false; readonly error: CloudsyncError };
+import { codeOf, deltaTokens, detailsOf, snapshot, type Outcome, type Snapshot } from './outcome-snapshot.ts';
 
 /** Objects stored before the run, by label: what the items conflict with. */
 function storedObjects(domain: string): Record<string, { type: 'user' | 'group'; properties: ObjectProperties }> {
@@ -60,50 +58,22 @@ async function oneByOne(directory: CloudDirectory, tenantId: string, items: read
   return outcomes;
 }
 
-/** Every delta entry of users and groups since `tokens`, or the tokens of now. */
-async function deltaOf(directory: CloudDirectory, tenantId: string, type: 'user' | 'group', token?: string): Promise<{ items: unknown[]; token: string }> {
-  const items: unknown[] = [];
-  let page = await directory.delta(tenantId, type, token === undefined ? { top: 999 } : { token });
-  for (;;) {
-    items.push(...page.items);
-    if (page.deltaToken !== undefined) return { items, token: page.deltaToken };
-    page = await directory.delta(tenantId, type, { token: page.nextToken!, top: 999 });
-  }
-}
-
-/**
- * A run of `items` in a fresh tenant holding the stored objects, made with createEach or one create per item: the
- * outcomes, the users and groups, and the delta since before the run, as text in which ids are labels (stored
- * objects by their label, items by their index, the never-stored id of a refused item `<refused>`) and the tenant's
- * domain is `<domain>`.
- */
-async function run(f: DirectoryFixture, way: 'createEach' | 'oneByOne', itemsOf: (domain: string) => ObjectProperties[], calls = 1) {
-  const { tenantId, domain } = await f.tenant();
+/** A run of `items` in a fresh tenant holding the stored objects, with createEach (in `calls` calls) or one create per item. */
+async function run(f: DirectoryFixture, way: 'createEach' | 'oneByOne', itemsOf: (domain: string) => ObjectProperties[], calls = 1): Promise<Snapshot> {
+  const tenant = await f.tenant();
+  const { tenantId, domain } = tenant;
   const labels = new Map<string, string>();
   for (const [label, { type, properties }] of Object.entries(storedObjects(domain))) labels.set((await f.directory.create(tenantId, type, properties)).id, label);
-  const before = { user: await deltaOf(f.directory, tenantId, 'user'), group: await deltaOf(f.directory, tenantId, 'group') };
+  const before = await deltaTokens(f.directory, tenantId);
   const items = itemsOf(domain);
-  const outcomes = [];
+  const outcomes: Outcome[] = [];
   const size = Math.ceil(items.length / calls);
   for (let start = 0; start < items.length; start += size) {
     const part = items.slice(start, start + size);
     outcomes.push(...(way === 'createEach' ? await f.directory.createEach(tenantId, 'user', part, { actor: 'provisioning' }) : await oneByOne(f.directory, tenantId, part)));
   }
   assert.equal(outcomes.length, items.length);
-  outcomes.forEach((o, index) => {
-    if (o.ok) labels.set(o.object.id, `item${index}`);
-  });
-  const text = (value: unknown) =>
-    JSON.stringify(value)
-      .replaceAll(domain, '<domain>')
-      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => labels.get(id) ?? '<refused>');
-  const byLabel = (objects: readonly unknown[]) => objects.map(text).sort();
-  return {
-    outcomes: outcomes.map((o) => text(o.ok ? { ok: true, object: o.object } : { ok: false, code: o.error.code, message: o.error.message, path: o.error.path, details: o.error.details })),
-    users: byLabel((await f.directory.list(tenantId, 'user', { top: 999 })).items),
-    groups: byLabel((await f.directory.list(tenantId, 'group', { top: 999 })).items),
-    delta: byLabel([...(await deltaOf(f.directory, tenantId, 'user', before.user.token)).items, ...(await deltaOf(f.directory, tenantId, 'group', before.group.token)).items]),
-  };
+  return snapshot(f.directory, tenant, labels, outcomes, before);
 }
 
 for (const backend of BACKENDS) {
@@ -116,13 +86,12 @@ for (const backend of BACKENDS) {
       assert.deepEqual(batched, single);
 
       // what one-by-one creates make of them, so that the comparison above cannot pass on two empty runs
-      const codes = batched.outcomes.map((o) => (JSON.parse(o) as { code?: string }).code ?? 'created');
-      assert.deepEqual(codes, [
-        'created', 'ERR_DIR_UPN_CONFLICT', 'created', 'ERR_DIR_UPN_CONFLICT', 'ERR_DIR_IMMUTABLE_ID_CONFLICT', 'ERR_DIR_UPN_CONFLICT',
-        'created', 'ERR_DIR_PROXY_ADDRESS_CONFLICT', 'ERR_DIR_UNVERIFIED_DOMAIN', 'ERR_DIR_INVALID_VALUE', 'ERR_DIR_PROXY_ADDRESS_CONFLICT',
-        'created', 'ERR_DIR_IMMUTABLE_ID_CONFLICT', 'ERR_DIR_PROXY_ADDRESS_CONFLICT', 'ERR_DIR_INVALID_PROPERTY', 'ERR_DIR_UPN_CONFLICT', 'created',
+      assert.deepEqual(batched.outcomes.map(codeOf), [
+        'written', 'ERR_DIR_UPN_CONFLICT', 'written', 'ERR_DIR_UPN_CONFLICT', 'ERR_DIR_IMMUTABLE_ID_CONFLICT', 'ERR_DIR_UPN_CONFLICT',
+        'written', 'ERR_DIR_PROXY_ADDRESS_CONFLICT', 'ERR_DIR_UNVERIFIED_DOMAIN', 'ERR_DIR_INVALID_VALUE', 'ERR_DIR_PROXY_ADDRESS_CONFLICT',
+        'written', 'ERR_DIR_IMMUTABLE_ID_CONFLICT', 'ERR_DIR_PROXY_ADDRESS_CONFLICT', 'ERR_DIR_INVALID_PROPERTY', 'ERR_DIR_UPN_CONFLICT', 'written',
       ]);
-      const details = (index: number) => (JSON.parse(batched.outcomes[index]!) as { details: Record<string, unknown> }).details;
+      const details = (index: number) => detailsOf(batched.outcomes[index]!);
       assert.equal(details(1)['conflictingObjectId'], 'holder');
       assert.equal(details(3)['conflictingObjectId'], 'item2');
       assert.equal(details(10)['conflictingObjectId'], 'item6');
@@ -151,14 +120,14 @@ for (const backend of BACKENDS) {
       const batched = await run(f, 'createEach', items);
       assert.deepEqual(batched, await run(f, 'oneByOne', items));
       assert.equal(batched.users.length, 2 + 28);
-      assert.deepEqual([JSON.parse(batched.outcomes[17]!).code, JSON.parse(batched.outcomes[25]!).details.conflictingObjectId], ['ERR_DIR_PROXY_ADDRESS_CONFLICT', 'item3']);
+      assert.deepEqual([codeOf(batched.outcomes[17]!), detailsOf(batched.outcomes[25]!)['conflictingObjectId']], ['ERR_DIR_PROXY_ADDRESS_CONFLICT', 'item3']);
     });
 
     it('without a conflict every item is created; with every item refused nothing is written; an empty call is empty', async () => {
       const fresh = (domain: string) => Array.from({ length: 5 }, (_, i) => ({ displayName: `f${i}`, userPrincipalName: `f${i}@${domain}`, mail: `f${i}@${domain}` }));
       const created = await run(f, 'createEach', fresh);
       assert.deepEqual(created, await run(f, 'oneByOne', fresh));
-      assert.ok(created.outcomes.every((o) => (JSON.parse(o) as { ok: boolean }).ok));
+      assert.ok(created.outcomes.every((o) => codeOf(o) === 'written'));
       assert.equal(created.delta.length, 5);
 
       const refused = (domain: string) => Array.from({ length: 3 }, () => ({ displayName: 'r', userPrincipalName: `taken@${domain}` }));
