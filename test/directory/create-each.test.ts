@@ -6,11 +6,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CloudsyncError } from '../../src/errors/index.ts';
 import type { CloudDirectory, ObjectProperties } from '../../src/directory/index.ts';
 import { BACKENDS } from '../storage/backends.ts';
 import { stopHarnessAfterAll, useDirectory, type DirectoryFixture } from './fixture.ts';
-import { codeOf, deltaTokens, detailsOf, snapshot, type Outcome, type Snapshot } from './outcome-snapshot.ts';
+import { codeOf, deltaTokens, detailsOf, outcomeOf, snapshot, type Outcome, type Snapshot } from './outcome-snapshot.ts';
 
 /** Objects stored before the run, by label: what the items conflict with. */
 function storedObjects(domain: string): Record<string, { type: 'user' | 'group'; properties: ObjectProperties }> {
@@ -47,14 +46,7 @@ function conflictingItems(domain: string): ObjectProperties[] {
 /** The same items, one `create` each, as the engine's fallback makes them. */
 async function oneByOne(directory: CloudDirectory, tenantId: string, items: readonly ObjectProperties[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const item of items) {
-    try {
-      outcomes.push({ ok: true, object: await directory.create(tenantId, 'user', item, { actor: 'provisioning' }) });
-    } catch (error) {
-      if (!(error instanceof CloudsyncError)) throw error;
-      outcomes.push({ ok: false, error });
-    }
-  }
+  for (const item of items) outcomes.push(await outcomeOf(() => directory.create(tenantId, 'user', item, { actor: 'provisioning' })));
   return outcomes;
 }
 

@@ -4,11 +4,21 @@
  * before the run by their label, objects the run created by `item<index>`, an id never stored `<refused>`) and the
  * tenant's domain as `<domain>`.
  */
-import type { CloudsyncError } from '../../src/errors/index.ts';
+import { CloudsyncError } from '../../src/errors/index.ts';
 import type { CloudDirectory } from '../../src/directory/index.ts';
 
 /** An outcome as both ways report it: the object written, or the CloudsyncError the call threw. */
 export type Outcome = { readonly ok: true; readonly object: { readonly id: string } } | { readonly ok: false; readonly error: CloudsyncError };
+
+/** The outcome of one call (a `create`, an `update`): its object, or the CloudsyncError it threw. */
+export async function outcomeOf(call: () => Promise<{ readonly id: string }>): Promise<Outcome> {
+  try {
+    return { ok: true, object: await call() };
+  } catch (error) {
+    if (!(error instanceof CloudsyncError)) throw error;
+    return { ok: false, error };
+  }
+}
 
 /** Every delta entry of `type` since `token` (from the start without one), and the token of now. */
 async function deltaOf(directory: CloudDirectory, tenantId: string, type: 'user' | 'group', token?: string): Promise<{ items: unknown[]; token: string }> {

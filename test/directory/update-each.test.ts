@@ -8,11 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CloudsyncError } from '../../src/errors/index.ts';
 import type { CloudDirectory, ObjectUpdate } from '../../src/directory/index.ts';
 import { BACKENDS } from '../storage/backends.ts';
 import { rejectsWith, stopHarnessAfterAll, useDirectory, type DirectoryFixture } from './fixture.ts';
-import { codeOf, deltaTokens, detailsOf, snapshot, type Outcome, type Snapshot } from './outcome-snapshot.ts';
+import { codeOf, deltaTokens, detailsOf, outcomeOf, snapshot, type Outcome, type Snapshot } from './outcome-snapshot.ts';
 
 const PROVISIONING = { actor: 'provisioning' } as const;
 
@@ -39,14 +38,7 @@ const conflictingItems: ItemsOf = (id, domain) => [
 /** The same items, one `update` each. */
 async function oneByOne(directory: CloudDirectory, tenantId: string, items: readonly ObjectUpdate[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  for (const { id, patch } of items) {
-    try {
-      outcomes.push({ ok: true, object: await directory.update(tenantId, 'user', id, patch, PROVISIONING) });
-    } catch (error) {
-      if (!(error instanceof CloudsyncError)) throw error;
-      outcomes.push({ ok: false, error });
-    }
-  }
+  for (const { id, patch } of items) outcomes.push(await outcomeOf(() => directory.update(tenantId, 'user', id, patch, PROVISIONING)));
   return outcomes;
 }
 
