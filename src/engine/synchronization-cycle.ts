@@ -996,8 +996,10 @@ async function exportStep(batch: BatchContext): Promise<void> {
 
   // 2. Creates, one transaction per target type. The objects the directory refuses fail alone, with the error a
   // create of their own would meet (createEach: a UPN held by a cloud-only user fails that user, not the batch's
-  // 1,000 transactions). A target without createEach, or a refusal createEach could not tell apart from one of the
-  // whole call, makes the creates one by one, as createMany refusing one object does.
+  // 1,000 transactions) — "Cloud sync monitors the health of your configuration and places unhealthy objects in a
+  // quarantine state" (Entra Cloud Sync docs): an object's failure is its own, escrowed and retried. A target without
+  // createEach, or a refusal createEach could not tell apart from one of the whole call, makes the creates one by
+  // one, as createMany refusing one object does.
   const byType = new Map<TargetType, WorkItem[]>();
   for (const item of creates) pushTo(byType, item.targetType!, item);
   for (const [type, items] of byType) {
