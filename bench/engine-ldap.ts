@@ -4,7 +4,7 @@
  * machine; then a delta cycle with nothing changed, and the peak RSS of the synchronizing process.
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
- *                                 [--managers N] [--imports thread|inProcess] [--remap] [--scope-out [--scope-in]]
+ *                                 [--managers N] [--imports thread|inProcess] [--remap] [--scope-out [--scope-in]] [--conflicts N]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
@@ -18,6 +18,10 @@
  * resetScope ForceDeletes): what a user who moves an OU out of scope, or deletes many objects, waits for.
  * `--scope-in` then saves the schema of before the scope-out again and times the full cycle that brings every user
  * back: each one restored from deleted items (the same cloud object), as after an OU put back into scope.
+ * `--conflicts N` (OpenLDAP): before the full sync, an admin creates N cloud-only users holding the UPNs that N
+ * evenly spread source users will get (one per batch of 1,000 at 1,000 conflicts per million users), so those N fail
+ * with ERR_DIR_UPN_CONFLICT (`conflictsFailed`) and everyone else is created: what a directory with a few duplicate
+ * or cloud-held UPNs costs the sync.
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -31,11 +35,12 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { Client } from 'ldapts';
 import { performance } from 'node:perf_hooks';
 import { IMPORT_LOCATIONS, ldapSourceConnector, type ImportLocation } from '../src/connectors/ldap/threaded-import.ts';
 import type { SourceConnector } from '../src/connectors/source-connector.ts';
 import { createCloudDirectory } from '../src/directory/index.ts';
-import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type CycleMode, type SynchronizationConfiguration } from '../src/engine/index.ts';
+import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type CycleMode, type ProvisioningLogSink, type SynchronizationConfiguration } from '../src/engine/index.ts';
 import { compileSynchronizationSchema, expressionOfSource, getTemplate, sourceFromExpression, type SynchronizationSchema } from '../src/schema/index.ts';
 import { SqlProvisioningLog } from '../src/provisioning-logs/index.ts';
 import { openStore } from '../src/storage/index.ts';
@@ -65,6 +70,8 @@ const { values: args } = parseArgs({
     'scope-out': { type: 'boolean', default: false },
     /** after the scope-out, put every user back in scope and time the full cycle that restores them */
     'scope-in': { type: 'boolean', default: false },
+    /** OpenLDAP: cloud-only users holding the UPNs of N evenly spread source users, created before the full sync */
+    conflicts: { type: 'string' },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -88,6 +95,10 @@ interface ChildSpec {
   readonly scopeOut?: boolean;
   /** with `scopeOut`: the schema of before again after it, and the full cycle that restores every user timed */
   readonly scopeIn?: boolean;
+  /** OpenLDAP: cloud-only users holding the UPNs of this many evenly spread source users (see conflictingUpns) */
+  readonly conflicts?: number;
+  /** the source users (uid=user000001…); counted on the server when absent and `conflicts` is set */
+  readonly users?: number;
 }
 
 interface ChildResult {
@@ -97,6 +108,8 @@ interface ChildResult {
   readonly fullSyncMs: number;
   readonly unchangedDeltaMs: number[];
   readonly failed: number;
+  /** with `conflicts`: the full sync's failures with ERR_DIR_UPN_CONFLICT */
+  readonly conflictsFailed?: number;
   readonly peakRssMb: number;
   /** with `remap`: the full cycle after jobTitle was remapped, and how many objects it updated and failed */
   readonly remapFullMs?: number;
@@ -143,6 +156,32 @@ function connectorOf(spec: ChildSpec): SourceConnector {
     : { kind: 'activeDirectory', options: { ...connection, containers: [spec.baseDn] } }, { imports: spec.imports ?? 'inProcess' });
 }
 
+/** How many users the generic-LDAP seeding (genericUsersLdif) put on the server: a paged search reading no attribute. */
+async function countSourceUsers(spec: ChildSpec): Promise<number> {
+  const client = new Client({ url: spec.url });
+  try {
+    await client.bind(spec.bindDn, spec.bindPassword);
+    let count = 0;
+    for await (const page of client.searchPaginated(spec.baseDn, { scope: 'sub', filter: '(objectClass=inetOrgPerson)', attributes: ['1.1'], paged: { pageSize: 1000 } })) {
+      count += page.searchEntries.length;
+    }
+    return count;
+  } finally {
+    await client.unbind();
+  }
+}
+
+/**
+ * The UPNs `count` evenly spread source users get (the middle one of each of `count` equal runs of uid=userNNNNNN):
+ * LDAP2AADProvisioning takes the user's mail (userNNNNNN@example.org), whose domain the tenant has not verified, so
+ * the engine puts the user under the tenant's initial domain (see the UPN's suffix in synchronization-cycle.ts).
+ */
+function conflictingUpns(users: number, count: number, initialDomain: string): string[] {
+  const upns: string[] = [];
+  for (let i = 0; i < count; i++) upns.push(`user${String(Math.floor(((i + 0.5) * users) / count) + 1).padStart(6, '0')}@${initialDomain}`);
+  return upns;
+}
+
 async function child(spec: ChildSpec): Promise<ChildResult> {
   const dir = mkdtempSync(join(tmpdir(), 'cloudsync-bench-sync-'));
   const store = await openStore({ dataDir: dir });
@@ -150,11 +189,31 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
   try {
     const directory = createCloudDirectory(store);
     const { tenantId } = await directory.createTenant({ name: `bench${process.pid}` });
+    const conflicts = spec.conflicts ?? 0;
+    if (conflicts > 0) {
+      if (spec.kind !== 'openldap') throw new TypeError('conflicts: only the OpenLDAP bench knows its users\' UPNs');
+      const initial = (await directory.listDomains(tenantId)).find((d) => d.isInitial)!.id;
+      const upns = conflictingUpns(spec.users ?? (await countSourceUsers(spec)), conflicts, initial);
+      // as an admin would make them (the API's actor): cloud-only, not synchronized
+      await directory.createMany(tenantId, 'user', upns.map((upn) => ({
+        accountEnabled: true,
+        displayName: `Cloud ${upn.slice(0, upn.indexOf('@'))}`,
+        mailNickname: `cloud-${upn.slice(0, upn.indexOf('@'))}`,
+        userPrincipalName: upn,
+      })));
+    }
     const templateId = spec.kind === 'openldap' ? 'LDAP2AADProvisioning' : 'AD2AADProvisioning';
     const schema = compileSynchronizationSchema(getTemplate(templateId));
     // the scheduler's naming ({tenantId}/{jobId}), which the SQL provisioning log reads the tenant from
     const configurationId = `${tenantId}/bench`;
-    const log = spec.log === 'sql' ? new SqlProvisioningLog(store) : { write: async () => {} };
+    const sink: ProvisioningLogSink = spec.log === 'sql' ? new SqlProvisioningLog(store) : { write: async () => {} };
+    let conflictsFailed = 0;
+    const log: ProvisioningLogSink = conflicts === 0 ? sink : {
+      async write(entries) {
+        for (const entry of entries) if (entry.status === 'Failure' && entry.errorCode === 'ERR_DIR_UPN_CONFLICT') conflictsFailed++;
+        await sink.write(entries);
+      },
+    };
     const deps = { source, target: cloudDirectoryTarget(directory, tenantId), connectorSpace: new SqlConnectorSpace(store, configurationId), log };
     let config: SynchronizationConfiguration = { id: configurationId, schema, domain: { dnsDomainName: spec.domain, netBiosName: 'BENCH' }, ...(spec.batchSize === undefined ? {} : { batchSize: spec.batchSize }) };
     const time = async (mode: CycleMode) => {
@@ -163,6 +222,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       return { ms: performance.now() - t0, report };
     };
     const full = await time('full');
+    const failedWithConflict = conflictsFailed;
     const deltas: number[] = [];
     for (let i = 0; i < spec.deltas; i++) deltas.push((await time('delta')).ms);
     let remap: Pick<ChildResult, 'remapFullMs' | 'remapUpdated' | 'remapFailed'> = {};
@@ -192,6 +252,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       fullSyncMs: Math.round(full.ms),
       unchangedDeltaMs: deltas.map(Math.round),
       failed: full.report.failed,
+      ...(conflicts === 0 ? {} : { conflictsFailed: failedWithConflict }),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       ...remap,
       ...scopeOut,
@@ -237,6 +298,7 @@ const tuning = {
   remap: args.remap === true,
   scopeOut: args['scope-out'] === true,
   scopeIn: args['scope-in'] === true,
+  ...(args.conflicts === undefined ? {} : { conflicts: Number(args.conflicts), users }),
   ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }),
 };
 const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
@@ -264,6 +326,7 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
     objectsCreated: syncs[0]!.objects,
     referencesAdded: syncs[0]!.referencesAdded,
     failed: syncs[0]!.failed,
+    ...(spec.conflicts === undefined ? {} : { conflictsFailed: syncs[0]!.conflictsFailed }),
     ...(spec.remap === true ? { remapFullMs: median(syncs.map((s) => s.remapFullMs!)), remapUpdated: syncs[0]!.remapUpdated } : {}),
     ...(spec.scopeOut === true ? { scopeOutMs: median(syncs.map((s) => s.scopeOutMs!)), scopeOutDeleted: syncs[0]!.scopeOutDeleted } : {}),
     ...(spec.scopeIn === true ? { scopeInMs: median(syncs.map((s) => s.scopeInMs!)), scopeInRestored: syncs[0]!.scopeInRestored, scopeInFailed: syncs[0]!.scopeInFailed } : {}),

@@ -56,6 +56,9 @@ export interface ManagerLink {
 /** What became of one link of setManagers: done (or already so), or the error setManager would have thrown. */
 export type ManagerLinkResult = { readonly ok: true } | { readonly ok: false; readonly error: CloudsyncError };
 
+/** What became of one item of createEach (updateEach): the object created (written), or the error `create` (`update`) would have thrown for it. */
+export type ObjectWriteResult<T> = { readonly ok: true; readonly object: T } | { readonly ok: false; readonly error: CloudsyncError };
+
 /** The object type each ObjectType reads as. */
 export interface ObjectOfType {
   user: User;
@@ -196,6 +199,16 @@ export interface CloudDirectory {
   createMany<T extends ObjectType>(tenantId: string, type: T, items: readonly ObjectProperties[], options?: WriteOptions): Promise<readonly ObjectOfType[T][]>;
 
   /**
+   * Creates many objects of one type in one transaction with the outcome of calling `create` once per item, in
+   * order: an item `create` would refuse there — an invalid value, a UPN, immutable id or SMTP address held by a
+   * stored object or by an earlier item that was created, an unverified domain — is a value at its index carrying
+   * create's error, and writes nothing; the others are created (with one change row each, in item order), and a
+   * refused item's values stay free for the items after it. Throws only what would fail every item (the store is
+   * gone, the tenant does not exist) or for misuse; nothing is written then.
+   */
+  createEach<T extends ObjectType>(tenantId: string, type: T, items: readonly ObjectProperties[], options?: WriteOptions): Promise<readonly ObjectWriteResult<ObjectOfType[T]>[]>;
+
+  /**
    * A live (not deleted) object by id. For users the id may also be the userPrincipalName, as Graph allows
    * (`/users/{id | userPrincipalName}`). Unknown → ERR_DIR_NOT_FOUND.
    */
@@ -214,6 +227,16 @@ export interface CloudDirectory {
    * nothing is written. Returns the objects as written, in item order.
    */
   updateMany<T extends ObjectType>(tenantId: string, type: T, items: readonly ObjectUpdate[], options?: WriteOptions): Promise<readonly ObjectOfType[T][]>;
+
+  /**
+   * updateMany with the outcome of each item: an item `update` would refuse after the items before it that were
+   * written (not found, a read-only or mastered property, an invalid value, a UPN, immutable id or SMTP address held
+   * by another object) is a value at its index carrying update's error, and writes nothing; the others are written
+   * (one change row per changed object, in item order). When an item refused for a constraint is followed by another
+   * item of the same object, or items name users by UPN, what the later items would make cannot be told without it:
+   * the call then fails as updateMany does (the first item refused, nothing written).
+   */
+  updateEach<T extends ObjectType>(tenantId: string, type: T, items: readonly ObjectUpdate[], options?: WriteOptions): Promise<readonly ObjectWriteResult<ObjectOfType[T]>[]>;
 
   /**
    * Users and groups go to deleted items (restorable for 30 days); contacts and applications are removed at once.

@@ -15,6 +15,7 @@ export {
   type ObjectOfType,
   type ObjectProperties,
   type ObjectUpdate,
+  type ObjectWriteResult,
   type SigningKey,
   type WriteActor,
   type WriteOptions,

@@ -8,7 +8,7 @@
  */
 import type { CloudDirectory } from '../directory/index.ts';
 import { propertyDefinition } from '../directory/property-catalog.ts';
-import type { TargetDirectory, TargetObject, TargetType, TargetValue, TenantDomains } from './target-directory.ts';
+import type { TargetDirectory, TargetObject, TargetType, TargetValue, TargetWriteResult, TenantDomains } from './target-directory.ts';
 
 const PROVISIONING = { actor: 'provisioning' } as const;
 const EXTENSION_ATTRIBUTE = /^extensionAttribute([1-9]|1[0-5])$/;
@@ -129,12 +129,19 @@ export function cloudDirectoryTarget(directory: CloudDirectory, tenantId: string
     async createMany(type, items) {
       return (await directory.createMany(tenantId, type, items.map((item) => fit(type, item)), PROVISIONING)) as unknown as TargetObject[];
     },
+    async createEach(type, items) {
+      return (await directory.createEach(tenantId, type, items.map((item) => fit(type, item)), PROVISIONING)) as unknown as TargetWriteResult[];
+    },
     async update(type, id, patch) {
       return (await directory.update(tenantId, type, id, fit(type, patch), PROVISIONING)) as unknown as TargetObject;
     },
     async updateMany(type, items) {
       const fitted = items.map(({ id, patch }) => ({ id, patch: fit(type, patch) }));
       return (await directory.updateMany(tenantId, type, fitted, PROVISIONING)) as unknown as TargetObject[];
+    },
+    async updateEach(type, items) {
+      const fitted = items.map(({ id, patch }) => ({ id, patch: fit(type, patch) }));
+      return (await directory.updateEach(tenantId, type, fitted, PROVISIONING)) as unknown as TargetWriteResult[];
     },
     async getMany(type, ids) {
       const byId = new Map((await listIn(directory, tenantId, type, 'id', ids)).map((object) => [object.id, object]));

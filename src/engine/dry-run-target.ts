@@ -14,7 +14,7 @@
  * run would meet. Other refusals (property formats, limits) are not predicted.
  */
 import { CloudsyncError } from '../errors/index.ts';
-import type { ReferenceLink, ReferenceLinkResult, TargetDirectory, TargetObject, TargetType, TargetUpdate, TargetValue, TenantDomains } from './target-directory.ts';
+import type { ReferenceLink, ReferenceLinkResult, TargetDirectory, TargetObject, TargetType, TargetUpdate, TargetValue, TargetWriteResult, TenantDomains } from './target-directory.ts';
 
 export const DRY_RUN_ID_PREFIX = 'dry-run:';
 
@@ -118,6 +118,19 @@ export class DryRunTarget implements TargetDirectory {
     return created;
   }
 
+  async createEach(type: TargetType, items: readonly Readonly<Record<string, TargetValue>>[]): Promise<readonly TargetWriteResult[]> {
+    const results: TargetWriteResult[] = [];
+    for (const item of items) {
+      try {
+        results.push({ ok: true, object: await this.create(type, item) });
+      } catch (error) {
+        if (!(error instanceof CloudsyncError)) throw error;
+        results.push({ ok: false, error });
+      }
+    }
+    return results;
+  }
+
   async update(type: TargetType, id: string, patch: Readonly<Record<string, TargetValue>>): Promise<TargetObject> {
     await this.#checkUnique(type, id, patch);
     return this.#planUpdate(type, id, patch);
@@ -129,6 +142,19 @@ export class DryRunTarget implements TargetDirectory {
     const updated: TargetObject[] = [];
     for (const { id, patch } of items) updated.push(await this.#planUpdate(type, id, patch));
     return updated;
+  }
+
+  async updateEach(type: TargetType, items: readonly TargetUpdate[]): Promise<readonly TargetWriteResult[]> {
+    const results: TargetWriteResult[] = [];
+    for (const { id, patch } of items) {
+      try {
+        results.push({ ok: true, object: await this.update(type, id, patch) });
+      } catch (error) {
+        if (!(error instanceof CloudsyncError)) throw error;
+        results.push({ ok: false, error });
+      }
+    }
+    return results;
   }
 
   async getMany(type: TargetType, ids: readonly string[]): Promise<readonly (TargetObject | undefined)[]> {

@@ -20,7 +20,7 @@ export {
 export { CONNECTOR_SPACE_STATES, NO_ESCROW, type ConnectorSpace, type ConnectorSpaceEntry, type ConnectorSpaceState, type EscrowState, type ReferenceSet, type SynchronizedCount } from './connector-space.ts';
 export { MemoryConnectorSpace } from './memory-connector-space.ts';
 export { SqlConnectorSpace, type ConnectorSpaceStore } from './sql-connector-space.ts';
-export { TARGET_TYPES, type ReferenceLink, type ReferenceLinkResult, type TargetDirectory, type TargetObject, type TargetType, type TargetUpdate, type TargetValue, type TenantDomains } from './target-directory.ts';
+export { TARGET_TYPES, type ReferenceLink, type ReferenceLinkResult, type TargetDirectory, type TargetObject, type TargetType, type TargetUpdate, type TargetValue, type TargetWriteResult, type TenantDomains } from './target-directory.ts';
 export { cloudDirectoryTarget } from './cloud-directory-target.ts';
 export {
   MemoryProvisioningLog,

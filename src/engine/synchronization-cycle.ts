@@ -68,7 +68,7 @@ import type {
   ProvisioningStepType,
 } from './provisioning-log.ts';
 import { readAhead } from './read-ahead.ts';
-import type { ReferenceLink, TargetDirectory, TargetObject, TargetType, TargetValue, TenantDomains } from './target-directory.ts';
+import type { ReferenceLink, TargetDirectory, TargetObject, TargetType, TargetValue, TargetWriteResult, TenantDomains } from './target-directory.ts';
 import { PENDING_DELETION_REASON_TEXT, type PendingDeletion, type PendingDeletionReason } from './pending-deletion.ts';
 
 /** What the engine needs of a source connector (src/connectors/source-connector.ts). */
@@ -994,21 +994,34 @@ async function exportStep(batch: BatchContext): Promise<void> {
   // header), which an intent entry would not change — it carries no cloud id. It cost one upsert per new object.
   const creates = batch.items.filter((i) => i.plan === 'create');
 
-  // 2. Creates, one transaction per target type; if one object fails the whole batch, create them one by one.
+  // 2. Creates, one transaction per target type. The objects the directory refuses fail alone, with the error a
+  // create of their own would meet (createEach: a UPN held by a cloud-only user fails that user, not the batch's
+  // 1,000 transactions) — "Cloud sync monitors the health of your configuration and places unhealthy objects in a
+  // quarantine state" (Entra Cloud Sync docs): an object's failure is its own, escrowed and retried. A target without
+  // createEach, or a refusal createEach could not tell apart from one of the whole call, makes the creates one by
+  // one, as createMany refusing one object does.
   const byType = new Map<TargetType, WorkItem[]>();
   for (const item of creates) pushTo(byType, item.targetType!, item);
   for (const [type, items] of byType) {
     let created: readonly TargetObject[] | undefined;
+    let results: readonly TargetWriteResult[] | undefined;
     if (items.length > 1) {
       try {
-        created = await target.createMany(type, items.map((i) => stamped(cycle, i.desired!)));
+        const inputs = items.map((i) => stamped(cycle, i.desired!));
+        if (target.createEach !== undefined) results = await target.createEach(type, inputs);
+        else created = await target.createMany(type, inputs);
       } catch (error) {
         if (!isObjectFailure(error)) throw error;
       }
     }
     for (let index = 0; index < items.length; index++) {
       const item = items[index]!;
-      let object = created?.[index];
+      const result = results?.[index];
+      if (result?.ok === false) {
+        fail(item, 'export', result.error);
+        continue;
+      }
+      let object = result?.object ?? created?.[index];
       if (object === undefined) {
         try {
           object = await target.create(type, stamped(cycle, item.desired!));
@@ -1034,7 +1047,7 @@ async function exportStep(batch: BatchContext): Promise<void> {
   const deletes: WorkItem[] = [];
   const restores: WorkItem[] = [];
   for (const item of batch.items) {
-    if ((item.plan === 'update' || item.plan === 'adopt') && target.updateMany !== undefined) {
+    if ((item.plan === 'update' || item.plan === 'adopt') && (target.updateEach !== undefined || target.updateMany !== undefined)) {
       await exportDeletes(cycle, deletes.splice(0));
       await exportRestores(cycle, restores.splice(0));
       if (updates.length > 0 && updates[0]!.targetType !== item.targetType) await exportUpdates(cycle, updates.splice(0));
@@ -1169,10 +1182,11 @@ const WRITES_NOTHING: ReadonlySet<PlanKind> = new Set<PlanKind>(['create', 'unch
 /**
  * The plans `update` and `adopt` of items of one target type, as OBJECT_EXPORTS exports them one by one, with the
  * current objects of the updates read in one call (a join has the object matching found) and the differences
- * written in one transaction (target.updateMany). As with creates, a write the target refuses fails the whole
- * call, and the writes are then made one by one, so that only the objects refused fail. Each item's link changes
- * follow its write. `restored`: the objects a run of restores brought back (exportRestores), whose values are
- * written here as writeDifferences writes a restored object's.
+ * written in one transaction (target.updateEach, else updateMany). As with creates, the objects the target refuses
+ * fail alone, with the error an update of their own meets; when the target cannot tell them apart (updateMany, or
+ * updateEach failing the whole call), the writes are made one by one, so that only the objects refused fail. Each
+ * item's link changes follow its write. `restored`: the objects a run of restores brought back (exportRestores),
+ * whose values are written here as writeDifferences writes a restored object's.
  */
 async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[], restored?: ReadonlyMap<WorkItem, TargetObject>): Promise<void> {
   if (items.length === 0) return;
@@ -1191,15 +1205,24 @@ async function exportUpdates(cycle: CycleContext, items: readonly WorkItem[], re
   let pending: { readonly item: WorkItem; readonly current: TargetObject; readonly patch: Record<string, TargetValue> }[] = [];
   const writePending = async () => {
     let written: readonly TargetObject[] | undefined;
+    let results: readonly TargetWriteResult[] | undefined;
     if (pending.length > 1) {
       try {
-        written = await target.updateMany!(type, pending.map((p) => ({ id: p.current.id, patch: p.patch })));
+        const updates = pending.map((p) => ({ id: p.current.id, patch: p.patch }));
+        if (target.updateEach !== undefined) results = await target.updateEach(type, updates);
+        else written = await target.updateMany!(type, updates);
       } catch (error) {
         if (!isObjectFailure(error)) throw error;
       }
     }
-    for (const { item, current: object, patch } of pending) {
-      if (written === undefined) {
+    for (let index = 0; index < pending.length; index++) {
+      const { item, current: object, patch } = pending[index]!;
+      const result = results?.[index];
+      if (result?.ok === false) {
+        fail(item, 'export', result.error);
+        continue;
+      }
+      if (written === undefined && result === undefined) {
         try {
           await target.update(type, object.id, patch);
         } catch (error) {

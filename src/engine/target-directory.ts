@@ -39,6 +39,9 @@ export interface ReferenceLink {
   readonly targetId: string | null;
 }
 
+/** What became of one item of createEach (updateEach): the object created (written), or the error `create` (`update`) would have thrown for it. */
+export type TargetWriteResult = { readonly ok: true; readonly object: TargetObject } | { readonly ok: false; readonly error: CloudsyncError };
+
 /** What became of one link of setReferences: done, or the error setReference would have thrown for it. */
 export type ReferenceLinkResult = { readonly ok: true } | { readonly ok: false; readonly error: CloudsyncError };
 
@@ -60,6 +63,13 @@ export interface TargetDirectory {
   create(type: TargetType, properties: Readonly<Record<string, TargetValue>>): Promise<TargetObject>;
   /** all or nothing */
   createMany(type: TargetType, items: readonly Readonly<Record<string, TargetValue>>[]): Promise<readonly TargetObject[]>;
+  /**
+   * Many creates of one type as one write, each as `create` would make it after the ones before it: a refused item
+   * is a value at its index carrying create's error, and writes nothing; the others are created. Throws only for
+   * what would fail every item (the store is gone) or for misuse. Optional: without it the engine calls createMany,
+   * and creates object by object when that refuses one.
+   */
+  createEach?(type: TargetType, items: readonly Readonly<Record<string, TargetValue>>[]): Promise<readonly TargetWriteResult[]>;
   update(type: TargetType, id: string, patch: Readonly<Record<string, TargetValue>>): Promise<TargetObject>;
   /**
    * Many updates of one type, all or nothing, each as `update` would make it after the ones before it; a refusal
@@ -67,6 +77,13 @@ export interface TargetDirectory {
    * object by object.
    */
   updateMany?(type: TargetType, items: readonly TargetUpdate[]): Promise<readonly TargetObject[]>;
+  /**
+   * Many updates of one type as one write, each as `update` would make it after the ones before it that were written:
+   * a refused item is a value at its index carrying update's error, and writes nothing; the others are written. May
+   * fail the whole call as updateMany does when it cannot tell (see CloudDirectory.updateEach). Optional: without it
+   * the engine calls updateMany, and updates object by object when that refuses one.
+   */
+  updateEach?(type: TargetType, items: readonly TargetUpdate[]): Promise<readonly TargetWriteResult[]>;
   /** `get` of many ids: the live objects in `ids` order, undefined where there is none */
   getMany?(type: TargetType, ids: readonly string[]): Promise<readonly (TargetObject | undefined)[]>;
   /** users and groups go to deleted items; contacts are removed */

@@ -34,7 +34,7 @@ function dying<T extends object>(inner: T, method: keyof T, n: number): T {
       return async (...args: unknown[]) => {
         if (++calls === n) {
           // the write reaches the cloud / store first when it is the cloud's: kill right after it
-          if (inner !== undefined && (method === 'createMany' || method === 'addMember')) await value.apply(target, args);
+          if (inner !== undefined && (method === 'createEach' || method === 'addMember')) await value.apply(target, args);
           throw new SimulatedCrash(`simulated crash at ${String(method)} #${n}`);
         }
         return value.apply(target, args);
@@ -62,7 +62,7 @@ describe(`crash and resume (${backend.name})`, () => {
   const source = new LdifConnector({ file: SAMPLE });
   const points: { name: string; wrap: (f: EngineFixture) => { target?: TargetDirectory; connectorSpace?: ConnectorSpace } }[] = [
     { name: 'after the cloud creates of a batch, before its connector-space entries', wrap: (f) => ({ connectorSpace: dying(f.connectorSpace, 'put', 6) }) },
-    { name: 'in the middle of the creates of a batch', wrap: (f) => ({ target: dying(f.target, 'createMany', 4) }) },
+    { name: 'in the middle of the creates of a batch', wrap: (f) => ({ target: dying(f.target, 'createEach', 4) }) },
     { name: 'in the middle of reference resolution', wrap: (f) => ({ target: dying(f.target, 'addMember', 300) }) },
     { name: 'before the final watermark', wrap: (f) => ({ connectorSpace: dying(f.connectorSpace, 'setWatermark', 1) }) },
   ];

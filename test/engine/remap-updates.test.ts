@@ -1,6 +1,6 @@
 /**
  * A saved schema re-evaluates every object (issue 4), so a changed mapping updates every synchronized user in one
- * full cycle; those updates are written per batch and target type in one transaction (target.updateMany). One
+ * full cycle; those updates are written per batch and target type in one transaction (target.updateEach). One
  * object the directory refuses fails alone: the others land, and the log is the one object-by-object updates make.
  * The source is the LDIF connector (an AD export), the target the real directory on both backends.
  */
@@ -49,7 +49,7 @@ function remapped(expressions: Readonly<Record<string, string>>, flowTypes: Read
 
 /** The target without the batched calls: the engine then reads and writes object by object. */
 function withoutBatches(target: TargetDirectory): TargetDirectory {
-  const { updateMany: _updateMany, getMany: _getMany, ...rest } = target;
+  const { updateMany: _updateMany, updateEach: _updateEach, getMany: _getMany, ...rest } = target;
   return rest;
 }
 
