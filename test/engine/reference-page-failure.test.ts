@@ -13,14 +13,11 @@ import { stopPostgres } from '../harness/postgres.ts';
 import type { ConnectorSpaceDatabase } from '../../src/engine/sql-connector-space.ts';
 import { engineFixture, type EngineFixture } from './engine-fixture.ts';
 import { MemorySource } from './memory-source.ts';
+import { addManagerTree, dnOf, managersByName, treeManagers } from './manager-tree.ts';
 
-const BASE = 'DC=corp,DC=example,DC=com';
-const STAFF = `OU=Staff,${BASE}`;
 // more than one page (REFERENCE_PAGE is 1,000 entries), so that a page before or after the failing one exists
 const USERS = 1250;
 const FAILING = 700;
-const dnOf = (i: number) => `CN=User ${i},${STAFF}`;
-const nameOf = (i: number) => `User ${i}`;
 const INJECTED = 'injected failure: settling this entry is refused';
 
 for (const backend of BACKENDS) {
@@ -68,28 +65,12 @@ for (const backend of BACKENDS) {
       return rows.map((r) => ({ dn: r.dn, settled: Number(r.refs_pending) === 0, recorded: Boolean(r.linked) }));
     }
 
-    async function managers(): Promise<Map<string, string>> {
-      const users = await f.listAll('user');
-      const names = new Map(users.map((u) => [String(u['id']), String(u['displayName'])]));
-      const out = new Map<string, string>();
-      for (const u of users) {
-        const manager = await f.directory.getManager(f.tenantId, String(u['id'])).then((m) => names.get(m.id) ?? m.id, () => '-');
-        out.set(String(u['displayName']), manager);
-      }
-      return out;
-    }
 
     before(async () => {
       let store;
       ({ store, dispose } = await backend.open());
       f = await engineFixture(store);
-      source.add('organizationalUnit', STAFF, { ou: 'Staff' });
-      for (let i = 0; i < USERS; i++) {
-        source.add('user', dnOf(i), {
-          cn: nameOf(i), displayName: nameOf(i), sAMAccountName: `user${i}`, userPrincipalName: `user${i}@corp.example.com`,
-          ...(i === 0 ? {} : { manager: dnOf(Math.floor(i / 2)) }),
-        });
-      }
+      addManagerTree(source, USERS);
     });
     after(async () => {
       await dispose();
@@ -108,10 +89,10 @@ for (const backend of BACKENDS) {
       assert.ok(state.filter((s) => !s.settled).length >= 2, 'the rolled-back page held more than the failing entry');
 
       await acceptSettling();
-      const expected = new Map(Array.from({ length: USERS }, (_, i) => [nameOf(i), i === 0 ? '-' : nameOf(Math.floor(i / 2))]));
+      const expected = treeManagers(USERS);
       let report = await f.cycle(source, 'full');
       assert.equal(report.failed, 0);
-      assert.deepEqual(await managers(), expected);
+      assert.deepEqual(await managersByName(f), expected);
       assert.deepEqual((await pageState()).filter((s) => !s.settled || !s.recorded), []);
       assert.equal((await f.listAll('user')).length, USERS);
 

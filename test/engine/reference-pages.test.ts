@@ -11,12 +11,9 @@ import { stopPostgres } from '../harness/postgres.ts';
 import { MemoryConnectorSpace, type ConnectorSpace } from '../../src/engine/index.ts';
 import { engineFixture, type EngineFixture } from './engine-fixture.ts';
 import { MemorySource } from './memory-source.ts';
+import { addManagerTree, dnOf, managersByName, nameOf, treeManagers } from './manager-tree.ts';
 
-const BASE = 'DC=corp,DC=example,DC=com';
-const STAFF = `OU=Staff,${BASE}`;
 const USERS = 1250;
-const dnOf = (i: number) => `CN=User ${i},${STAFF}`;
-const nameOf = (i: number) => `User ${i}`;
 
 const VARIANTS = [
   ...BACKENDS.map((backend) => ({ backend, space: 'sql' as const })),
@@ -31,31 +28,15 @@ for (const { backend, space } of VARIANTS) {
     const source = new MemorySource();
     const cycle = (mode: 'full' | 'delta') => f.cycle(source, mode, { connectorSpace });
 
-    /** Each user's manager by name ('-': none), as the directory answers. */
-    async function managers(): Promise<Map<string, string>> {
-      const users = await f.listAll('user');
-      const names = new Map(users.map((u) => [String(u['id']), String(u['displayName'])]));
-      const out = new Map<string, string>();
-      for (const u of users) {
-        const manager = await f.directory.getManager(f.tenantId, String(u['id'])).then((m) => names.get(m.id) ?? m.id, () => '-');
-        out.set(String(u['displayName']), manager);
-      }
-      return out;
-    }
+    const managers = () => managersByName(f);
 
     before(async () => {
       let store;
       ({ store, dispose } = await backend.open());
       f = await engineFixture(store);
       connectorSpace = space === 'sql' ? f.connectorSpace : new MemoryConnectorSpace();
-      source.add('organizationalUnit', STAFF, { ou: 'Staff' });
       // user i reports to user ⌊i/2⌋: a tree ten levels deep; user 0 reports to nobody
-      for (let i = 0; i < USERS; i++) {
-        source.add('user', dnOf(i), {
-          cn: nameOf(i), displayName: nameOf(i), sAMAccountName: `user${i}`, userPrincipalName: `user${i}@corp.example.com`,
-          ...(i === 0 ? {} : { manager: dnOf(Math.floor(i / 2)) }),
-        });
-      }
+      addManagerTree(source, USERS);
     });
     after(async () => {
       await dispose();
@@ -65,7 +46,7 @@ for (const { backend, space } of VARIANTS) {
       let report = await cycle('full');
       assert.equal(report.failed, 0);
       assert.equal(report.referencesAdded, USERS - 1);
-      const expected = new Map(Array.from({ length: USERS }, (_, i) => [nameOf(i), i === 0 ? '-' : nameOf(Math.floor(i / 2))]));
+      const expected = treeManagers(USERS);
       assert.deepEqual(await managers(), expected);
 
       report = await cycle('full');
