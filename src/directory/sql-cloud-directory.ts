@@ -1637,7 +1637,7 @@ class SqlCloudDirectory implements CloudDirectory {
       // Change rows as one restore per id: the object, then memberAdded for each group it is in that is live at that
       // moment (live before the call, or restored earlier in it), then for a group each member live at that moment.
       const groupsOf = await this.#liveGroupsOf(tx, tenantId, objectIds);
-      const membersOf = await this.#membersOf(tx, tenantId, objects.filter((o) => o.type === 'group').map((o) => o.id));
+      const membersOf = await this.#membersOf(tx, tenantId, objects.filter((o) => o.type === 'group').map((o) => o.id), 'all');
       const restoredGroupsOf = new Map<string, string[]>();
       for (const [groupId, members] of membersOf) for (const m of members) restoredGroupsOf.set(m.id, [...(restoredGroupsOf.get(m.id) ?? []), groupId]);
       const live = new Set<string>();
@@ -1673,13 +1673,17 @@ class SqlCloudDirectory implements CloudDirectory {
     return rows;
   }
 
-  /** Every direct member of each of `groupIds`, live or deleted (group id → members, by member id). */
-  async #membersOf(tx: Tx, tenantId: string, groupIds: readonly string[]): Promise<Map<string, { readonly id: string; readonly type: string; readonly live: boolean }[]>> {
+  /**
+   * The direct members of each of `groupIds` (group id → members, by member id): every one (`all`, with whether it is
+   * live: restoreMany's change rows) or the live ones only (`live`: a delta round's members@delta).
+   */
+  async #membersOf(q: Executor, tenantId: string, groupIds: readonly string[], which: 'all' | 'live'): Promise<Map<string, { readonly id: string; readonly type: string; readonly live: boolean }[]>> {
     const members = new Map<string, { readonly id: string; readonly type: string; readonly live: boolean }[]>();
     for (const part of chunks(groupIds)) {
+      if (part.length === 0) continue;
       const text = fixedStatement('select m.group_id, o.id, o.type, o.deleted_at from memberships m join directory_objects o on o.tenant_id = m.tenant_id and o.id = m.member_id'
-        + ` where m.tenant_id = ? and m.group_id in (${part.map(() => '?').join(', ')}) order by m.group_id, o.id`);
-      const { rows } = await tx.executeQuery<{ group_id: string; id: string; type: string; deleted_at: string | null }>(CompiledQuery.raw(text[this.#dialect], [tenantId, ...part]));
+        + ` where m.tenant_id = ? and m.group_id in (${part.map(() => '?').join(', ')})${which === 'live' ? ' and o.deleted_at is null' : ''} order by m.group_id, o.id`);
+      const { rows } = await q.executeQuery<{ group_id: string; id: string; type: string; deleted_at: string | null }>(CompiledQuery.raw(text[this.#dialect], [tenantId, ...part]));
       for (const row of rows) {
         const member = { id: row.id, type: row.type, live: row.deleted_at === null };
         const list = members.get(row.group_id);
@@ -1815,7 +1819,7 @@ class SqlCloudDirectory implements CloudDirectory {
         more = rows.length > top;
         const visible = more ? rows.slice(0, top) : rows;
         lastId = visible[visible.length - 1]?.id;
-        const members = type === 'group' ? await this.#currentMembers(tenantId, visible.map((r) => r.id)) : new Map<string, { id: string; type: string }[]>();
+        const members = type === 'group' ? await this.#membersOf(this.#db, tenantId, visible.map((r) => r.id), 'live') : new Map<string, { id: string; type: string }[]>();
         for (const row of visible) {
           const data: Record<string, unknown> = parseData(row.data);
           if (type === 'group') {
@@ -1908,28 +1912,6 @@ class SqlCloudDirectory implements CloudDirectory {
       }
       return { items, deltaToken: encodeDeltaPosition({ tenantId, type, from: high }) };
     });
-  }
-
-  async #currentMembers(tenantId: string, groupIds: readonly string[]): Promise<Map<string, { id: string; type: string }[]>> {
-    const result = new Map<string, { id: string; type: string }[]>();
-    for (const part of chunks(groupIds)) {
-      if (part.length === 0) continue;
-      const rows = await this.#db
-        .selectFrom('memberships as m')
-        .innerJoin('directory_objects as o', (j) => j.onRef('o.tenant_id', '=', 'm.tenant_id').onRef('o.id', '=', 'm.member_id'))
-        .select(['m.group_id', 'o.id', 'o.type'])
-        .where('m.tenant_id', '=', tenantId)
-        .where('m.group_id', 'in', part)
-        .where('o.deleted_at', 'is', null)
-        .orderBy('o.id')
-        .execute();
-      for (const row of rows) {
-        const list = result.get(row.group_id) ?? [];
-        list.push({ id: row.id, type: row.type });
-        result.set(row.group_id, list);
-      }
-    }
-    return result;
   }
 
   // ---- extension properties -----------------------------------------------------------------------------------
