@@ -290,7 +290,17 @@ const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.flo
 const kind = args.source === 'samba' ? 'samba' : 'openldap';
 const users = Number(args.users ?? (kind === 'samba' ? 20_000 : 200_000));
 const runs = Number(args.runs);
-if (!(IMPORT_LOCATIONS as readonly string[]).includes(args.imports!)) throw new TypeError(`--imports must be one of ${IMPORT_LOCATIONS.join(', ')}`);
+/** A bad option: said on stderr, no stack trace, exit status 2. */
+function usage(message: string): never {
+  process.stderr.write(`engine-ldap: ${message}\n`);
+  process.exit(2);
+}
+if (!(IMPORT_LOCATIONS as readonly string[]).includes(args.imports!)) usage(`--imports must be one of ${IMPORT_LOCATIONS.join(', ')}, not '${args.imports}'`);
+if (args.conflicts !== undefined) {
+  const conflicts = Number(args.conflicts);
+  if (!Number.isInteger(conflicts) || conflicts < 0 || conflicts > users) usage(`--conflicts must be a whole number from 0 to --users (${users}), not '${args.conflicts}'`);
+  if (kind !== 'openldap') usage('--conflicts works with --source openldap only (the bench knows those users\' UPNs)');
+}
 const tuning = {
   deltas: Number(args.deltas),
   log: args.log === 'none' ? 'none' as const : 'sql' as const,
