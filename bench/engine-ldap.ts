@@ -301,6 +301,7 @@ if (args.conflicts !== undefined) {
   if (!Number.isInteger(conflicts) || conflicts < 0 || conflicts > users) usage(`--conflicts must be a whole number from 0 to --users (${users}), not '${args.conflicts}'`);
   if (kind !== 'openldap') usage('--conflicts works with --source openldap only (the bench knows those users\' UPNs)');
 }
+if (args['scope-in'] === true && args['scope-out'] !== true) usage('--scope-in times bringing users back after --scope-out: give both');
 const tuning = {
   deltas: Number(args.deltas),
   log: args.log === 'none' ? 'none' as const : 'sql' as const,
