@@ -209,9 +209,10 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
     const sink: ProvisioningLogSink = spec.log === 'sql' ? new SqlProvisioningLog(store) : { write: async () => {} };
     let conflictsFailed = 0;
     const log: ProvisioningLogSink = conflicts === 0 ? sink : {
-      async write(entries) {
+      // not async: the engine keeps log writes in flight, and an async frame would hold the entries until the commit
+      write(entries) {
         for (const entry of entries) if (entry.status === 'Failure' && entry.errorCode === 'ERR_DIR_UPN_CONFLICT') conflictsFailed++;
-        await sink.write(entries);
+        return sink.write(entries);
       },
     };
     const deps = { source, target: cloudDirectoryTarget(directory, tenantId), connectorSpace: new SqlConnectorSpace(store, configurationId), log };

@@ -6,6 +6,7 @@ export {
   BATCH_STEPS,
   CYCLE_MODES,
   CYCLE_STEPS,
+  LOG_WRITES_IN_FLIGHT,
   PLAN_KINDS,
   fitUpnSuffix,
   runSynchronizationCycle,

@@ -119,6 +119,14 @@ export const DEFAULT_RECONCILIATION_INTERVAL_MS = 600_000;
  */
 export const DEFAULT_BATCH_SIZE = 1000;
 
+/**
+ * Provisioning-log writes a cycle leaves pending while it goes on with the next batches. The SQLite store commits
+ * the log on a thread of its own, in its own file (src/storage/log-file-writer.ts): batch N's entries are inserted
+ * while batch N+1 is imported, mapped and exported, and a second pending write absorbs a commit that runs long.
+ * Each holds a batch's rows (~1 MB per 1,000 entries) until it commits.
+ */
+export const LOG_WRITES_IN_FLIGHT = 2;
+
 export interface EngineDependencies {
   readonly source: EngineSource;
   readonly target: TargetDirectory;
@@ -226,6 +234,8 @@ interface CycleContext {
   reconciled: boolean;
   /** the last clock reading as ISO text: timestamps are taken per object, and the text rarely changes between them */
   lastNow?: { readonly ms: number; readonly iso: string };
+  /** provisioning-log writes not yet awaited, oldest first (at most LOG_WRITES_IN_FLIGHT) */
+  readonly logWrites: Promise<void>[];
 }
 
 interface BatchContext {
@@ -1419,7 +1429,7 @@ async function runBatch(cycle: CycleContext, objects: readonly SourceObject[]): 
   cycle.counters.imported += items.length;
   const batch: BatchContext = { cycle, items };
   for (const batchStep of BATCH_STEPS) await batchStep(batch);
-  await cycle.deps.log.write(items.filter((i) => i.logged).map((i) => logEntry(cycle, i)));
+  await writeLog(cycle, items.filter((i) => i.logged).map((i) => logEntry(cycle, i)));
   reportProgress(cycle, 'import');
 }
 
@@ -1525,7 +1535,7 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
   holdDeletesOverThreshold(cycle, candidates);
   // Entra logs the deletions its threshold holds back as StagedDelete; those of the import batches are logged there.
   const staged = candidates.filter((item) => item.action === 'StagedDelete' && !heldBefore.has(item.anchor));
-  if (staged.length > 0) await cycle.deps.log.write(staged.map((item) => logEntry(cycle, item)));
+  if (staged.length > 0) await writeLog(cycle, staged.map((item) => logEntry(cycle, item)));
   // Nothing unseen, nothing to sweep: the loop below would scan the whole connector space again to find that out
   // (a second pass over every row, 125–340 ms at 200,000 objects). Nothing writes the connector space in between.
   if (unseenCount === 0) {
@@ -1552,10 +1562,24 @@ async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
     if (items.length > 0) {
       const batch: BatchContext = { cycle, items };
       await exportStep(batch);
-      await cycle.deps.log.write(items.map((i) => logEntry(cycle, i)));
+      await writeLog(cycle, items.map((i) => logEntry(cycle, i)));
       reportProgress(cycle, 'deletionReconciliation');
     }
   }
+}
+
+/**
+ * Hands a batch's entries to the log without waiting for them to commit: at most LOG_WRITES_IN_FLIGHT writes are
+ * pending, so the oldest is awaited first (its failure thrown) when the bound is reached. runSynchronizationCycle
+ * awaits the rest.
+ */
+async function writeLog(cycle: CycleContext, entries: readonly ProvisioningLogEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  while (cycle.logWrites.length >= LOG_WRITES_IN_FLIGHT) await cycle.logWrites.shift();
+  const write = cycle.deps.log.write(entries);
+  // Awaited above or at the cycle's end; until then a rejection must not count as unhandled (which ends the process).
+  write.catch(() => {});
+  cycle.logWrites.push(write);
 }
 
 /** One pending entry's reference resolution in a page, settled (entry, log) at the page's end. */
@@ -1889,7 +1913,7 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
     for (const outcome of outcomes) settleReferences(cycle, outcome, settled, log);
     // one connector-space transaction after the cloud writes it records (invariant 3)
     await connectorSpace.endReferencePage({ forgotten, links: keptLinks, mark, settlements: settled, updatedAt: now(cycle) });
-    await cycle.deps.log.write(log);
+    await writeLog(cycle, log);
     reportProgress(cycle, 'referenceResolution');
   }
 }
@@ -1967,8 +1991,18 @@ export async function runSynchronizationCycle(
     reconciled: false,
     counters: { imported: 0, created: 0, updated: 0, deleted: 0, restored: 0, unchanged: 0, skipped: 0, failed: 0, referencesAdded: 0, referencesRemoved: 0 },
     watermark,
+    logWrites: [],
   };
-  for (const cycleStep of CYCLE_STEPS) await cycleStep(cycle);
+  let stepsEnded = false;
+  try {
+    for (const cycleStep of CYCLE_STEPS) await cycleStep(cycle);
+    stepsEnded = true;
+  } finally {
+    // No log write outlives its cycle. One that failed fails the cycle, as when every write was awaited at once;
+    // the error of a step that threw, if one did, is the one that propagates.
+    const failedWrite = (await Promise.allSettled(cycle.logWrites.splice(0))).find((r) => r.status === 'rejected');
+    if (failedWrite !== undefined && stepsEnded) throw failedWrite.reason;
+  }
   if (cycle.deleteHold.held.size > 0) throw deleteThresholdError(cycle);
   const c = cycle.counters;
   const synchronized = mode === 'full' || c.created + c.deleted + c.restored > 0 ? await deps.connectorSpace.countSynced?.() : undefined;

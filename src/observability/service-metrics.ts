@@ -17,6 +17,9 @@ import type { Kysely } from 'kysely';
 import { PROVISIONING_ACTIONS, PROVISIONING_STATUSES, type ProvisioningLogEntry } from '../engine/index.ts';
 import { STATUS_CODES, connectorSpaceIdOf, type CycleOutcome, type StatusCode } from '../synchronization/index.ts';
 
+/** What the metrics read of a provisioning log entry. */
+export type ObservedEntry = Pick<ProvisioningLogEntry, 'action' | 'status' | 'configurationId' | 'activityDateTime'>;
+
 /** States of a provisioning agent as Entra's portal shows them (agent-counts.ts counts them). */
 export const AGENT_STATES = ['active', 'inactive'] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
@@ -29,7 +32,7 @@ export interface ServiceMetrics {
   /** A recorded cycle (the scheduler's onCycle). */
   observeCycle(outcome: CycleOutcome): void;
   /** Entries the engine wrote to the provisioning log. */
-  observeEntries(entries: readonly ProvisioningLogEntry[]): void;
+  observeEntries(entries: readonly ObservedEntry[]): void;
 }
 
 export interface ServiceMetricsOptions {

@@ -58,11 +58,18 @@ function statementText(dialect: SqlDialect, insert: BulkInsert, rowCount: number
   return text;
 }
 
+/** One multi-row INSERT: its text (cached per table, columns and row count) and its parameters, row after row. */
+export interface BulkStatement {
+  readonly text: string;
+  readonly parameters: unknown[];
+}
+
 /**
- * Inserts `rows` (each an array in `insert.columns` order) in as few statements as the parameter limits allow.
- * Runs on whatever `executor` is: pass the transaction when the rows must commit with other writes.
+ * The statements that insert `rows` (each an array in `insert.columns` order), as few as the parameter limits allow:
+ * what insertRows runs, and what the provisioning log's writer thread runs on its own connection
+ * (src/storage/log-file-writer.ts).
  */
-export async function insertRows(executor: Kysely<any>, dialect: SqlDialect, insert: BulkInsert, rows: ReadonlyArray<ReadonlyArray<unknown>>): Promise<void> {
+export function* bulkInsertStatements(dialect: SqlDialect, insert: BulkInsert, rows: ReadonlyArray<ReadonlyArray<unknown>>): Generator<BulkStatement> {
   const width = insert.columns.length;
   if (width === 0) throw new TypeError('a bulk insert needs at least one column');
   const perStatement = Math.max(1, Math.min(MAX_ROWS_PER_STATEMENT, Math.floor(MAX_PARAMETERS / width)));
@@ -74,6 +81,15 @@ export async function insertRows(executor: Kysely<any>, dialect: SqlDialect, ins
       if (values.length !== width) throw new TypeError(`row ${start + row} of ${insert.table} has ${values.length} values for ${width} columns`);
       for (let column = 0; column < width; column++) parameters[row * width + column] = values[column];
     }
-    await executor.executeQuery(CompiledQuery.raw(statementText(dialect, insert, count), parameters));
+    // one statement's parameters at a time: a caller inserting many rows never holds them all twice
+    yield { text: statementText(dialect, insert, count), parameters };
   }
+}
+
+/**
+ * Inserts `rows` (each an array in `insert.columns` order) in as few statements as the parameter limits allow.
+ * Runs on whatever `executor` is: pass the transaction when the rows must commit with other writes.
+ */
+export async function insertRows(executor: Kysely<any>, dialect: SqlDialect, insert: BulkInsert, rows: ReadonlyArray<ReadonlyArray<unknown>>): Promise<void> {
+  for (const { text, parameters } of bulkInsertStatements(dialect, insert, rows)) await executor.executeQuery(CompiledQuery.raw(text, parameters));
 }

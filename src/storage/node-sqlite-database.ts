@@ -71,19 +71,7 @@ export function openNodeSqlite(file: string, options: { readonly busyTimeoutMs: 
   // leaves being bigger). Only a database created from now on gets it: SQLite fixes the page size when the first
   // table is written, and a WAL database cannot change it afterwards (an older file keeps working at 4 KiB).
   database.exec(`PRAGMA page_size = ${SQLITE_PAGE_SIZE}`);
-  // Switching a fresh file to WAL takes an exclusive lock, and SQLite answers SQLITE_BUSY at once when another
-  // process holds one, without consulting the busy handler; several processes opening a new data directory together
-  // (a server and `tenant create`) hit exactly that. Retry within the busy timeout instead of failing the open.
-  const deadline = Date.now() + options.busyTimeoutMs;
-  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
-    try {
-      database.exec('PRAGMA journal_mode = WAL');
-      break;
-    } catch (error) {
-      if (!/database is locked|SQLITE_BUSY/i.test((error as Error).message) || Date.now() + delay > deadline) throw error;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
-    }
-  }
+  enableWal(database, 'main', options.busyTimeoutMs);
   // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last transactions.
   // Checkpoints stay SQLite's automatic ones here; the store hands them to a thread (src/storage/wal-checkpointer.ts)
   // once migrated, keeping a far higher automatic checkpoint on this connection as the backstop.
@@ -102,4 +90,24 @@ export function openNodeSqlite(file: string, options: { readonly busyTimeoutMs: 
   database.exec('PRAGMA cache_size = -65536');
   database.exec(`PRAGMA busy_timeout = ${Math.trunc(options.busyTimeoutMs)}`);
   return database;
+}
+
+/**
+ * Puts `schema` (`main`, or an attached database) in WAL mode. Switching a fresh file to WAL takes an exclusive
+ * lock, and SQLite answers SQLITE_BUSY at once when another process holds one, without consulting the busy handler;
+ * several processes opening a new data directory together (a server and `tenant create`) hit exactly that. Retried
+ * within the busy timeout instead of failing the open.
+ */
+export function enableWal(database: DatabaseSync, schema: string, busyTimeoutMs: number): void {
+  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new TypeError(`'${schema}' is not a plain schema name`);
+  const deadline = Date.now() + busyTimeoutMs;
+  for (let delay = 5; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      database.exec(`PRAGMA ${schema}.journal_mode = WAL`);
+      return;
+    } catch (error) {
+      if (!/database is locked|SQLITE_BUSY/i.test((error as Error).message) || Date.now() + delay > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, delay);
+    }
+  }
 }

@@ -13,6 +13,8 @@ import type { DirectoryDatabase, DirectoryStore, SqlDialect } from '../directory
 import { migrationProvider } from './migrations/index.ts';
 import { adaptNodeSqlite, openNodeSqlite } from './node-sqlite-database.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
+import { startLogFileWriter, type LogFileWriter } from './log-file-writer.ts';
+import { attachProvisioningLogFile, moveProvisioningLogToItsFile, PROVISIONING_LOG_FILE_NAME, provisioningLogIsInItsFile } from './provisioning-log-file.ts';
 
 export type Database = DirectoryDatabase;
 
@@ -21,12 +23,20 @@ export interface Store extends DirectoryStore {
   readonly dialect: SqlDialect;
   /** Where the data lives, for logs: the SQLite file or the Postgres URL without its password. */
   readonly location: string;
+  /**
+   * Embedded SQLite: the provisioning log's writer thread, which inserts into the log's own file
+   * (src/storage/provisioning-log-file.ts). Absent on PostgreSQL, where the log is written on the pool.
+   */
+  readonly provisioningLogWriter?: LogFileWriter;
   close(): Promise<void>;
 }
 
 export type StoreOptions =
   | {
-      /** Embedded SQLite: `<dataDir>/cloudsync.db` (created, with the directory, when missing). */
+      /**
+       * Embedded SQLite: `<dataDir>/cloudsync.db`, and the provisioning log in `<dataDir>/provisioning-log.db`
+       * (created, with the directory, when missing).
+       */
       readonly dataDir: string;
       readonly databaseUrl?: undefined;
       /** Milliseconds a writer waits for another connection's lock. Default 5000. */
@@ -121,11 +131,18 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new TypeError('openStore needs dataDir or databaseUrl');
   mkdirSync(options.dataDir, { recursive: true });
   const file = join(options.dataDir, SQLITE_FILE_NAME);
+  const logFile = join(options.dataDir, PROVISIONING_LOG_FILE_NAME);
   let database: DatabaseSync;
   try {
     database = openNodeSqlite(file, { busyTimeoutMs: options.busyTimeoutMs ?? 5000 });
   } catch (error) {
     throw new CloudsyncError('ERR_STORE_UNAVAILABLE', `cannot open SQLite database ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    attachProvisioningLogFile(database, logFile, options.busyTimeoutMs ?? 5000);
+  } catch (error) {
+    database.close();
+    throw new CloudsyncError('ERR_STORE_UNAVAILABLE', `cannot open SQLite database ${logFile}: ${(error as Error).message}`, { cause: error });
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: adaptNodeSqlite(database) }) });
   // Kysely runs SQLite migrations outside a transaction and without a lock (it assumes one process), so two
@@ -140,6 +157,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     try {
       await migrateToLatest(db, file);
       database.exec('COMMIT');
+      moveProvisioningLogToItsFile(database);
     } catch (error) {
       if (database.isTransaction) database.exec('ROLLBACK');
       throw error;
@@ -152,11 +170,14 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     throw new CloudsyncError('ERR_STORE_UNAVAILABLE', `cannot migrate SQLite database ${file}: ${(error as Error).message}`, { cause: error });
   }
   const checkpointer = startWalCheckpointer(database, file);
-  // The thread's last checkpoint comes first: the main connection's close (which, as the file's last connection,
-  // checkpoints the rest and deletes the WAL) then has little left to copy, and no thread still holds the file.
+  const provisioningLogWriter = provisioningLogIsInItsFile(database) ? startLogFileWriter(logFile, { busyTimeoutMs }) : undefined;
+  // The log's batches in flight commit first, then the threads' last checkpoint: the main connection's close (which,
+  // as the files' last connection, checkpoints the rest and deletes the WALs) then has little left to copy, and no
+  // thread still holds a file.
   const close = async () => {
+    await provisioningLogWriter?.stop();
     await checkpointer.stop();
     await db.destroy();
   };
-  return { db, dialect: 'sqlite', location: file, close };
+  return { db, dialect: 'sqlite', location: file, ...(provisioningLogWriter === undefined ? {} : { provisioningLogWriter }), close };
 }
