@@ -12,8 +12,8 @@
  *   a caller that awaits a write reads its rows back, as with a write on the store's own connection. The engine
  *   keeps a bounded number of writes in flight instead of awaiting each at once (synchronization-cycle.ts).
  * - Batches commit in the order they were written.
- * - The thread keeps the process alive only while a batch is in flight, and `stop()` joins it after the batches
- *   written before it, before the store closes its own connection.
+ * - The thread starts with the first write, keeps the process alive only while a batch is in flight, and `stop()`
+ *   joins it after the batches written before it, before the store closes its own connection.
  * - If the thread ends unasked, every batch in flight and every later write rejects with ERR_STORE_UNAVAILABLE.
  */
 import { Worker } from 'node:worker_threads';
@@ -37,7 +37,31 @@ interface InFlight {
 }
 
 export function startLogFileWriter(file: string, options: { readonly busyTimeoutMs: number }): LogFileWriter {
-  const workerData: LogFileWriterWorkerData = { file, busyTimeoutMs: options.busyTimeoutMs };
+  let thread: WriterThread | undefined;
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+  return {
+    write(statements) {
+      if (stopping) return Promise.reject(new TypeError('the provisioning log writer is stopped'));
+      // Started on the first write: a CLI command that opens the store and reads never pays for a thread.
+      thread ??= startThread(file, options.busyTimeoutMs);
+      return thread.write(statements);
+    },
+    stop() {
+      stopping = true;
+      stopped ??= thread === undefined ? Promise.resolve() : thread.stop();
+      return stopped;
+    },
+  };
+}
+
+interface WriterThread {
+  write(statements: Iterable<BulkStatement>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startThread(file: string, busyTimeoutMs: number): WriterThread {
+  const workerData: LogFileWriterWorkerData = { file, busyTimeoutMs };
   const worker = new Worker(new URL('./log-file-writer-worker.ts', import.meta.url), {
     workerData,
     name: 'cloudsync-log-writer',
@@ -85,14 +109,11 @@ export function startLogFileWriter(file: string, options: { readonly busyTimeout
       resolve();
     });
   });
-
   // After the 'message' listener: adding one refs the worker again (Node), which would keep an idle process alive.
   worker.unref();
 
-  let stopped: Promise<void> | undefined;
   return {
     write(statements) {
-      if (stopping) return Promise.reject(new TypeError('the provisioning log writer is stopped'));
       if (ended !== undefined) return Promise.reject(ended);
       const id = nextId++;
       const command: LogFileWriterCommand = {
@@ -114,17 +135,14 @@ export function startLogFileWriter(file: string, options: { readonly busyTimeout
         }
       });
     },
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        worker.ref();
-        // Commands are handled in order: the stop comes after every batch already posted.
-        worker.postMessage({ type: 'stop' } satisfies LogFileWriterCommand);
-        const timeout = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
-        await exited;
-        clearTimeout(timeout);
-      })();
-      return stopped;
+    async stop() {
+      stopping = true;
+      worker.ref();
+      // Commands are handled in order: the stop comes after every batch already posted.
+      worker.postMessage({ type: 'stop' } satisfies LogFileWriterCommand);
+      const timeout = setTimeout(() => void worker.terminate(), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timeout);
     },
   };
 }

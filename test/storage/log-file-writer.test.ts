@@ -5,6 +5,8 @@
  */
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { join } from 'node:path';
 import { CloudsyncError } from '../../src/errors/index.ts';
 import { bulkInsertStatements, type BulkInsert } from '../../src/storage/bulk-insert.ts';
 import { startLogFileWriter } from '../../src/storage/log-file-writer.ts';
+import { PROVISIONING_LOG_FILE_NAME } from '../../src/storage/index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'cloudsync-log-writer-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -87,5 +90,27 @@ describe('log file writer', () => {
     assert.equal(rowsOf(file).length, 600);
     await assert.rejects(writer.write(bulkInsertStatements('sqlite', INSERT, batchOf(3, 1))), TypeError);
     await writer.stop(); // idempotent
+  });
+
+  test('the thread starts with the first write, ends with close(), and never holds a finished process open', async () => {
+    const script = fileURLToPath(new URL('./fixtures/log-writer-process.ts', import.meta.url));
+    const run = (data: string, mode: 'close' | 'leave') =>
+      new Promise<{ before: number; opened: number; writing: number; closed?: number }>((resolve, reject) => {
+        execFile(process.execPath, [script, data, '50', mode], { timeout: 30_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${mode}: ${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)));
+      });
+    const closed = await run(join(dir, 'process-close'), 'close');
+    assert.equal(closed.opened, closed.before + 1, 'opening starts only the WAL checkpointer');
+    assert.equal(closed.writing, closed.opened + 1, 'the first log write starts the writer thread');
+    assert.equal(closed.closed, closed.before, 'close() joins both');
+    // ends within the timeout only because an idle writer thread does not keep the process alive
+    const data = join(dir, 'process-leave');
+    await run(data, 'leave');
+    const database = new DatabaseSync(join(data, PROVISIONING_LOG_FILE_NAME), { readOnly: true });
+    try {
+      assert.equal(Number(database.prepare('SELECT count(*) AS n FROM provisioning_logs').get()!['n']), 50);
+    } finally {
+      database.close();
+    }
   });
 });
