@@ -67,8 +67,10 @@ function startThread(file: string, busyTimeoutMs: number): WriterThread {
     name: 'cloudsync-log-writer',
     // None of the process's flags (--cpu-prof, --inspect, --import hooks) belong to this thread.
     execArgv: [],
-    // Two batches of a thousand entries in flight are a few MB of statement parameters.
-    resourceLimits: { maxOldGenerationSizeMb: 64 },
+    // A batch of a thousand entries is ~1 MB of parameters, but one write can be far bigger (a sweep's staged
+    // deletions are one write): the same old-space cap as the service's own thread (bin/cloudsync.js), so a write
+    // the engine's thread could build, this one can take.
+    resourceLimits: { maxOldGenerationSizeMb: 256 },
   });
   const inFlight = new Map<number, InFlight>();
   let nextId = 1;
