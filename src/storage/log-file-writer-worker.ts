@@ -13,7 +13,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 export interface LogFileWriterWorkerData {
   /** The log's SQLite file, already created, migrated and in WAL mode by the store's connection. */
   readonly file: string;
-  /** Milliseconds a commit waits for another connection's lock (the main connection's retention pass). */
+  /** Milliseconds a batch waits for another connection's write lock (the main connection's retention pass). */
   readonly busyTimeoutMs: number;
 }
 

@@ -24,6 +24,15 @@ import type { Bindable, LogFileWriterCommand, LogFileWriterReply, LogFileWriterW
 /** How long (ms) `stop()` waits for the batches in flight and the thread's close before terminating it. */
 const STOP_TIMEOUT_MS = 30_000;
 
+/**
+ * The least a batch waits (ms) for the log file's write lock. Another connection takes it for the retention pass
+ * (the store's own, `DELETE … WHERE activity_date_time < …` tenant by tenant), which on a large log holds it for
+ * seconds; when that pass shared the engine's connection it simply ran between two batches, and a batch failing
+ * after the store's usual 5 s would now fail the cycle instead. Waiting costs the engine nothing until its log
+ * writes in flight are all waiting.
+ */
+const MIN_LOCK_WAIT_MS = 120_000;
+
 export interface LogFileWriter {
   /** Runs `statements` as one transaction on the thread; settles once it committed or rolled back. */
   write(statements: Iterable<BulkStatement>): Promise<void>;
@@ -61,7 +70,7 @@ interface WriterThread {
 }
 
 function startThread(file: string, busyTimeoutMs: number): WriterThread {
-  const workerData: LogFileWriterWorkerData = { file, busyTimeoutMs };
+  const workerData: LogFileWriterWorkerData = { file, busyTimeoutMs: Math.max(busyTimeoutMs, MIN_LOCK_WAIT_MS) };
   const worker = new Worker(new URL('./log-file-writer-worker.ts', import.meta.url), {
     workerData,
     name: 'cloudsync-log-writer',

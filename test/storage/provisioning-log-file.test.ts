@@ -139,4 +139,25 @@ describe('the provisioning log file', () => {
     assert.equal(countIn(join(data, PROVISIONING_LOG_FILE_NAME)), 300);
     assert.deepEqual(objectsIn(join(data, SQLITE_FILE_NAME)), []);
   });
+
+  test("a batch waits for another connection's write lock on the log (a retention pass) longer than the store's busy timeout", async () => {
+    const data = join(dir, 'locked');
+    const store = await openStore({ dataDir: data, busyTimeoutMs: 200 });
+    const other = new DatabaseSync(join(data, PROVISIONING_LOG_FILE_NAME));
+    try {
+      const log = new SqlProvisioningLog(store);
+      await log.write([entry(1)]);
+      other.exec('BEGIN IMMEDIATE');
+      other.exec("DELETE FROM provisioning_logs WHERE id = 'entry-00001'");
+      const writing = log.write([entry(2), entry(3)]);
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      other.exec('COMMIT');
+      await writing;
+      assert.deepEqual((await log.list('tenant-a', { top: 10 })).items.map((e) => e.id), ['entry-00003', 'entry-00002']);
+    } finally {
+      if (other.isTransaction) other.exec('ROLLBACK');
+      other.close();
+      await store.close();
+    }
+  });
 });
