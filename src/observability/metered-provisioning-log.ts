@@ -11,7 +11,13 @@ export function meteredProvisioningLog(sink: ProvisioningLogSink, metrics: Pick<
       // Only what the metrics read waits for the commit, not the entries with their steps and values: the engine
       // keeps writes in flight, and entries held until then are garbage the engine's thread scavenges twice.
       const observed: ObservedEntry[] = entries.map(({ action, status, configurationId, activityDateTime }) => ({ action, status, configurationId, activityDateTime }));
-      return sink.write(entries).then(() => metrics.observeEntries(observed));
+      let written: Promise<void>;
+      try {
+        written = sink.write(entries);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return written.then(() => metrics.observeEntries(observed));
     },
   };
 }

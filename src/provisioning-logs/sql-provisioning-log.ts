@@ -98,10 +98,15 @@ export class SqlProvisioningLog extends LogTable<StoredProvisioningEntry, Provis
    * twice the scavenging on the engine's thread).
    */
   write(entries: readonly ProvisioningLogEntry[]): Promise<void> {
-    if (entries.length === 0) return Promise.resolve();
-    const origins = this.#knownOrigins(entries);
-    if (origins === undefined) return this.#resolveOrigins(entries).then((resolved) => this.#insert(entries, resolved));
-    return this.#insert(entries, origins);
+    try {
+      if (entries.length === 0) return Promise.resolve();
+      const origins = this.#knownOrigins(entries);
+      if (origins === undefined) return this.#resolveOrigins(entries).then((resolved) => this.#insert(entries, resolved));
+      return this.#insert(entries, origins);
+    } catch (error) {
+      // a promise-returning method never throws: a malformed entry rejects, as it did when this was async
+      return Promise.reject(error);
+    }
   }
 
   /** The origins of `entries`' configurations when every one is cached, else undefined. */
