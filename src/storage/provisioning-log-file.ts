@@ -23,7 +23,7 @@
  */
 import { closeSync, openSync } from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
-import { enableWal } from './node-sqlite-database.ts';
+import { enableWal, SQLITE_PAGE_SIZE } from './node-sqlite-database.ts';
 
 /** The log's file in the data directory, beside SQLITE_FILE_NAME. */
 export const PROVISIONING_LOG_FILE_NAME = 'provisioning-log.db';
@@ -47,8 +47,9 @@ const ATTACHED_CACHE_KIB = 8192;
 export function attachProvisioningLogFile(database: DatabaseSync, file: string, busyTimeoutMs: number): void {
   closeSync(openSync(file, 'a', 0o600));
   database.prepare(`ATTACH DATABASE ? AS ${PROVISIONING_LOG_SCHEMA}`).run(file);
-  // The page size applies only to a file without tables yet; an existing log keeps its own.
-  database.exec(`PRAGMA ${PROVISIONING_LOG_SCHEMA}.page_size = 16384`);
+  // The main file's page size, for the same reasons (node-sqlite-database.ts); it applies only to a file without
+  // tables yet, and an existing log keeps its own.
+  database.exec(`PRAGMA ${PROVISIONING_LOG_SCHEMA}.page_size = ${SQLITE_PAGE_SIZE}`);
   enableWal(database, PROVISIONING_LOG_SCHEMA, busyTimeoutMs);
   database.exec(`PRAGMA ${PROVISIONING_LOG_SCHEMA}.synchronous = NORMAL`);
   database.exec(`PRAGMA ${PROVISIONING_LOG_SCHEMA}.cache_size = -${ATTACHED_CACHE_KIB}`);
