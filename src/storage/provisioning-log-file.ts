@@ -96,8 +96,3 @@ function qualified(statement: string, head: RegExp, replacement: string): string
   if (!head.test(statement)) throw new TypeError(`unexpected definition in sqlite_schema: ${statement}`);
   return statement.replace(head, `${replacement}${PROVISIONING_LOG_SCHEMA}.`);
 }
-
-/** Whether the store's connection finds the log in its own file (what starts the writer thread). */
-export function provisioningLogIsInItsFile(database: DatabaseSync): boolean {
-  return !hasTable(database, 'main') && hasTable(database, PROVISIONING_LOG_SCHEMA);
-}

@@ -14,7 +14,7 @@ import { migrationProvider } from './migrations/index.ts';
 import { adaptNodeSqlite, openNodeSqlite } from './node-sqlite-database.ts';
 import { startWalCheckpointer } from './wal-checkpointer.ts';
 import { startLogFileWriter, type LogFileWriter } from './log-file-writer.ts';
-import { attachProvisioningLogFile, moveProvisioningLogToItsFile, PROVISIONING_LOG_FILE_NAME, provisioningLogIsInItsFile } from './provisioning-log-file.ts';
+import { attachProvisioningLogFile, moveProvisioningLogToItsFile, PROVISIONING_LOG_FILE_NAME } from './provisioning-log-file.ts';
 
 export type Database = DirectoryDatabase;
 
@@ -170,14 +170,15 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     throw new CloudsyncError('ERR_STORE_UNAVAILABLE', `cannot migrate SQLite database ${file}: ${(error as Error).message}`, { cause: error });
   }
   const checkpointer = startWalCheckpointer(database, file);
-  const provisioningLogWriter = provisioningLogIsInItsFile(database) ? startLogFileWriter(logFile, { busyTimeoutMs }) : undefined;
+  // The move above either put the log in its file or ended the open: the thread always has its table.
+  const provisioningLogWriter = startLogFileWriter(logFile, { busyTimeoutMs });
   // The log's batches in flight commit first, then the threads' last checkpoint: the main connection's close (which,
   // as the files' last connection, checkpoints the rest and deletes the WALs) then has little left to copy, and no
   // thread still holds a file.
   const close = async () => {
-    await provisioningLogWriter?.stop();
+    await provisioningLogWriter.stop();
     await checkpointer.stop();
     await db.destroy();
   };
-  return { db, dialect: 'sqlite', location: file, ...(provisioningLogWriter === undefined ? {} : { provisioningLogWriter }), close };
+  return { db, dialect: 'sqlite', location: file, provisioningLogWriter, close };
 }
