@@ -5,6 +5,7 @@
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
  *                                 [--managers N] [--imports thread|inProcess] [--remap] [--scope-out [--scope-in]] [--conflicts N]
+ *                                 [--arrivals N]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
@@ -22,6 +23,10 @@
  * evenly spread source users will get (one per batch of 1,000 at 1,000 conflicts per million users), so those N fail
  * with ERR_DIR_UPN_CONFLICT (`conflictsFailed`) and everyone else is created: what a directory with a few duplicate
  * or cloud-held UPNs costs the sync.
+ * `--arrivals N` (Samba): after the unchanged deltas, N new users are added to AD and the delta cycle that creates
+ * them is timed; then N more, created by a delta whose source claims no back links (`capabilities.backLinks`): the
+ * difference is what reading each newcomer's memberOf and directReports costs (docs/engine.md, "Arrivals under
+ * another RDN").
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -40,13 +45,13 @@ import { performance } from 'node:perf_hooks';
 import { IMPORT_LOCATIONS, ldapSourceConnector, type ImportLocation } from '../src/connectors/ldap/threaded-import.ts';
 import type { SourceConnector } from '../src/connectors/source-connector.ts';
 import { createCloudDirectory } from '../src/directory/index.ts';
-import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type CycleMode, type ProvisioningLogSink, type SynchronizationConfiguration } from '../src/engine/index.ts';
+import { cloudDirectoryTarget, runSynchronizationCycle, SqlConnectorSpace, type CycleMode, type EngineSource, type ProvisioningLogSink, type SynchronizationConfiguration } from '../src/engine/index.ts';
 import { compileSynchronizationSchema, expressionOfSource, getTemplate, sourceFromExpression, type SynchronizationSchema } from '../src/schema/index.ts';
 import { SqlProvisioningLog } from '../src/provisioning-logs/index.ts';
 import { openStore } from '../src/storage/index.ts';
 import { genericUsersLdif, startOpenLdap } from '../test/harness/openldap.ts';
 import { ldapsearchDump } from './ldapsearch-dump.ts';
-import { SAMBA_REALM, sambaUnavailableReason } from '../test/harness/samba.ts';
+import { SAMBA_REALM, sambaUnavailableReason, seedAdUsers } from '../test/harness/samba.ts';
 import { seededSambaDc } from './samba-bench-dc.ts';
 
 const { values: args } = parseArgs({
@@ -72,6 +77,8 @@ const { values: args } = parseArgs({
     'scope-in': { type: 'boolean', default: false },
     /** OpenLDAP: cloud-only users holding the UPNs of N evenly spread source users, created before the full sync */
     conflicts: { type: 'string' },
+    /** Samba: N users added after the deltas, then N more; the delta creating each set timed, with and without back links */
+    arrivals: { type: 'string' },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -99,6 +106,8 @@ interface ChildSpec {
   readonly conflicts?: number;
   /** the source users (uid=user000001…); counted on the server when absent and `conflicts` is set */
   readonly users?: number;
+  /** Samba: users added after the deltas, twice (see `--arrivals`) */
+  readonly arrivals?: number;
 }
 
 interface ChildResult {
@@ -123,6 +132,11 @@ interface ChildResult {
   readonly scopeInMs?: number;
   readonly scopeInRestored?: number;
   readonly scopeInFailed?: number;
+  /** with `arrivals`: the delta that created that many new users, and the one that created as many more without back links */
+  readonly arrivalsDeltaMs?: number;
+  readonly arrivalsCreated?: number;
+  readonly arrivalsWithoutBackLinksDeltaMs?: number;
+  readonly arrivalsWithoutBackLinksCreated?: number;
 }
 
 /**
@@ -247,6 +261,34 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
         scopeIn = { scopeInMs: Math.round(back.ms), scopeInRestored: back.report.restored, scopeInFailed: back.report.failed };
       }
     }
+    let arrivals: Pick<ChildResult, 'arrivalsDeltaMs' | 'arrivalsCreated' | 'arrivalsWithoutBackLinksDeltaMs' | 'arrivalsWithoutBackLinksCreated'> = {};
+    if (spec.arrivals !== undefined && spec.arrivals > 0) {
+      if (spec.kind !== 'samba') throw new TypeError('arrivals: only the Samba bench reads back links');
+      const admin = new Client({ url: spec.url });
+      await admin.bind(spec.bindDn, spec.bindPassword);
+      try {
+        await seedAdUsers(admin, spec.baseDn, spec.arrivals, { prefix: `new${process.pid}a`, concurrency: 16 });
+        const withLinks = await time('delta');
+        await seedAdUsers(admin, spec.baseDn, spec.arrivals, { prefix: `new${process.pid}b`, concurrency: 16 });
+        const { backLinks: _backLinks, ...capabilities } = source.capabilities;
+        const without: EngineSource = {
+          capabilities,
+          fullImport: (options) => source.fullImport(options),
+          deltaImport: (watermark, options) => source.deltaImport(watermark, options),
+          readObject: (dn) => source.readObject(dn),
+          readValues: (dn, attribute, options) => source.readValues(dn, attribute, options),
+          listAnchors: (options) => source.listAnchors(options),
+        };
+        const t0 = performance.now();
+        const report = await runSynchronizationCycle({ ...deps, source: without }, config, { mode: 'delta' });
+        arrivals = {
+          arrivalsDeltaMs: Math.round(withLinks.ms), arrivalsCreated: withLinks.report.created,
+          arrivalsWithoutBackLinksDeltaMs: Math.round(performance.now() - t0), arrivalsWithoutBackLinksCreated: report.created,
+        };
+      } finally {
+        await admin.unbind();
+      }
+    }
     return {
       objects: full.report.created,
       referencesAdded: full.report.referencesAdded,
@@ -258,6 +300,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       ...remap,
       ...scopeOut,
       ...scopeIn,
+      ...arrivals,
     };
   } finally {
     await source.close();
@@ -302,6 +345,11 @@ if (args.conflicts !== undefined) {
   if (!Number.isInteger(conflicts) || conflicts < 0 || conflicts > users) usage(`--conflicts must be a whole number from 0 to --users (${users}), not '${args.conflicts}'`);
   if (kind !== 'openldap') usage('--conflicts works with --source openldap only (the bench knows those users\' UPNs)');
 }
+if (args.arrivals !== undefined) {
+  const arrivals = Number(args.arrivals);
+  if (!Number.isInteger(arrivals) || arrivals < 1 || arrivals > 100_000) usage(`--arrivals must be a whole number from 1 to 100000, not '${args.arrivals}'`);
+  if (kind !== 'samba') usage('--arrivals works with --source samba only (back links are AD\'s)');
+}
 if (args['scope-in'] === true && args['scope-out'] !== true) usage('--scope-in times bringing users back after --scope-out: give both');
 const tuning = {
   deltas: Number(args.deltas),
@@ -312,6 +360,7 @@ const tuning = {
   scopeIn: args['scope-in'] === true,
   ...(args.conflicts === undefined ? {} : { conflicts: Number(args.conflicts), users }),
   ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }),
+  ...(args.arrivals === undefined ? {} : { arrivals: Number(args.arrivals) }),
 };
 const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
 
@@ -341,6 +390,10 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
     ...(spec.conflicts === undefined ? {} : { conflictsFailed: syncs[0]!.conflictsFailed }),
     ...(spec.remap === true ? { remapFullMs: median(syncs.map((s) => s.remapFullMs!)), remapUpdated: syncs[0]!.remapUpdated } : {}),
     ...(spec.scopeOut === true ? { scopeOutMs: median(syncs.map((s) => s.scopeOutMs!)), scopeOutDeleted: syncs[0]!.scopeOutDeleted } : {}),
+    ...(spec.arrivals === undefined ? {} : {
+      arrivalsDeltaMs: median(syncs.map((s) => s.arrivalsDeltaMs!)), arrivalsWithoutBackLinksDeltaMs: median(syncs.map((s) => s.arrivalsWithoutBackLinksDeltaMs!)),
+      arrivalsCreated: syncs[0]!.arrivalsCreated, arrivalsWithoutBackLinksCreated: syncs[0]!.arrivalsWithoutBackLinksCreated,
+    }),
     ...(spec.scopeIn === true ? { scopeInMs: median(syncs.map((s) => s.scopeInMs!)), scopeInRestored: syncs[0]!.scopeInRestored, scopeInFailed: syncs[0]!.scopeInFailed } : {}),
     runDetails: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
   };

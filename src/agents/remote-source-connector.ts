@@ -39,12 +39,15 @@ export class RemoteSourceConnector implements EngineSource {
    * the oldest entries are dropped past REFERENCE_CACHE_OBJECTS.
    */
   readonly #references = new Map<string, { readonly values: ReadonlyMap<string, readonly Value[]>; readonly deferred: ReadonlySet<string> }>();
+  /** The source's back-link attributes (lower case): always read from the agent. */
+  readonly #backLinks: ReadonlySet<string>;
 
   constructor(hub: AgentHub, tenantId: string, domain: string, capabilities: SourceCapabilities, onLeaseMoved?: (event: { readonly domain: string; readonly from: string; readonly reason: string }) => void) {
     this.#hub = hub;
     this.#tenantId = tenantId;
     this.#domain = domain;
     this.capabilities = capabilities;
+    this.#backLinks = new Set(Object.values(capabilities.backLinks ?? {}).map((name) => name.toLowerCase()));
     this.#onLeaseMoved = onLeaseMoved;
   }
 
@@ -102,6 +105,8 @@ export class RemoteSourceConnector implements EngineSource {
 
   /** The values readValues would stream, when this cycle's import already delivered them; else undefined. */
   #rememberedValues(dn: string, attribute: string): readonly Value[] | undefined {
+    // A back link (memberOf) is never imported: an object without it in its import says nothing about its values.
+    if (this.#backLinks.has(attribute.toLowerCase())) return undefined;
     const remembered = this.#references.get(dn.toLowerCase());
     if (remembered === undefined || remembered.deferred.has(attribute.toLowerCase())) return undefined;
     return remembered.values.get(attribute.toLowerCase()) ?? [];

@@ -115,6 +115,15 @@ export interface SourceCapabilities {
   readonly anchorListing: boolean;
   /** The anchor attribute this source offers by default. */
   readonly defaultAnchor: 'objectGUID' | 'entryUUID' | 'dn';
+  /**
+   * Linked attributes the source maintains both ways (AD: "the system calculates the values of one attribute (the
+   * back link) based on the values set on the other attribute (the forward link)"; learn.microsoft.com
+   * windows/win32/ad/linked-attributes): forward attribute, lower case → its back link, readable with
+   * `readValues(dn, backLink)`. A back link names the objects that refer to `dn` as they are now, renames and
+   * moves included, which lets the engine find the referrers of an object that arrives in the scope under a name
+   * no referrer was recorded with. Absent: none (generic LDAP's memberOf overlay does not follow renames).
+   */
+  readonly backLinks?: Readonly<Record<string, string>>;
 }
 
 export interface SourceConnector {

@@ -236,6 +236,16 @@ interface CycleContext {
   lastNow?: { readonly ms: number; readonly iso: string };
   /** provisioning-log writes not yet awaited, oldest first (at most LOG_WRITES_IN_FLIGHT) */
   readonly logWrites: Promise<void>[];
+  /**
+   * Delta cycles of a source with back links the schema follows (see referrersUnaware): per back link (memberOf),
+   * the forward attribute (member, lower case) whose reference mappings it answers for.
+   */
+  readonly backLinks?: readonly BackLink[];
+}
+
+interface BackLink {
+  readonly backLink: string;
+  readonly forward: string;
 }
 
 interface BatchContext {
@@ -1110,7 +1120,13 @@ async function exportStep(batch: BatchContext): Promise<void> {
       targets.push(placeholderAnchor(i.source.dn));
       if (i.entry?.state === 'deleted') targets.push(i.anchor);
     }
-    const referrers = await connectorSpace.listReferrers(targets);
+    const placeholderHolders = await connectorSpace.listReferrers(targets);
+    // New to the cloud: referrers may hold them under a placeholder of another RDN. Found here, before the batch's
+    // entries are written, so that they are marked in the same write as the arrivals: a crash before it imports the
+    // arrivals again (the watermark has not moved), and they are arrivals again.
+    const newcomers = cycle.backLinks === undefined ? [] : arrived.filter((i) => i.entry?.state !== 'deleted');
+    const unaware = newcomers.length === 0 ? [] : await referrersUnaware(cycle, cycle.backLinks!, newcomers.map((i) => ({ anchor: i.anchor, dn: i.source.dn })));
+    const referrers = unaware.length === 0 ? placeholderHolders : [...new Set([...placeholderHolders, ...unaware])];
     // (nearly always none in a full sync: the batch's anchor map only when there are some)
     if (referrers.length > 0) {
       const inBatch = new Map(batch.items.map((i) => [i.anchor, i]));
@@ -1710,6 +1726,9 @@ const STALE_PAGE = 500;
  */
 const PAGE_STALE_LIMIT = 50;
 
+/** Back-link reads in flight at a time (one LDAP base search each). */
+const BACK_LINK_READS_IN_FLIGHT = 8;
+
 const ownerKey = (anchor: string, attribute: string) => `${anchor}\u0000${attribute}`;
 
 /** An entry of a page whose references resolution reconciles: synchronized, with a mapping. */
@@ -1772,6 +1791,85 @@ async function readKeptLists(
  * The connector space is read and written per page where it can be (lists kept from the import, the settled
  * entries, the forgotten links); a streamed list is read, linked and recorded chunk by chunk.
  */
+/**
+ * The back links (AD's memberOf, directReports) a source keeps on each object naming its referrers, for the
+ * references this schema follows; undefined when there are none to read. Only delta cycles read them: a full import
+ * reads every referrer again, and a referrer whose member changed its DN gets a new reference digest, so it is
+ * reconciled anyway.
+ */
+function backLinksOf(config: SynchronizationConfiguration, source: Pick<SourceConnector, 'capabilities'>): readonly BackLink[] | undefined {
+  const available = source.capabilities.backLinks;
+  if (available === undefined) return undefined;
+  const links = new Map<string, string>();
+  for (const mapping of enabledMappingsOf(config.schema).enabled) {
+    for (const reference of referenceMappings(mapping)) {
+      const forward = referenceSourceAttribute(reference)?.toLowerCase();
+      const backLink = forward === undefined || !Object.hasOwn(available, forward) ? undefined : available[forward];
+      if (backLink !== undefined) links.set(backLink, forward!);
+    }
+  }
+  return links.size === 0 ? undefined : [...links].map(([backLink, forward]) => ({ backLink, forward }));
+}
+
+/**
+ * The synchronized referrers of objects new to the cloud that have not recorded a link to them. A referrer records
+ * a member it could not resolve as a placeholder under the member's RDN (placeholderAnchor), and an arrival makes
+ * the holders of its RDN's placeholder pending. An account renamed and moved into the scope at once (pre-staged
+ * outside it, put in its groups, moved in on its first day) arrives under another RDN, and AD does not report the
+ * groups whose links followed the rename: without this, the links waited for each group's next change. The
+ * arrival's back links name its referrers as they are now; each synchronized one whose recorded links lack the
+ * arrival is returned, to be marked pending for reference resolution (a group whose value change in this batch
+ * adds the newcomer is pending already: its member was not in the cloud yet). One LDAP read per newcomer and back link
+ * (BACK_LINK_READS_IN_FLIGHT at a time), in deltas only; a newcomer gone since its import (no such object) is
+ * skipped: the next delta reports it.
+ */
+async function referrersUnaware(cycle: CycleContext, links: readonly BackLink[], newcomers: readonly { readonly anchor: string; readonly dn: string }[]): Promise<string[]> {
+  const { source, connectorSpace, target } = cycle.deps;
+  const found: { readonly newcomer: string; readonly forward: string; readonly dnKey: string }[] = [];
+  for (let start = 0; start < newcomers.length; start += BACK_LINK_READS_IN_FLIGHT) {
+    await Promise.all(newcomers.slice(start, start + BACK_LINK_READS_IN_FLIGHT).map(async (newcomer) => {
+      for (const { backLink, forward } of links) {
+        try {
+          for await (const chunk of source.readValues(newcomer.dn, backLink)) {
+            for (const dn of dnsOf(chunk)) found.push({ newcomer: newcomer.anchor, forward, dnKey: canonicalDn(dn) });
+          }
+        } catch (error) {
+          if (!isCloudsyncError(error) || error.code !== 'ERR_LDAP_NO_SUCH_OBJECT') throw error;
+        }
+      }
+    }));
+  }
+  if (found.length === 0) return [];
+  const referrers = await connectorSpace.getByDnKeys([...new Set(found.map((f) => f.dnKey))]);
+  // (referrer anchor, target attribute) → the newcomers it should link
+  const sets = new Map<string, { readonly anchor: string; readonly attribute: string; readonly targetAnchors: string[] }>();
+  for (const { newcomer, forward, dnKey } of found) {
+    const entry = referrers.get(dnKey);
+    // pending already: reference resolution reads its whole list anyway
+    if (entry === undefined || entry.state !== 'synced' || entry.cloudId === null || entry.refsPending) continue;
+    const mapping = mappingFor(cycle.config.schema, entry.sourceType);
+    if (mapping === undefined) continue;
+    for (const reference of referenceMappings(mapping)) {
+      if (referenceSourceAttribute(reference)?.toLowerCase() !== forward) continue;
+      const attribute = reference.targetAttributeName;
+      if (!target.supportsReference(entry.targetType as TargetType, attribute)) continue;
+      const key = ownerKey(entry.anchor, attribute);
+      let set = sets.get(key);
+      if (set === undefined) sets.set(key, (set = { anchor: entry.anchor, attribute, targetAnchors: [] }));
+      set.targetAnchors.push(newcomer);
+    }
+  }
+  const asked = [...sets.values()];
+  if (asked.length === 0) return [];
+  const recorded = await connectorSpace.getReferenceSets(asked);
+  const unaware = new Set<string>();
+  asked.forEach(({ anchor, targetAnchors }, index) => {
+    const known = new Set(recorded[index]!.targetAnchors);
+    if (targetAnchors.some((newcomer) => !known.has(newcomer))) unaware.add(anchor);
+  });
+  return [...unaware];
+}
+
 async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
   const { connectorSpace, source, target } = cycle.deps;
   const mark = `${cycle.mark}:refs`;
@@ -1992,6 +2090,7 @@ export async function runSynchronizationCycle(
     counters: { imported: 0, created: 0, updated: 0, deleted: 0, restored: 0, unchanged: 0, skipped: 0, failed: 0, referencesAdded: 0, referencesRemoved: 0 },
     watermark,
     logWrites: [],
+    ...(mode === 'delta' ? { backLinks: backLinksOf(config, deps.source) } : {}),
   };
   let stepsEnded = false;
   try {

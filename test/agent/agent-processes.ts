@@ -159,6 +159,7 @@ export function testWorkspace(prefix: string): { dir: () => string; processes: R
 
 export interface Execution {
   readonly state: string;
+  readonly timeBegan: string;
   readonly timeEnded: string;
   readonly countImported: number;
   readonly countExported: number;

@@ -6,7 +6,8 @@
  *     the cloud directory;
  *   - DC failover: the agent's first domain controller stops answering (a TCP relay in front of the DC, closed);
  *     the next cycle runs on the second one and a change made in AD arrives;
- *   - near real time: a change made in AD arrives within seconds although the job's interval is an hour.
+ *   - near real time: a change made in AD arrives within seconds although the job's interval is an hour;
+ *   - a pre-staged account renamed and moved into the scope at once joins its group (back links through the agent).
  * The bind password is in neither process's output.
  */
 import { after, before, describe, test } from 'node:test';
@@ -19,6 +20,7 @@ import { Attribute, Change, type Client } from 'ldapts';
 import { loopbackCertificate } from '../api/tls-certificate.ts';
 import { freePort } from '../harness/server-process.ts';
 import { addAdGroup, addOu, sambaUnavailableReason, seedAdUsers, startSamba, type SambaDc } from '../harness/samba.ts';
+import { formatGuid } from '../../src/connectors/guid.ts';
 import { adminCli, cliEnvironment, createTenant, graph, listAll, startAgent, startService, until, type RunningProcess } from './agent-processes.ts';
 
 const skip = sambaUnavailableReason();
@@ -150,6 +152,40 @@ describe('cloudsync agent ← Samba AD, service over HTTPS', { skip }, () => {
     const latencyMs = Date.now() - changedAt;
     assert.ok(latencyMs < 10_000, `${latencyMs} ms`);
     await agent.waitFor(/changes seen in the directory; the service was told/);
+
+    // A pre-staged account, outside the scope and already in a group, renamed and moved into the scope at once: AD
+    // reports the account only (the group's link followed it), and the group learns of it through the account's
+    // back link (memberOf), read through the agent.
+    const corp = `OU=Corp,${dc.baseDn}`;
+    const { searchEntries } = await admin.search(corp, { scope: 'base', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] });
+    const schema = JSON.parse(await cli(['config', 'schema', 'export', DOMAIN])) as { synchronizationRules: { containerFilter?: unknown }[] };
+    schema.synchronizationRules[0]!.containerFilter = { includedContainers: [`<GUID=${formatGuid(searchEntries[0]!['objectGUID'] as Buffer)}>;${corp}`] };
+    const schemaFile = join(dir, 'schema.json');
+    await writeFile(schemaFile, JSON.stringify(schema));
+    // Each step waits for a cycle that began after it: the agent also starts cycles of its own when it sees changes.
+    const cycleBegunAfter = (time: string) =>
+      until('a cycle begun after the change', async () => {
+        const execution = await lastExecution();
+        return execution !== null && execution.timeBegan > time && execution.timeEnded > execution.timeBegan ? execution : undefined;
+      }, 120_000);
+    let since = new Date().toISOString();
+    await cli(['config', 'schema', 'import', DOMAIN, schemaFile]);
+    await cli(['config', 'start', DOMAIN]);
+    let last = await cycleBegunAfter(since);
+    assert.equal(last.state, 'Succeeded', JSON.stringify(last));
+    const staging = `OU=Staging,${dc.baseDn}`;
+    await addOu(admin, staging);
+    const [staged] = await seedAdUsers(admin, staging, 1, { prefix: 'staged' });
+    await admin.modify(`CN=Agent Team,${corp}`, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [staged!] }) })]);
+    since = new Date().toISOString();
+    await cli(['config', 'start', DOMAIN]);
+    last = await cycleBegunAfter(since);
+    assert.equal(last.state, 'Succeeded', JSON.stringify(last));
+    const teamMembers = async () => (await listAll<{ displayName: string }>(service.url, tenant, `/v1.0/groups/${team.id}/members?$top=999`)).map((m) => m.displayName).sort();
+    assert.equal((await teamMembers()).length, 5, 'the staged account is outside the scope');
+    await admin.modifyDN(staged!, `CN=Staged One,${corp}`);
+    await until('the staged account in its group', async () => ((await teamMembers()).includes('Test staged00001') ? true : undefined), 30_000, 200);
+    assert.equal((await lastExecution())!.state, 'Succeeded');
 
     for (const output of [service.output(), agent.output(), untrusting.output()]) assert.ok(!output.includes(dc.adminPassword), 'the bind password is never printed');
     await agent.stop();

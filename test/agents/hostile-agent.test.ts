@@ -86,6 +86,12 @@ test('hostile and broken agent messages are refused with a logged reason and do 
   assert.equal(garbage.status, 401);
   assert.ok(!service.output().includes(forged) && !service.output().includes(token), 'assertions and tokens are never logged');
 
+  // Claimed capabilities are checked like the rest: a back link the engine would read that is no attribute name
+  // (here an LDAP filter fragment) is refused, saying where.
+  const badLinks = await channel('/poll', { machineName: 'hostile', version: '0.0.1', domains: [{ domain: DOMAIN, capabilities: { ...CAPABILITIES, backLinks: { member: 'memberOf)(cn=*' } } }] }, { assertion: await signer.assertion() });
+  assert.equal(badLinks.status, 400);
+  assert.match(badLinks.body.error.message, /domains\[0\]\.capabilities\.backLinks\.member: expected an attribute name/);
+
   // The hostile agent polls (its heartbeat) in the background and queues what it is given.
   const operations: OperationAssignment[] = [];
   let polling = true;

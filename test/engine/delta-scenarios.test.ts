@@ -281,6 +281,30 @@ describe('container scope by OU GUID (sqlite)', () => {
     assert.equal(report.referencesAdded, 1);
     assert.deepEqual(await f.members(String(mixed['id'])), ['Alice Smith', 'Zed Out']);
   });
+
+  test('a member renamed and moved into the scope at once (a pre-staged account): the group links it in that delta', async () => {
+    const salesEu = `OU=Sales EU,OU=Corp,${BASE}`;
+    source.add('user', `CN=Temp 0042,${ENG}`, person('Yan Staged'));
+    source.addMember(`CN=Mixed,${salesEu}`, `CN=Temp 0042,${ENG}`);
+    source.add('user', `CN=Vera Boss,${ENG}`, person('Vera Boss'));
+    source.modify(`CN=Alice Smith,${salesEu}`, { manager: `CN=Vera Boss,${ENG}` });
+    await f.cycle(source);
+    const mixed = (await f.listAll('group')).find((g) => g['displayName'] === 'Mixed')!;
+    assert.deepEqual(await f.members(String(mixed['id'])), ['Alice Smith', 'Zed Out'], 'the staged account is outside the scope');
+    // The group's and Alice's links follow the rename in the source, and neither is reported again.
+    source.move(`CN=Temp 0042,${ENG}`, `CN=Yan Staged,${salesEu}`);
+    source.move(`CN=Vera Boss,${ENG}`, `CN=Vera B,${salesEu}`);
+    const report = await f.cycle(source);
+    assert.equal(report.mode, 'delta');
+    assert.equal(report.imported, 2, 'the delta reports the two moved users only');
+    assert.equal(report.created, 2);
+    assert.deepEqual(await f.members(String(mixed['id'])), ['Alice Smith', 'Yan Staged', 'Zed Out']);
+    const alice = (await f.listAll('user')).find((u) => u['displayName'] === 'Alice Smith')!;
+    assert.equal((await f.directory.getManager(f.tenantId, String(alice['id'])))['displayName'], 'Vera Boss');
+    // Nothing left to do: the next delta links nothing more.
+    const next = await f.cycle(source);
+    assert.equal(next.referencesAdded, 0);
+  });
 });
 
 after(() => stopPostgres());

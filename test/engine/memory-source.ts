@@ -20,6 +20,9 @@ import {
 import { reference, type Value } from '../../src/expressions/value.ts';
 import { rebaseDn } from '../../src/engine/dn-rebase.ts';
 
+/** As AD's: member / memberOf, manager / directReports (src/connectors/ldap/active-directory-connector.ts). */
+const BACK_LINKS: Readonly<Record<string, string>> = Object.freeze({ member: 'memberOf', manager: 'directReports' });
+
 interface Stored {
   object: SourceObject;
   seq: number;
@@ -44,6 +47,7 @@ export class MemorySource implements SourceConnector {
     incrementalValues: false,
     anchorListing: true,
     defaultAnchor: 'objectGUID',
+    backLinks: BACK_LINKS,
   });
 
   readonly #objects = new Map<string, Stored>();
@@ -218,11 +222,24 @@ export class MemorySource implements SourceConnector {
 
   async *readValues(dn: string, attribute: string, options: { chunkSize?: number } = {}): AsyncGenerator<readonly Value[]> {
     const object = await this.readObject(dn);
-    const value = object?.attributes[attribute];
+    const forward = Object.entries(BACK_LINKS).find(([, backLink]) => backLink.toLowerCase() === attribute.toLowerCase())?.[0];
+    // A back link is not stored: it is every live object whose forward link names this one, as AD computes it.
+    const value = forward === undefined ? object?.attributes[attribute] : object === undefined ? undefined : this.#referrers(object.dn, forward);
     if (value === undefined || value === null) return;
     const all = (Array.isArray(value) ? value : [value]) as Value[];
     const size = options.chunkSize ?? 1000;
     for (let i = 0; i < all.length; i += size) yield all.slice(i, i + size);
+  }
+
+  #referrers(dn: string, forward: string): Value[] {
+    const referrers: Value[] = [];
+    for (const { object } of this.#objects.values()) {
+      if (object.isDeleted) continue;
+      const value = object.attributes[forward];
+      const list = (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]) as Value[];
+      if (list.some((v) => sameDn(typeof v === 'object' && v !== null && 'dn' in (v as object) ? (v as { dn: string }).dn : String(v), dn))) referrers.push(reference(object.dn));
+    }
+    return referrers;
   }
 
   async *listAnchors(options: ImportOptions = {}): AsyncGenerator<readonly string[]> {

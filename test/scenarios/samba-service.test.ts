@@ -12,7 +12,8 @@
  *   3. create, modify, rename (same cloud object);
  *   4. moves across the scope boundary: out (soft-deleted), in (the same cloud object restored);
  *   5. membership: add/remove users, a nested group, a contact; the big group's ranged members;
- *   6. delete (soft-deleted) and AD undelete (the same cloud object comes back).
+ *   6. a member outside the scope, then renamed and moved into it at once: linked in that delta;
+ *   7. delete (soft-deleted) and AD undelete (the same cloud object comes back).
  *
  * The DC runs without the Recycle Bin: Samba 4.17 cannot undelete an object deleted while it is on (see
  * test/harness/samba.ts). Without it a deleted object is a tombstone that keeps only a few attributes
@@ -278,6 +279,26 @@ describe('Samba AD → cloudsync server (embedded agent) → /v1.0', { skip }, (
     await change('All Staff', 'delete', [team('Sales Team').dn]);
     await cycle('nested group removed (delta)');
     await assertCloudMatchesAd('nested group removed');
+  });
+
+  test('a member renamed and moved into the scope at once (a pre-staged account): its group links it in that delta', async () => {
+    const outside = `OU=Outside,${dc.baseDn}`;
+    const [staged] = await addUsers(outside, 1, 'staged');
+    const team = groups.get('Eng Team')!;
+    await admin.modify(team.dn, [member('add', [staged!])]);
+    team.members.add(staged!);
+    await cycle('out-of-scope member added (delta)');
+    await assertCloudMatchesAd('out-of-scope member added');
+    // AD moves the group's link with the object and reports only the object: the group was last read with the old
+    // DN, whose RDN is no longer the object's.
+    const arrived = `CN=Staged One,OU=Eng,${corp}`;
+    await admin.modifyDN(staged!, arrived);
+    team.members.delete(staged!);
+    team.members.add(arrived);
+    users.get('staged00001')!.dn = arrived;
+    const execution = await cycle('renamed and moved into the scope (delta)');
+    assert.ok(execution.countImported < 20, `a delta reads only the changes: ${execution.countImported}`);
+    await assertCloudMatchesAd('renamed and moved into the scope');
   });
 
   test('delete, then AD undelete: soft-deleted, then the same cloud object comes back', async () => {

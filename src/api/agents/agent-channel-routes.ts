@@ -44,6 +44,8 @@ declare module 'fastify' {
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/i;
 const CAPABILITY_FLAGS = ['deltaImport', 'deltaReportsDeletions', 'deltaReportsRenames', 'incrementalValues', 'anchorListing'] as const;
 const DEFAULT_ANCHORS = ['objectGUID', 'entryUUID', 'dn'] as const;
+/** RFC 4512 §1.4 descr: keystring = leadkeychar *keychar (a letter, then letters, digits and hyphens). */
+const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]{0,63}$/;
 
 function bad(path: string, message: string): CloudsyncError {
   return new CloudsyncError('ERR_AGENT_PROTOCOL', `${path}: ${message}`, { path });
@@ -57,6 +59,20 @@ function shortText(value: unknown, path: string, max = 255): string {
 function objectOf(value: unknown, path: string): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(path, 'expected a JSON object');
   return value as Record<string, unknown>;
+}
+
+/** Forward attribute → back link, as SourceCapabilities.backLinks; a handful of attribute names, not a payload. */
+function parseBackLinks(value: unknown, path: string): Readonly<Record<string, string>> {
+  const links = objectOf(value, path);
+  const entries = Object.entries(links);
+  if (entries.length > 20) throw bad(path, 'expected at most 20 linked attributes');
+  const parsed: Record<string, string> = {};
+  for (const [forward, backLink] of entries) {
+    if (!ATTRIBUTE_NAME.test(forward) || forward !== forward.toLowerCase()) throw bad(`${path}.${forward}`, 'expected a lower-case attribute name as key');
+    if (typeof backLink !== 'string' || !ATTRIBUTE_NAME.test(backLink)) throw bad(`${path}.${forward}`, 'expected an attribute name');
+    parsed[forward] = backLink;
+  }
+  return Object.freeze(parsed);
 }
 
 function parseServedDomains(value: unknown): ServedDomain[] {
@@ -73,6 +89,7 @@ function parseServedDomains(value: unknown): ServedDomain[] {
     if (typeof defaultAnchor !== 'string' || !(DEFAULT_ANCHORS as readonly string[]).includes(defaultAnchor)) {
       throw bad(`domains[${i}].capabilities.defaultAnchor`, `expected one of ${DEFAULT_ANCHORS.join(', ')}`);
     }
+    const backLinks = capabilities['backLinks'] === undefined ? undefined : parseBackLinks(capabilities['backLinks'], `domains[${i}].capabilities.backLinks`);
     const netBiosName = served['netBiosName'] === undefined ? undefined : shortText(served['netBiosName'], `domains[${i}].netBiosName`, 15);
     return {
       domain,
@@ -84,6 +101,7 @@ function parseServedDomains(value: unknown): ServedDomain[] {
         incrementalValues: capabilities['incrementalValues'] as boolean,
         anchorListing: capabilities['anchorListing'] as boolean,
         defaultAnchor: defaultAnchor as (typeof DEFAULT_ANCHORS)[number],
+        ...(backLinks === undefined ? {} : { backLinks }),
       },
     };
   });

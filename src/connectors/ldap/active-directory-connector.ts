@@ -72,6 +72,13 @@ export const DEFAULT_AD_ATTRIBUTES = [
   ...Array.from({ length: 15 }, (_, i) => `extensionAttribute${i + 1}`),
 ] as const;
 
+/**
+ * The linked attributes the engine follows as references, with their back links (MS-ADA1 2.361 linkID: "An even
+ * integer is a forward link and an odd integer is a back link"; the back link's is the forward one's + 1):
+ * member (2) / memberOf (3), manager (42) / directReports (43).
+ */
+export const AD_BACK_LINKS: Readonly<Record<string, string>> = Object.freeze({ member: 'memberOf', manager: 'directReports' });
+
 /** Binary attributes, in the spellings AD and Samba return (ldapts matches explicitBufferAttributes exactly). */
 export const AD_BINARY_ATTRIBUTES = [
   'objectGUID', 'objectSid', 'mS-DS-ConsistencyGuid', 'ms-DS-ConsistencyGuid', 'msDS-ConsistencyGuid', 'sIDHistory',
@@ -184,6 +191,7 @@ export class ActiveDirectoryConnector implements SourceConnector {
     incrementalValues: true,
     anchorListing: true,
     defaultAnchor: 'objectGUID',
+    backLinks: AD_BACK_LINKS,
   });
 
   readonly #options: ActiveDirectoryConnectorOptions;
