@@ -266,10 +266,11 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       if (spec.kind !== 'samba') throw new TypeError('arrivals: only the Samba bench reads back links');
       const admin = new Client({ url: spec.url });
       await admin.bind(spec.bindDn, spec.bindPassword);
+      const added: string[] = [];
       try {
-        await seedAdUsers(admin, spec.baseDn, spec.arrivals, { prefix: `new${process.pid}a`, concurrency: 16 });
+        added.push(...await seedAdUsers(admin, spec.baseDn, spec.arrivals, { prefix: `new${process.pid}a`, concurrency: 16 }));
         const withLinks = await time('delta');
-        await seedAdUsers(admin, spec.baseDn, spec.arrivals, { prefix: `new${process.pid}b`, concurrency: 16 });
+        added.push(...await seedAdUsers(admin, spec.baseDn, spec.arrivals, { prefix: `new${process.pid}b`, concurrency: 16 }));
         const { backLinks: _backLinks, ...capabilities } = source.capabilities;
         const without: EngineSource = {
           capabilities,
@@ -286,6 +287,8 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
           arrivalsWithoutBackLinksDeltaMs: Math.round(performance.now() - t0), arrivalsWithoutBackLinksCreated: report.created,
         };
       } finally {
+        // the DC as it was: the dump after this child, and the next run, read the same entries as before
+        for (let i = 0; i < added.length; i += 16) await Promise.all(added.slice(i, i + 16).map((dn) => admin.del(dn)));
         await admin.unbind();
       }
     }
