@@ -241,6 +241,21 @@ interface CycleContext {
    * the forward attribute (member, lower case) whose reference mappings it answers for.
    */
   readonly backLinks?: readonly BackLink[];
+  /**
+   * The groups the schema's group scopes name by objectGUID, keyed by their DN as the source names them now
+   * (canonicalDn): how an object's memberOf DNs become the GUIDs group scope compares (see scopeGroupsOf).
+   */
+  readonly scopeGroups: ReadonlyMap<string, string>;
+  /** a group scope counts nested members (GroupScopeNesting = Transitive) and the source has memberOf to walk */
+  readonly nesting?: GroupNesting;
+}
+
+/** What transitive group scope walks: each group's own groups, read once per cycle. */
+interface GroupNesting {
+  /** the source's back link of member (AD: memberOf) */
+  readonly backLink: string;
+  /** canonical group DN → the canonical DNs of the groups it is a direct member of */
+  readonly parents: Map<string, readonly string[]>;
 }
 
 interface BackLink {
@@ -466,9 +481,22 @@ async function importStep(batch: BatchContext): Promise<void> {
       ancestorsByParent.set(parent, (ancestorGuids = guids));
     }
     const memberOfDns = dnsOf(item.source.attributes['memberOf']).map(canonicalDn);
+    const guidsOf = (keys: Iterable<string>) => {
+      const guids = new Set<string>();
+      for (const key of keys) {
+        const guid = cycle.scopeGroups.get(key) ?? groupsByDn.get(key)?.objectGuid;
+        if (guid !== null && guid !== undefined) guids.add(guid);
+      }
+      return guids;
+    };
     // most objects are in no group: they share one empty set (placements are read-only)
-    const memberOf = memberOfDns.length === 0 ? NO_GROUPS : new Set(memberOfDns.map((key) => groupsByDn.get(key)?.objectGuid).filter((g): g is string => g !== null && g !== undefined));
-    item.placement = { distinguishedName: item.source.dn, ancestorGuids, memberOf, memberOfDns: memberOfDns.length === 0 ? NO_GROUPS : new Set(memberOfDns) };
+    const memberOf = memberOfDns.length === 0 ? NO_GROUPS : guidsOf(memberOfDns);
+    const placement: ObjectPlacement = { distinguishedName: item.source.dn, ancestorGuids, memberOf, memberOfDns: memberOfDns.length === 0 ? NO_GROUPS : new Set(memberOfDns) };
+    if (cycle.nesting === undefined || memberOfDns.length === 0) item.placement = placement;
+    else {
+      const reached = await nestedGroupsOf(cycle, cycle.nesting, memberOfDns);
+      item.placement = { ...placement, transitiveMemberOf: guidsOf(reached), transitiveMemberOfDns: reached };
+    }
     step(item, 'import', 'Success', `Imported ${item.source.type} ${item.source.dn}${item.source.isDeleted ? ' (deleted)' : ''}`);
   }
 }
@@ -1513,6 +1541,8 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
   for await (const batch of readAhead(stream)) {
     signal?.throwIfAborted();
     await runBatch(cycle, batch.objects);
+    // before the batch's watermark: a crash in between imports the group's change, and its members, again
+    if (cycle.mode === 'delta') await scopeGroupMembersStep(cycle, batch.objects);
     if (batch.watermark !== undefined) {
       if (cycle.mode === 'delta' && cycle.deleteHold.held.size === 0) {
         // every batch up to here is exported (invariant 4); held deletions must come again, so it stays put then
@@ -1521,6 +1551,115 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
       cycle.watermark = batch.watermark;
     }
   }
+}
+
+/**
+ * The groups named by objectGUID in the enabled mappings' group scopes (groupFilter.includedGroups), by their DN as
+ * the source names them now. AD only (a source whose anchor is objectGUID): `<GUID=…>` is a DN there (MS-ADTS
+ * 3.1.1.3.1.2.4), so readObject finds a group whatever it has been renamed to or wherever it was moved. Read once
+ * per cycle; a scoping group is a pilot's (Entra limits them to 50,000 members), and readObject reads it whole.
+ * A group the source no longer has is left out: nobody is its member, and the accidental-delete threshold holds
+ * what leaves the scope with it. Other sources' memberOf values resolve through the connector space (importStep).
+ */
+async function scopeGroupsOf(config: SynchronizationConfiguration, source: EngineSource): Promise<ReadonlyMap<string, string>> {
+  const byDn = new Map<string, string>();
+  if (source.capabilities.defaultAnchor !== 'objectGUID') return byDn;
+  const guids = new Set<string>();
+  for (const mapping of enabledMappingsOf(config.schema).enabled) for (const entry of mapping.scope.group.entries) if (entry.guid !== undefined) guids.add(entry.guid);
+  for (const guid of guids) {
+    const group = await source.readObject(`<GUID=${guid}>`);
+    if (group !== undefined && !group.isDeleted) byDn.set(canonicalDn(group.dn), guid);
+  }
+  return byDn;
+}
+
+/**
+ * Who joined or left a scoping group in a delta. AD reports a membership change on the group (its member values,
+ * with each member's objectGUID), never on the member, whose memberOf is a back link: without this, an account
+ * added to the pilot group would wait for a change of its own to be synchronized, and one removed would stay. Each
+ * member added to or removed from a group that a group scope names is read again (by objectGUID, with its memberOf)
+ * and runs through the pipeline as a batch of its own, so that scoping decides anew: created, restored or
+ * deprovisioned. Members the delta reported anyway (in this batch) are not read twice.
+ */
+async function scopeGroupMembersStep(cycle: CycleContext, objects: readonly SourceObject[]): Promise<void> {
+  if (cycle.scopeGroups.size === 0) return;
+  const scoping = new Set(cycle.scopeGroups.values());
+  const reported = new Set<string>();
+  for (const object of objects) if (object.anchors.objectGuid !== undefined) reported.add(object.anchors.objectGuid.toLowerCase());
+  const members = new Set<string>();
+  for (const object of objects) {
+    if (object.type !== 'group' || object.valueChanges === undefined) continue;
+    if (!scoping.has(object.anchors.objectGuid?.toLowerCase() ?? '')) {
+      // with nesting, a group inside a scoping group (at any depth) scopes its members too
+      if (cycle.nesting === undefined) continue;
+      const reached = await nestedGroupsOf(cycle, cycle.nesting, dnsOf(object.attributes['memberOf']).map(canonicalDn));
+      if (![...reached].some((dn) => cycle.scopeGroups.has(dn))) continue;
+    }
+    for (const [attribute, change] of Object.entries(object.valueChanges)) {
+      if (attribute.toLowerCase() !== 'member') continue;
+      for (const guid of [...(change.addedObjectGuids ?? []), ...(change.removedObjectGuids ?? [])]) {
+        if (guid !== null && !reported.has(guid.toLowerCase())) members.add(`<GUID=${guid.toLowerCase()}>`);
+      }
+    }
+  }
+  const batchSize = cycle.config.batchSize ?? DEFAULT_BATCH_SIZE;
+  // With nesting, a group that joined or left carries its own members (at any depth) in or out: they are read too.
+  const visited = new Set<string>();
+  let queue = [...members];
+  while (queue.length > 0) {
+    const read: SourceObject[] = [];
+    for (let start = 0; start < queue.length; start += BACK_LINK_READS_IN_FLIGHT) {
+      const found = await Promise.all(queue.slice(start, start + BACK_LINK_READS_IN_FLIGHT).map((dn) => cycle.deps.source.readObject(dn)));
+      for (const object of found) if (object !== undefined) read.push(object);
+    }
+    for (const dn of queue) visited.add(dn.toLowerCase());
+    const next: string[] = [];
+    for (const object of read) {
+      visited.add(canonicalDn(object.dn));
+      if (object.anchors.objectGuid !== undefined) visited.add(`<GUID=${object.anchors.objectGuid.toLowerCase()}>`);
+      if (cycle.nesting !== undefined && object.type === 'group') {
+        for (const dn of dnsOf(object.attributes['member'])) if (!visited.has(canonicalDn(dn))) next.push(dn);
+      }
+    }
+    for (let start = 0; start < read.length; start += batchSize) await runBatch(cycle, read.slice(start, start + batchSize));
+    queue = [...new Set(next)].filter((dn) => !visited.has(canonicalDn(dn)));
+  }
+}
+
+/** Transitive group scope, when a mapping asks for it and the source keeps memberOf (AD). */
+function nestingOf(config: SynchronizationConfiguration, source: EngineSource): { nesting?: GroupNesting } {
+  const backLink = source.capabilities.backLinks?.['member'];
+  if (backLink === undefined) return {};
+  const transitive = enabledMappingsOf(config.schema).enabled.some((m) => m.scope.group.nesting === 'Transitive' && m.scope.group.entries.length > 0);
+  return transitive ? { nesting: { backLink, parents: new Map() } } : {};
+}
+
+/**
+ * The groups `direct` (canonical DNs of an object's groups) reach through nesting, themselves included: each
+ * group's own memberOf, read once per cycle and kept (a cycle reads each group at most once, however many members
+ * share it). A group met again ends that branch, so cycles of nesting (which AD allows) end the walk.
+ */
+async function nestedGroupsOf(cycle: CycleContext, nesting: GroupNesting, direct: readonly string[]): Promise<ReadonlySet<string>> {
+  const reached = new Set<string>();
+  const queue = [...direct];
+  while (queue.length > 0) {
+    const dn = queue.pop()!;
+    if (reached.has(dn)) continue;
+    reached.add(dn);
+    let parents = nesting.parents.get(dn);
+    if (parents === undefined) {
+      const found: string[] = [];
+      try {
+        for await (const chunk of cycle.deps.source.readValues(dn, nesting.backLink)) for (const parent of dnsOf(chunk)) found.push(canonicalDn(parent));
+      } catch (error) {
+        // gone since the object named it: it reaches nothing
+        if (!isCloudsyncError(error) || error.code !== 'ERR_LDAP_NO_SUCH_OBJECT') throw error;
+      }
+      nesting.parents.set(dn, (parents = found));
+    }
+    for (const parent of parents) if (!reached.has(parent)) queue.push(parent);
+  }
+  return reached;
 }
 
 /**
@@ -2091,6 +2230,8 @@ export async function runSynchronizationCycle(
     watermark,
     logWrites: [],
     ...(mode === 'delta' ? { backLinks: backLinksOf(config, deps.source) } : {}),
+    scopeGroups: await scopeGroupsOf(config, deps.source),
+    ...nestingOf(config, deps.source),
   };
   let stepsEnded = false;
   try {

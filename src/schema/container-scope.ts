@@ -55,6 +55,8 @@ export type GroupScopeNesting = (typeof GROUP_SCOPE_NESTINGS)[number];
 
 export interface CompiledMembershipScope {
   readonly entries: readonly ScopeReference[];
+  /** group scope: whether members of nested groups count (the engine then supplies transitiveMemberOf) */
+  readonly nesting?: GroupScopeNesting;
   /** entries still keyed by DN only (imported from Entra): the engine should pin their GUIDs */
   readonly unpinned: readonly ScopeReference[];
   evaluate(placement: ObjectPlacement): MembershipScopeTrace;
@@ -123,6 +125,7 @@ export function compileGroupScope(
   const dns = entries.map((e) => (e.guid === undefined && e.dn !== undefined ? canonicalDn(e.dn) : undefined));
   return Object.freeze({
     entries,
+    nesting,
     unpinned: entries.filter((e) => e.guid === undefined),
     evaluate(placement: ObjectPlacement): MembershipScopeTrace {
       if (entries.length === 0) return NOT_CONFIGURED;

@@ -60,13 +60,16 @@ import { ShowDeletedControl } from './show-deleted-control.ts';
  * krbtgt, Administrator, Domain Admins, dns-<host> on Samba…) is what the default scoping exclusion
  * (src/schema/default-exclusions.ts) tests: without it here every built-in account would be in scope and fail
  * each cycle for want of a userPrincipalName.
+ *
+ * memberOf (the back link of member) is what group scope ("Selected security groups") compares: AD computes it for
+ * every read, full or by objectGUID in a delta, and a member's group changes never report the member itself.
  */
 export const DEFAULT_AD_ATTRIBUTES = [
   'objectClass', 'objectGUID', 'objectSid', 'mS-DS-ConsistencyGuid', 'distinguishedName', 'name', 'cn', 'isCriticalSystemObject',
   'sAMAccountName', 'userPrincipalName', 'displayName', 'givenName', 'sn', 'initials', 'mail', 'proxyAddresses',
   'mailNickname', 'targetAddress', 'department', 'title', 'company', 'employeeID', 'employeeNumber', 'employeeType',
   'telephoneNumber', 'mobile', 'otherTelephone', 'facsimileTelephoneNumber', 'streetAddress', 'l', 'st',
-  'postalCode', 'c', 'co', 'physicalDeliveryOfficeName', 'description', 'info', 'manager', 'member',
+  'postalCode', 'c', 'co', 'physicalDeliveryOfficeName', 'description', 'info', 'manager', 'member', 'memberOf',
   'userAccountControl', 'accountExpires', 'pwdLastSet', 'groupType', 'sAMAccountType', 'ou', 'preferredLanguage',
   'wWWHomePage', 'isDeleted', 'lastKnownParent', 'uSNChanged', 'whenCreated', 'whenChanged',
   ...Array.from({ length: 15 }, (_, i) => `extensionAttribute${i + 1}`),
