@@ -13,14 +13,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, type Client } from 'ldapts';
 import { formatGuid } from '../../src/connectors/guid.ts';
 import type { ServiceConnection } from '../../src/cli/service-connection.ts';
 import { addAdGroup, addOu, sambaUnavailableReason, seedAdUsers, startSamba, type SambaDc } from '../harness/samba.ts';
-import { cloudState, connect, createConfiguration, deletedUsers, runCycle, startService, tenantWithDomain, type Configuration, type ServiceProcess } from './service-under-test.ts';
+import { cloudState, deletedUsers, embeddedAgentService, runCycle, type Configuration, type ServiceProcess } from './service-under-test.ts';
 
 const skip = sambaUnavailableReason();
 const DOMAIN = 'corp.example.com';
@@ -57,14 +57,7 @@ describe('Samba AD group scope → cloudsync server (embedded agent) → /v1.0',
     await addAdGroup(admin, `CN=Other,${corp}`, [staff(3)]);
 
     dir = await mkdtemp(join(tmpdir(), 'cloudsync-scenario-group-scope-'));
-    const data = join(dir, 'data');
-    const passwordFile = join(dir, 'bind-password');
-    await writeFile(passwordFile, `${dc.adminPassword}\n`, { mode: 0o600 });
-    await chmod(passwordFile, 0o600);
-    const tenant = await tenantWithDomain(data, 'groupscope', DOMAIN);
-    service = await startService(['--data', data, '--sync-interval', 'PT1H', '--embedded-agent', '--domain', DOMAIN, '--ldap-url', dc.url, '--bind-dn', dc.adminDn, '--bind-password-file', passwordFile]);
-    api = connect(service, tenant);
-    configuration = await createConfiguration(api, DOMAIN);
+    ({ service, api, configuration } = await embeddedAgentService(dc, dir, 'groupscope', DOMAIN));
   });
 
   after(async () => {

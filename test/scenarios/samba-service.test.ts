@@ -22,7 +22,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { DatabaseSync } from 'node:sqlite';
 import { join } from 'node:path';
@@ -34,12 +34,11 @@ import { addAdGroup, addOu, sambaUnavailableReason, seedAdContacts, seedAdUsers,
 import {
   cloudState,
   connect,
-  createConfiguration,
   deletedUsers,
+  embeddedAgentService,
   executionSince,
   runCycle,
   startService,
-  tenantWithDomain,
   type Configuration,
   type Execution,
   type ServiceProcess,
@@ -154,16 +153,9 @@ describe('Samba AD → cloudsync server (embedded agent) → /v1.0', { skip }, (
     timings['samba seed'] = Date.now() - began;
 
     dir = await mkdtemp(join(tmpdir(), 'cloudsync-scenario-samba-'));
-    const data = join(dir, 'data');
-    const passwordFile = join(dir, 'bind-password');
-    await writeFile(passwordFile, `${dc.adminPassword}\n`, { mode: 0o600 });
-    await chmod(passwordFile, 0o600);
-    tenant = await tenantWithDomain(data, 'scenarios', DOMAIN);
-    // A long interval: every cycle of these tests is one the test asked for.
-    serviceArgs = ['--data', data, '--sync-interval', 'PT1H', '--embedded-agent', '--domain', DOMAIN, '--ldap-url', dc.url, '--bind-dn', dc.adminDn, '--bind-password-file', passwordFile];
-    service = await startService(serviceArgs);
-    api = connect(service, tenant);
-    configuration = await createConfiguration(api, DOMAIN);
+    let args: readonly string[];
+    ({ service, args, tenant, api, configuration } = await embeddedAgentService(dc, dir, 'scenarios', DOMAIN));
+    serviceArgs = [...args];
   });
 
   after(async () => {

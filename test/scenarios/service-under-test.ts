@@ -8,6 +8,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { ServiceConnection } from '../../src/cli/service-connection.ts';
 import type { SynchronizationStatus, SynchronizationTaskExecution } from '../../src/synchronization/index.ts';
@@ -71,6 +73,38 @@ export async function startService(args: readonly string[]): Promise<ServiceProc
 
 export function connect(service: ServiceProcess, tenant: TenantCredentials): ServiceConnection {
   return new ServiceConnection({ service: service.url, ...tenant });
+}
+
+/** A running service with an embedded agent for one AD domain, its tenant, and a configuration for the domain. */
+export interface EmbeddedAgentService {
+  readonly service: ServiceProcess;
+  /** what started it: start it again on the same data directory with these (after a kill) */
+  readonly args: readonly string[];
+  readonly tenant: TenantCredentials;
+  readonly api: ServiceConnection;
+  readonly configuration: Configuration;
+}
+
+/**
+ * `cloudsync server --embedded-agent` on a fresh data directory under `dir`, bound to `dc` with its password in a
+ * 0600 file, a tenant `name` with `domain` verified, and the domain's configuration created through the API. The
+ * interval is an hour: every cycle of a scenario is one it asks for.
+ */
+export async function embeddedAgentService(
+  dc: { readonly url: string; readonly adminDn: string; readonly adminPassword: string },
+  dir: string,
+  name: string,
+  domain: string,
+): Promise<EmbeddedAgentService> {
+  const data = join(dir, 'data');
+  const passwordFile = join(dir, 'bind-password');
+  await writeFile(passwordFile, `${dc.adminPassword}\n`, { mode: 0o600 });
+  await chmod(passwordFile, 0o600);
+  const tenant = await tenantWithDomain(data, name, domain);
+  const args = ['--data', data, '--sync-interval', 'PT1H', '--embedded-agent', '--domain', domain, '--ldap-url', dc.url, '--bind-dn', dc.adminDn, '--bind-password-file', passwordFile];
+  const service = await startService(args);
+  const api = connect(service, tenant);
+  return { service, args, tenant, api, configuration: await createConfiguration(api, domain) };
 }
 
 /** Every item of a Graph collection, following @odata.nextLink. */
