@@ -105,7 +105,8 @@ export class RemoteSourceConnector implements EngineSource {
 
   /** The values readValues would stream, when this cycle's import already delivered them; else undefined. */
   #rememberedValues(dn: string, attribute: string): readonly Value[] | undefined {
-    // A back link (memberOf) is never imported: an object without it in its import says nothing about its values.
+    // A back link may not be among the attributes the agent imports (directReports never is): an object without it
+    // in its import says nothing about its values, so it is always read.
     if (this.#backLinks.has(attribute.toLowerCase())) return undefined;
     const remembered = this.#references.get(dn.toLowerCase());
     if (remembered === undefined || remembered.deferred.has(attribute.toLowerCase())) return undefined;
