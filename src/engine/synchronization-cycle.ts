@@ -455,11 +455,20 @@ async function importStep(batch: BatchContext): Promise<void> {
     await cycle.deps.connectorSpace.remove(gone);
     await cycle.deps.connectorSpace.put(entries);
   }
-  // Group scope names groups by objectGUID: resolve the objects' memberOf DNs through the connector space.
+  // Group scope names groups by objectGUID: the objects' memberOf DNs resolve through the scoping groups found at
+  // the cycle's start (AD: scopeGroupsOf), else through the connector space.
   const memberOfKeys = new Set<string>();
   for (const item of batch.items) for (const dn of dnsOf(item.source.attributes['memberOf'])) memberOfKeys.add(canonicalDn(dn));
   const groupsByDn = memberOfKeys.size === 0 ? new Map<string, ConnectorSpaceEntry>() : await cycle.deps.connectorSpace.getByDnKeys([...memberOfKeys]);
   const ancestorsByParent = new Map<string, ReadonlySet<string>>();
+  const guidsOf = (keys: Iterable<string>) => {
+    const guids = new Set<string>();
+    for (const key of keys) {
+      const guid = cycle.scopeGroups.get(key) ?? groupsByDn.get(key)?.objectGuid;
+      if (guid !== null && guid !== undefined) guids.add(guid);
+    }
+    return guids;
+  };
   const { dnsDomainName, netBiosName } = cycle.config.domain;
   for (const item of batch.items) {
     if (item.source.type === 'organizationalUnit') continue;
@@ -481,14 +490,6 @@ async function importStep(batch: BatchContext): Promise<void> {
       ancestorsByParent.set(parent, (ancestorGuids = guids));
     }
     const memberOfDns = dnsOf(item.source.attributes['memberOf']).map(canonicalDn);
-    const guidsOf = (keys: Iterable<string>) => {
-      const guids = new Set<string>();
-      for (const key of keys) {
-        const guid = cycle.scopeGroups.get(key) ?? groupsByDn.get(key)?.objectGuid;
-        if (guid !== null && guid !== undefined) guids.add(guid);
-      }
-      return guids;
-    };
     // most objects are in no group: they share one empty set (placements are read-only)
     const memberOf = memberOfDns.length === 0 ? NO_GROUPS : guidsOf(memberOfDns);
     const placement: ObjectPlacement = { distinguishedName: item.source.dn, ancestorGuids, memberOf, memberOfDns: memberOfDns.length === 0 ? NO_GROUPS : new Set(memberOfDns) };
