@@ -1556,9 +1556,11 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
 
 /**
  * The groups named by objectGUID in the enabled mappings' group scopes (groupFilter.includedGroups), by their DN as
- * the source names them now. AD only (a source whose anchor is objectGUID): `<GUID=…>` is a DN there (MS-ADTS
- * 3.1.1.3.1.2.4), so readObject finds a group whatever it has been renamed to or wherever it was moved. Read once
- * per cycle; a scoping group is a pilot's (Entra limits them to 50,000 members), and readObject reads it whole.
+ * the source names them now. AD only (a source whose anchor is objectGUID). MS-ADTS 3.1.1.3.1.2.4 Alternative Forms
+ * of DNs: "Active Directory supports several alternative forms of DNs that can be used to specify objects in
+ * requests sent to the DC, for example, as the baseObject in a SearchRequest … <GUID=object_guid>", so readObject
+ * finds a group whatever it has been renamed to or wherever it was moved. Read once per cycle, member list
+ * included: a scoping group is a pilot's (Entra's group-scope filtering of deltas stops at 50,000 members).
  * A group the source no longer has is left out: nobody is its member, and the accidental-delete threshold holds
  * what leaves the scope with it. Other sources' memberOf values resolve through the connector space (importStep).
  */
@@ -1922,16 +1924,6 @@ async function readKeptLists(
 }
 
 /**
- * referenceResolution proper: for every entry with pending references, stream the source values (readValues, in
- * chunks), resolve each DN to an anchor through the connector space, add the links the cloud lacks and mark
- * them; then remove the links not marked in this pass. Never holds a whole member list.
- *
- * Single-valued references (manager) of a target with setReferences are written for the whole page at its end,
- * with their records and forgets after them (writeHeldReferences); group members link one by one as they stream.
- * The connector space is read and written per page where it can be (lists kept from the import, the settled
- * entries, the forgotten links); a streamed list is read, linked and recorded chunk by chunk.
- */
-/**
  * The back links (AD's memberOf, directReports) a source keeps on each object naming its referrers, for the
  * references this schema follows; undefined when there are none to read. Only delta cycles read them: a full import
  * reads every referrer again, and a referrer whose member changed its DN gets a new reference digest, so it is
@@ -2010,6 +2002,16 @@ async function referrersUnaware(cycle: CycleContext, links: readonly BackLink[],
   return [...unaware];
 }
 
+/**
+ * referenceResolution proper: for every entry with pending references, stream the source values (readValues, in
+ * chunks), resolve each DN to an anchor through the connector space, add the links the cloud lacks and mark
+ * them; then remove the links not marked in this pass. Never holds a whole member list.
+ *
+ * Single-valued references (manager) of a target with setReferences are written for the whole page at its end,
+ * with their records and forgets after them (writeHeldReferences); group members link one by one as they stream.
+ * The connector space is read and written per page where it can be (lists kept from the import, the settled
+ * entries, the forgotten links); a streamed list is read, linked and recorded chunk by chunk.
+ */
 async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
   const { connectorSpace, source, target } = cycle.deps;
   const mark = `${cycle.mark}:refs`;
