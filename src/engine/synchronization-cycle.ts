@@ -1555,8 +1555,8 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
 }
 
 /**
- * The groups named by objectGUID in the enabled mappings' group scopes (groupFilter.includedGroups), by their DN as
- * the source names them now. AD only (a source whose anchor is objectGUID). MS-ADTS 3.1.1.3.1.2.4 Alternative Forms
+ * The groups named by objectGUID in the enabled mappings' group scopes (groupFilter.includedGroups) and scoping
+ * filters (IS_MEMBER_OF clauses), by their DN as the source names them now. AD only (a source whose anchor is objectGUID). MS-ADTS 3.1.1.3.1.2.4 Alternative Forms
  * of DNs: "Active Directory supports several alternative forms of DNs that can be used to specify objects in
  * requests sent to the DC, for example, as the baseObject in a SearchRequest … <GUID=object_guid>", so readObject
  * finds a group whatever it has been renamed to or wherever it was moved. Read once per cycle, member list
@@ -1568,7 +1568,11 @@ async function scopeGroupsOf(config: SynchronizationConfiguration, source: Engin
   const byDn = new Map<string, string>();
   if (source.capabilities.defaultAnchor !== 'objectGUID') return byDn;
   const guids = new Set<string>();
-  for (const mapping of enabledMappingsOf(config.schema).enabled) for (const entry of mapping.scope.group.entries) if (entry.guid !== undefined) guids.add(entry.guid);
+  for (const mapping of enabledMappingsOf(config.schema).enabled) {
+    for (const entry of mapping.scope.group.entries) if (entry.guid !== undefined) guids.add(entry.guid);
+    // scoping-filter clauses IS_MEMBER_OF compare the same memberships
+    for (const guid of mapping.scope.filter.memberships.groups) guids.add(guid);
+  }
   for (const guid of guids) {
     const group = await source.readObject(`<GUID=${guid}>`);
     if (group !== undefined && !group.isDeleted) byDn.set(canonicalDn(group.dn), guid);
@@ -1580,7 +1584,7 @@ async function scopeGroupsOf(config: SynchronizationConfiguration, source: Engin
  * Who joined or left a scoping group in a delta. AD reports a membership change on the group (its member values,
  * with each member's objectGUID), never on the member, whose memberOf is a back link: without this, an account
  * added to the pilot group would wait for a change of its own to be synchronized, and one removed would stay. Each
- * member added to or removed from a group that a group scope names is read again (by objectGUID, with its memberOf)
+ * member added to or removed from a group that a group scope or an IS_MEMBER_OF clause names is read again (by objectGUID, with its memberOf)
  * and runs through the pipeline as a batch of its own, so that scoping decides anew: created, restored or
  * deprovisioned. Members the delta reported anyway (in this batch) are not read twice.
  */
@@ -1633,7 +1637,8 @@ async function scopeGroupMembersStep(cycle: CycleContext, objects: readonly Sour
 function nestingOf(config: SynchronizationConfiguration, source: EngineSource): { nesting?: GroupNesting } {
   const backLink = source.capabilities.backLinks?.['member'];
   if (backLink === undefined) return {};
-  const transitive = enabledMappingsOf(config.schema).enabled.some((m) => m.scope.group.nesting === 'Transitive' && m.scope.group.entries.length > 0);
+  const transitive = enabledMappingsOf(config.schema).enabled.some((m) =>
+    (m.scope.group.nesting === 'Transitive' && m.scope.group.entries.length > 0) || m.scope.filter.memberships.transitive);
   return transitive ? { nesting: { backLink, parents: new Map() } } : {};
 }
 

@@ -103,6 +103,11 @@ export interface CompiledScopingFilter {
   evaluate(source: AttributeSource, context?: ScopingContext): boolean;
   /** both, every clause evaluated, for on-demand provisioning and the provisioning log */
   trace(source: AttributeSource, context?: ScopingContext): ScopingFilterTrace;
+  /**
+   * The group objectGUIDs IS_MEMBER_OF clauses name, and whether one reads transitiveMemberOf: what the engine must
+   * resolve and walk to supply the memberships these clauses compare.
+   */
+  readonly memberships: { readonly groups: readonly string[]; readonly transitive: boolean };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -169,6 +174,8 @@ interface CompiledClause {
   /** reads the operand: an attribute, or the memberships for IS_MEMBER_OF */
   read(source: AttributeSource, context: ScopingContext | undefined): Value | undefined;
   test(value: Value | undefined): boolean;
+  /** IS_MEMBER_OF: the groups it names, and whether it reads transitiveMemberOf */
+  readonly membership?: { readonly groups: readonly string[]; readonly transitive: boolean };
 }
 
 function invalid(path: string, message: string, details?: Record<string, unknown>): CloudsyncError {
@@ -297,6 +304,7 @@ function compileClause(clause: FilterClause, path: string): CompiledClause {
     });
     return {
       ...base,
+      membership: { groups, transitive: which === 'transitiveMemberOf' },
       read: (_source, context) => {
         const set = which === 'memberOf' ? context?.memberOf : context?.transitiveMemberOf ?? context?.memberOf;
         return set === undefined || set.size === 0 ? null : [...set];
@@ -381,7 +389,17 @@ export function compileScopingFilter(filter: ScopingFilter | null | undefined, p
   if (filter !== null && filter !== undefined && typeof filter !== 'object') throw invalid(path, 'a scoping filter must be an object');
   const input = compileGroupSet(filter?.inputFilterGroups, `${path}.inputFilterGroups`);
   const scope = compileGroupSet(filter?.groups, `${path}.groups`);
+  const groups = new Set<string>();
+  let transitive = false;
+  for (const group of [...input, ...scope]) {
+    for (const clause of group.clauses) {
+      if (clause.membership === undefined) continue;
+      for (const guid of clause.membership.groups) groups.add(guid);
+      transitive ||= clause.membership.transitive;
+    }
+  }
   return Object.freeze({
+    memberships: Object.freeze({ groups: Object.freeze([...groups]), transitive }),
     passesInputFilter: (source: AttributeSource, context?: ScopingContext) => passes(input, source, context),
     passesScope: (source: AttributeSource, context?: ScopingContext) => passes(scope, source, context),
     evaluate: (source: AttributeSource, context?: ScopingContext) => passes(input, source, context) && passes(scope, source, context),

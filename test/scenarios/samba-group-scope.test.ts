@@ -9,7 +9,9 @@
  *   3. the group renamed and another member added: the scope follows the GUID, the member arrives (delta);
  *   4. nesting counted (rule metadata GroupScopeNesting = Transitive, our opt-in; Entra's scope is first-level
  *      only): a group nested in the pilot brings its members in (full re-evaluation), a member added to the nested
- *      group arrives, and the nested group taken out of the pilot takes its members out (deltas).
+ *      group arrives, and the nested group taken out of the pilot takes its members out (deltas);
+ *   5. a scoping-filter clause instead (memberOf IS_MEMBER_OF the Other group): its members only, and one added to
+ *      it arrives in the next delta.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -123,5 +125,24 @@ describe('Samba AD group scope → cloudsync server (embedded agent) → /v1.0',
     await admin.modify(pilot, [members('delete', [inner])]);
     await cycle('the nested group taken out of the pilot (delta)');
     assert.deepEqual(await cloudUsers(), [2, 3, 4].map((n) => upn(`staff0000${n}`)), 'its members, at every depth, leave with it');
+  });
+
+  test('a scoping-filter clause memberOf IS_MEMBER_OF a group: its members, and one added to it in the next delta', async () => {
+    const other = `CN=Other,${corp}`;
+    const { searchEntries } = await admin.search(other, { scope: 'base', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] });
+    type Schema = { synchronizationRules: { groupFilter?: unknown; metadata?: unknown; objectMappings: { targetObjectName: string; scope?: { groups?: unknown[] } | null }[] }[] };
+    const schema = await api.request<Schema>('GET', `${configuration.jobUrl}/schema`);
+    const rule = schema.synchronizationRules[0]!;
+    delete rule.groupFilter;
+    rule.metadata = [];
+    const users = rule.objectMappings.find((m) => m.targetObjectName === 'User')!;
+    const clause = { sourceOperandName: 'memberOf', operatorName: 'IS_MEMBER_OF', targetOperand: { values: [formatGuid(searchEntries[0]!['objectGUID'] as Buffer)] } };
+    users.scope = { ...users.scope, groups: [{ name: 'other', clauses: [clause] }] };
+    await api.request('PUT', `${configuration.jobUrl}/schema`, schema);
+    await cycle('IS_MEMBER_OF Other (full re-evaluation)');
+    assert.deepEqual(await cloudUsers(), [upn('staff00003')]);
+    await admin.modify(other, [members('add', [staff(5)])]);
+    await cycle('a member added to Other (delta)');
+    assert.deepEqual(await cloudUsers(), [upn('staff00003'), upn('staff00005')]);
   });
 });

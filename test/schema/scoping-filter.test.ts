@@ -99,6 +99,21 @@ test('IS_MEMBER_OF reads the memberships the engine supplies, direct or transiti
   assert.equal(check(direct, {}), false);
 });
 
+test('a compiled filter names the groups its IS_MEMBER_OF clauses compare, and whether one is transitive (what the engine resolves)', () => {
+  const pilot = 'D3B07384-D113-4EC6-A3C8-9B2A5E0F1A22';
+  const other = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+  const filter = compileScopingFilter({
+    inputFilterGroups: [{ clauses: [{ sourceOperandName: 'memberOf', operatorName: 'IS_MEMBER_OF', targetOperand: { values: [pilot] } }] }],
+    groups: [{ clauses: [{ sourceOperandName: 'department', operatorName: 'EQUALS', targetOperand: { values: ['Sales'] } }] },
+      { clauses: [{ sourceOperandName: 'transitiveMemberOf', operatorName: 'IS_MEMBER_OF', targetOperand: { values: [`<GUID=${other}>;CN=Other,DC=contoso,DC=com`, pilot] } }] }],
+  });
+  assert.deepEqual([...filter.memberships.groups].sort(), [other, pilot.toLowerCase()].sort());
+  assert.equal(filter.memberships.transitive, true);
+  const plain = compileScopingFilter({ groups: [{ clauses: [{ sourceOperandName: 'memberOf', operatorName: 'IS_MEMBER_OF', targetOperand: { values: [pilot] } }] }] });
+  assert.equal(plain.memberships.transitive, false);
+  assert.deepEqual(compileScopingFilter(null).memberships, { groups: [], transitive: false });
+});
+
 test('multi-valued attributes: every value must satisfy the clause (Graph multivaluedComparisonType All)', () => {
   const c = clause('proxyAddresses', 'REGEX MATCH', ['@contoso\\.com$']);
   assert.equal(check(c, { proxyAddresses: ['SMTP:a@contoso.com', 'smtp:b@contoso.com'] }), true);
