@@ -121,7 +121,8 @@ export interface SourceCapabilities {
    * windows/win32/ad/linked-attributes): forward attribute, lower case → its back link, readable with
    * `readValues(dn, backLink)`. A back link names the objects that refer to `dn` as they are now, renames and
    * moves included, which lets the engine find the referrers of an object that arrives in the scope under a name
-   * no referrer was recorded with. Absent: none (generic LDAP's memberOf overlay does not follow renames).
+   * no referrer was recorded with. Absent: none (the generic LDAP connector reads no back links: OpenLDAP keeps
+   * memberOf only with its memberof overlay, and a group there names its members by DN).
    */
   readonly backLinks?: Readonly<Record<string, string>>;
 }
