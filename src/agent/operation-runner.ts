@@ -20,15 +20,23 @@ export interface OperationTransport {
 
 type Producers = { readonly [K in OperationKind]: (source: EngineSource, parameters: OperationParameters[K], signal: AbortSignal) => AsyncIterable<unknown> };
 
+/** The import options besides the batch size, as the service sent them. */
+function importExtras(parameters: OperationParameters['fullImport']): { maxInlineValues?: number; withAttributes?: readonly string[] } {
+  return {
+    ...(parameters.maxInlineValues === undefined ? {} : { maxInlineValues: parameters.maxInlineValues }),
+    ...(parameters.withAttributes === undefined ? {} : { withAttributes: parameters.withAttributes }),
+  };
+}
+
 /** What each kind of operation sends as `items`, batch by batch. */
 const PRODUCERS: Producers = {
   fullImport: async function* (source, parameters, signal) {
-    for await (const batch of source.fullImport({ batchSize: parameters.batchSize, signal, ...(parameters.maxInlineValues === undefined ? {} : { maxInlineValues: parameters.maxInlineValues }) })) {
+    for await (const batch of source.fullImport({ batchSize: parameters.batchSize, signal, ...importExtras(parameters) })) {
       yield encodeImportBatch(batch);
     }
   },
   deltaImport: async function* (source, parameters, signal) {
-    const options = { batchSize: parameters.batchSize, signal, ...(parameters.maxInlineValues === undefined ? {} : { maxInlineValues: parameters.maxInlineValues }) };
+    const options = { batchSize: parameters.batchSize, signal, ...importExtras(parameters) };
     for await (const batch of source.deltaImport(parameters.watermark, options)) yield encodeImportBatch(batch);
   },
   readObject: async function* (source, parameters) {

@@ -78,7 +78,11 @@ export class RemoteSourceConnector implements EngineSource {
   }
 
   async *fullImport(options: ImportOptions = {}): AsyncIterable<ImportBatch> {
-    const parameters = { batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, ...(options.maxInlineValues === undefined ? {} : { maxInlineValues: options.maxInlineValues }) };
+    const parameters = {
+      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      ...(options.maxInlineValues === undefined ? {} : { maxInlineValues: options.maxInlineValues }),
+      ...(options.withAttributes === undefined ? {} : { withAttributes: [...options.withAttributes] }),
+    };
     for await (const batch of this.#run('fullImport', parameters, () => parameters, options.signal)) {
       this.#remember(batch as ImportBatch);
       yield batch as ImportBatch;
@@ -117,6 +121,7 @@ export class RemoteSourceConnector implements EngineSource {
     let last = watermark;
     const parameters = (): OperationParameters['deltaImport'] => ({
       watermark: last, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE, ...(options.maxInlineValues === undefined ? {} : { maxInlineValues: options.maxInlineValues }),
+      ...(options.withAttributes === undefined ? {} : { withAttributes: [...options.withAttributes] }),
     });
     for await (const item of this.#run('deltaImport', parameters(), parameters, options.signal)) {
       const batch = item as ImportBatch;

@@ -1536,7 +1536,12 @@ async function retryEscrowsStep(cycle: CycleContext): Promise<void> {
 
 async function importStepOfCycle(cycle: CycleContext): Promise<void> {
   const { source, connectorSpace, signal } = cycle.deps;
-  const options = { batchSize: cycle.config.batchSize ?? DEFAULT_BATCH_SIZE, maxInlineValues: cycle.config.maxInlineValues ?? 5000, ...(signal === undefined ? {} : { signal }) };
+  const memberships = membershipsAttribute(cycle.config, source);
+  const options = {
+    batchSize: cycle.config.batchSize ?? DEFAULT_BATCH_SIZE, maxInlineValues: cycle.config.maxInlineValues ?? 5000,
+    ...(signal === undefined ? {} : { signal }),
+    ...(memberships === undefined ? {} : { withAttributes: [memberships] }),
+  };
   const stream = cycle.mode === 'full' ? source.fullImport(options) : source.deltaImport(cycle.watermark!, options);
   // the next batch is read from the source while this one is processed (the directory server works meanwhile)
   for await (const batch of readAhead(stream)) {
@@ -1631,6 +1636,18 @@ async function scopeGroupMembersStep(cycle: CycleContext, objects: readonly Sour
     for (let start = 0; start < read.length; start += batchSize) await runBatch(cycle, read.slice(start, start + batchSize));
     queue = [...new Set(next)].filter((dn) => !visited.has(canonicalDn(dn)));
   }
+}
+
+/**
+ * The attribute imports must read for scoping to see memberships (AD: memberOf, member's back link), when a group
+ * scope or an IS_MEMBER_OF clause compares them; undefined otherwise, and the import spares the directory computing
+ * it for every entry.
+ */
+function membershipsAttribute(config: SynchronizationConfiguration, source: EngineSource): string | undefined {
+  const backLink = source.capabilities.backLinks?.['member'];
+  if (backLink === undefined) return undefined;
+  const compared = enabledMappingsOf(config.schema).enabled.some((m) => m.scope.group.entries.length > 0 || m.scope.filter.memberships.groups.length > 0);
+  return compared ? backLink : undefined;
 }
 
 /** Transitive group scope, when a mapping asks for it and the source keeps memberOf (AD). */

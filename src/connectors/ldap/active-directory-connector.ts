@@ -61,15 +61,15 @@ import { ShowDeletedControl } from './show-deleted-control.ts';
  * (src/schema/default-exclusions.ts) tests: without it here every built-in account would be in scope and fail
  * each cycle for want of a userPrincipalName.
  *
- * memberOf (the back link of member) is what group scope ("Selected security groups") compares: AD computes it for
- * every read, full or by objectGUID in a delta, and a member's group changes never report the member itself.
+ * memberOf (the back link of member), which group scope compares, is not among them: imports read it when the engine
+ * asks (ImportOptions.withAttributes), single reads (readObject) always.
  */
 export const DEFAULT_AD_ATTRIBUTES = [
   'objectClass', 'objectGUID', 'objectSid', 'mS-DS-ConsistencyGuid', 'distinguishedName', 'name', 'cn', 'isCriticalSystemObject',
   'sAMAccountName', 'userPrincipalName', 'displayName', 'givenName', 'sn', 'initials', 'mail', 'proxyAddresses',
   'mailNickname', 'targetAddress', 'department', 'title', 'company', 'employeeID', 'employeeNumber', 'employeeType',
   'telephoneNumber', 'mobile', 'otherTelephone', 'facsimileTelephoneNumber', 'streetAddress', 'l', 'st',
-  'postalCode', 'c', 'co', 'physicalDeliveryOfficeName', 'description', 'info', 'manager', 'member', 'memberOf',
+  'postalCode', 'c', 'co', 'physicalDeliveryOfficeName', 'description', 'info', 'manager', 'member',
   'userAccountControl', 'accountExpires', 'pwdLastSet', 'groupType', 'sAMAccountType', 'ou', 'preferredLanguage',
   'wWWHomePage', 'isDeleted', 'lastKnownParent', 'uSNChanged', 'whenCreated', 'whenChanged',
   ...Array.from({ length: 15 }, (_, i) => `extensionAttribute${i + 1}`),
@@ -240,15 +240,15 @@ export class ActiveDirectoryConnector implements SourceConnector {
     }
   }
 
-  #attributes(): string[] {
+  #attributes(extra: readonly string[] = []): string[] {
     const wanted = this.#options.attributes ?? DEFAULT_AD_ATTRIBUTES;
-    return [...new Set([...ALWAYS, ...wanted])];
+    return [...new Set([...ALWAYS, ...wanted, ...extra])];
   }
 
   /** The attribute list for a full read, with `member` replaced by an explicit first range when configured. */
-  #readAttributes(): string[] {
+  #readAttributes(extra: readonly string[] = []): string[] {
     const size = this.#options.memberRangeSize;
-    return this.#attributes().map((a) => (size !== undefined && a.toLowerCase() === 'member' ? `member;range=0-${size - 1}` : a));
+    return this.#attributes(extra).map((a) => (size !== undefined && a.toLowerCase() === 'member' ? `member;range=0-${size - 1}` : a));
   }
 
   /** A DirSync cookie for "now", without transferring objects (see the file header). */
@@ -276,7 +276,7 @@ export class ActiveDirectoryConnector implements SourceConnector {
         for await (const entries of pagedEntries(self.connection, {
           base: container,
           filter: AD_OBJECT_FILTER,
-          attributes: self.#readAttributes(),
+          attributes: self.#readAttributes(options.withAttributes),
           binaryAttributes: binary,
           pageSize: self.#options.pageSize ?? 1000,
         })) {
@@ -326,7 +326,7 @@ export class ActiveDirectoryConnector implements SourceConnector {
       for (let i = 0; i < list.length; i += batchSize) {
         const slice = list.slice(i, i + batchSize);
         const objects = await mapConcurrent(slice, this.#options.readConcurrency ?? 8, async ({ valueChanges, guid }) => {
-          const object = await this.#readByGuid(guid, schema, binary);
+          const object = await this.#readByGuid(guid, schema, binary, options.withAttributes);
           if (!object) return undefined;
           const { member: _full, ...rest } = object.attributes;
           // Members of a changed group come as value changes, never as the whole list (see the header).
@@ -343,13 +343,13 @@ export class ActiveDirectoryConnector implements SourceConnector {
     }
   }
 
-  async #readByGuid(guid: string, schema: AttributeSchema, binary: readonly string[]): Promise<SourceObject | undefined> {
+  async #readByGuid(guid: string, schema: AttributeSchema, binary: readonly string[], extra: readonly string[] = []): Promise<SourceObject | undefined> {
     try {
       const { searchEntries } = await this.connection.run(`reading <GUID=${guid}>`, (client) =>
         client.search(`<GUID=${guid}>`, {
           scope: 'base',
           filter: '(objectClass=*)',
-          attributes: this.#attributes().filter((a) => a.toLowerCase() !== 'member'),
+          attributes: this.#attributes(extra).filter((a) => a.toLowerCase() !== 'member'),
           explicitBufferAttributes: [...binary],
         }, new ShowDeletedControl()));
       const entry = searchEntries[0];
@@ -365,10 +365,12 @@ export class ActiveDirectoryConnector implements SourceConnector {
   async readObject(dn: string): Promise<SourceObject | undefined> {
     const { schema, binary } = await this.#ctx();
     try {
+      // memberOf always: what reads one object (escrow retries, members re-read for group scope, on-demand
+      // provisioning) runs it through scoping, and one entry's back links cost nothing worth sparing
       const { searchEntries } = await this.connection.search(dn, {
         scope: 'base',
         filter: '(objectClass=*)',
-        attributes: this.#readAttributes(),
+        attributes: this.#readAttributes([AD_BACK_LINKS['member']!]),
         explicitBufferAttributes: [...binary],
       });
       const entry = searchEntries[0];

@@ -36,7 +36,7 @@ export interface ImportThreadData {
   readonly spec: LdapConnectorSpec;
   readonly operation: { readonly kind: 'fullImport' } | { readonly kind: 'deltaImport'; readonly watermark: Watermark };
   /** ImportOptions without the signal (an AbortSignal cannot cross threads; the main side terminates instead). */
-  readonly options: { readonly batchSize?: number; readonly maxInlineValues?: number };
+  readonly options: { readonly batchSize?: number; readonly maxInlineValues?: number; readonly withAttributes?: readonly string[] };
   /** Batches the thread may post before the consumer has taken any. */
   readonly credits: number;
 }

@@ -130,6 +130,7 @@ export async function* importOnThread(
     options: {
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.maxInlineValues === undefined ? {} : { maxInlineValues: options.maxInlineValues }),
+      ...(options.withAttributes === undefined ? {} : { withAttributes: [...options.withAttributes] }),
     },
     credits: IMPORT_THREAD_CREDITS,
   };
