@@ -244,8 +244,9 @@ interface CycleContext {
   /**
    * The groups the schema's group scopes name by objectGUID, keyed by their DN as the source names them now
    * (canonicalDn): how an object's memberOf DNs become the GUIDs group scope compares (see scopeGroupsOf).
+   * Undefined for a source without AD's back links: its memberOf DNs resolve through the connector space.
    */
-  readonly scopeGroups: ReadonlyMap<string, string>;
+  readonly scopeGroups: ReadonlyMap<string, string> | undefined;
   /** a group scope counts nested members (GroupScopeNesting = Transitive) and the source has memberOf to walk */
   readonly nesting?: GroupNesting;
 }
@@ -456,15 +457,20 @@ async function importStep(batch: BatchContext): Promise<void> {
     await cycle.deps.connectorSpace.put(entries);
   }
   // Group scope names groups by objectGUID: the objects' memberOf DNs resolve through the scoping groups found at
-  // the cycle's start (AD: scopeGroupsOf), else through the connector space.
-  const memberOfKeys = new Set<string>();
-  for (const item of batch.items) for (const dn of dnsOf(item.source.attributes['memberOf'])) memberOfKeys.add(canonicalDn(dn));
-  const groupsByDn = memberOfKeys.size === 0 ? new Map<string, ConnectorSpaceEntry>() : await cycle.deps.connectorSpace.getByDnKeys([...memberOfKeys]);
+  // the cycle's start (AD: scopeGroupsOf, every group a scope names), else through the connector space.
+  let byDn: ReadonlyMap<string, string | null> | undefined = cycle.scopeGroups;
+  if (byDn === undefined) {
+    const memberOfKeys = new Set<string>();
+    for (const item of batch.items) for (const dn of dnsOf(item.source.attributes['memberOf'])) memberOfKeys.add(canonicalDn(dn));
+    const entries = memberOfKeys.size === 0 ? new Map<string, ConnectorSpaceEntry>() : await cycle.deps.connectorSpace.getByDnKeys([...memberOfKeys]);
+    byDn = new Map([...entries].map(([key, entry]) => [key, entry.objectGuid]));
+  }
+  const groupGuids = byDn;
   const ancestorsByParent = new Map<string, ReadonlySet<string>>();
   const guidsOf = (keys: Iterable<string>) => {
     const guids = new Set<string>();
     for (const key of keys) {
-      const guid = cycle.scopeGroups.get(key) ?? groupsByDn.get(key)?.objectGuid;
+      const guid = groupGuids.get(key);
       if (guid !== null && guid !== undefined) guids.add(guid);
     }
     return guids;
@@ -1561,17 +1567,18 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
 
 /**
  * The groups named by objectGUID in the enabled mappings' group scopes (groupFilter.includedGroups) and scoping
- * filters (IS_MEMBER_OF clauses), by their DN as the source names them now. AD only (a source whose anchor is objectGUID). MS-ADTS 3.1.1.3.1.2.4 Alternative Forms
- * of DNs: "Active Directory supports several alternative forms of DNs that can be used to specify objects in
+ * filters (IS_MEMBER_OF clauses), by their DN as the source names them now: every group a scope compares, so
+ * importStep asks nothing else. AD only (a source with AD's back links; undefined for others).
+ * MS-ADTS 3.1.1.3.1.2.4 Alternative Forms of DNs: "Active Directory supports several alternative forms of DNs that can be used to specify objects in
  * requests sent to the DC, for example, as the baseObject in a SearchRequest … <GUID=object_guid>", so readObject
  * finds a group whatever it has been renamed to or wherever it was moved. Read once per cycle, member list
  * included: a scoping group is a pilot's (Entra's group-scope filtering of deltas stops at 50,000 members).
  * A group the source no longer has is left out: nobody is its member, and the accidental-delete threshold holds
  * what leaves the scope with it. Other sources' memberOf values resolve through the connector space (importStep).
  */
-async function scopeGroupsOf(config: SynchronizationConfiguration, source: EngineSource): Promise<ReadonlyMap<string, string>> {
+async function scopeGroupsOf(config: SynchronizationConfiguration, source: EngineSource): Promise<ReadonlyMap<string, string> | undefined> {
+  if (source.capabilities.backLinks?.['member'] === undefined) return undefined;
   const byDn = new Map<string, string>();
-  if (source.capabilities.defaultAnchor !== 'objectGUID') return byDn;
   const guids = new Set<string>();
   for (const mapping of enabledMappingsOf(config.schema).enabled) {
     for (const entry of mapping.scope.group.entries) if (entry.guid !== undefined) guids.add(entry.guid);
@@ -1594,8 +1601,9 @@ async function scopeGroupsOf(config: SynchronizationConfiguration, source: Engin
  * deprovisioned. Members the delta reported anyway (in this batch) are not read twice.
  */
 async function scopeGroupMembersStep(cycle: CycleContext, objects: readonly SourceObject[]): Promise<void> {
-  if (cycle.scopeGroups.size === 0) return;
-  const scoping = new Set(cycle.scopeGroups.values());
+  const scopeGroups = cycle.scopeGroups;
+  if (scopeGroups === undefined || scopeGroups.size === 0) return;
+  const scoping = new Set(scopeGroups.values());
   const reported = new Set<string>();
   for (const object of objects) if (object.anchors.objectGuid !== undefined) reported.add(object.anchors.objectGuid.toLowerCase());
   const members = new Set<string>();
@@ -1605,7 +1613,7 @@ async function scopeGroupMembersStep(cycle: CycleContext, objects: readonly Sour
       // with nesting, a group inside a scoping group (at any depth) scopes its members too
       if (cycle.nesting === undefined) continue;
       const reached = await nestedGroupsOf(cycle, cycle.nesting, dnsOf(object.attributes['memberOf']).map(canonicalDn));
-      if (![...reached].some((dn) => cycle.scopeGroups.has(dn))) continue;
+      if (![...reached].some((dn) => scopeGroups.has(dn))) continue;
     }
     for (const [attribute, change] of Object.entries(object.valueChanges)) {
       if (attribute.toLowerCase() !== 'member') continue;
@@ -1620,8 +1628,8 @@ async function scopeGroupMembersStep(cycle: CycleContext, objects: readonly Sour
   let queue = [...members];
   while (queue.length > 0) {
     const read: SourceObject[] = [];
-    for (let start = 0; start < queue.length; start += BACK_LINK_READS_IN_FLIGHT) {
-      const found = await Promise.all(queue.slice(start, start + BACK_LINK_READS_IN_FLIGHT).map((dn) => cycle.deps.source.readObject(dn)));
+    for (let start = 0; start < queue.length; start += SOURCE_READS_IN_FLIGHT) {
+      const found = await Promise.all(queue.slice(start, start + SOURCE_READS_IN_FLIGHT).map((dn) => cycle.deps.source.readObject(dn)));
       for (const object of found) if (object !== undefined) read.push(object);
     }
     for (const dn of queue) visited.add(dn.toLowerCase());
@@ -1890,8 +1898,8 @@ const STALE_PAGE = 500;
  */
 const PAGE_STALE_LIMIT = 50;
 
-/** Back-link reads in flight at a time (one LDAP base search each). */
-const BACK_LINK_READS_IN_FLIGHT = 8;
+/** Single-object reads in flight at a time (back links, members re-read for scope; one LDAP base search each). */
+const SOURCE_READS_IN_FLIGHT = 8;
 
 const ownerKey = (anchor: string, attribute: string) => `${anchor}\u0000${attribute}`;
 
@@ -1974,14 +1982,14 @@ function backLinksOf(config: SynchronizationConfiguration, source: Pick<SourceCo
  * arrival's back links name its referrers as they are now; each synchronized one whose recorded links lack the
  * arrival is returned, to be marked pending for reference resolution (a group whose value change in this batch
  * adds the newcomer is pending already: its member was not in the cloud yet). One LDAP read per newcomer and back link
- * (BACK_LINK_READS_IN_FLIGHT at a time), in deltas only; a newcomer gone since its import (no such object) is
+ * (SOURCE_READS_IN_FLIGHT at a time), in deltas only; a newcomer gone since its import (no such object) is
  * skipped: the next delta reports it.
  */
 async function referrersUnaware(cycle: CycleContext, links: readonly BackLink[], newcomers: readonly { readonly anchor: string; readonly dn: string }[]): Promise<string[]> {
   const { source, connectorSpace, target } = cycle.deps;
   const found: { readonly newcomer: string; readonly forward: string; readonly dnKey: string }[] = [];
-  for (let start = 0; start < newcomers.length; start += BACK_LINK_READS_IN_FLIGHT) {
-    await Promise.all(newcomers.slice(start, start + BACK_LINK_READS_IN_FLIGHT).map(async (newcomer) => {
+  for (let start = 0; start < newcomers.length; start += SOURCE_READS_IN_FLIGHT) {
+    await Promise.all(newcomers.slice(start, start + SOURCE_READS_IN_FLIGHT).map(async (newcomer) => {
       for (const { backLink, forward } of links) {
         try {
           for await (const chunk of source.readValues(newcomer.dn, backLink)) {
