@@ -7,7 +7,9 @@
  *   - DC failover: the agent's first domain controller stops answering (a TCP relay in front of the DC, closed);
  *     the next cycle runs on the second one and a change made in AD arrives;
  *   - near real time: a change made in AD arrives within seconds although the job's interval is an hour;
- *   - a pre-staged account renamed and moved into the scope at once joins its group (back links through the agent).
+ *   - a pre-staged account renamed and moved into the scope at once joins its group (back links through the agent);
+ *   - group scope through the agent: the scoping group's members only, and a member added to it and one removed
+ *     arrive and leave with the next change the agent reports.
  * The bind password is in neither process's output.
  */
 import { after, before, describe, test } from 'node:test';
@@ -185,6 +187,33 @@ describe('cloudsync agent ← Samba AD, service over HTTPS', { skip }, () => {
     assert.equal((await teamMembers()).length, 5, 'the staged account is outside the scope');
     await admin.modifyDN(staged!, `CN=Staged One,${corp}`);
     await until('the staged account in its group', async () => ((await teamMembers()).includes('Test staged00001') ? true : undefined), 30_000, 200);
+    assert.equal((await lastExecution())!.state, 'Succeeded');
+
+    // Group scope through the agent: the scope's memberships (memberOf) are asked of the agent's imports, the
+    // scoping group is read by objectGUID through it, and a membership change, which AD reports on the group only,
+    // makes the service read the members again through it.
+    const teamDn = `CN=Agent Team,${corp}`;
+    const { searchEntries: teamEntries } = await admin.search(teamDn, { scope: 'base', attributes: ['objectGUID'], explicitBufferAttributes: ['objectGUID'] });
+    const scoped = JSON.parse(await cli(['config', 'schema', 'export', DOMAIN])) as { synchronizationRules: { groupFilter?: unknown }[] };
+    scoped.synchronizationRules[0]!.groupFilter = { includedGroups: [`<GUID=${formatGuid(teamEntries[0]!['objectGUID'] as Buffer)}>;${teamDn}`] };
+    await writeFile(schemaFile, JSON.stringify(scoped));
+    const syncedUsers = async () => (await listAll<{ displayName: string }>(service.url, tenant, '/v1.0/users?$top=999&$select=displayName'))
+      .map((u) => u.displayName).filter((name) => /^Test (agent|staged)\d{5}$/.test(name)).sort();
+    since = new Date().toISOString();
+    await cli(['config', 'schema', 'import', DOMAIN, schemaFile]);
+    await cli(['config', 'start', DOMAIN]);
+    last = await cycleBegunAfter(since);
+    assert.equal(last.state, 'Succeeded', JSON.stringify(last));
+    assert.deepEqual(await syncedUsers(), ['Test agent00001', 'Test agent00002', 'Test agent00003', 'Test agent00004', 'Test agent00005', 'Test staged00001']);
+    await admin.modify(teamDn, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [`CN=agent00012,${corp}`] }) })]);
+    await admin.modify(teamDn, [new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: [`CN=agent00002,${corp}`] }) })]);
+    await until('the membership change through the agent', async () => {
+      const names = await syncedUsers();
+      return names.includes('Test agent00012') && !names.includes('Test agent00002') ? names : undefined;
+    }, 60_000, 250);
+    assert.deepEqual(await syncedUsers(), ['Test agent00001', 'Test agent00003', 'Test agent00004', 'Test agent00005', 'Test agent00012', 'Test staged00001']);
+    const deleted = await listAll<{ displayName: string }>(service.url, tenant, '/v1.0/directory/deletedItems/microsoft.graph.user?$top=999');
+    assert.ok(deleted.some((u) => u.displayName === 'Test agent00002'), 'removed from the scoping group: in deleted items');
     assert.equal((await lastExecution())!.state, 'Succeeded');
 
     for (const output of [service.output(), agent.output(), untrusting.output()]) assert.ok(!output.includes(dc.adminPassword), 'the bind password is never printed');
