@@ -241,11 +241,16 @@ export function decodeSourceObject(wire: unknown, path: string): SourceObject {
 
 export interface WireImportBatch {
   readonly objects: readonly WireSourceObject[];
+  readonly deletedAnchors?: readonly string[];
   readonly watermark?: string;
 }
 
 export function encodeImportBatch(batch: ImportBatch): WireImportBatch {
-  return { objects: batch.objects.map(encodeSourceObject), ...(batch.watermark === undefined ? {} : { watermark: batch.watermark }) };
+  return {
+    objects: batch.objects.map(encodeSourceObject),
+    ...(batch.deletedAnchors === undefined || batch.deletedAnchors.length === 0 ? {} : { deletedAnchors: [...batch.deletedAnchors] }),
+    ...(batch.watermark === undefined ? {} : { watermark: batch.watermark }),
+  };
 }
 
 /** `maxObjects` is the batch size the service asked for: a batch larger than that is refused whole. */
@@ -257,6 +262,16 @@ export function decodeImportBatch(wire: unknown, path: string, maxObjects: numbe
     throw new CloudsyncError('ERR_AGENT_BATCH_TOO_LARGE', `${path}.objects: ${objects.length} objects in one batch; the service asked for at most ${maxObjects}`, { path: `${path}.objects` });
   }
   const decoded = objects.map((object, i) => decodeSourceObject(object, `${path}.objects[${i}]`));
+  const deleted = fields['deletedAnchors'];
+  if (Array.isArray(deleted) && deleted.length > maxObjects) {
+    throw new CloudsyncError('ERR_AGENT_BATCH_TOO_LARGE', `${path}.deletedAnchors: ${deleted.length} anchors in one batch; the service asked for at most ${maxObjects}`, { path: `${path}.deletedAnchors` });
+  }
+  // (an anchor is never empty: the connector space is keyed by it)
+  const deletedAnchors = deleted === undefined ? undefined : stringList(deleted, `${path}.deletedAnchors`, maxObjects).map((anchor, i) => text(anchor, `${path}.deletedAnchors[${i}]`, { empty: false }));
   const watermark = fields['watermark'];
-  return { objects: decoded, ...(watermark === undefined ? {} : { watermark: text(watermark, `${path}.watermark`) }) };
+  return {
+    objects: decoded,
+    ...(deletedAnchors === undefined ? {} : { deletedAnchors }),
+    ...(watermark === undefined ? {} : { watermark: text(watermark, `${path}.watermark`) }),
+  };
 }

@@ -59,7 +59,7 @@ export class ChangeWatch {
       try {
         let changed = false;
         for await (const batch of this.#source.deltaImport(watermark, { batchSize: 1, signal })) {
-          if (batch.objects.length > 0) {
+          if (batch.objects.length > 0 || (batch.deletedAnchors?.length ?? 0) > 0) {
             changed = true;
             break;
           }

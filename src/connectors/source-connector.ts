@@ -85,6 +85,11 @@ export type Watermark = string;
 
 export interface ImportBatch {
   readonly objects: readonly SourceObject[];
+  /**
+   * Delta imports only: anchors of objects the source reports deleted without the objects themselves (a generic
+   * LDAP server's RFC 4533 delete phase names entryUUIDs only). Applied after `objects`, before the watermark.
+   */
+  readonly deletedAnchors?: readonly string[];
   /** See the invariants above: safe to persist once this batch and all before it are applied. */
   readonly watermark?: Watermark;
 }

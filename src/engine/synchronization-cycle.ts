@@ -1555,6 +1555,7 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
     await runBatch(cycle, batch.objects);
     // before the batch's watermark: a crash in between imports the group's change, and its members, again
     if (cycle.mode === 'delta') await scopeGroupMembersStep(cycle, batch.objects);
+    if (cycle.mode === 'delta' && batch.deletedAnchors !== undefined && batch.deletedAnchors.length > 0) await deletedAnchorsStep(cycle, batch.deletedAnchors);
     if (batch.watermark !== undefined) {
       if (cycle.mode === 'delta' && cycle.deleteHold.held.size === 0) {
         // every batch up to here is exported (invariant 4); held deletions must come again, so it stays put then
@@ -1693,6 +1694,38 @@ async function nestedGroupsOf(cycle: CycleContext, nesting: GroupNesting, direct
     for (const parent of parents) if (!reached.has(parent)) queue.push(parent);
   }
   return reached;
+}
+
+/**
+ * Deletions a delta reports by anchor alone (a generic LDAP server's RFC 4533 delete phase names entryUUIDs): what
+ * the connector space knows of each is deleted as the reconciliation sweep deletes what it no longer finds — the
+ * accidental-delete threshold counts them, a mapping without the Delete flow keeps its object — before the batch's
+ * watermark is stored, so a crash reports them again. An anchor the connector space does not know is nothing to do.
+ */
+async function deletedAnchorsStep(cycle: CycleContext, anchors: readonly string[]): Promise<void> {
+  const { connectorSpace } = cycle.deps;
+  for (let start = 0; start < anchors.length; start += 1000) {
+    const entries = await connectorSpace.get(anchors.slice(start, start + 1000));
+    const gone: string[] = [];
+    const items: WorkItem[] = [];
+    for (const entry of entries.values()) {
+      if (entry.state === 'deleted') continue;
+      if (entry.state === 'container') {
+        cycle.containers.delete(canonicalDn(entry.dn));
+        gone.push(entry.anchor);
+      } else if (entry.cloudId === null) gone.push(entry.anchor);
+      else {
+        const item = sweptItem(cycle, entry, 'Deleted in the source directory');
+        if (item.mapping === undefined || item.mapping.flowTypes.has('Delete')) items.push(item);
+      }
+    }
+    await connectorSpace.remove(gone);
+    if (items.length === 0) continue;
+    holdDeletesOverThreshold(cycle, items);
+    await exportStep({ cycle, items });
+    await writeLog(cycle, items.map((i) => logEntry(cycle, i)));
+    reportProgress(cycle, 'import');
+  }
 }
 
 /**
@@ -2189,7 +2222,7 @@ async function referenceResolutionStep(cycle: CycleContext): Promise<void> {
 }
 
 /** The deletion of an entry the import did not see (the sweep). */
-function sweptItem(cycle: CycleContext, entry: ConnectorSpaceEntry): WorkItem {
+function sweptItem(cycle: CycleContext, entry: ConnectorSpaceEntry, description = 'No longer in the source directory'): WorkItem {
   const mapping = mappingFor(cycle.config.schema, entry.sourceType);
   return {
     source: { type: entry.sourceType as SourceObject['type'], objectClasses: [], dn: entry.dn, parentDn: parentDn(entry.dn), anchors: {}, attributes: {}, isDeleted: true },
@@ -2202,7 +2235,7 @@ function sweptItem(cycle: CycleContext, entry: ConnectorSpaceEntry): WorkItem {
     entry,
     plan: 'delete',
     action: 'Delete',
-    steps: [{ name: 'import', status: 'Success', description: 'No longer in the source directory' }],
+    steps: [{ name: 'import', status: 'Success', description }],
     modified: [],
     logged: true,
   };

@@ -31,6 +31,18 @@ test('a source object and a batch round-trip through JSON unchanged', () => {
   const batch = decodeImportBatch(wire, 'items', 500);
   assert.equal(batch.watermark, 'cookie==');
   assert.deepEqual(batch.objects[0], object);
+  assert.equal(batch.deletedAnchors, undefined);
+  const deletions = decodeImportBatch(JSON.parse(JSON.stringify(encodeImportBatch({ objects: [], deletedAnchors: ['4474d714-7cac-1041-87b2-436a67698641'] }))), 'items', 500);
+  assert.deepEqual(deletions, { objects: [], deletedAnchors: ['4474d714-7cac-1041-87b2-436a67698641'] });
+});
+
+test('deleted anchors: strings, never empty, at most the batch size the service asked for', () => {
+  const refused = (value: unknown, code: string, path: RegExp) =>
+    assert.throws(() => decodeImportBatch({ objects: [], deletedAnchors: value }, 'items', 2), (error: CloudsyncError) => error.code === code && path.test(error.message));
+  refused('4474d714', 'ERR_AGENT_PROTOCOL', /items\.deletedAnchors: expected an array of strings/);
+  refused(['a', 7], 'ERR_AGENT_PROTOCOL', /items\.deletedAnchors\[1\]/);
+  refused(['a', ''], 'ERR_AGENT_PROTOCOL', /items\.deletedAnchors\[1\]: empty/);
+  refused(['a', 'b', 'c'], 'ERR_AGENT_BATCH_TOO_LARGE', /items\.deletedAnchors: 3 anchors in one batch; the service asked for at most 2/);
 });
 
 test('malformed input is refused naming the field', () => {

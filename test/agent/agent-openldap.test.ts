@@ -4,7 +4,9 @@
  * and a configuration on the LDAP2AADProvisioning template:
  *   - the full cycle through the agent brings the users and a groupOfNames with its members;
  *   - near real time: with the job's interval at an hour, an attribute modified in OpenLDAP arrives within seconds,
- *     because the agent's change watch polls the entryCSN delta and has the service run the job at once.
+ *     because the agent's change watch polls the entryCSN delta and has the service run the job at once;
+ *   - a deletion the same way: the delta reports it by RFC 4533 content synchronization (deletedAnchors crossing
+ *     the channel), and the user is in deleted items within seconds.
  * The bind password is in neither process's output.
  */
 import { after, before, describe, test } from 'node:test';
@@ -40,7 +42,7 @@ describe('cloudsync agent --source-type ldap ← OpenLDAP', { skip }, () => {
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  test('full cycle through the agent, then a modification brought by the change watch alone', async () => {
+  test('full cycle through the agent, then a modification and a deletion brought by the change watch alone', async () => {
     const passwordFile = join(dir, 'bind-password');
     await writeFile(passwordFile, `${ldap.adminPassword}\n`, { mode: 0o600 });
     await chmod(passwordFile, 0o600);
@@ -89,6 +91,21 @@ describe('cloudsync agent --source-type ldap ← OpenLDAP', { skip }, () => {
     const second = await lastExecution();
     assert.ok(second !== null && second.timeEnded > first.timeEnded, 'a second cycle ran, asked for by the agent');
     assert.ok(second.countImported < 8, `the agent's cycle is a delta: ${second.countImported} imported`);
+
+    // A deletion too: no entry's entryCSN changes, but the agent's delta reports it by content synchronization
+    // (RFC 4533, syncprov), so the change watch sees it and the deletion crosses to the service in seconds.
+    const deletedAt = Date.now();
+    await admin.del(people[7]!);
+    const doomed = users.find((user) => user.userPrincipalName === 'user000008@example.org')!;
+    await until('the deletion pushed by the agent', async () => {
+      const deleted = await listAll<{ id: string }>(service.url, tenant, '/v1.0/directory/deletedItems/microsoft.graph.user?$top=999&$select=id');
+      return deleted.some((user) => user.id === doomed.id) ? true : undefined;
+    }, 20_000, 200);
+    const deletionLatencyMs = Date.now() - deletedAt;
+    assert.ok(deletionLatencyMs < 10_000, `${deletionLatencyMs} ms`);
+    const remaining = await listAll<{ userPrincipalName: string }>(service.url, tenant, '/v1.0/users?$top=999&$select=userPrincipalName');
+    assert.equal(remaining.length, 7);
+    assert.equal((await lastExecution())!.state, 'Succeeded');
 
     for (const output of [service.output(), agent.output()]) assert.ok(!output.includes(ldap.adminPassword), 'the bind password is never printed');
     await agent.stop();

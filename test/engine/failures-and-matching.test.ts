@@ -203,11 +203,12 @@ describe('per-object failures, escrow and matching (sqlite)', () => {
 
 after(() => stopPostgres());
 
-describe('accidental-delete prevention (sqlite)', () => {
+for (const deletionsByAnchor of [false, true]) describe(`accidental-delete prevention (sqlite; deletions reported ${deletionsByAnchor ? 'by anchor alone, as RFC 4533 does' : 'as tombstones, as DirSync does'})`, () => {
   const backend = BACKENDS[0]!;
   let dispose: () => Promise<void>;
   let f: EngineFixture;
   const source = new MemorySource();
+  source.deletionsByAnchor = deletionsByAnchor;
 
   before(async () => {
     let store: Store;
@@ -226,6 +227,9 @@ describe('accidental-delete prevention (sqlite)', () => {
     source.delete(`CN=a2,${OU}`);
     const report = await f.cycle(source);
     assert.equal(report.deleted, 2);
+    const logged = f.log.entries.filter((e) => e.action === 'Delete').map((e) => e.steps[0]!.description);
+    assert.equal(logged.length, 2);
+    for (const description of logged) assert.match(description, deletionsByAnchor ? /^Deleted in the source directory$/ : /^Imported user .* \(deleted\)$/);
   });
 
   test('three deletions stop the cycle before deleting anything, and come back once allowed', async () => {

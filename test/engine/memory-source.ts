@@ -209,10 +209,24 @@ export class MemorySource implements SourceConnector {
     yield* this.#batches(this.#ordered((s) => !s.object.isDeleted), options, watermark);
   }
 
+  /**
+   * Deltas report a deletion by its anchor alone (`ImportBatch.deletedAnchors`, after the changed objects), as a
+   * generic LDAP server's RFC 4533 delete phase does, instead of as a tombstone.
+   */
+  deletionsByAnchor = false;
+
   async *deltaImport(watermark: Watermark, options: ImportOptions = {}): AsyncGenerator<ImportBatch> {
     const { seq } = JSON.parse(watermark) as { seq: number };
     const current = this.#watermark();
-    yield* this.#batches(this.#ordered((s) => s.seq > seq), options, current);
+    const changed = this.#ordered((s) => s.seq > seq);
+    if (!this.deletionsByAnchor) {
+      yield* this.#batches(changed, options, current);
+      return;
+    }
+    const deletedAnchors = changed.filter((o) => o.isDeleted).map(defaultAnchorOf);
+    const live = changed.filter((o) => !o.isDeleted);
+    if (live.length > 0) for await (const batch of this.#batches(live, options, current)) yield { objects: batch.objects };
+    yield { objects: [], ...(deletedAnchors.length === 0 ? {} : { deletedAnchors }), watermark: current };
   }
 
   async readObject(dn: string): Promise<SourceObject | undefined> {

@@ -1,6 +1,7 @@
 /**
  * The engine against a real OpenLDAP (generic LDAP connector, template LDAP2AADProvisioning): entryUUID anchors,
- * groupOfNames members, modify-timestamp deltas and deletions found by listAnchors() reconciliation.
+ * groupOfNames members, entryCSN deltas, deletions reported by RFC 4533 content synchronization (syncprov) and,
+ * from a connector told not to use it, found by listAnchors() reconciliation.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -50,7 +51,9 @@ describe('engine ← OpenLDAP (LDAP2AADProvisioning)', { skip }, () => {
     assert.deepEqual(await f.members(String(staff['id'])), ['Test User 1', 'Test User 2', 'Test User 3']);
   });
 
-  test('delta: a modification, a membership change and a deletion (found by listing anchors)', async () => {
+  test('delta: a modification, a membership change and a deletion (reported by content synchronization)', async () => {
+    // no anchor listing in this delta: the deletion can only come from the delta itself
+    f.config = { ...f.config, reconciliationIntervalMs: 600_000 };
     await new Promise((resolve) => setTimeout(resolve, 1100)); // modifyTimestamp has one-second granularity
     await admin.modify(people[4]!, [new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Director'] }) })]);
     await admin.modify(`cn=staff,ou=groups,${server.baseDn}`, [new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [people[5]!] }) })]);
@@ -66,9 +69,12 @@ describe('engine ← OpenLDAP (LDAP2AADProvisioning)', { skip }, () => {
     assert.deepEqual(await f.members(String(staff['id'])), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 6']);
   });
 
-  test('with a reconciliation interval, deltas skip the anchor listing until it has passed; then the deletion arrives', async () => {
+  test('without content synchronization, deltas skip the anchor listing until the reconciliation interval has passed; then the deletion arrives', async (t) => {
+    const connector = new GenericLdapConnector({ urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn, contentSync: false });
+    t.after(() => connector.close());
     f.config = { ...f.config, reconciliationIntervalMs: 600_000 };
     await f.cycle(connector, 'full'); // reconciles: the interval starts now
+    assert.equal((JSON.parse((await f.connectorSpace.getWatermark())!) as { syncCookie?: string }).syncCookie, undefined, 'no cookie');
     await admin.del(people[6]!);
     const within = await f.cycle(connector);
     assert.equal(within.mode, 'delta');

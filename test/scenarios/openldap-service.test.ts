@@ -2,8 +2,8 @@
  * A generic LDAP directory through the real service: `cloudsync server --embedded-agent --source-type ldap
  * --base-dn …` against a throwaway OpenLDAP, a configuration made with `cloudsync config create --template
  * LDAP2AADProvisioning`, and the cloud read back through /v1.0 after a full cycle and after a delta with a
- * modification, a rename, a membership change and a deletion (found by listing entryUUIDs: plain LDAP reports
- * no deletions).
+ * modification, a rename, a membership change and a deletion (reported by RFC 4533 content synchronization in
+ * the next delta; a full import finds one by what it no longer sees).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -78,7 +78,7 @@ describe('OpenLDAP → cloudsync server (embedded agent, --source-type ldap) →
     for (const user of anchors) assert.match(user.onPremisesImmutableId, /^[0-9a-f-]{36}$/, 'anchored on entryUUID');
   });
 
-  test('delta through the service: modify, rename, membership; a deletion by the next anchor listing', async () => {
+  test('delta through the service: modify, rename, membership; a deletion by the next delta', async () => {
     const before = (await cloudState(api)).userIds;
     await new Promise((resolve) => setTimeout(resolve, 1100)); // modifyTimestamp has one-second granularity
     await admin.modify(people[3]!, [new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Director'] }) })]);
@@ -100,14 +100,24 @@ describe('OpenLDAP → cloudsync server (embedded agent, --source-type ldap) →
     assert.equal(state.userIds.get('user000005@example.org'), before.get('user000005@example.org'), 'renamed, same cloud object');
     assert.deepEqual(state.groups, ['staff: Test User 1, Test User 2, Test User 3, Test User 4']);
 
-    // Plain LDAP reports no deletions: they are found by listing the entryUUIDs (on a delta at most every
-    // reconciliation interval) or by a full import — here a restart that resets the watermark.
+    // A plain search sees no deletions; OpenLDAP's syncprov reports them by RFC 4533 content synchronization, so
+    // the next delta brings the deletion — well inside the reconciliation interval (10 minutes from the full
+    // cycle), whose anchor listing would otherwise be the first to find it.
     await admin.del(people[5]!);
-    const full = await runCycle(api, configuration, 'restart', { criteria: { resetScope: 'Watermark' } });
-    assert.equal(full.state, 'Succeeded', JSON.stringify(full));
+    const deletion = await runCycle(api, configuration);
+    assert.equal(deletion.state, 'Succeeded', JSON.stringify(deletion));
     state = await cloudState(api);
     assert.deepEqual(state.users, users);
     assert.equal((await deletedUsers(api)).get('user000006@example.org'), before.get('user000006@example.org'), 'soft-deleted');
+    const logs = await listAll<{ targetIdentity: { id: string }; provisioningSteps: { description: string }[] }>(api,
+      `/v1.0/auditLogs/provisioning?$top=999&$filter=${encodeURIComponent(`provisioningAction eq 'delete' and jobId eq '${configuration.jobId}'`)}`);
+    assert.deepEqual(logs.map((entry) => [entry.targetIdentity.id, entry.provisioningSteps[0]!.description]), [[before.get('user000006@example.org'), 'Deleted in the source directory']]);
+
+    // A full import (a restart that resets the watermark) finds a deletion too, by what it no longer sees.
+    await admin.del(people[4]!.replace('user000005', 'user000005-renamed'));
+    const full = await runCycle(api, configuration, 'restart', { criteria: { resetScope: 'Watermark' } });
+    assert.equal(full.state, 'Succeeded', JSON.stringify(full));
+    assert.deepEqual((await cloudState(api)).users, users.slice(0, 4));
   });
 
   test('DELETE of the job: removeObjects must be true or false; true takes its objects out of the cloud', async () => {

@@ -11,8 +11,15 @@
  *   made in the same second as the watermark (those repeat, by design).
  * - A modrdn updates entryCSN/modifyTimestamp, so renames and moves are reported with their new DN and the same
  *   entryUUID.
- * - Deletions leave no trace a plain search can see: the engine reconciles with listAnchors() (capability
- *   `deltaReportsDeletions: false`). syncrepl refreshAndPersist (RFC 4533) would report them; it is a later step.
+ * - Deletions leave no trace a plain search can see. Where the server offers RFC 4533 content synchronization
+ *   (content-sync.ts; OpenLDAP's syncprov), the watermark also holds a sync cookie, and each delta ends with a
+ *   refreshOnly search from it that asks for no attributes: the entryUUIDs it reports deleted are the last batch's
+ *   `deletedAnchors`, and its new cookie goes into the next watermark. The cookie of a full import is taken before
+ *   the import reads anything (a base-scope search that matches nothing), like its contextCSN, so a deletion racing
+ *   the import is reported by the next delta rather than lost. A server that answers with a present phase instead
+ *   (its session log no longer covers the cookie) reports nothing explicitly; the engine's reconciliation with
+ *   listAnchors() (capability `deltaReportsDeletions: false`, every `reconciliationInterval`) stays the safety net
+ *   for that and for servers without content synchronization.
  */
 import { CloudsyncError } from '../../errors/index.ts';
 import type { Value } from '../../expressions/value.ts';
@@ -30,7 +37,8 @@ import {
 import { LdapConnection, type LdapConnectionOptions } from './ldap-connection.ts';
 import { normalizeEntry } from './ldap-entry.ts';
 import { readLdapSchema } from './ldap-schema.ts';
-import { completePage, completeRanges, inBatches, pagedEntries, valueChunks, withFinalWatermark } from './paged-search.ts';
+import { CONTENT_SYNC_MODES, CONTENT_SYNC_OIDS, ContentSyncRequestControl } from './content-sync.ts';
+import { completePage, completeRanges, inBatches, pagedEntries, valueChunks, withFinalBatch, withFinalWatermark } from './paged-search.ts';
 
 export interface GenericLdapConnectorOptions extends LdapConnectionOptions {
   /** The subtree to import (required: generic servers often have several naming contexts). */
@@ -42,13 +50,25 @@ export interface GenericLdapConnectorOptions extends LdapConnectionOptions {
   /** Extra binary attributes beyond the schema's. */
   readonly binaryAttributes?: readonly string[];
   readonly pageSize?: number;
+  /**
+   * Use RFC 4533 content synchronization, where the server offers it, to learn of deletions in each delta
+   * (default true). Off: deletions are found by the engine's anchor listing only.
+   */
+  readonly contentSync?: boolean;
 }
 
 const OPERATIONAL = ['entryUUID', 'entryCSN', 'modifyTimestamp', 'createTimestamp', 'objectClass'] as const;
 
+/** `syncCookie`: base64 of the RFC 4533 cookie to refresh from (absent: the server offers no content synchronization). */
 type GenericWatermark =
-  | { readonly v: 1; readonly kind: 'csn'; readonly csns: readonly string[] }
-  | { readonly v: 1; readonly kind: 'modifyTimestamp'; readonly since: string };
+  | { readonly v: 1; readonly kind: 'csn'; readonly csns: readonly string[]; readonly syncCookie?: string }
+  | { readonly v: 1; readonly kind: 'modifyTimestamp'; readonly since: string; readonly syncCookie?: string };
+
+/** What a server answers a content-synchronization search it will not serve: not a reason to fail the import. */
+const REFUSALS: ReadonlySet<string> = new Set(['ERR_LDAP_PROTOCOL', 'ERR_LDAP_INSUFFICIENT_ACCESS']);
+
+/** Matches no entry: the cookie-only refresh of a full import (RFC 4515). */
+const NO_ENTRY = '(!(objectClass=*))';
 
 /** RFC 4517 GeneralizedTime of `date` in UTC, second precision (what modifyTimestamp compares against). */
 function generalizedTime(date: Date): string {
@@ -72,7 +92,7 @@ export class GenericLdapConnector implements SourceConnector {
 
   readonly #options: GenericLdapConnectorOptions;
   readonly connection: LdapConnection;
-  #context: Promise<{ schema: AttributeSchema; binary: string[] }> | undefined;
+  #context: Promise<{ schema: AttributeSchema; binary: string[]; contentSync: boolean }> | undefined;
 
   constructor(options: GenericLdapConnectorOptions) {
     if (typeof options.baseDn !== 'string' || options.baseDn === '') throw new TypeError('GenericLdapConnectorOptions.baseDn is required');
@@ -80,13 +100,14 @@ export class GenericLdapConnector implements SourceConnector {
     this.connection = new LdapConnection(options);
   }
 
-  async #ctx(): Promise<{ schema: AttributeSchema; binary: string[] }> {
+  async #ctx(): Promise<{ schema: AttributeSchema; binary: string[]; contentSync: boolean }> {
     this.#context ??= (async () => {
       const rootDse = await this.connection.readRootDse();
       const served = rootDse.subschemaSubentry ? await readLdapSchema(this.connection, rootDse.subschemaSubentry).catch(() => undefined) : undefined;
       const schema = served ? layeredSchema(served, WELL_KNOWN_ATTRIBUTES) : WELL_KNOWN_ATTRIBUTES;
       const binary = ['jpegPhoto', 'userCertificate', 'userCertificate;binary', 'userPassword', 'audio', 'photo', ...(this.#options.binaryAttributes ?? [])];
-      return { schema, binary };
+      const contentSync = this.#options.contentSync !== false && rootDse.supportedControls.has(CONTENT_SYNC_OIDS.request) && this.connection.parsesContentSync;
+      return { schema, binary, contentSync };
     })();
     try {
       return await this.#context;
@@ -100,12 +121,44 @@ export class GenericLdapConnector implements SourceConnector {
     return [...new Set([...(this.#options.attributes ?? ['*']), ...OPERATIONAL])];
   }
 
-  /** The watermark for "now": the suffix's contextCSN, else the current time as a modifyTimestamp bound. */
-  async #currentWatermark(): Promise<Watermark> {
+  /**
+   * The watermark for "now": the suffix's contextCSN, else the current time as a modifyTimestamp bound; with the
+   * content-synchronization cookie `syncCookie` when there is one.
+   */
+  async #currentWatermark(syncCookie: Uint8Array | undefined): Promise<GenericWatermark> {
+    const cookie = syncCookie === undefined ? {} : { syncCookie: Buffer.from(syncCookie).toString('base64') };
     const csns = await this.#contextCsns();
-    if (csns.length > 0) return JSON.stringify({ v: 1, kind: 'csn', csns } satisfies GenericWatermark);
+    if (csns.length > 0) return { v: 1, kind: 'csn', csns, ...cookie };
     // Without CSNs, take "now" on the server's clock is not available portably; one second of slack on ours.
-    return JSON.stringify({ v: 1, kind: 'modifyTimestamp', since: generalizedTime(new Date(Date.now() - 1000)) } satisfies GenericWatermark);
+    return { v: 1, kind: 'modifyTimestamp', since: generalizedTime(new Date(Date.now() - 1000)), ...cookie };
+  }
+
+  /**
+   * One RFC 4533 refreshOnly search of the imported subtree from `cookie` (none: the current state, by a base
+   * search that matches nothing), asking for no attributes (`1.1`, RFC 4511 §4.5.1.8): the deletions since the
+   * cookie and the cookie to refresh from next time. Undefined when the server offers no content synchronization.
+   */
+  async #refresh(cookie: Uint8Array | undefined): Promise<{ readonly cookie: Uint8Array; readonly deleted: readonly string[] } | undefined> {
+    if (!(await this.#ctx()).contentSync) return undefined;
+    const control = new ContentSyncRequestControl({ mode: CONTENT_SYNC_MODES.refreshOnly, ...(cookie === undefined ? {} : { cookie }) });
+    const search = cookie === undefined
+      ? { scope: 'base' as const, filter: NO_ENTRY, attributes: ['1.1'] }
+      : { scope: 'sub' as const, filter: this.#options.filter ?? GENERIC_OBJECT_FILTER, attributes: ['1.1'] };
+    try {
+      await this.connection.search(this.#options.baseDn, search, [control, control.stateReceiver]);
+    } catch (error) {
+      // Refused, rather than unreachable: the bind DN may not read what syncprov needs, or a server restored from a
+      // backup may not know the cookie. This refresh reports no deletions (the anchor listing still finds them), and
+      // a refused cookie is replaced by a fresh one so that the next delta can report them again.
+      if (!(error instanceof CloudsyncError) || !REFUSALS.has(error.code)) throw error;
+      return cookie === undefined ? undefined : { ...((await this.#refresh(undefined)) ?? { cookie }), deleted: [] };
+    }
+    // RFC 4533 §3.3.1: a refresh that ends without a cookie leaves the client's own valid (nothing changed)
+    const next = control.responseCookie ?? cookie;
+    if (!control.done || next === undefined) {
+      throw new CloudsyncError('ERR_LDAP_PROTOCOL', `${this.connection.currentUrl} ended a content-synchronization search (RFC 4533) without a Sync Done control or a cookie`, { details: { retryable: false } });
+    }
+    return { cookie: next, deleted: [...control.deleted] };
   }
 
   async #contextCsns(): Promise<string[]> {
@@ -140,7 +193,7 @@ export class GenericLdapConnector implements SourceConnector {
   }
 
   async *fullImport(options: ImportOptions = {}): AsyncGenerator<ImportBatch> {
-    const watermark = await this.#currentWatermark();
+    const watermark = JSON.stringify(await this.#currentWatermark((await this.#refresh(undefined))?.cookie));
     yield* withFinalWatermark(this.#search(this.#options.filter ?? GENERIC_OBJECT_FILTER, options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal, options.maxInlineValues), () => watermark);
   }
 
@@ -152,12 +205,22 @@ export class GenericLdapConnector implements SourceConnector {
     } catch {
       throw new CloudsyncError('ERR_CONFIG_INVALID', 'the watermark is not a generic LDAP watermark; run a full import to get one', { path: 'watermark' });
     }
-    const next = await this.#currentWatermark();
+    const next = await this.#currentWatermark(undefined);
     const since = parsed.kind === 'csn'
       ? `(|${parsed.csns.map((csn) => `(&(entryCSN>=${escapeFilterValue(csn)})(!(entryCSN=${escapeFilterValue(csn)})))`).join('')})`
       : `(modifyTimestamp>=${escapeFilterValue(parsed.since)})`;
     const filter = `(&${this.#options.filter ?? GENERIC_OBJECT_FILTER}${since})`;
-    yield* withFinalWatermark(this.#search(filter, options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal, options.maxInlineValues), () => next);
+    const cookie = typeof parsed.syncCookie === 'string' ? new Uint8Array(Buffer.from(parsed.syncCookie, 'base64')) : undefined;
+    // After the changed objects: a deletion is applied after every change the same delta reports.
+    const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+    yield* withFinalBatch(this.#search(filter, batchSize, options.signal, options.maxInlineValues), batchSize, async () => {
+      // A watermark from before content synchronization (or from a server without it) starts a cookie here.
+      const refreshed = await this.#refresh(cookie);
+      return {
+        watermark: JSON.stringify({ ...next, ...(refreshed === undefined ? {} : { syncCookie: Buffer.from(refreshed.cookie).toString('base64') }) }),
+        deletedAnchors: cookie === undefined || refreshed === undefined ? [] : refreshed.deleted,
+      };
+    });
   }
 
   async readObject(dn: string): Promise<SourceObject | undefined> {

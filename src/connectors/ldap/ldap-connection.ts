@@ -21,6 +21,7 @@ import type { ConnectionOptions } from 'node:tls';
 import { Client, type Control, type SearchOptions, type SearchResult } from 'ldapts';
 import { CloudsyncError } from '../../errors/index.ts';
 import { isRetryable, toLdapError } from './ldap-errors.ts';
+import { installContentSyncParsing } from './content-sync.ts';
 import { installSearchEntryDecoding } from './search-entry-decoding.ts';
 
 export interface LdapConnectionOptions {
@@ -59,6 +60,7 @@ export class LdapConnection {
   readonly #ca: string | undefined;
   readonly #bind: (client: Client) => Promise<void>;
   #client: Client | undefined;
+  #parsesContentSync = true;
   #connecting: Promise<Client> | undefined;
   #urlIndex = 0;
   #closed = false;
@@ -119,6 +121,8 @@ export class LdapConnection {
       ...(secure ? { tlsOptions: this.#tlsOptions(url) } : {}),
     });
     installSearchEntryDecoding(client);
+    // after the entry decoding: it wraps that hook and hands it every message but content synchronization's
+    if (!installContentSyncParsing(client)) this.#parsesContentSync = false;
     try {
       if (!secure && this.#options.startTls) {
         try {
@@ -203,6 +207,11 @@ export class LdapConnection {
       }
     }
     throw lastError ?? new CloudsyncError('ERR_LDAP_UNREACHABLE', `${what}: no server answered`, { details: { retryable: true } });
+  }
+
+  /** Every client of this connection can parse RFC 4533 content synchronization (content-sync.ts). */
+  get parsesContentSync(): boolean {
+    return this.#parsesContentSync;
   }
 
   async search(base: string, options: SearchOptions, controls?: Control | Control[]): Promise<SearchResult> {

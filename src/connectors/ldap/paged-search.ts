@@ -162,6 +162,34 @@ export async function* withFinalWatermark(batches: AsyncIterable<SourceObject[]>
   yield { objects: pending ?? [], watermark: watermark() };
 }
 
+/**
+ * As withFinalWatermark, with deletions and the watermark worked out once every object is read: they may come from
+ * another search (content synchronization) that must run after the objects' own. The deletions follow the last
+ * objects in batches of at most `batchSize` anchors (a batch's bound, whatever it carries); the watermark rides on
+ * the last batch.
+ */
+export async function* withFinalBatch(
+  batches: AsyncIterable<SourceObject[]>,
+  batchSize: number,
+  last: () => Promise<{ readonly watermark: string; readonly deletedAnchors: readonly string[] }>,
+): AsyncGenerator<ImportBatch> {
+  let pending: SourceObject[] | undefined;
+  for await (const batch of batches) {
+    if (pending) yield { objects: pending };
+    pending = batch;
+  }
+  const { watermark, deletedAnchors } = await last();
+  if (pending !== undefined && pending.length > 0 && deletedAnchors.length > 0) yield { objects: pending };
+  if (deletedAnchors.length === 0) {
+    yield { objects: pending ?? [], watermark };
+    return;
+  }
+  for (let start = 0; start < deletedAnchors.length; start += batchSize) {
+    const end = Math.min(start + batchSize, deletedAnchors.length);
+    yield { objects: [], deletedAnchors: deletedAnchors.slice(start, end), ...(end === deletedAnchors.length ? { watermark } : {}) };
+  }
+}
+
 /** Runs `fn` over items with at most `limit` in flight, preserving order. */
 export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);

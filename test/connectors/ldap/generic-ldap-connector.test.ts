@@ -12,14 +12,16 @@ import { addGroupOfNames, openLdapUnavailableReason, seedGenericUsers, startOpen
 
 const skip = openLdapUnavailableReason();
 
-async function collect(batches: AsyncIterable<ImportBatch>): Promise<{ objects: SourceObject[]; watermark: string | undefined }> {
+async function collect(batches: AsyncIterable<ImportBatch>): Promise<{ objects: SourceObject[]; deletedAnchors: string[]; watermark: string | undefined }> {
   const objects: SourceObject[] = [];
+  const deletedAnchors: string[] = [];
   let watermark: string | undefined;
   for await (const batch of batches) {
     objects.push(...batch.objects);
+    deletedAnchors.push(...(batch.deletedAnchors ?? []));
     if (batch.watermark) watermark = batch.watermark;
   }
-  return { objects, watermark };
+  return { objects, deletedAnchors, watermark };
 }
 
 const dnsOf = (value: Value | undefined): string[] =>
@@ -66,12 +68,14 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
     }
   });
 
-  test('delta by entryCSN reports creates, modifies, renames and moves; deletions are found by anchor reconciliation', async () => {
+  test('delta by entryCSN reports creates, modifies, renames and moves; deletions by content synchronization (RFC 4533) and by anchor reconciliation', async () => {
     const connector = new GenericLdapConnector(options());
     try {
       const full = await collect(connector.fullImport());
+      assert.ok((JSON.parse(full.watermark!) as { syncCookie?: string }).syncCookie, 'syncprov offers content synchronization: the watermark holds its cookie');
       const idle = await collect(connector.deltaImport(full.watermark!));
       assert.equal(idle.objects.length, 0, 'nothing changed');
+      assert.deepEqual(idle.deletedAnchors, []);
 
       const before = new Map(full.objects.map((o) => [o.dn, o]));
       const renamedFrom = users[1]!;
@@ -102,9 +106,31 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
       for await (const page of connector.listAnchors({ batchSize: 40 })) for (const a of page) anchors.add(a);
       const gone = full.objects.filter((o) => !anchors.has(o.anchors.entryUuid!)).map((o) => o.dn);
       assert.deepEqual(gone, [deletedDn], 'reconciliation finds exactly the deleted entry');
+      assert.deepEqual(delta.deletedAnchors, [before.get(deletedDn)!.anchors.entryUuid], 'the delta itself reports the deletion, by entryUUID');
 
       const again = await collect(connector.deltaImport(delta.watermark!));
       assert.equal(again.objects.length, 0);
+      assert.deepEqual(again.deletedAnchors, [], 'a deletion is reported once: the next delta starts from the new cookie');
+
+      // A watermark written before content synchronization (no cookie) still works: its delta cannot know the
+      // deletions (reconciliation finds them), and starts a cookie for the next one.
+      const { syncCookie: _, ...old } = JSON.parse(again.watermark!) as Record<string, unknown>;
+      await admin.del(users[4]!);
+      const fromOld = await collect(connector.deltaImport(JSON.stringify(old)));
+      assert.deepEqual(fromOld.deletedAnchors, []);
+      assert.ok((JSON.parse(fromOld.watermark!) as { syncCookie?: string }).syncCookie);
+      await admin.del(users[5]!);
+      const next = await collect(connector.deltaImport(fromOld.watermark!));
+      assert.deepEqual(next.deletedAnchors, [before.get(users[5]!)!.anchors.entryUuid]);
+
+      // A cookie the server cannot use (a directory restored from a backup, a corrupted watermark) fails nothing:
+      // that delta reports no deletions (the anchor listing finds them) and hands back a cookie that works.
+      const bogus = JSON.stringify({ ...JSON.parse(next.watermark!) as object, syncCookie: Buffer.from('rid=abc,sid=zz,csn=not-a-csn').toString('base64') });
+      const refused = await collect(connector.deltaImport(bogus));
+      assert.deepEqual(refused.deletedAnchors, []);
+      await admin.del(users[6]!);
+      const recovered = await collect(connector.deltaImport(refused.watermark!));
+      assert.deepEqual(recovered.deletedAnchors, [before.get(users[6]!)!.anchors.entryUuid]);
     } finally {
       await connector.close();
     }

@@ -1,0 +1,231 @@
+/**
+ * RFC 4533, the LDAP Content Synchronization Operation (OpenLDAP's syncprov overlay serves it): what a generic
+ * LDAP source uses to learn of deletions, which no ordinary search can see.
+ *
+ *   syncUUID ::= OCTET STRING (SIZE(16))
+ *   syncCookie ::= OCTET STRING
+ *
+ *   syncRequestValue ::= SEQUENCE {                  -- control 1.3.6.1.4.1.4203.1.9.1.1, on the SearchRequest
+ *       mode ENUMERATED { refreshOnly (1), refreshAndPersist (3) },
+ *       cookie     syncCookie OPTIONAL,
+ *       reloadHint BOOLEAN DEFAULT FALSE }
+ *
+ *   syncStateValue ::= SEQUENCE {                    -- control 1.3.6.1.4.1.4203.1.9.1.2, on each SearchResultEntry
+ *       state ENUMERATED { present (0), add (1), modify (2), delete (3) },
+ *       entryUUID syncUUID,
+ *       cookie    syncCookie OPTIONAL }
+ *
+ *   syncDoneValue ::= SEQUENCE {                     -- control 1.3.6.1.4.1.4203.1.9.1.3, on the SearchResultDone
+ *       cookie          syncCookie OPTIONAL,
+ *       refreshDeletes  BOOLEAN DEFAULT FALSE }
+ *
+ *   syncInfoValue ::= CHOICE {                       -- IntermediateResponse 1.3.6.1.4.1.4203.1.9.1.4
+ *       newcookie      [0] syncCookie,
+ *       refreshDelete  [1] SEQUENCE { cookie syncCookie OPTIONAL, refreshDone BOOLEAN DEFAULT TRUE },
+ *       refreshPresent [2] SEQUENCE { cookie syncCookie OPTIONAL, refreshDone BOOLEAN DEFAULT TRUE },
+ *       syncIdSet      [3] SEQUENCE { cookie syncCookie OPTIONAL, refreshDeletes BOOLEAN DEFAULT FALSE,
+ *                                     syncUUIDs SET OF syncUUID } }
+ *
+ * RFC 4533 §3.3: a refresh with a cookie sends the entries changed since it, and the deleted ones either explicitly
+ * ("delete" states, or a syncIdSet with refreshDeletes TRUE: the *delete phase*) or implicitly, by sending every
+ * entry still there as "present" and ending with refreshDeletes FALSE (the *present phase*: whatever was not
+ * mentioned is gone). OpenLDAP answers with the delete phase while its session log (`olcSpSessionlog`) still covers
+ * the cookie, and falls back to the present phase otherwise (a log too short, a restart: the log is in memory).
+ * Only explicit deletions are reported by this module; a present phase is recorded as such, and the engine's
+ * periodic reconciliation by anchor listing stays what finds deletions then.
+ *
+ * IntermediateResponse ::= [APPLICATION 25] SEQUENCE { responseName [0] LDAPOID OPTIONAL,
+ *                                                      responseValue [1] OCTET STRING OPTIONAL }  (RFC 4511 §4.13)
+ *
+ * What could go wrong: ldapts 9 knows neither the sync controls nor IntermediateResponse (its parser throws
+ * "Protocol Operation not supported: 0x79" and fails the search). `installContentSyncParsing` wraps the same
+ * parser hook the entry decoding uses (search-entry-decoding.ts) for searches that carry a ContentSyncRequest
+ * control only; when ldapts no longer has that hook it reports false, and the connector does not use content
+ * synchronization (test/connectors/ldap/content-sync.test.ts then fails, so that an upgrade notices).
+ */
+import { Ber, BerReader, BerWriter, Control, SearchReference, SearchRequest, type Client, type Message } from 'ldapts';
+
+export const CONTENT_SYNC_OIDS = Object.freeze({
+  request: '1.3.6.1.4.1.4203.1.9.1.1',
+  state: '1.3.6.1.4.1.4203.1.9.1.2',
+  done: '1.3.6.1.4.1.4203.1.9.1.3',
+  info: '1.3.6.1.4.1.4203.1.9.1.4',
+});
+
+export const CONTENT_SYNC_MODES = { refreshOnly: 1, refreshAndPersist: 3 } as const;
+
+/** RFC 4533 §2.3 syncStateValue.state. */
+const SYNC_STATES = ['present', 'add', 'modify', 'delete'] as const;
+export type SyncState = (typeof SYNC_STATES)[number];
+
+/** RFC 4511 §4.13: the IntermediateResponse protocol operation, [APPLICATION 25] constructed. */
+const INTERMEDIATE_RESPONSE = 0x79;
+/** syncInfoValue CHOICE tags: [0] primitive, [1]–[3] constructed. */
+const INFO_NEW_COOKIE = 0x80;
+const INFO_REFRESH_DELETE = 0xa1;
+const INFO_REFRESH_PRESENT = 0xa2;
+const INFO_SYNC_ID_SET = 0xa3;
+const SET_OF = 0x31;
+
+/** A syncUUID as the RFC 4530 entryUUID string OpenLDAP stores and our anchors hold (lower-case). */
+export function formatSyncUuid(bytes: Uint8Array): string {
+  if (bytes.length !== 16) throw new RangeError(`a syncUUID has 16 bytes, not ${bytes.length}`);
+  const hex = Buffer.from(bytes).toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A cookie read from the message buffer: a copy, since the reader's subarray is a view of the whole message. */
+function cookieFrom(reader: BerReader): Uint8Array | undefined {
+  const value = reader.readString(Ber.OctetString, true) as Buffer | null;
+  return value === null ? undefined : new Uint8Array(value);
+}
+
+/**
+ * The Sync Request control, and what the server answers to it over the whole search: the entries' states, the
+ * Sync Info messages and the Sync Done control (ldapts parses a response control into the request control whose
+ * `responseType` names it, as with DirSync). Valid once the search has resolved.
+ */
+export class ContentSyncRequestControl extends Control {
+  readonly mode: number;
+  readonly cookie: Uint8Array | undefined;
+  /** entryUUIDs the server reported deleted (delete states; syncIdSet with refreshDeletes TRUE) */
+  readonly deleted = new Set<string>();
+  /** the server sent a present phase: deletions were implied, not reported */
+  presentPhase = false;
+  /** the last cookie the server sent (Sync Info or Sync Done); the next refresh starts from it */
+  responseCookie: Uint8Array | undefined;
+  /** the Sync Done control arrived (a refreshOnly search ended as RFC 4533 says it must) */
+  done = false;
+  /** The receiver of each entry's Sync State control: it is among the request's controls but writes nothing. */
+  readonly stateReceiver: SyncStateReceiver;
+
+  constructor(options: { readonly mode: number; readonly cookie?: Uint8Array }) {
+    // critical: a server that does not know the control must refuse the search, not answer it as a plain one
+    super(CONTENT_SYNC_OIDS.request, { critical: true, responseType: CONTENT_SYNC_OIDS.done });
+    this.mode = options.mode;
+    if (options.cookie !== undefined && options.cookie.length > 0) this.cookie = options.cookie;
+    this.stateReceiver = new SyncStateReceiver(this);
+  }
+
+  protected override writeControl(writer: BerWriter): void {
+    const value = new BerWriter();
+    value.startSequence();
+    value.writeEnumeration(this.mode);
+    if (this.cookie !== undefined) value.writeBuffer(Buffer.from(this.cookie), Ber.OctetString);
+    value.endSequence();
+    writer.writeBuffer(value.buffer, Ber.OctetString);
+  }
+
+  /** syncDoneValue */
+  protected override parseControl(reader: BerReader): void {
+    this.done = true;
+    if (reader.readSequence() === null) return;
+    const end = reader.offset + reader.length;
+    if (reader.offset < end && reader.peek() === Ber.OctetString) this.responseCookie = cookieFrom(reader) ?? this.responseCookie;
+    const refreshDeletes = reader.offset < end && reader.peek() === Ber.Boolean ? reader.readBoolean() === true : false;
+    if (!refreshDeletes) this.presentPhase = true;
+  }
+
+  /** syncStateValue of one entry */
+  state(state: SyncState, uuid: string, cookie: Uint8Array | undefined): void {
+    if (state === 'delete') this.deleted.add(uuid);
+    if (state === 'present') this.presentPhase = true;
+    if (cookie !== undefined) this.responseCookie = cookie;
+  }
+
+  /** syncInfoValue of one IntermediateResponse */
+  info(value: Buffer): void {
+    const reader = new BerReader(value);
+    const tag = reader.peek();
+    if (tag === INFO_NEW_COOKIE) {
+      this.responseCookie = cookieOf(reader, INFO_NEW_COOKIE) ?? this.responseCookie;
+      return;
+    }
+    if (tag !== INFO_REFRESH_DELETE && tag !== INFO_REFRESH_PRESENT && tag !== INFO_SYNC_ID_SET) {
+      throw new RangeError(`a Sync Info message with an unknown choice (tag 0x${tag?.toString(16) ?? 'none'})`);
+    }
+    reader.readSequence(tag);
+    const end = reader.offset + reader.length;
+    if (reader.offset < end && reader.peek() === Ber.OctetString) this.responseCookie = cookieFrom(reader) ?? this.responseCookie;
+    if (tag === INFO_REFRESH_PRESENT) this.presentPhase = true;
+    if (tag !== INFO_SYNC_ID_SET) return;
+    const refreshDeletes = reader.offset < end && reader.peek() === Ber.Boolean ? reader.readBoolean() === true : false;
+    reader.readSequence(SET_OF);
+    const setEnd = reader.offset + reader.length;
+    while (reader.offset < setEnd) {
+      const uuid = reader.readString(Ber.OctetString, true) as Buffer | null;
+      if (uuid === null) break;
+      if (refreshDeletes) this.deleted.add(formatSyncUuid(uuid));
+    }
+    if (!refreshDeletes) this.presentPhase = true;
+  }
+}
+
+function cookieOf(reader: BerReader, tag: number): Uint8Array | undefined {
+  const value = reader.readString(tag, true) as Buffer | null;
+  return value === null ? undefined : new Uint8Array(value);
+}
+
+/**
+ * Receives the Sync State control of each entry of a content-synchronization search. It rides in the request's
+ * control list only so that ldapts' ControlParser finds it by `responseType`; it writes nothing into the request.
+ */
+export class SyncStateReceiver extends Control {
+  readonly #request: ContentSyncRequestControl;
+
+  constructor(request: ContentSyncRequestControl) {
+    super(CONTENT_SYNC_OIDS.state, { responseType: CONTENT_SYNC_OIDS.state });
+    this.#request = request;
+  }
+
+  // the request carries this object for the parser only: nothing of it goes on the wire
+  override write(_writer: BerWriter): void {}
+
+  protected override parseControl(reader: BerReader): void {
+    if (reader.readSequence() === null) return;
+    const end = reader.offset + reader.length;
+    const state = SYNC_STATES[reader.readEnumeration() ?? -1];
+    const uuid = reader.readString(Ber.OctetString, true) as Buffer | null;
+    const cookie = reader.offset < end && reader.peek() === Ber.OctetString ? cookieFrom(reader) : undefined;
+    if (state === undefined || uuid === null || uuid.length !== 16) throw new RangeError('a Sync State control without a valid state and entryUUID');
+    this.#request.state(state, formatSyncUuid(uuid), cookie);
+  }
+}
+
+/** The request's content-synchronization control, if it has one. */
+function contentSyncOf(request: Message | undefined): ContentSyncRequestControl | undefined {
+  if (!(request instanceof SearchRequest)) return undefined;
+  for (const control of (request.controls ?? []) as Control[]) if (control instanceof ContentSyncRequestControl) return control;
+  return undefined;
+}
+
+interface ParserInternals {
+  _getMessageFromProtocolOperation(messageId: number, protocolOperation: number, reader: BerReader, request: Message | undefined): Message;
+}
+
+/**
+ * Makes `client` understand the IntermediateResponse messages of content-synchronization searches (Sync Info),
+ * handing them to the search's ContentSyncRequestControl. Returns false (and changes nothing) when this ldapts does
+ * not have the parser hook. Any other message, and an IntermediateResponse of any other search, is parsed as before.
+ */
+export function installContentSyncParsing(client: Client): boolean {
+  const parser = (client as unknown as { messageParser?: Partial<ParserInternals> }).messageParser;
+  const previous = parser?._getMessageFromProtocolOperation;
+  if (parser === undefined || typeof previous !== 'function' || previous.length !== 4) return false;
+  const inner = previous.bind(parser);
+  parser._getMessageFromProtocolOperation = (messageId, protocolOperation, reader, request) => {
+    const sync = protocolOperation === INTERMEDIATE_RESPONSE ? contentSyncOf(request) : undefined;
+    if (sync === undefined) return inner(messageId, protocolOperation, reader, request);
+    const end = reader.offset + reader.length;
+    let name: string | undefined;
+    let value: Buffer | undefined;
+    if (reader.offset < end && reader.peek() === 0x80) name = reader.readString(0x80) ?? undefined;
+    if (reader.offset < end && reader.peek() === 0x81) value = (reader.readString(0x81, true) as Buffer | null) ?? undefined;
+    // Sync Info carries its OID as the responseName; an IntermediateResponse of another kind is ignored.
+    if (value !== undefined && (name === undefined || name === CONTENT_SYNC_OIDS.info)) sync.info(value);
+    // ldapts settles a search on any message that is not an entry, a reference or the final result: handed a
+    // reference without URIs, it keeps waiting for the SearchResultDone and adds nothing to the result.
+    return new SearchReference({ messageId, uris: [] });
+  };
+  return true;
+}
