@@ -5,7 +5,7 @@
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
  *                                 [--managers N] [--imports thread|inProcess] [--remap] [--scope-out [--scope-in]] [--conflicts N]
- *                                 [--arrivals N]
+ *                                 [--arrivals N] [--deletions N]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
@@ -27,6 +27,10 @@
  * them is timed; then N more, created by a delta whose source claims no back links (`capabilities.backLinks`): the
  * difference is what reading each newcomer's memberOf and directReports costs (docs/engine.md, "Arrivals under
  * another RDN").
+ * `--deletions N` (OpenLDAP): at the end, the first N users are deleted from slapd and the delta cycle that deletes
+ * them from the cloud is timed (approved, as with `--scope-out`): the deletions reach it by RFC 4533 content
+ * synchronization in the delta itself (docs/connectors.md), not by an anchor listing. They are added back
+ * afterwards (with new entryUUIDs), so the dump after the child and the next run read as many entries.
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -34,8 +38,8 @@
  * loaded offline (slapadd); Samba through LDAP adds (slow: ~1,000 users/s), so its default is 20,000 users.
  * Prints one JSON document; nothing is asserted.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,6 +83,7 @@ const { values: args } = parseArgs({
     conflicts: { type: 'string' },
     /** Samba: N users added after the deltas, then N more; the delta creating each set timed, with and without back links */
     arrivals: { type: 'string' },
+    deletions: { type: 'string' },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -108,6 +113,8 @@ interface ChildSpec {
   readonly users?: number;
   /** Samba: users added after the deltas, twice (see `--arrivals`) */
   readonly arrivals?: number;
+  /** OpenLDAP: users deleted at the end (see `--deletions`) */
+  readonly deletions?: number;
 }
 
 interface ChildResult {
@@ -137,6 +144,9 @@ interface ChildResult {
   readonly arrivalsCreated?: number;
   readonly arrivalsWithoutBackLinksDeltaMs?: number;
   readonly arrivalsWithoutBackLinksCreated?: number;
+  /** with `deletions`: the delta that deleted them, and how many it deleted */
+  readonly deletionsDeltaMs?: number;
+  readonly deletionsDeleted?: number;
 }
 
 /**
@@ -292,6 +302,25 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
         await admin.unbind();
       }
     }
+    let deletions: Pick<ChildResult, 'deletionsDeltaMs' | 'deletionsDeleted'> = {};
+    if (spec.deletions !== undefined && spec.deletions > 0) {
+      if (spec.kind !== 'openldap') throw new TypeError('deletions: the OpenLDAP bench only');
+      const admin = new Client({ url: spec.url });
+      await admin.bind(spec.bindDn, spec.bindPassword);
+      const doomed = [...genericUsersLdif(spec.deletions, { baseDn: spec.baseDn }).matchAll(/^dn: (.*)$/gm)].map((m) => m[1]!);
+      try {
+        for (let i = 0; i < doomed.length; i += 16) await Promise.all(doomed.slice(i, i + 16).map((dn) => admin.del(dn)));
+        config = { ...config, allowDeletes: true };
+        const cycle = await time('delta');
+        deletions = { deletionsDeltaMs: Math.round(cycle.ms), deletionsDeleted: cycle.report.deleted };
+      } finally {
+        // the server as it was (new entryUUIDs): the dump after this child, and the next run, read as many entries
+        const file = join(dir, 'readd.ldif');
+        writeFileSync(file, genericUsersLdif(spec.deletions, { baseDn: spec.baseDn }));
+        execFileSync('ldapadd', ['-x', '-H', spec.url, '-D', spec.bindDn, '-w', spec.bindPassword, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+        await admin.unbind();
+      }
+    }
     return {
       objects: full.report.created,
       referencesAdded: full.report.referencesAdded,
@@ -304,6 +333,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       ...scopeOut,
       ...scopeIn,
       ...arrivals,
+      ...deletions,
     };
   } finally {
     await source.close();
@@ -353,6 +383,11 @@ if (args.arrivals !== undefined) {
   if (!Number.isInteger(arrivals) || arrivals < 1 || arrivals > 100_000) usage(`--arrivals must be a whole number from 1 to 100000, not '${args.arrivals}'`);
   if (kind !== 'samba') usage('--arrivals works with --source samba only (back links are AD\'s)');
 }
+if (args.deletions !== undefined) {
+  const deletions = Number(args.deletions);
+  if (!Number.isInteger(deletions) || deletions < 1 || deletions > users) usage(`--deletions must be a whole number from 1 to --users (${users}), not '${args.deletions}'`);
+  if (kind !== 'openldap') usage('--deletions works with --source openldap only (content synchronization is syncprov\'s)');
+}
 if (args['scope-in'] === true && args['scope-out'] !== true) usage('--scope-in times bringing users back after --scope-out: give both');
 const tuning = {
   deltas: Number(args.deltas),
@@ -364,6 +399,7 @@ const tuning = {
   ...(args.conflicts === undefined ? {} : { conflicts: Number(args.conflicts), users }),
   ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }),
   ...(args.arrivals === undefined ? {} : { arrivals: Number(args.arrivals) }),
+  ...(args.deletions === undefined ? {} : { deletions: Number(args.deletions) }),
 };
 const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
 
@@ -397,6 +433,7 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
       arrivalsDeltaMs: median(syncs.map((s) => s.arrivalsDeltaMs!)), arrivalsWithoutBackLinksDeltaMs: median(syncs.map((s) => s.arrivalsWithoutBackLinksDeltaMs!)),
       arrivalsCreated: syncs[0]!.arrivalsCreated, arrivalsWithoutBackLinksCreated: syncs[0]!.arrivalsWithoutBackLinksCreated,
     }),
+    ...(spec.deletions === undefined ? {} : { deletionsDeltaMs: median(syncs.map((s) => s.deletionsDeltaMs!)), deletionsDeleted: syncs[0]!.deletionsDeleted }),
     ...(spec.scopeIn === true ? { scopeInMs: median(syncs.map((s) => s.scopeInMs!)), scopeInRestored: syncs[0]!.scopeInRestored, scopeInFailed: syncs[0]!.scopeInFailed } : {}),
     runDetails: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
   };
