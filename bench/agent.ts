@@ -10,7 +10,11 @@
  *      synchronization with the connector in the service process (`cloudsync server --embedded-agent`), each into a
  *      fresh SQLite store, measured from `POST …/start` to the job's recorded execution.
  *
- *   npx node bench/agent.ts [--source samba|openldap] [--changes 100] [--watch-interval S] [--users 20000] [--skip-throughput]
+ *   npx node bench/agent.ts [--source samba|openldap] [--changes 100] [--watch-interval S] [--spacing MS] [--users 20000] [--skip-throughput]
+ *
+ * `--spacing MS` waits that long after each change is visible before making the next: the service takes one change
+ * hint a second per domain (src/agents/change-trigger.ts), so changes made back to back measure that window as much as
+ * the agent; spaced by more than a second, each hint is taken as it comes.
  *
  * The throughput comparison is Samba's (the issue's 20,000-user figure); with `--source openldap` only the change
  * latency is measured. Prints one JSON document; nothing is asserted. Needs root (Samba).
@@ -31,7 +35,7 @@ const SOURCES = ['samba', 'openldap'] as const;
 type SourceKind = (typeof SOURCES)[number];
 const { values: args } = parseArgs({ options: {
   source: { type: 'string', default: 'samba' }, changes: { type: 'string', default: '100' }, users: { type: 'string', default: '20000' },
-  'watch-interval': { type: 'string' }, 'skip-throughput': { type: 'boolean' },
+  'watch-interval': { type: 'string' }, spacing: { type: 'string', default: '0' }, 'skip-throughput': { type: 'boolean' },
 } });
 if (!(SOURCES as readonly string[]).includes(args.source)) {
   process.stderr.write(`--source ${args.source}: expected ${SOURCES.join(' or ')}\n`);
@@ -41,6 +45,11 @@ const SOURCE = args.source as SourceKind;
 const CHANGES = Number(args.changes);
 const USERS = Number(args.users);
 const WATCH_INTERVAL = args['watch-interval'];
+const SPACING_MS = Number(args.spacing);
+if (!Number.isInteger(SPACING_MS) || SPACING_MS < 0 || SPACING_MS > 60_000) {
+  process.stderr.write(`--spacing ${args.spacing}: expected milliseconds from 0 to 60000\n`);
+  process.exit(2);
+}
 if (SOURCE === 'openldap' && args['skip-throughput'] !== true) {
   process.stderr.write('--source openldap measures the change latency only: add --skip-throughput\n');
   process.exit(2);
@@ -218,9 +227,10 @@ try {
           await sleep(100);
         }
         latencies.push(Math.round(performance.now() - changedAt));
+        if (SPACING_MS > 0) await sleep(SPACING_MS);
       }
       result['changeLatency'] = {
-        source: SOURCE, changes: CHANGES, watchIntervalSeconds: Number(WATCH_INTERVAL ?? (SOURCE === 'openldap' ? DEFAULTS.agentWatchIntervalGenericLdap : DEFAULTS.agentWatchInterval).value),
+        source: SOURCE, changes: CHANGES, spacingMs: SPACING_MS, watchIntervalSeconds: Number(WATCH_INTERVAL ?? (SOURCE === 'openldap' ? DEFAULTS.agentWatchIntervalGenericLdap : DEFAULTS.agentWatchInterval).value),
         p50Ms: percentile(latencies, 50), p95Ms: percentile(latencies, 95), maxMs: Math.max(...latencies), meanMs: Math.round(latencies.reduce((a, b) => a + b, 0) / latencies.length),
       };
     } finally {

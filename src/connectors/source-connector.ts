@@ -83,6 +83,14 @@ export interface ValueChange {
 
 export type Watermark = string;
 
+export interface ChangeNotificationOptions {
+  readonly signal: AbortSignal;
+  /** the server pushes changes from now on (RFC 4533: its refresh stage ended) */
+  readonly onReady?: () => void;
+  /** something changed; may come more than once for one change */
+  readonly onChange: () => void;
+}
+
 export interface ImportBatch {
   readonly objects: readonly SourceObject[];
   /**
@@ -150,6 +158,13 @@ export interface SourceConnector {
   readValues(dn: string, attribute: string, options?: { readonly chunkSize?: number; readonly signal?: AbortSignal }): AsyncIterable<readonly Value[]>;
   /** Every in-scope object's anchor, cheaply (for deletion reconciliation when deltas do not report deletions). */
   listAnchors(options?: ImportOptions): AsyncIterable<readonly string[]>;
+  /**
+   * Sources that can push: calls `onChange` whenever something in the imported part of the directory changes, until
+   * `signal` aborts (then resolves true) or the server ends the notifications (resolves true too: ask again). Resolves
+   * false at once when this server offers no push; rejects when the notifications fail. A hint only: what changed
+   * is what the next delta import reports.
+   */
+  changeNotifications?(options: ChangeNotificationOptions): Promise<boolean>;
   close(): Promise<void>;
 }
 

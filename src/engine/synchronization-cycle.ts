@@ -72,7 +72,7 @@ import type { ReferenceLink, TargetDirectory, TargetObject, TargetType, TargetVa
 import { PENDING_DELETION_REASON_TEXT, type PendingDeletion, type PendingDeletionReason } from './pending-deletion.ts';
 
 /** What the engine needs of a source connector (src/connectors/source-connector.ts). */
-export type EngineSource = Pick<SourceConnector, 'capabilities' | 'fullImport' | 'deltaImport' | 'readObject' | 'readValues' | 'listAnchors'>;
+export type EngineSource = Pick<SourceConnector, 'capabilities' | 'fullImport' | 'deltaImport' | 'readObject' | 'readValues' | 'listAnchors' | 'changeNotifications'>;
 
 export const CYCLE_MODES = ['full', 'delta', 'auto'] as const;
 export type CycleMode = (typeof CYCLE_MODES)[number];

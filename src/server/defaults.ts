@@ -148,10 +148,11 @@ export const DEFAULTS = Object.freeze({
     override: 'cloudsync agent --source-type ldap --watch-interval (0 turns it off)',
     description:
       'agentWatchInterval for a generic LDAP source (OpenLDAP): each look is one base read of the suffix\'s ' +
-      'contextCSN and one entryCSN search that finds nothing when nothing changed (measured: 12 ms a look on 50,000 ' +
-      'entries with the entryCSN index syncrepl providers keep, 39 ms scanning without it), so looking twice as often ' +
-      'as on AD costs the server about 1% of a core and keeps a change\'s latency under 2 s at p95 (docs/agent.md). ' +
-      'Raise it for very large directories without an entryCSN index.',
+      'contextCSN, one entryCSN search that finds nothing when nothing changed (measured: 12 ms a look on 50,000 ' +
+      'entries with the entryCSN index syncrepl providers keep, 39 ms scanning without it) and, where slapd offers ' +
+      'RFC 4533 content synchronization, one refresh from the watermark\'s cookie for deletions. Where slapd also ' +
+      'pushes changes (refreshAndPersist), each change wakes the watch at once and it looks every 30 s at most ' +
+      'otherwise (docs/agent.md). Raise it for very large directories without an entryCSN index.',
   }),
   agentMessageLimit: setting({
     value: 33_554_432,

@@ -3,9 +3,10 @@
  * service and the agent as separate processes (`cloudsync server`, `cloudsync agent --source-type ldap --base-dn …`)
  * and a configuration on the LDAP2AADProvisioning template:
  *   - the full cycle through the agent brings the users and a groupOfNames with its members;
- *   - near real time: with the job's interval at an hour, an attribute modified in OpenLDAP arrives within seconds,
- *     because the agent's change watch polls the entryCSN delta and has the service run the job at once;
- *   - a deletion the same way: the delta reports it by RFC 4533 content synchronization (deletedAnchors crossing
+ *   - near real time: with the job's interval at an hour and the agent's look at the delta once a minute, an
+ *     attribute modified in OpenLDAP arrives within seconds, because slapd pushes it (RFC 4533 refreshAndPersist),
+ *     which wakes the change watch, whose delta read finds it and has the service run the job at once;
+ *   - a deletion the same way: pushed, then reported by the delta's content synchronization (deletedAnchors crossing
  *     the channel), and the user is in deleted items within seconds.
  * The bind password is in neither process's output.
  */
@@ -59,6 +60,8 @@ describe('cloudsync agent --source-type ldap ← OpenLDAP', { skip }, () => {
       '--source-type', 'ldap', '--base-dn', ldap.baseDn,
       '--ldap-url', ldap.url, '--bind-dn', ldap.adminDn, '--bind-password-file', passwordFile,
       '--registration-token', await registrationToken(),
+      // a look a minute: a change that arrives in seconds was pushed (refreshAndPersist), not found by a look
+      '--watch-interval', '60',
     ]);
     processes.push(agent);
     await agent.waitFor(/connected to the service/);
@@ -76,8 +79,8 @@ describe('cloudsync agent --source-type ldap ← OpenLDAP', { skip }, () => {
     const members = await listAll<{ displayName: string }>(service.url, tenant, `/v1.0/groups/${groups[0]!.id}/members?$top=999`);
     assert.deepEqual(members.map((member) => member.displayName).sort(), ['Test User 1', 'Test User 2', 'Test User 3']);
 
-    // Near real time: the job's interval is an hour, so only the agent's change watch (an entryCSN delta every
-    // --watch-interval) can bring this change in seconds.
+    // Near real time: the job's interval is an hour and the watch looks once a minute, so only slapd pushing the
+    // change (RFC 4533 refreshAndPersist) to the agent's change watch can bring it in seconds.
     const changedAt = Date.now();
     await admin.modify(people[6]!, [new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Realtime'] }) })]);
     const target = users.find((user) => user.userPrincipalName === 'user000007@example.org')!;
@@ -92,8 +95,8 @@ describe('cloudsync agent --source-type ldap ← OpenLDAP', { skip }, () => {
     assert.ok(second !== null && second.timeEnded > first.timeEnded, 'a second cycle ran, asked for by the agent');
     assert.ok(second.countImported < 8, `the agent's cycle is a delta: ${second.countImported} imported`);
 
-    // A deletion too: no entry's entryCSN changes, but the agent's delta reports it by content synchronization
-    // (RFC 4533, syncprov), so the change watch sees it and the deletion crosses to the service in seconds.
+    // A deletion too: pushed the same way, and the agent's delta reports it by content synchronization
+    // (deletedAnchors), so the deletion crosses to the service in seconds.
     const deletedAt = Date.now();
     await admin.del(people[7]!);
     const doomed = users.find((user) => user.userPrincipalName === 'user000008@example.org')!;

@@ -60,6 +60,13 @@ export type SyncState = (typeof SYNC_STATES)[number];
 
 /** RFC 4511 §4.13: the IntermediateResponse protocol operation, [APPLICATION 25] constructed. */
 const INTERMEDIATE_RESPONSE = 0x79;
+/** RFC 4511 §4.5.2: SearchResultEntry, [APPLICATION 4] constructed. */
+const SEARCH_RESULT_ENTRY = 0x64;
+/**
+ * What a persisting search's messages become for ldapts: message id 0 is never a request's (ldapts counts from 1),
+ * so ldapts finds no request for it and lets it go, instead of keeping every message of a search that never ends.
+ */
+const DROPPED = new SearchReference({ messageId: 0, uris: [] });
 /** syncInfoValue CHOICE tags: [0] primitive, [1]–[3] constructed. */
 const INFO_NEW_COOKIE = 0x80;
 const INFO_REFRESH_DELETE = 0xa1;
@@ -98,13 +105,19 @@ export class ContentSyncRequestControl extends Control {
   done = false;
   /** The receiver of each entry's Sync State control: it is among the request's controls but writes nothing. */
   readonly stateReceiver: SyncStateReceiver;
+  /**
+   * refreshAndPersist: told of each entry as it arrives, and of the end of the refresh stage. Such a search never
+   * ends by itself, so its messages are handed here and dropped rather than kept by ldapts until a SearchResultDone.
+   */
+  readonly persist: { readonly onEntry: () => void; readonly onRefreshDone: () => void } | undefined;
 
-  constructor(options: { readonly mode: number; readonly cookie?: Uint8Array }) {
+  constructor(options: { readonly mode: number; readonly cookie?: Uint8Array; readonly persist?: ContentSyncRequestControl['persist'] }) {
     // critical: a server that does not know the control must refuse the search, not answer it as a plain one
     super(CONTENT_SYNC_OIDS.request, { critical: true, responseType: CONTENT_SYNC_OIDS.done });
     this.mode = options.mode;
     if (options.cookie !== undefined && options.cookie.length > 0) this.cookie = options.cookie;
     this.stateReceiver = new SyncStateReceiver(this);
+    this.persist = options.persist;
   }
 
   protected override writeControl(writer: BerWriter): void {
@@ -133,13 +146,13 @@ export class ContentSyncRequestControl extends Control {
     if (cookie !== undefined) this.responseCookie = cookie;
   }
 
-  /** syncInfoValue of one IntermediateResponse */
-  info(value: Buffer): void {
+  /** syncInfoValue of one IntermediateResponse; true when it ends the refresh stage (refreshDone, TRUE by default) */
+  info(value: Buffer): boolean {
     const reader = new BerReader(value);
     const tag = reader.peek();
     if (tag === INFO_NEW_COOKIE) {
       this.responseCookie = cookieOf(reader, INFO_NEW_COOKIE) ?? this.responseCookie;
-      return;
+      return false;
     }
     if (tag !== INFO_REFRESH_DELETE && tag !== INFO_REFRESH_PRESENT && tag !== INFO_SYNC_ID_SET) {
       throw new RangeError(`a Sync Info message with an unknown choice (tag 0x${tag?.toString(16) ?? 'none'})`);
@@ -148,7 +161,7 @@ export class ContentSyncRequestControl extends Control {
     const end = reader.offset + reader.length;
     if (reader.offset < end && reader.peek() === Ber.OctetString) this.responseCookie = cookieFrom(reader) ?? this.responseCookie;
     if (tag === INFO_REFRESH_PRESENT) this.presentPhase = true;
-    if (tag !== INFO_SYNC_ID_SET) return;
+    if (tag !== INFO_SYNC_ID_SET) return !(reader.offset < end && reader.peek() === Ber.Boolean && reader.readBoolean() === false);
     const refreshDeletes = reader.offset < end && reader.peek() === Ber.Boolean ? reader.readBoolean() === true : false;
     reader.readSequence(SET_OF);
     const setEnd = reader.offset + reader.length;
@@ -158,6 +171,7 @@ export class ContentSyncRequestControl extends Control {
       if (refreshDeletes) this.deleted.add(formatSyncUuid(uuid));
     }
     if (!refreshDeletes) this.presentPhase = true;
+    return false;
   }
 }
 
@@ -214,15 +228,23 @@ export function installContentSyncParsing(client: Client): boolean {
   if (parser === undefined || typeof previous !== 'function' || previous.length !== 4) return false;
   const inner = previous.bind(parser);
   parser._getMessageFromProtocolOperation = (messageId, protocolOperation, reader, request) => {
-    const sync = protocolOperation === INTERMEDIATE_RESPONSE ? contentSyncOf(request) : undefined;
-    if (sync === undefined) return inner(messageId, protocolOperation, reader, request);
+    const sync = protocolOperation === INTERMEDIATE_RESPONSE || protocolOperation === SEARCH_RESULT_ENTRY ? contentSyncOf(request) : undefined;
+    if (sync === undefined || (protocolOperation === SEARCH_RESULT_ENTRY && sync.persist === undefined)) return inner(messageId, protocolOperation, reader, request);
+    if (protocolOperation === SEARCH_RESULT_ENTRY) {
+      sync.persist!.onEntry();
+      return DROPPED;
+    }
     const end = reader.offset + reader.length;
     let name: string | undefined;
     let value: Buffer | undefined;
     if (reader.offset < end && reader.peek() === 0x80) name = reader.readString(0x80) ?? undefined;
     if (reader.offset < end && reader.peek() === 0x81) value = (reader.readString(0x81, true) as Buffer | null) ?? undefined;
     // Sync Info carries its OID as the responseName; an IntermediateResponse of another kind is ignored.
-    if (value !== undefined && (name === undefined || name === CONTENT_SYNC_OIDS.info)) sync.info(value);
+    const refreshDone = value !== undefined && (name === undefined || name === CONTENT_SYNC_OIDS.info) && sync.info(value);
+    if (sync.persist !== undefined) {
+      if (refreshDone) sync.persist.onRefreshDone();
+      return DROPPED;
+    }
     // ldapts settles a search on any message that is not an entry, a reference or the final result: handed a
     // reference without URIs, it keeps waiting for the SearchResultDone and adds nothing to the result.
     return new SearchReference({ messageId, uris: [] });

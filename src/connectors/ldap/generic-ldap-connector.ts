@@ -27,6 +27,7 @@ import { layeredSchema, WELL_KNOWN_ATTRIBUTES, type AttributeSchema } from '../a
 import { GENERIC_OBJECT_FILTER } from '../object-type.ts';
 import {
   DEFAULT_BATCH_SIZE,
+  type ChangeNotificationOptions,
   type ImportBatch,
   type ImportOptions,
   type SourceCapabilities,
@@ -269,6 +270,39 @@ export class GenericLdapConnector implements SourceConnector {
     })) {
       options.signal?.throwIfAborted();
       yield entries.map((e) => e['entryUUID']).filter((v): v is string => typeof v === 'string');
+    }
+  }
+
+  /**
+   * RFC 4533 refreshAndPersist (§3.4): a search that stays open, on a connection of its own without an operation
+   * timeout, over which slapd sends each change to the imported subtree as it commits it. It starts from a fresh
+   * cookie, so its refresh stage carries only what changed in between; `onReady` at the Sync Info that ends that
+   * stage, `onChange` for every entry (added, modified, deleted: the delta says which). False at once when the server
+   * offers no content synchronization.
+   */
+  async changeNotifications(options: ChangeNotificationOptions): Promise<boolean> {
+    const { signal } = options;
+    if (signal.aborted) return true;
+    const fresh = await this.#refresh(undefined);
+    if (fresh === undefined) return false;
+    const listener = new LdapConnection({ ...this.#options, operationTimeoutMs: 0 });
+    const control = new ContentSyncRequestControl({
+      mode: CONTENT_SYNC_MODES.refreshAndPersist,
+      cookie: fresh.cookie,
+      persist: { onEntry: options.onChange, onRefreshDone: () => options.onReady?.() },
+    });
+    const stop = () => { void listener.close(); };
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      await listener.search(this.#options.baseDn, { scope: 'sub', filter: this.#options.filter ?? GENERIC_OBJECT_FILTER, attributes: ['1.1'] }, [control, control.stateReceiver]);
+      return true;
+    } catch (error) {
+      // closing the connection is how an abort ends the search
+      if (signal.aborted) return true;
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', stop);
+      await listener.close();
     }
   }
 

@@ -30,7 +30,7 @@ import { deserialize } from 'node:v8';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { CloudsyncError } from '../../errors/index.ts';
 import { isReference, type Value } from '../../expressions/value.ts';
-import type { ImportBatch, ImportOptions, SourceCapabilities, SourceConnector, SourceObject, Watermark } from '../source-connector.ts';
+import type { ChangeNotificationOptions, ImportBatch, ImportOptions, SourceCapabilities, SourceConnector, SourceObject, Watermark } from '../source-connector.ts';
 import type { ImportThreadCommand, ImportThreadData, ImportThreadMessage, ThreadError } from './import-thread.ts';
 import { createLdapConnector, type LdapConnectorSpec } from './ldap-connector-spec.ts';
 
@@ -227,6 +227,11 @@ export class ThreadedImportConnector implements SourceConnector {
 
   listAnchors(options?: ImportOptions): AsyncIterable<readonly string[]> {
     return this.inProcess.listAnchors(options);
+  }
+
+  /** On the caller's thread: a hint per change is no work to move. */
+  changeNotifications(options: ChangeNotificationOptions): Promise<boolean> {
+    return this.inProcess.changeNotifications?.(options) ?? Promise.resolve(false);
   }
 
   close(): Promise<void> {

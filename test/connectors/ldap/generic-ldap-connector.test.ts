@@ -136,6 +136,60 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
     }
   });
 
+  test('change notifications (RFC 4533 refreshAndPersist): ready, then a hint per change as slapd commits it, until aborted', async () => {
+    const connector = new GenericLdapConnector(options());
+    const controller = new AbortController();
+    let ready!: () => void;
+    const isReady = new Promise<void>((resolve) => { ready = resolve; });
+    const hints: number[] = [];
+    let wake: (() => void) | undefined;
+    try {
+      const running = connector.changeNotifications({
+        signal: controller.signal,
+        onReady: () => ready(),
+        onChange: () => {
+          hints.push(Date.now());
+          wake?.();
+        },
+      });
+      await isReady;
+      assert.equal(hints.length, 0, 'from a fresh cookie: nothing to refresh');
+      const hinted = (count: number) => new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${hints.length} hints, expected ${count}`)), 5000);
+        wake = () => {
+          if (hints.length >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        wake();
+      });
+      const t0 = Date.now();
+      await admin.modify(users[10]!, [new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Pushed'] }) })]);
+      await hinted(1);
+      assert.ok(hints[0]! - t0 < 2000, `${hints[0]! - t0} ms`);
+      await admin.del(users[11]!);
+      await hinted(2);
+      // a change outside the imported filter (an entry that is no inetOrgPerson, group or OU) is no hint
+      await admin.add(`cn=printer,${server.baseDn}`, { objectClass: ['device'], cn: 'printer' });
+      await admin.modify(users[12]!, [new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Pushed'] }) })]);
+      await hinted(3);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal(hints.length, 3);
+      controller.abort();
+      assert.equal(await running, true, 'an abort ends the notifications');
+    } finally {
+      controller.abort();
+      await connector.close();
+    }
+    const off = new GenericLdapConnector(options({ contentSync: false }));
+    try {
+      assert.equal(await off.changeNotifications({ signal: new AbortController().signal, onChange: () => {} }), false, 'no content synchronization: no push');
+    } finally {
+      await off.close();
+    }
+  });
+
   test('a server that goes away between operations is failed over to the next URL', async () => {
     const first = await startOpenLdap();
     try {
