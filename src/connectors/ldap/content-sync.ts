@@ -38,12 +38,13 @@
  *                                                      responseValue [1] OCTET STRING OPTIONAL }  (RFC 4511 §4.13)
  *
  * What could go wrong: ldapts 9 knows neither the sync controls nor IntermediateResponse (its parser throws
- * "Protocol Operation not supported: 0x79" and fails the search). `installContentSyncParsing` wraps the same
- * parser hook the entry decoding uses (search-entry-decoding.ts) for searches that carry a ContentSyncRequest
- * control only; when ldapts no longer has that hook it reports false, and the connector does not use content
+ * "Protocol Operation not supported: 0x79" and fails the search). `installContentSyncParsing` wraps ldapts' message
+ * parser (message-parser-hook.ts, after the entry decoding of search-entry-decoding.ts) for searches that carry a
+ * ContentSyncRequest control only; when ldapts no longer has that hook it reports false, and the connector does not use content
  * synchronization (test/connectors/ldap/content-sync.test.ts then fails, so that an upgrade notices).
  */
 import { Ber, BerReader, BerWriter, Control, SearchReference, SearchRequest, type Client, type Message } from 'ldapts';
+import { hookMessageParser } from './message-parser-hook.ts';
 
 export const CONTENT_SYNC_OIDS = Object.freeze({
   request: '1.3.6.1.4.1.4203.1.9.1.1',
@@ -213,21 +214,14 @@ function contentSyncOf(request: Message | undefined): ContentSyncRequestControl 
   return undefined;
 }
 
-interface ParserInternals {
-  _getMessageFromProtocolOperation(messageId: number, protocolOperation: number, reader: BerReader, request: Message | undefined): Message;
-}
-
 /**
  * Makes `client` understand the IntermediateResponse messages of content-synchronization searches (Sync Info),
- * handing them to the search's ContentSyncRequestControl. Returns false (and changes nothing) when this ldapts does
- * not have the parser hook. Any other message, and an IntermediateResponse of any other search, is parsed as before.
+ * handing them to the search's ContentSyncRequestControl, and take the entries of a persisting one out of ldapts'
+ * bookkeeping. Returns false (and changes nothing) when this ldapts does not have the parser hook. Any other
+ * message, and an IntermediateResponse of any other search, is parsed as before.
  */
 export function installContentSyncParsing(client: Client): boolean {
-  const parser = (client as unknown as { messageParser?: Partial<ParserInternals> }).messageParser;
-  const previous = parser?._getMessageFromProtocolOperation;
-  if (parser === undefined || typeof previous !== 'function' || previous.length !== 4) return false;
-  const inner = previous.bind(parser);
-  parser._getMessageFromProtocolOperation = (messageId, protocolOperation, reader, request) => {
+  return hookMessageParser(client, (inner) => (messageId, protocolOperation, reader, request) => {
     const sync = protocolOperation === INTERMEDIATE_RESPONSE || protocolOperation === SEARCH_RESULT_ENTRY ? contentSyncOf(request) : undefined;
     if (sync === undefined || (protocolOperation === SEARCH_RESULT_ENTRY && sync.persist === undefined)) return inner(messageId, protocolOperation, reader, request);
     if (protocolOperation === SEARCH_RESULT_ENTRY) {
@@ -248,6 +242,5 @@ export function installContentSyncParsing(client: Client): boolean {
     // ldapts settles a search on any message that is not an entry, a reference or the final result: handed a
     // reference without URIs, it keeps waiting for the SearchResultDone and adds nothing to the result.
     return new SearchReference({ messageId, uris: [] });
-  };
-  return true;
+  });
 }

@@ -22,11 +22,12 @@
  * is remembered per attribute list (per connection) instead of being redone per entry.
  * test/connectors/ldap/search-entry-decoding.test.ts parses the same BER with both and compares.
  *
- * What could go wrong: it reaches into ldapts' MessageParser (`_getMessageFromProtocolOperation`, private in the
- * typings). When a later ldapts no longer has that shape, `installSearchEntryDecoding` reports false and ldapts'
- * stock parsing stays in place (slower, same results); the test above fails so that the upgrade notices.
+ * What could go wrong: it reaches into ldapts' MessageParser (message-parser-hook.ts). When a later ldapts no longer
+ * has that shape, `installSearchEntryDecoding` reports false and ldapts' stock parsing stays in place (slower, same
+ * results); the test above fails so that the upgrade notices.
  */
-import { Ber, type BerReader, type Client, type Control, type Message, ProtocolOperation, SearchEntry, SearchRequest, type Entry } from 'ldapts';
+import { Ber, type BerReader, type Client, type Control, ProtocolOperation, SearchEntry, SearchRequest, type Entry } from 'ldapts';
+import { hookMessageParser } from './message-parser-hook.ts';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Bound on the attribute descriptions remembered per search (servers return a few dozen distinct ones). */
@@ -283,27 +284,18 @@ class DecodedSearchEntry extends SearchEntry {
   }
 }
 
-interface ParserInternals {
-  _getMessageFromProtocolOperation(messageId: number, protocolOperation: number, reader: BerReader, request: Message | undefined): Message;
-}
-
 /**
  * Makes `client` parse search entries as described in the file header. Returns false (and changes nothing) when
  * this ldapts does not have the internals it relies on.
  */
 export function installSearchEntryDecoding(client: Client): boolean {
-  const parser = (client as unknown as { messageParser?: Partial<ParserInternals> }).messageParser;
-  const stock = parser?._getMessageFromProtocolOperation;
-  if (parser === undefined || typeof stock !== 'function' || stock.length !== 4) return false;
-  const fallback = stock.bind(parser);
   const cache: PlanCache = new Map();
-  parser._getMessageFromProtocolOperation = (messageId, protocolOperation, reader, request) => {
+  return hookMessageParser(client, (fallback) => (messageId, protocolOperation, reader, request) => {
     if (protocolOperation !== ProtocolOperation.LDAP_RES_SEARCH_ENTRY || !(request instanceof SearchRequest)) {
       return fallback(messageId, protocolOperation, reader, request);
     }
     const message = new DecodedSearchEntry(messageId, planOf(request, cache));
     message.parse(reader, (request.controls ?? []) as Control[]);
     return message;
-  };
-  return true;
+  });
 }
