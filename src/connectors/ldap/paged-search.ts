@@ -152,21 +152,16 @@ export async function* inBatches(pages: AsyncIterable<readonly SourceObject[]>, 
   if (batch.length > 0) yield batch;
 }
 
-/** Attaches `watermark` to the last batch (or an empty one when there were none). */
-export async function* withFinalWatermark(batches: AsyncIterable<SourceObject[]>, watermark: () => string): AsyncGenerator<ImportBatch> {
-  let pending: SourceObject[] | undefined;
-  for await (const batch of batches) {
-    if (pending) yield { objects: pending };
-    pending = batch;
-  }
-  yield { objects: pending ?? [], watermark: watermark() };
+/** Attaches `watermark` (worked out once every batch is read) to the last batch, or an empty one when there were none. */
+export function withFinalWatermark(batches: AsyncIterable<SourceObject[]>, watermark: () => string): AsyncGenerator<ImportBatch> {
+  return withFinalBatch(batches, 1, async () => ({ watermark: watermark(), deletedAnchors: [] }));
 }
 
 /**
- * As withFinalWatermark, with deletions and the watermark worked out once every object is read: they may come from
- * another search (content synchronization) that must run after the objects' own. The deletions follow the last
- * objects in batches of at most `batchSize` anchors (a batch's bound, whatever it carries); the watermark rides on
- * the last batch.
+ * The batches, then deletions and the watermark worked out once every object is read: they may come from another
+ * search (content synchronization) that must run after the objects' own. The deletions follow the last objects in
+ * batches of at most `batchSize` anchors (a batch's bound, whatever it carries); the watermark rides on the last
+ * batch, an empty one when there was nothing else.
  */
 export async function* withFinalBatch(
   batches: AsyncIterable<SourceObject[]>,
