@@ -31,8 +31,9 @@
  * entry still there as "present" and ending with refreshDeletes FALSE (the *present phase*: whatever was not
  * mentioned is gone). OpenLDAP answers with the delete phase while its session log (`olcSpSessionlog`) still covers
  * the cookie, and falls back to the present phase otherwise (a log too short, a restart: the log is in memory).
- * Only explicit deletions are reported by this module; a present phase is recorded as such, and the engine's
- * periodic reconciliation by anchor listing stays what finds deletions then.
+ * Only explicit deletions are reported by this module; a present phase is recorded as such (`presentPhase`), and
+ * the connector has the engine reconcile by anchor listing in that cycle instead: the present set can be as large
+ * as the directory, and the listing is a page at a time.
  *
  * IntermediateResponse ::= [APPLICATION 25] SEQUENCE { responseName [0] LDAPOID OPTIONAL,
  *                                                      responseValue [1] OCTET STRING OPTIONAL }  (RFC 4511 §4.13)
@@ -64,8 +65,9 @@ const INTERMEDIATE_RESPONSE = 0x79;
 /** RFC 4511 §4.5.2: SearchResultEntry, [APPLICATION 4] constructed. */
 const SEARCH_RESULT_ENTRY = 0x64;
 /**
- * What a persisting search's messages become for ldapts: message id 0 is never a request's (ldapts counts from 1),
- * so ldapts finds no request for it and lets it go, instead of keeping every message of a search that never ends.
+ * What a content-synchronization search's entries and Sync Info messages become for ldapts once read: message id 0
+ * is never a request's (ldapts counts from 1), so ldapts finds no request for it and lets it go, instead of keeping
+ * every message of a search that never ends (refreshAndPersist) or of a present phase (every entry in scope).
  */
 const DROPPED = new SearchReference({ messageId: 0, uris: [] });
 /** syncInfoValue CHOICE tags: [0] primitive, [1]–[3] constructed. */
@@ -223,9 +225,16 @@ function contentSyncOf(request: Message | undefined): ContentSyncRequestControl 
 export function installContentSyncParsing(client: Client): boolean {
   return hookMessageParser(client, (inner) => (messageId, protocolOperation, reader, request) => {
     const sync = protocolOperation === INTERMEDIATE_RESPONSE || protocolOperation === SEARCH_RESULT_ENTRY ? contentSyncOf(request) : undefined;
-    if (sync === undefined || (protocolOperation === SEARCH_RESULT_ENTRY && sync.persist === undefined)) return inner(messageId, protocolOperation, reader, request);
+    if (sync === undefined) return inner(messageId, protocolOperation, reader, request);
     if (protocolOperation === SEARCH_RESULT_ENTRY) {
-      sync.persist!.onEntry();
+      if (sync.persist !== undefined) {
+        sync.persist.onEntry();
+        return DROPPED;
+      }
+      // Parsed for its Sync State control (the entry itself asks for no attributes), then dropped: a present phase
+      // sends every entry in scope, and ldapts would keep them all and hand them over as one push(...entries),
+      // whose arguments overflow the stack at ~120,000 entries.
+      inner(messageId, protocolOperation, reader, request);
       return DROPPED;
     }
     const end = reader.offset + reader.length;
@@ -235,12 +244,9 @@ export function installContentSyncParsing(client: Client): boolean {
     if (reader.offset < end && reader.peek() === 0x81) value = (reader.readString(0x81, true) as Buffer | null) ?? undefined;
     // Sync Info carries its OID as the responseName; an IntermediateResponse of another kind is ignored.
     const refreshDone = value !== undefined && (name === undefined || name === CONTENT_SYNC_OIDS.info) && sync.info(value);
-    if (sync.persist !== undefined) {
-      if (refreshDone) sync.persist.onRefreshDone();
-      return DROPPED;
-    }
-    // ldapts settles a search on any message that is not an entry, a reference or the final result: handed a
-    // reference without URIs, it keeps waiting for the SearchResultDone and adds nothing to the result.
-    return new SearchReference({ messageId, uris: [] });
+    if (refreshDone) sync.persist?.onRefreshDone();
+    // ldapts settles a search on any message that is not an entry, a reference or the final result, and keeps
+    // entries and references to the end: dropped, the search waits for its SearchResultDone and holds nothing.
+    return DROPPED;
   });
 }
