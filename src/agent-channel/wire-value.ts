@@ -242,6 +242,7 @@ export function decodeSourceObject(wire: unknown, path: string): SourceObject {
 export interface WireImportBatch {
   readonly objects: readonly WireSourceObject[];
   readonly deletedAnchors?: readonly string[];
+  readonly reconcileDeletions?: true;
   readonly watermark?: string;
 }
 
@@ -249,6 +250,7 @@ export function encodeImportBatch(batch: ImportBatch): WireImportBatch {
   return {
     objects: batch.objects.map(encodeSourceObject),
     ...(batch.deletedAnchors === undefined || batch.deletedAnchors.length === 0 ? {} : { deletedAnchors: [...batch.deletedAnchors] }),
+    ...(batch.reconcileDeletions === true ? { reconcileDeletions: true } : {}),
     ...(batch.watermark === undefined ? {} : { watermark: batch.watermark }),
   };
 }
@@ -268,10 +270,13 @@ export function decodeImportBatch(wire: unknown, path: string, maxObjects: numbe
   }
   // (an anchor is never empty: the connector space is keyed by it)
   const deletedAnchors = deleted === undefined ? undefined : stringList(deleted, `${path}.deletedAnchors`, maxObjects).map((anchor, i) => text(anchor, `${path}.deletedAnchors[${i}]`, { empty: false }));
+  const reconcile = fields['reconcileDeletions'];
+  if (reconcile !== undefined && typeof reconcile !== 'boolean') throw bad(`${path}.reconcileDeletions`, 'expected true or false');
   const watermark = fields['watermark'];
   return {
     objects: decoded,
     ...(deletedAnchors === undefined ? {} : { deletedAnchors }),
+    ...(reconcile === true ? { reconcileDeletions: true } : {}),
     ...(watermark === undefined ? {} : { watermark: text(watermark, `${path}.watermark`) }),
   };
 }

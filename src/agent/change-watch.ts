@@ -89,7 +89,8 @@ export class ChangeWatch {
       try {
         let changed = false;
         for await (const batch of this.#source.deltaImport(watermark, { batchSize: 1, signal })) {
-          if (batch.objects.length > 0 || (batch.deletedAnchors?.length ?? 0) > 0) {
+          // a delta that cannot name its deletions may hide some: the service's cycle lists anchors to find them
+          if (batch.objects.length > 0 || (batch.deletedAnchors?.length ?? 0) > 0 || batch.reconcileDeletions === true) {
             changed = true;
             break;
           }

@@ -98,6 +98,12 @@ export interface ImportBatch {
    * LDAP server's RFC 4533 delete phase names entryUUIDs only). Applied after `objects`, before the watermark.
    */
   readonly deletedAnchors?: readonly string[];
+  /**
+   * Delta imports only, on the batch with the watermark: the source could not say what was deleted since the
+   * previous watermark (an RFC 4533 present phase names what is left, not what went; a cookie the server refused).
+   * The engine then reconciles against a listing of every anchor in this cycle instead of at its interval.
+   */
+  readonly reconcileDeletions?: boolean;
   /** See the invariants above: safe to persist once this batch and all before it are applied. */
   readonly watermark?: Watermark;
 }

@@ -104,7 +104,8 @@ export interface SynchronizationConfiguration {
   readonly approvedDeletes?: ReadonlySet<string>;
   /**
    * Sources whose deltas do not report deletions (generic LDAP) are reconciled against a listing of every anchor,
-   * O(objects); delta cycles do it at most this often (default 10 min; 0: every delta). Full cycles always do.
+   * O(objects); delta cycles do it at most this often (default 10 min; 0: every delta), and at once after a delta
+   * that says it could not name its deletions (ImportBatch.reconcileDeletions). Full cycles always do.
    */
   readonly reconciliationIntervalMs?: number;
 }
@@ -1556,6 +1557,11 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
     // before the batch's watermark: a crash in between imports the group's change, and its members, again
     if (cycle.mode === 'delta') await scopeGroupMembersStep(cycle, batch.objects);
     if (cycle.mode === 'delta' && batch.deletedAnchors !== undefined && batch.deletedAnchors.length > 0) await deletedAnchorsStep(cycle, batch.deletedAnchors);
+    // Forgetting the last reconciliation before the watermark moves past the deletions the listing stands for: this
+    // cycle's deletionReconciliationStep lists anchors, and so does the next one if this one dies before it. No
+    // spacing: the source paid a pass over every entry to say this (an RFC 4533 present phase), and the listing
+    // costs about as much (docs/engine.md); a session log on the server avoids both.
+    if (cycle.mode === 'delta' && batch.reconcileDeletions === true) await connectorSpace.setReconciledAt?.(null);
     if (batch.watermark !== undefined) {
       if (cycle.mode === 'delta' && cycle.deleteHold.held.size === 0) {
         // every batch up to here is exported (invariant 4); held deletions must come again, so it stays put then

@@ -100,7 +100,9 @@ export const DEFAULTS = Object.freeze({
       'Sources whose deltas do not report deletions (generic LDAP: entryCSN/modifyTimestamp deltas) find them by ' +
       'listing every anchor, which costs O(objects); a delta cycle does it when this long has passed since the last ' +
       'one (every full cycle does it too). A deletion in such a directory reaches the cloud within this interval plus ' +
-      'one cycle. Active Directory (DirSync) reports deletions in every delta and never needs it.',
+      'one cycle. Active Directory (DirSync) reports deletions in every delta and never needs it; OpenLDAP with ' +
+      'syncprov names them in each delta (RFC 4533), and a delta whose watermark its session log no longer covers ' +
+      'lists at once rather than at this interval.',
   }),
   onDemandRateLimit: setting({
     value: 5,

@@ -34,6 +34,13 @@ test('a source object and a batch round-trip through JSON unchanged', () => {
   assert.equal(batch.deletedAnchors, undefined);
   const deletions = decodeImportBatch(JSON.parse(JSON.stringify(encodeImportBatch({ objects: [], deletedAnchors: ['4474d714-7cac-1041-87b2-436a67698641'] }))), 'items', 500);
   assert.deepEqual(deletions, { objects: [], deletedAnchors: ['4474d714-7cac-1041-87b2-436a67698641'] });
+  const unnamed = decodeImportBatch(JSON.parse(JSON.stringify(encodeImportBatch({ objects: [], reconcileDeletions: true, watermark: 'w' }))), 'items', 500);
+  assert.deepEqual(unnamed, { objects: [], reconcileDeletions: true, watermark: 'w' });
+});
+
+test('reconcileDeletions: a boolean or nothing', () => {
+  assert.throws(() => decodeImportBatch({ objects: [], reconcileDeletions: 'yes' }, 'items', 2), (error: CloudsyncError) => error.code === 'ERR_AGENT_PROTOCOL' && /items\.reconcileDeletions: expected true or false/.test(error.message));
+  assert.deepEqual(decodeImportBatch({ objects: [], reconcileDeletions: false }, 'items', 2), { objects: [] });
 });
 
 test('deleted anchors: strings, never empty, at most the batch size the service asked for', () => {

@@ -7,7 +7,9 @@
  *     attribute modified in OpenLDAP arrives within seconds, because slapd pushes it (RFC 4533 refreshAndPersist),
  *     which wakes the change watch, whose delta read finds it and has the service run the job at once;
  *   - a deletion the same way: pushed, then reported by the delta's content synchronization (deletedAnchors crossing
- *     the channel), and the user is in deleted items within seconds.
+ *     the channel), and the user is in deleted items within seconds;
+ *   - the same against a slapd without a session log, whose refresh only implies the deletion (a present phase):
+ *     the delta says so (reconcileDeletions crossing the channel) and the service's cycle lists anchors at once.
  * The bind password is in neither process's output.
  */
 import { after, before, describe, test } from 'node:test';
@@ -23,7 +25,12 @@ import { adminCli, cliEnvironment, createTenant, graph, listAll, startAgent, sta
 const skip = openLdapUnavailableReason();
 const DOMAIN = 'example.org';
 
-describe('cloudsync agent --source-type ldap ← OpenLDAP', { skip }, () => {
+// Without a session log, slapd answers the delta's refresh with a present phase: the deletion is implied, not named,
+// so the delta carries reconcileDeletions across the channel and the service lists anchors in that cycle.
+for (const { sessionLog, deletions } of [
+  { sessionLog: 10_000, deletions: 'named by slapd (deletedAnchors)' },
+  { sessionLog: false, deletions: 'implied by slapd\'s present phase (reconcileDeletions)' },
+] as const) describe(`cloudsync agent --source-type ldap ← OpenLDAP, deletions ${deletions}`, { skip }, () => {
   let ldap: OpenLdapServer;
   let admin: Client;
   let people: string[];
@@ -31,7 +38,7 @@ describe('cloudsync agent --source-type ldap ← OpenLDAP', { skip }, () => {
   const processes: RunningProcess[] = [];
 
   before(async () => {
-    ldap = await startOpenLdap();
+    ldap = await startOpenLdap({ sessionLog });
     admin = await ldap.admin();
     people = await seedGenericUsers(ldap, 8);
     await addGroupOfNames(admin, `cn=staff,ou=groups,${ldap.baseDn}`, people.slice(0, 3));
@@ -95,8 +102,9 @@ describe('cloudsync agent --source-type ldap ← OpenLDAP', { skip }, () => {
     assert.ok(second !== null && second.timeEnded > first.timeEnded, 'a second cycle ran, asked for by the agent');
     assert.ok(second.countImported < 8, `the agent's cycle is a delta: ${second.countImported} imported`);
 
-    // A deletion too: pushed the same way, and the agent's delta reports it by content synchronization
-    // (deletedAnchors), so the deletion crosses to the service in seconds.
+    // A deletion too: pushed the same way, and the agent's delta reports it by content synchronization (named, or
+    // implied and then found by the service's anchor listing in that cycle), so it crosses in seconds, not at the
+    // ten-minute reconciliation.
     const deletedAt = Date.now();
     await admin.del(people[7]!);
     const doomed = users.find((user) => user.userPrincipalName === 'user000008@example.org')!;

@@ -90,3 +90,71 @@ describe('engine ← OpenLDAP (LDAP2AADProvisioning)', { skip }, () => {
     assert.equal((await f.cycle(connector)).deleted, 0);
   });
 });
+
+describe('engine ← OpenLDAP without a session log: deletions slapd can only imply (RFC 4533 present phase)', { skip }, () => {
+  let server: OpenLdapServer;
+  let admin: Client;
+  let connector: GenericLdapConnector;
+  let dispose: () => Promise<void>;
+  let f: EngineFixture;
+  let people: string[];
+
+  before(async () => {
+    // without olcSpSessionlog, syncprov answers a refresh from an older cookie with what is left, not what went
+    server = await startOpenLdap({ sessionLog: false });
+    admin = await server.admin();
+    people = await seedGenericUsers(server, 6);
+    connector = new GenericLdapConnector({ urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn });
+    let store: Store;
+    ({ store, dispose } = await BACKENDS[0]!.open());
+    f = await engineFixture(store);
+    f.config = {
+      ...f.config,
+      schema: compileSynchronizationSchema(getTemplate('LDAP2AADProvisioning')),
+      domain: { dnsDomainName: 'example.org' },
+      // far away: only a delta that says it cannot name its deletions lists anchors in these tests
+      reconciliationIntervalMs: 600_000,
+    };
+    await f.cycle(connector, 'full');
+  });
+
+  after(async () => {
+    await connector?.close();
+    await dispose?.();
+    await server?.stop();
+  });
+
+  test('the delta lists anchors at once and deletes the user, within the reconciliation interval', async () => {
+    await admin.del(people[5]!);
+    const report = await f.cycle(connector);
+    assert.equal(report.mode, 'delta');
+    assert.equal(report.deleted, 1, 'reconciled in this delta, not ten minutes later');
+    assert.deepEqual((await f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 4', 'Test User 5']);
+    assert.ok(f.log.entries.some((e) => e.action === 'Delete' && e.sourceIdentity.dn === people[5]), 'the deletion is in the provisioning log');
+    // each delta whose refresh is a present phase lists again; one from a current cookie is none, and the interval holds
+    await admin.del(people[4]!);
+    assert.equal((await f.cycle(connector)).deleted, 1, 'a second deletion: a present phase again');
+    assert.equal((await f.cycle(connector)).deleted, 0);
+  });
+
+  test('a cycle that dies after storing the watermark of such a delta still reconciles in the next one', async () => {
+    await admin.del(people[3]!);
+    const dying = {
+      capabilities: connector.capabilities,
+      fullImport: connector.fullImport.bind(connector),
+      deltaImport: connector.deltaImport.bind(connector),
+      readObject: connector.readObject.bind(connector),
+      readValues: connector.readValues.bind(connector),
+      // eslint-disable-next-line require-yield
+      async *listAnchors(): AsyncGenerator<readonly string[]> { throw new Error('the service was killed here'); },
+    };
+    const watermarkBefore = await f.connectorSpace.getWatermark();
+    await assert.rejects(f.cycle(dying), /killed here/);
+    assert.notEqual(await f.connectorSpace.getWatermark(), watermarkBefore, 'the delta\'s watermark was stored: slapd will not imply this deletion again');
+    assert.equal((await f.listAll('user')).length, 4, 'not deleted yet');
+    const next = await f.cycle(connector);
+    assert.equal(next.mode, 'delta');
+    assert.equal(next.deleted, 1);
+    assert.deepEqual((await f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3']);
+  });
+});

@@ -45,7 +45,7 @@ export function openLdapUnavailableReason(): string | undefined {
   return undefined;
 }
 
-function configLdif(dir: string, tls: { caFile: string; certFile: string; keyFile: string }): string {
+function configLdif(dir: string, tls: { caFile: string; certFile: string; keyFile: string }, sessionLog: number | false): string {
   const hash = execFileSync('/usr/sbin/slappasswd', ['-s', OPENLDAP_ADMIN_PASSWORD], { encoding: 'utf8' }).trim();
   return `dn: cn=config
 objectClass: olcGlobal
@@ -110,8 +110,7 @@ objectClass: olcOverlayConfig
 objectClass: olcSyncProvConfig
 olcOverlay: {0}syncprov
 olcSpCheckpoint: 100 10
-olcSpSessionlog: 10000
-`;
+${sessionLog === false ? '' : `olcSpSessionlog: ${sessionLog}\n`}`;
 }
 
 export interface StartOpenLdapOptions {
@@ -123,6 +122,11 @@ export interface StartOpenLdapOptions {
    */
   initialEntries?: (write: (ldif: string) => void) => void;
   startTimeoutMs?: number;
+  /**
+   * syncprov's session log (olcSpSessionlog), in operations (default 10,000); false for none. Without one (or with
+   * a cookie older than it reaches), a refresh from a cookie is a present phase: deletions are implied, not named.
+   */
+  sessionLog?: number | false;
 }
 
 export async function startOpenLdap(options: StartOpenLdapOptions = {}): Promise<OpenLdapServer> {
@@ -136,7 +140,7 @@ export async function startOpenLdap(options: StartOpenLdapOptions = {}): Promise
     const tls = issueCertificates(join(dir, 'tls'), { commonName: 'localhost', subjectAltNames: ['IP:127.0.0.1', 'DNS:localhost'], keyType: 'ec' });
     mkdirSync(join(dir, 'slapd.d'));
     mkdirSync(join(dir, 'data'));
-    writeFileSync(join(dir, 'config.ldif'), configLdif(dir, tls));
+    writeFileSync(join(dir, 'config.ldif'), configLdif(dir, tls, options.sessionLog ?? 10_000));
     execFileSync('/usr/sbin/slapadd', ['-n0', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'config.ldif')], { stdio: ['ignore', 'pipe', 'pipe'] });
     if (options.seedBase !== false) {
       writeFileSync(join(dir, 'base.ldif'), `dn: ${OPENLDAP_BASE_DN}

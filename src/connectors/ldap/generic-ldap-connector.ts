@@ -17,9 +17,10 @@
  *   `deletedAnchors`, and its new cookie goes into the next watermark. The cookie of a full import is taken before
  *   the import reads anything (a base-scope search that matches nothing), like its contextCSN, so a deletion racing
  *   the import is reported by the next delta rather than lost. A server that answers with a present phase instead
- *   (its session log no longer covers the cookie) reports nothing explicitly; the engine's reconciliation with
- *   listAnchors() (capability `deltaReportsDeletions: false`, every `reconciliationInterval`) stays the safety net
- *   for that and for servers without content synchronization.
+ *   (its session log no longer covers the cookie: too short, or slapd restarted) or refuses the cookie names no
+ *   deletions; the delta then says so (`reconcileDeletions`) and the engine reconciles with listAnchors() in that
+ *   cycle. That listing (capability `deltaReportsDeletions: false`, every `reconciliationInterval`) stays the
+ *   safety net, and what servers without content synchronization rely on.
  */
 import { CloudsyncError } from '../../errors/index.ts';
 import type { Value } from '../../expressions/value.ts';
@@ -65,8 +66,14 @@ type GenericWatermark =
   | { readonly v: 1; readonly kind: 'csn'; readonly csns: readonly string[]; readonly syncCookie?: string }
   | { readonly v: 1; readonly kind: 'modifyTimestamp'; readonly since: string; readonly syncCookie?: string };
 
-/** What a server answers a content-synchronization search it will not serve: not a reason to fail the import. */
+/**
+ * What a server answers a content-synchronization search it will not serve: not a reason to fail the import. Only
+ * as an LDAP result (a resultCode in the error's details: unwillingToPerform, e-syncRefreshRequired, …); the same
+ * codes raised by a failure on our side (a message we could not parse) fail the import, so that they show.
+ */
 const REFUSALS: ReadonlySet<string> = new Set(['ERR_LDAP_PROTOCOL', 'ERR_LDAP_INSUFFICIENT_ACCESS']);
+const isRefusal = (error: unknown): boolean =>
+  error instanceof CloudsyncError && REFUSALS.has(error.code) && typeof error.details?.['resultCode'] === 'number';
 
 /** Matches no entry: the cookie-only refresh of a full import (RFC 4515). */
 const NO_ENTRY = '(!(objectClass=*))';
@@ -138,8 +145,10 @@ export class GenericLdapConnector implements SourceConnector {
    * One RFC 4533 refreshOnly search of the imported subtree from `cookie` (none: the current state, by a base
    * search that matches nothing), asking for no attributes (`1.1`, RFC 4511 §4.5.1.8): the deletions since the
    * cookie and the cookie to refresh from next time. Undefined when the server offers no content synchronization.
+   * `complete` is false when `deleted` may not name every deletion since `cookie`: the server answered with a
+   * present phase (what is left, not what went) or refused the cookie.
    */
-  async #refresh(cookie: Uint8Array | undefined): Promise<{ readonly cookie: Uint8Array; readonly deleted: readonly string[] } | undefined> {
+  async #refresh(cookie: Uint8Array | undefined): Promise<{ readonly cookie: Uint8Array; readonly deleted: readonly string[]; readonly complete: boolean } | undefined> {
     if (!(await this.#ctx()).contentSync) return undefined;
     const control = new ContentSyncRequestControl({ mode: CONTENT_SYNC_MODES.refreshOnly, ...(cookie === undefined ? {} : { cookie }) });
     const search = cookie === undefined
@@ -149,17 +158,18 @@ export class GenericLdapConnector implements SourceConnector {
       await this.connection.search(this.#options.baseDn, search, [control, control.stateReceiver]);
     } catch (error) {
       // Refused, rather than unreachable: the bind DN may not read what syncprov needs, or a server restored from a
-      // backup may not know the cookie. This refresh reports no deletions (the anchor listing still finds them), and
-      // a refused cookie is replaced by a fresh one so that the next delta can report them again.
-      if (!(error instanceof CloudsyncError) || !REFUSALS.has(error.code)) throw error;
-      return cookie === undefined ? undefined : { ...((await this.#refresh(undefined)) ?? { cookie }), deleted: [] };
+      // backup may not know the cookie (RFC 4533 §3.3.2: e-syncRefreshRequired). This refresh reports no deletions
+      // (the anchor listing finds them, in this cycle), and a refused cookie is replaced by a fresh one so that the
+      // next delta can report them again.
+      if (!isRefusal(error)) throw error;
+      return cookie === undefined ? undefined : { ...((await this.#refresh(undefined)) ?? { cookie }), deleted: [], complete: false };
     }
     // RFC 4533 §3.3.1: a refresh that ends without a cookie leaves the client's own valid (nothing changed)
     const next = control.responseCookie ?? cookie;
     if (!control.done || next === undefined) {
       throw new CloudsyncError('ERR_LDAP_PROTOCOL', `${this.connection.currentUrl} ended a content-synchronization search (RFC 4533) without a Sync Done control or a cookie`, { details: { retryable: false } });
     }
-    return { cookie: next, deleted: [...control.deleted] };
+    return { cookie: next, deleted: [...control.deleted], complete: !control.presentPhase };
   }
 
   async #contextCsns(): Promise<string[]> {
@@ -220,6 +230,9 @@ export class GenericLdapConnector implements SourceConnector {
       return {
         watermark: JSON.stringify({ ...next, ...(refreshed === undefined ? {} : { syncCookie: Buffer.from(refreshed.cookie).toString('base64') }) }),
         deletedAnchors: cookie === undefined || refreshed === undefined ? [] : refreshed.deleted,
+        // A watermark without a cookie never promised deletions (the interval's listing covers it); one with a cookie
+        // the server could not answer from its session log did.
+        reconcileDeletions: cookie !== undefined && refreshed !== undefined && !refreshed.complete,
       };
     });
   }

@@ -166,22 +166,24 @@ export function withFinalWatermark(batches: AsyncIterable<SourceObject[]>, water
 export async function* withFinalBatch(
   batches: AsyncIterable<SourceObject[]>,
   batchSize: number,
-  last: () => Promise<{ readonly watermark: string; readonly deletedAnchors: readonly string[] }>,
+  last: () => Promise<{ readonly watermark: string; readonly deletedAnchors: readonly string[]; readonly reconcileDeletions?: boolean }>,
 ): AsyncGenerator<ImportBatch> {
   let pending: SourceObject[] | undefined;
   for await (const batch of batches) {
     if (pending) yield { objects: pending };
     pending = batch;
   }
-  const { watermark, deletedAnchors } = await last();
+  const { watermark, deletedAnchors, reconcileDeletions } = await last();
+  // with the watermark, which is what the engine must not store before it knows (ImportBatch.reconcileDeletions)
+  const final = reconcileDeletions === true ? { watermark, reconcileDeletions } : { watermark };
   if (pending !== undefined && pending.length > 0 && deletedAnchors.length > 0) yield { objects: pending };
   if (deletedAnchors.length === 0) {
-    yield { objects: pending ?? [], watermark };
+    yield { objects: pending ?? [], ...final };
     return;
   }
   for (let start = 0; start < deletedAnchors.length; start += batchSize) {
     const end = Math.min(start + batchSize, deletedAnchors.length);
-    yield { objects: [], deletedAnchors: deletedAnchors.slice(start, end), ...(end === deletedAnchors.length ? { watermark } : {}) };
+    yield { objects: [], deletedAnchors: deletedAnchors.slice(start, end), ...(end === deletedAnchors.length ? final : {}) };
   }
 }
 

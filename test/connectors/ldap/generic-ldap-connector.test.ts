@@ -8,21 +8,30 @@ import { CloudsyncError } from '../../../src/errors/index.ts';
 import { isReference, type Value } from '../../../src/expressions/value.ts';
 import { GenericLdapConnector, type GenericLdapConnectorOptions } from '../../../src/connectors/ldap/generic-ldap-connector.ts';
 import { defaultAnchorOf, type ImportBatch, type SourceObject } from '../../../src/connectors/source-connector.ts';
-import { addGroupOfNames, openLdapUnavailableReason, seedGenericUsers, startOpenLdap, type OpenLdapServer } from '../../harness/openldap.ts';
+import { addGroupOfNames, genericUsersLdif, openLdapUnavailableReason, seedGenericUsers, startOpenLdap, type OpenLdapServer } from '../../harness/openldap.ts';
 
 const skip = openLdapUnavailableReason();
 
-async function collect(batches: AsyncIterable<ImportBatch>): Promise<{ objects: SourceObject[]; deletedAnchors: string[]; watermark: string | undefined }> {
+async function collect(batches: AsyncIterable<ImportBatch>): Promise<{ objects: SourceObject[]; deletedAnchors: string[]; reconcileDeletions: boolean; watermark: string | undefined }> {
   const objects: SourceObject[] = [];
   const deletedAnchors: string[] = [];
+  let reconcileDeletions = false;
   let watermark: string | undefined;
   for await (const batch of batches) {
     objects.push(...batch.objects);
     deletedAnchors.push(...(batch.deletedAnchors ?? []));
+    if (batch.reconcileDeletions === true) {
+      assert.ok(batch.watermark, 'reconcileDeletions rides with the watermark');
+      reconcileDeletions = true;
+    }
     if (batch.watermark) watermark = batch.watermark;
   }
-  return { objects, deletedAnchors, watermark };
+  return { objects, deletedAnchors, reconcileDeletions, watermark };
 }
+
+/** The watermark with another RFC 4533 cookie (OpenLDAP's cookie is text: `rid=…,csn=…`). */
+const withCookie = (watermark: string, cookie: string): string =>
+  JSON.stringify({ ...JSON.parse(watermark) as object, syncCookie: Buffer.from(cookie).toString('base64') });
 
 const dnsOf = (value: Value | undefined): string[] =>
   ((Array.isArray(value) ? value : value === undefined || value === null ? [] : [value]) as unknown[]).filter(isReference).map((r) => r.dn);
@@ -107,6 +116,7 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
       const gone = full.objects.filter((o) => !anchors.has(o.anchors.entryUuid!)).map((o) => o.dn);
       assert.deepEqual(gone, [deletedDn], 'reconciliation finds exactly the deleted entry');
       assert.deepEqual(delta.deletedAnchors, [before.get(deletedDn)!.anchors.entryUuid], 'the delta itself reports the deletion, by entryUUID');
+      assert.equal(delta.reconcileDeletions, false, 'slapd\'s session log covers the cookie: every deletion is named');
 
       const again = await collect(connector.deltaImport(delta.watermark!));
       assert.equal(again.objects.length, 0);
@@ -125,12 +135,29 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
 
       // A cookie the server cannot use (a directory restored from a backup, a corrupted watermark) fails nothing:
       // that delta reports no deletions (the anchor listing finds them) and hands back a cookie that works.
-      const bogus = JSON.stringify({ ...JSON.parse(next.watermark!) as object, syncCookie: Buffer.from('rid=abc,sid=zz,csn=not-a-csn').toString('base64') });
-      const refused = await collect(connector.deltaImport(bogus));
+      const refused = await collect(connector.deltaImport(withCookie(next.watermark!, 'rid=abc,sid=zz,csn=not-a-csn')));
       assert.deepEqual(refused.deletedAnchors, []);
       await admin.del(users[6]!);
       const recovered = await collect(connector.deltaImport(refused.watermark!));
       assert.deepEqual(recovered.deletedAnchors, [before.get(users[6]!)!.anchors.entryUuid]);
+      assert.equal(recovered.reconcileDeletions, false, 'the deletion is named: no listing needed');
+
+      // A cookie from after everything slapd knows (a directory restored from an older backup): slapd refuses it
+      // ("consumer state is newer than provider", unwillingToPerform). Deletions since the watermark are then
+      // unknown, and the delta says so; the next one has a cookie that works.
+      const restored = await collect(connector.deltaImport(withCookie(recovered.watermark!, 'rid=000,csn=20991231000000.000000Z#000000#000#000000')));
+      assert.deepEqual(restored.deletedAnchors, []);
+      assert.equal(restored.reconcileDeletions, true, 'a refused cookie: the engine must list anchors');
+      await admin.del(users[7]!);
+      const afterRestore = await collect(connector.deltaImport(restored.watermark!));
+      assert.deepEqual(afterRestore.deletedAnchors, [before.get(users[7]!)!.anchors.entryUuid]);
+      assert.equal(afterRestore.reconcileDeletions, false);
+
+      // A cookie older than the session log reaches: slapd answers with a present phase (what is left, not what
+      // went), so the delta names no deletion and asks for the listing.
+      const old2020 = await collect(connector.deltaImport(withCookie(afterRestore.watermark!, 'rid=000,csn=20200101000000.000000Z#000000#000#000000')));
+      assert.deepEqual(old2020.deletedAnchors, []);
+      assert.equal(old2020.reconcileDeletions, true, 'a present phase: the engine must list anchors');
     } finally {
       await connector.close();
     }
@@ -255,5 +282,40 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
     const none = new GenericLdapConnector(options({ urls: ['ldap://127.0.0.1:1'] }));
     await assert.rejects(none.readObject(users[0]!), (e: unknown) => e instanceof CloudsyncError && e.code === 'ERR_LDAP_UNREACHABLE');
     await none.close();
+  });
+});
+
+describe('GenericLdapConnector: a present phase over 150,000 entries', { skip }, () => {
+  let server: OpenLdapServer;
+
+  before(async () => {
+    server = await startOpenLdap({
+      initialEntries(write) {
+        for (let start = 1; start <= 150_000; start += 10_000) write(genericUsersLdif(10_000, { start }));
+      },
+      startTimeoutMs: 60_000,
+    });
+  });
+
+  after(async () => { await server?.stop(); });
+
+  test('a delta from a cookie older than the session log completes, names no deletion and asks for the listing', async () => {
+    const admin = await server.admin();
+    const { searchEntries } = await admin.search(server.baseDn, { scope: 'base', filter: '(objectClass=*)', attributes: ['contextCSN'] });
+    const csns = [searchEntries[0]!['contextCSN']!].flat().map(String);
+    // slapd answers this cookie by sending every entry in scope as "present": 150,000 messages in one search, which
+    // ldapts, left to keep them, hands over as one push(...entries) that overflows the stack
+    const watermark = JSON.stringify({ v: 1, kind: 'csn', csns, syncCookie: Buffer.from('rid=000,csn=20200101000000.000000Z#000000#000#000000').toString('base64') });
+    const connector = new GenericLdapConnector({ urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn });
+    try {
+      const delta = await collect(connector.deltaImport(watermark));
+      assert.equal(delta.objects.length, 0, 'nothing changed since contextCSN');
+      assert.deepEqual(delta.deletedAnchors, []);
+      assert.equal(delta.reconcileDeletions, true);
+      const next = JSON.parse(delta.watermark!) as { syncCookie?: string };
+      assert.match(Buffer.from(next.syncCookie!, 'base64').toString(), /csn=\d{14}/, 'a current cookie for the next delta');
+    } finally {
+      await connector.close();
+    }
   });
 });
