@@ -5,7 +5,7 @@
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
  *                                 [--managers N] [--imports thread|inProcess] [--remap] [--scope-out [--scope-in]] [--conflicts N]
- *                                 [--arrivals N] [--deletions N]
+ *                                 [--arrivals N] [--deletions N] [--listing]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
@@ -31,6 +31,8 @@
  * them from the cloud is timed (approved, as with `--scope-out`): the deletions reach it by RFC 4533 content
  * synchronization in the delta itself (docs/connectors.md), not by an anchor listing. They are added back
  * afterwards (with new entryUUIDs), so the dump after the child and the next run read as many entries.
+ * `--listing`: after the unchanged deltas, one more with the anchor listing due (the reconciliation interval at 0),
+ * as after a delta whose refresh could only imply its deletions (docs/connectors.md): what a listing costs.
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -84,6 +86,8 @@ const { values: args } = parseArgs({
     /** Samba: N users added after the deltas, then N more; the delta creating each set timed, with and without back links */
     arrivals: { type: 'string' },
     deletions: { type: 'string' },
+    /** after the unchanged deltas, a delta whose anchor listing is due (deletions reconciled) timed */
+    listing: { type: 'boolean', default: false },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -115,6 +119,8 @@ interface ChildSpec {
   readonly arrivals?: number;
   /** OpenLDAP: users deleted at the end (see `--deletions`) */
   readonly deletions?: number;
+  /** time a delta that reconciles deletions by listing every anchor (see `--listing`) */
+  readonly listing?: boolean;
 }
 
 interface ChildResult {
@@ -147,6 +153,8 @@ interface ChildResult {
   /** with `deletions`: the delta that deleted them, and how many it deleted */
   readonly deletionsDeltaMs?: number;
   readonly deletionsDeleted?: number;
+  /** with `listing`: the unchanged delta that listed every anchor to reconcile deletions */
+  readonly listingDeltaMs?: number;
 }
 
 /**
@@ -250,6 +258,14 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
     const failedWithConflict = conflictsFailed;
     const deltas: number[] = [];
     for (let i = 0; i < spec.deltas; i++) deltas.push((await time('delta')).ms);
+    let listing: Pick<ChildResult, 'listingDeltaMs'> = {};
+    if (spec.listing === true) {
+      // due at once, as after a delta that could not name its deletions (an RFC 4533 present phase)
+      const scheduled = config;
+      config = { ...config, reconciliationIntervalMs: 0 };
+      listing = { listingDeltaMs: Math.round((await time('delta')).ms) };
+      config = scheduled;
+    }
     let remap: Pick<ChildResult, 'remapFullMs' | 'remapUpdated' | 'remapFailed'> = {};
     if (spec.remap === true) {
       config = { ...config, schema: compileSynchronizationSchema(remappedSchema(templateId)) };
@@ -334,6 +350,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       ...scopeIn,
       ...arrivals,
       ...deletions,
+      ...listing,
     };
   } finally {
     await source.close();
@@ -400,6 +417,7 @@ const tuning = {
   ...(args.batch === undefined ? {} : { batchSize: Number(args.batch) }),
   ...(args.arrivals === undefined ? {} : { arrivals: Number(args.arrivals) }),
   ...(args.deletions === undefined ? {} : { deletions: Number(args.deletions) }),
+  ...(args.listing === true ? { listing: true } : {}),
 };
 const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
 
@@ -434,6 +452,7 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
       arrivalsCreated: syncs[0]!.arrivalsCreated, arrivalsWithoutBackLinksCreated: syncs[0]!.arrivalsWithoutBackLinksCreated,
     }),
     ...(spec.deletions === undefined ? {} : { deletionsDeltaMs: median(syncs.map((s) => s.deletionsDeltaMs!)), deletionsDeleted: syncs[0]!.deletionsDeleted }),
+    ...(spec.listing === true ? { listingDeltaMs: median(syncs.map((s) => s.listingDeltaMs!)) } : {}),
     ...(spec.scopeIn === true ? { scopeInMs: median(syncs.map((s) => s.scopeInMs!)), scopeInRestored: syncs[0]!.scopeInRestored, scopeInFailed: syncs[0]!.scopeInFailed } : {}),
     runDetails: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
   };
