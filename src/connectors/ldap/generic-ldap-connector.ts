@@ -298,7 +298,13 @@ export class GenericLdapConnector implements SourceConnector {
     if (signal.aborted) return true;
     const fresh = await this.#refresh(undefined);
     if (fresh === undefined) return false;
-    const listener = new LdapConnection({ ...this.#options, operationTimeoutMs: 0 });
+    // The search never ends by itself; the bind before it still must, within what any other operation is given.
+    const { operationTimeoutMs } = this.#options;
+    const listener = new LdapConnection({
+      ...this.#options,
+      operationTimeoutMs: 0,
+      ...(this.#options.bindTimeoutMs === undefined && operationTimeoutMs !== undefined ? { bindTimeoutMs: operationTimeoutMs } : {}),
+    });
     const control = new ContentSyncRequestControl({
       mode: CONTENT_SYNC_MODES.refreshAndPersist,
       cookie: fresh.cookie,

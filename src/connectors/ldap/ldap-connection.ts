@@ -41,9 +41,19 @@ export interface LdapConnectionOptions {
   readonly rejectUnauthorized?: boolean;
   /** Milliseconds to establish TCP (+TLS) to one server (default 5,000). */
   readonly connectTimeoutMs?: number;
-  /** Milliseconds one LDAP operation may take before the server is considered gone (default 120,000). */
+  /** Milliseconds one LDAP operation may take before the server is considered gone (default 120,000; 0: no limit). */
   readonly operationTimeoutMs?: number;
+  /**
+   * Milliseconds StartTLS and the bind may take on a new connection (default: operationTimeoutMs, or 120,000 when
+   * that is 0; never unlimited). A connection whose operations never time out — the persisting search of RFC 4533 refreshAndPersist —
+   * still gives up on a server that accepts TCP and never answers, and fails over to the next URL.
+   */
+  readonly bindTimeoutMs?: number;
 }
+
+const DEFAULT_OPERATION_TIMEOUT_MS = 120_000;
+/** A timeout that limits something (0 and below: none given). */
+const positive = (ms: number | undefined): number | undefined => (ms !== undefined && ms > 0 ? ms : undefined);
 
 export interface RootDse {
   readonly defaultNamingContext?: string;
@@ -115,7 +125,7 @@ export class LdapConnection {
     const client = new Client({
       url: `${url.protocol}//${url.host}`,
       connectTimeout: this.#options.connectTimeoutMs ?? 5000,
-      timeout: this.#options.operationTimeoutMs ?? 120_000,
+      timeout: this.#options.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
       // AD's extended DN forms (<GUID=…>, <SID=…>) are valid search bases that RFC 4514 parsing rejects.
       strictDN: false,
       ...(secure ? { tlsOptions: this.#tlsOptions(url) } : {}),
@@ -123,7 +133,7 @@ export class LdapConnection {
     installSearchEntryDecoding(client);
     // after the entry decoding: it wraps that hook and hands it every message but content synchronization's
     if (!installContentSyncParsing(client)) this.#parsesContentSync = false;
-    try {
+    const setup = async () => {
       if (!secure && this.#options.startTls) {
         try {
           await client.startTLS(this.#tlsOptions(url));
@@ -138,10 +148,24 @@ export class LdapConnection {
       } catch (error) {
         throw toLdapError(error, `binding to ${urlText} as ${this.#options.bindDn}`);
       }
+    };
+    const bindTimeoutMs = positive(this.#options.bindTimeoutMs) ?? positive(this.#options.operationTimeoutMs) ?? DEFAULT_OPERATION_TIMEOUT_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const settingUp = setup();
+    try {
+      await Promise.race([settingUp, new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new CloudsyncError('ERR_LDAP_UNREACHABLE', `binding to ${urlText} as ${this.#options.bindDn}: the server accepted the connection but did not answer within ${bindTimeoutMs} ms`, {
+          details: { retryable: true },
+        })), bindTimeoutMs);
+      })]);
       return client;
     } catch (error) {
+      // given up on: the socket goes, and the bind it leaves pending fails with it, unheard
+      settingUp.catch(() => undefined);
       await client.unbind().catch(() => undefined);
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
   }
 

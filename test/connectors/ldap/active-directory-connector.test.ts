@@ -3,7 +3,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
+import { createServer } from 'node:net';
 import { Attribute, Change, type Client } from 'ldapts';
 import { CloudsyncError } from '../../../src/errors/index.ts';
 import { attributeSource, isReference, type Value } from '../../../src/expressions/value.ts';
@@ -13,6 +13,7 @@ import { formatGuid, formatSid } from '../../../src/connectors/guid.ts';
 import { ShowDeletedControl } from '../../../src/connectors/ldap/show-deleted-control.ts';
 import { compileSynchronizationSchema, getTemplate } from '../../../src/schema/index.ts';
 import { addOu, sambaUnavailableReason, seedAdContacts, seedAdUsers, startSamba, type SambaDc } from '../../harness/samba.ts';
+import { startSilentServer } from '../../harness/silent-server.ts';
 
 const skip = sambaUnavailableReason();
 const CONSISTENCY_GUID = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
@@ -332,7 +333,7 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
 
   test('an unreachable server is ERR_LDAP_UNREACHABLE; failover goes on to the next URL', async () => {
     const closed = await closedPort();
-    const silent = await silentServer();
+    const silent = await startSilentServer();
     try {
       const none = new ActiveDirectoryConnector(options({ urls: [`ldap://127.0.0.1:${closed}`], connectTimeoutMs: 1000 }));
       const error = await expectCode(none.readObject(dc.adminDn), 'ERR_LDAP_UNREACHABLE');
@@ -352,7 +353,7 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
       assert.ok(Date.now() - t0 < 5000, 'a server that accepts but never answers is given up after the operation timeout');
       await silentThenGood.close();
     } finally {
-      silent.server.close();
+      await silent.close();
     }
   });
 
@@ -394,15 +395,5 @@ async function closedPort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise<void>((r) => server.close(() => r()));
   return port;
-}
-
-async function silentServer(): Promise<{ server: Server; port: number }> {
-  const sockets: import('node:net').Socket[] = [];
-  const server = createServer((socket) => { sockets.push(socket); });
-  server.on('close', () => sockets.forEach((s) => s.destroy()));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const close = server.close.bind(server);
-  server.close = ((cb?: (err?: Error) => void) => { sockets.forEach((s) => s.destroy()); return close(cb); }) as typeof server.close;
-  return { server, port: (server.address() as { port: number }).port };
 }
 

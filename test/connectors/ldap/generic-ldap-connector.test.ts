@@ -9,6 +9,7 @@ import { isReference, type Value } from '../../../src/expressions/value.ts';
 import { GenericLdapConnector, type GenericLdapConnectorOptions } from '../../../src/connectors/ldap/generic-ldap-connector.ts';
 import { defaultAnchorOf, type ImportBatch, type SourceObject } from '../../../src/connectors/source-connector.ts';
 import { addGroupOfNames, genericUsersLdif, openLdapUnavailableReason, seedGenericUsers, startOpenLdap, type OpenLdapServer } from '../../harness/openldap.ts';
+import { startSilentServer } from '../../harness/silent-server.ts';
 
 const skip = openLdapUnavailableReason();
 
@@ -214,6 +215,28 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
       assert.equal(await off.changeNotifications({ signal: new AbortController().signal, onChange: () => {} }), false, 'no content synchronization: no push');
     } finally {
       await off.close();
+    }
+  });
+
+  test('change notifications: a first server that accepts TCP and never answers the bind is given up, and the next one pushes', async () => {
+    const silent = await startSilentServer();
+    // the persisting search has no operation timeout; its bind has the connector's (1 s here)
+    const connector = new GenericLdapConnector(options({ urls: [`ldap://127.0.0.1:${silent.port}`, server.url], operationTimeoutMs: 1000, connectTimeoutMs: 1000 }));
+    const controller = new AbortController();
+    try {
+      const t0 = Date.now();
+      let ready!: () => void;
+      const isReady = new Promise<void>((resolve) => { ready = resolve; });
+      const running = connector.changeNotifications({ signal: controller.signal, onReady: () => ready(), onChange: () => {} });
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the push never became ready: its bind waits on the silent server')), 8000));
+      await Promise.race([isReady, timeout]);
+      assert.ok(Date.now() - t0 < 6000, `${Date.now() - t0} ms`);
+      controller.abort();
+      assert.equal(await running, true);
+    } finally {
+      controller.abort();
+      await connector.close();
+      await silent.close();
     }
   });
 
