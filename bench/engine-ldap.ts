@@ -5,7 +5,7 @@
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
  *                                 [--managers N] [--imports thread|inProcess] [--remap] [--scope-out [--scope-in]] [--conflicts N]
- *                                 [--arrivals N] [--deletions N] [--listing]
+ *                                 [--arrivals N] [--deletions N] [--listing] [--present]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
@@ -31,8 +31,10 @@
  * them from the cloud is timed (approved, as with `--scope-out`): the deletions reach it by RFC 4533 content
  * synchronization in the delta itself (docs/connectors.md), not by an anchor listing. They are added back
  * afterwards (with new entryUUIDs), so the dump after the child and the next run read as many entries.
- * `--listing`: after the unchanged deltas, one more with the anchor listing due (the reconciliation interval at 0),
- * as after a delta whose refresh could only imply its deletions (docs/connectors.md): what a listing costs.
+ * `--listing`: after the unchanged deltas, one more with the anchor listing due (the reconciliation interval at 0):
+ * what a listing by listAnchors() costs. `--present` (OpenLDAP): then one more whose watermark holds a cookie older
+ * than slapd's session log, so that its refresh is a present phase, which the engine reconciles against: what every
+ * delta after a change costs on a server without a session log (docs/connectors.md).
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -88,6 +90,8 @@ const { values: args } = parseArgs({
     deletions: { type: 'string' },
     /** after the unchanged deltas, a delta whose anchor listing is due (deletions reconciled) timed */
     listing: { type: 'boolean', default: false },
+    /** OpenLDAP: after the unchanged deltas, a delta whose refresh is an RFC 4533 present phase timed */
+    present: { type: 'boolean', default: false },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -121,6 +125,8 @@ interface ChildSpec {
   readonly deletions?: number;
   /** time a delta that reconciles deletions by listing every anchor (see `--listing`) */
   readonly listing?: boolean;
+  /** OpenLDAP: time a delta whose content-synchronization refresh is a present phase (see `--present`) */
+  readonly present?: boolean;
 }
 
 interface ChildResult {
@@ -155,6 +161,9 @@ interface ChildResult {
   readonly deletionsDeleted?: number;
   /** with `listing`: the unchanged delta that listed every anchor to reconcile deletions */
   readonly listingDeltaMs?: number;
+  /** with `present`: the unchanged delta whose refresh was a present phase, and what it deleted (nothing) */
+  readonly presentDeltaMs?: number;
+  readonly presentDeleted?: number;
 }
 
 /**
@@ -266,6 +275,16 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       listing = { listingDeltaMs: Math.round((await time('delta')).ms) };
       config = scheduled;
     }
+    let present: Pick<ChildResult, 'presentDeltaMs' | 'presentDeleted'> = {};
+    if (spec.present === true) {
+      if (spec.kind !== 'openldap') throw new TypeError('present: the OpenLDAP bench only');
+      // A cookie older than slapd's session log reaches: slapd answers with a present phase, as a server without a
+      // session log does to every delta after a change (docs/connectors.md).
+      const watermark = JSON.parse((await deps.connectorSpace.getWatermark())!) as Record<string, unknown>;
+      await deps.connectorSpace.setWatermark(JSON.stringify({ ...watermark, syncCookie: Buffer.from('rid=000,csn=20200101000000.000000Z#000000#000#000000').toString('base64') }));
+      const cycle = await time('delta');
+      present = { presentDeltaMs: Math.round(cycle.ms), presentDeleted: cycle.report.deleted };
+    }
     let remap: Pick<ChildResult, 'remapFullMs' | 'remapUpdated' | 'remapFailed'> = {};
     if (spec.remap === true) {
       config = { ...config, schema: compileSynchronizationSchema(remappedSchema(templateId)) };
@@ -351,6 +370,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       ...arrivals,
       ...deletions,
       ...listing,
+      ...present,
     };
   } finally {
     await source.close();
@@ -405,6 +425,7 @@ if (args.deletions !== undefined) {
   if (!Number.isInteger(deletions) || deletions < 1 || deletions > users) usage(`--deletions must be a whole number from 1 to --users (${users}), not '${args.deletions}'`);
   if (kind !== 'openldap') usage('--deletions works with --source openldap only (content synchronization is syncprov\'s)');
 }
+if (args.present === true && kind !== 'openldap') usage('--present works with --source openldap only (content synchronization is syncprov\'s)');
 if (args['scope-in'] === true && args['scope-out'] !== true) usage('--scope-in times bringing users back after --scope-out: give both');
 const tuning = {
   deltas: Number(args.deltas),
@@ -418,6 +439,7 @@ const tuning = {
   ...(args.arrivals === undefined ? {} : { arrivals: Number(args.arrivals) }),
   ...(args.deletions === undefined ? {} : { deletions: Number(args.deletions) }),
   ...(args.listing === true ? { listing: true } : {}),
+  ...(args.present === true ? { present: true } : {}),
 };
 const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
 
@@ -453,6 +475,7 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
     }),
     ...(spec.deletions === undefined ? {} : { deletionsDeltaMs: median(syncs.map((s) => s.deletionsDeltaMs!)), deletionsDeleted: syncs[0]!.deletionsDeleted }),
     ...(spec.listing === true ? { listingDeltaMs: median(syncs.map((s) => s.listingDeltaMs!)) } : {}),
+    ...(spec.present === true ? { presentDeltaMs: median(syncs.map((s) => s.presentDeltaMs!)), presentDeleted: syncs[0]!.presentDeleted } : {}),
     ...(spec.scopeIn === true ? { scopeInMs: median(syncs.map((s) => s.scopeInMs!)), scopeInRestored: syncs[0]!.scopeInRestored, scopeInFailed: syncs[0]!.scopeInFailed } : {}),
     runDetails: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
   };

@@ -242,6 +242,8 @@ export function decodeSourceObject(wire: unknown, path: string): SourceObject {
 export interface WireImportBatch {
   readonly objects: readonly WireSourceObject[];
   readonly deletedAnchors?: readonly string[];
+  /** sent even empty: on the batch with the watermark, an empty list still says the listing is complete */
+  readonly presentAnchors?: readonly string[];
   readonly reconcileDeletions?: true;
   readonly watermark?: string;
 }
@@ -250,9 +252,20 @@ export function encodeImportBatch(batch: ImportBatch): WireImportBatch {
   return {
     objects: batch.objects.map(encodeSourceObject),
     ...(batch.deletedAnchors === undefined || batch.deletedAnchors.length === 0 ? {} : { deletedAnchors: [...batch.deletedAnchors] }),
+    ...(batch.presentAnchors === undefined ? {} : { presentAnchors: [...batch.presentAnchors] }),
     ...(batch.reconcileDeletions === true ? { reconcileDeletions: true } : {}),
     ...(batch.watermark === undefined ? {} : { watermark: batch.watermark }),
   };
+}
+
+/** A batch's anchors by name: strings, never empty (the connector space is keyed by them), at most `max` of them. */
+function anchorList(fields: Record<string, unknown>, name: string, path: string, max: number): string[] | undefined {
+  const list = fields[name];
+  if (list === undefined) return undefined;
+  if (Array.isArray(list) && list.length > max) {
+    throw new CloudsyncError('ERR_AGENT_BATCH_TOO_LARGE', `${path}.${name}: ${list.length} anchors in one batch; the service asked for at most ${max}`, { path: `${path}.${name}` });
+  }
+  return stringList(list, `${path}.${name}`, max).map((anchor, i) => text(anchor, `${path}.${name}[${i}]`, { empty: false }));
 }
 
 /** `maxObjects` is the batch size the service asked for: a batch larger than that is refused whole. */
@@ -264,18 +277,15 @@ export function decodeImportBatch(wire: unknown, path: string, maxObjects: numbe
     throw new CloudsyncError('ERR_AGENT_BATCH_TOO_LARGE', `${path}.objects: ${objects.length} objects in one batch; the service asked for at most ${maxObjects}`, { path: `${path}.objects` });
   }
   const decoded = objects.map((object, i) => decodeSourceObject(object, `${path}.objects[${i}]`));
-  const deleted = fields['deletedAnchors'];
-  if (Array.isArray(deleted) && deleted.length > maxObjects) {
-    throw new CloudsyncError('ERR_AGENT_BATCH_TOO_LARGE', `${path}.deletedAnchors: ${deleted.length} anchors in one batch; the service asked for at most ${maxObjects}`, { path: `${path}.deletedAnchors` });
-  }
-  // (an anchor is never empty: the connector space is keyed by it)
-  const deletedAnchors = deleted === undefined ? undefined : stringList(deleted, `${path}.deletedAnchors`, maxObjects).map((anchor, i) => text(anchor, `${path}.deletedAnchors[${i}]`, { empty: false }));
+  const deletedAnchors = anchorList(fields, 'deletedAnchors', path, maxObjects);
+  const presentAnchors = anchorList(fields, 'presentAnchors', path, maxObjects);
   const reconcile = fields['reconcileDeletions'];
   if (reconcile !== undefined && typeof reconcile !== 'boolean') throw bad(`${path}.reconcileDeletions`, 'expected true or false');
   const watermark = fields['watermark'];
   return {
     objects: decoded,
     ...(deletedAnchors === undefined ? {} : { deletedAnchors }),
+    ...(presentAnchors === undefined ? {} : { presentAnchors }),
     ...(reconcile === true ? { reconcileDeletions: true } : {}),
     ...(watermark === undefined ? {} : { watermark: text(watermark, `${path}.watermark`) }),
   };

@@ -104,6 +104,13 @@ export interface ImportBatch {
    * The engine then reconciles against a listing of every anchor in this cycle instead of at its interval.
    */
   readonly reconcileDeletions?: boolean;
+  /**
+   * Delta imports only: what the source says is still there, when it can say it (an RFC 4533 present phase names
+   * every entry in scope) — anchors over the delta's last batches, at most `batchSize` a batch, the batch with the
+   * watermark holding the last of them (an empty list if need be). Once that batch has come they are everything in
+   * scope, as listAnchors() would list them, and the engine reconciles against them without asking the source again.
+   */
+  readonly presentAnchors?: readonly string[];
   /** See the invariants above: safe to persist once this batch and all before it are applied. */
   readonly watermark?: Watermark;
 }

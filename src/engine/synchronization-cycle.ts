@@ -233,6 +233,8 @@ interface CycleContext {
   readonly startedAt: string;
   /** a deletion reconciliation ran to its end in this cycle */
   reconciled: boolean;
+  /** the delta listed every anchor in scope itself (ImportBatch.presentAnchors), marked with listingMark */
+  presentListed: boolean;
   /** the last clock reading as ISO text: timestamps are taken per object, and the text rarely changes between them */
   lastNow?: { readonly ms: number; readonly iso: string };
   /** provisioning-log writes not yet awaited, oldest first (at most LOG_WRITES_IN_FLIGHT) */
@@ -1557,10 +1559,14 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
     // before the batch's watermark: a crash in between imports the group's change, and its members, again
     if (cycle.mode === 'delta') await scopeGroupMembersStep(cycle, batch.objects);
     if (cycle.mode === 'delta' && batch.deletedAnchors !== undefined && batch.deletedAnchors.length > 0) await deletedAnchorsStep(cycle, batch.deletedAnchors);
+    if (cycle.mode === 'delta' && batch.presentAnchors !== undefined) {
+      await connectorSpace.markSeen(batch.presentAnchors, listingMark(cycle));
+      if (batch.watermark !== undefined) cycle.presentListed = true;
+    }
     // Forgetting the last reconciliation before the watermark moves past the deletions the listing stands for: this
-    // cycle's deletionReconciliationStep lists anchors, and so does the next one if this one dies before it. No
-    // spacing: the source paid a pass over every entry to say this (an RFC 4533 present phase), and the listing
-    // costs about as much (docs/engine.md); a session log on the server avoids both.
+    // cycle's deletionReconciliationStep sweeps (against the present anchors, or a listing of its own), and the next
+    // one lists if this one dies before. No spacing: the source paid a pass over every entry to say this (an RFC 4533
+    // present phase), and the sweep costs less than that (docs/engine.md); a session log on the server avoids both.
     if (cycle.mode === 'delta' && batch.reconcileDeletions === true) await connectorSpace.setReconciledAt?.(null);
     if (batch.watermark !== undefined) {
       if (cycle.mode === 'delta' && cycle.deleteHold.held.size === 0) {
@@ -1734,19 +1740,25 @@ async function deletedAnchorsStep(cycle: CycleContext, anchors: readonly string[
   }
 }
 
+/** What a delta's anchor listing marks the entries it lists with (listAnchors(), or the delta's presentAnchors). */
+const listingMark = (cycle: CycleContext): string => `${cycle.mark}:listing`;
+
 /**
- * Deletions the import did not report: after a full import, every entry it did not see; after a delta from a
- * source whose deltas miss deletions, every entry listAnchors() does not list.
+ * Deletions the import did not report: after a full import, every entry it did not see; after a delta that listed
+ * what is present (presentAnchors), every entry it did not list; after another delta from a source whose deltas
+ * miss deletions, every entry listAnchors() does not list, when the reconciliation interval has passed.
  */
 async function deletionReconciliationStep(cycle: CycleContext): Promise<void> {
   const { source, connectorSpace } = cycle.deps;
   let mark = cycle.mark;
-  if (cycle.mode === 'delta') {
+  if (cycle.mode === 'delta' && cycle.presentListed) {
+    mark = listingMark(cycle);
+  } else if (cycle.mode === 'delta') {
     if (source.capabilities.deltaReportsDeletions || !source.capabilities.anchorListing) return;
     const interval = cycle.config.reconciliationIntervalMs ?? DEFAULT_RECONCILIATION_INTERVAL_MS;
     const last = (await connectorSpace.getReconciledAt?.()) ?? null;
     if (last !== null && cycle.clock().getTime() - Date.parse(last) < interval) return;
-    mark = `${cycle.mark}:listing`;
+    mark = listingMark(cycle);
     for await (const anchors of source.listAnchors({ batchSize: 1000 })) await connectorSpace.markSeen(anchors, mark);
   }
   const candidates: WorkItem[] = [];
@@ -2298,6 +2310,7 @@ export async function runSynchronizationCycle(
     deleteHold: { held: new Map(), approved: 0 },
     startedAt: clock().toISOString(),
     reconciled: false,
+    presentListed: false,
     counters: { imported: 0, created: 0, updated: 0, deleted: 0, restored: 0, unchanged: 0, skipped: 0, failed: 0, referencesAdded: 0, referencesRemoved: 0 },
     watermark,
     logWrites: [],

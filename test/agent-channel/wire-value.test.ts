@@ -38,6 +38,17 @@ test('a source object and a batch round-trip through JSON unchanged', () => {
   assert.deepEqual(unnamed, { objects: [], reconcileDeletions: true, watermark: 'w' });
 });
 
+test('present anchors cross even empty (the listing is complete), with the rules of deleted anchors', () => {
+  const roundTrip = (batch: Parameters<typeof encodeImportBatch>[0]) => decodeImportBatch(JSON.parse(JSON.stringify(encodeImportBatch(batch))), 'items', 2);
+  assert.deepEqual(roundTrip({ objects: [], presentAnchors: ['a', 'b'] }), { objects: [], presentAnchors: ['a', 'b'] });
+  assert.deepEqual(roundTrip({ objects: [], presentAnchors: [], reconcileDeletions: true, watermark: 'w' }), { objects: [], presentAnchors: [], reconcileDeletions: true, watermark: 'w' });
+  const refused = (value: unknown, code: string, path: RegExp) =>
+    assert.throws(() => decodeImportBatch({ objects: [], presentAnchors: value }, 'items', 2), (error: CloudsyncError) => error.code === code && path.test(error.message));
+  refused('a', 'ERR_AGENT_PROTOCOL', /items\.presentAnchors: expected an array of strings/);
+  refused(['a', ''], 'ERR_AGENT_PROTOCOL', /items\.presentAnchors\[1\]: empty/);
+  refused(['a', 'b', 'c'], 'ERR_AGENT_BATCH_TOO_LARGE', /items\.presentAnchors: 3 anchors in one batch; the service asked for at most 2/);
+});
+
 test('reconcileDeletions: a boolean or nothing', () => {
   assert.throws(() => decodeImportBatch({ objects: [], reconcileDeletions: 'yes' }, 'items', 2), (error: CloudsyncError) => error.code === 'ERR_AGENT_PROTOCOL' && /items\.reconcileDeletions: expected true or false/.test(error.message));
   assert.deepEqual(decodeImportBatch({ objects: [], reconcileDeletions: false }, 'items', 2), { objects: [] });

@@ -124,37 +124,47 @@ describe('engine ← OpenLDAP without a session log: deletions slapd can only im
     await server?.stop();
   });
 
-  test('the delta lists anchors at once and deletes the user, within the reconciliation interval', async () => {
-    await admin.del(people[5]!);
-    const report = await f.cycle(connector);
-    assert.equal(report.mode, 'delta');
-    assert.equal(report.deleted, 1, 'reconciled in this delta, not ten minutes later');
-    assert.deepEqual((await f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 4', 'Test User 5']);
-    assert.ok(f.log.entries.some((e) => e.action === 'Delete' && e.sourceIdentity.dn === people[5]), 'the deletion is in the provisioning log');
-    // each delta whose refresh is a present phase lists again; one from a current cookie is none, and the interval holds
-    await admin.del(people[4]!);
-    assert.equal((await f.cycle(connector)).deleted, 1, 'a second deletion: a present phase again');
-    assert.equal((await f.cycle(connector)).deleted, 0);
+  /** The connector, except that it cannot list anchors: what the engine deletes then came from the delta itself. */
+  const withoutListing = () => ({
+    capabilities: connector.capabilities,
+    fullImport: connector.fullImport.bind(connector),
+    deltaImport: connector.deltaImport.bind(connector),
+    readObject: connector.readObject.bind(connector),
+    readValues: connector.readValues.bind(connector),
+    // eslint-disable-next-line require-yield
+    async *listAnchors(): AsyncGenerator<readonly string[]> { throw new Error('this source cannot list its anchors'); },
   });
 
-  test('a cycle that dies after storing the watermark of such a delta still reconciles in the next one', async () => {
+  test('the delta deletes the user within the reconciliation interval, from what slapd named present', async () => {
+    await admin.del(people[5]!);
+    const report = await f.cycle(withoutListing());
+    assert.equal(report.mode, 'delta');
+    assert.equal(report.deleted, 1, 'reconciled in this delta, not ten minutes later, and without a listing');
+    assert.deepEqual((await f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 4', 'Test User 5']);
+    assert.ok(f.log.entries.some((e) => e.action === 'Delete' && e.sourceIdentity.dn === people[5]), 'the deletion is in the provisioning log');
+    // each delta whose refresh is a present phase reconciles again; one from a current cookie is none, and the
+    // interval holds (this source could not list, so such a delta would fail if it tried)
+    await admin.del(people[4]!);
+    assert.equal((await f.cycle(withoutListing())).deleted, 1, 'a second deletion: a present phase again');
+    assert.equal((await f.cycle(withoutListing())).deleted, 0);
+  });
+
+  test('a cycle that dies after storing the watermark of such a delta, before its sweep, leaves the listing to the next one', async () => {
     await admin.del(people[3]!);
-    const dying = {
-      capabilities: connector.capabilities,
-      fullImport: connector.fullImport.bind(connector),
-      deltaImport: connector.deltaImport.bind(connector),
-      readObject: connector.readObject.bind(connector),
-      readValues: connector.readValues.bind(connector),
-      // eslint-disable-next-line require-yield
-      async *listAnchors(): AsyncGenerator<readonly string[]> { throw new Error('the service was killed here'); },
-    };
     const watermarkBefore = await f.connectorSpace.getWatermark();
-    await assert.rejects(f.cycle(dying), /killed here/);
+    const dying = new Proxy(f.connectorSpace, {
+      get(target, property, receiver) {
+        if (property === 'listUnseen') return async () => { throw new Error('the service was killed here'); };
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    await assert.rejects(f.cycle(connector, 'auto', { connectorSpace: dying }), /killed here/);
     assert.notEqual(await f.connectorSpace.getWatermark(), watermarkBefore, 'the delta\'s watermark was stored: slapd will not imply this deletion again');
     assert.equal((await f.listAll('user')).length, 4, 'not deleted yet');
     const next = await f.cycle(connector);
     assert.equal(next.mode, 'delta');
-    assert.equal(next.deleted, 1);
+    assert.equal(next.deleted, 1, 'the next delta (no present phase: nothing changed since) lists anchors and deletes');
     assert.deepEqual((await f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3']);
   });
 });

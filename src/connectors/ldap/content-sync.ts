@@ -31,9 +31,9 @@
  * entry still there as "present" and ending with refreshDeletes FALSE (the *present phase*: whatever was not
  * mentioned is gone). OpenLDAP answers with the delete phase while its session log (`olcSpSessionlog`) still covers
  * the cookie, and falls back to the present phase otherwise (a log too short, a restart: the log is in memory).
- * Only explicit deletions are reported by this module; a present phase is recorded as such (`presentPhase`), and
- * the connector has the engine reconcile by anchor listing in that cycle instead: the present set can be as large
- * as the directory, and the listing is a page at a time.
+ * Explicit deletions are reported as such; a present phase is recorded (`presentPhase`) with, when asked for, the
+ * entryUUIDs it named (`present`): the whole of what is in scope, which the connector hands the engine as the
+ * anchor listing of that cycle.
  *
  * IntermediateResponse ::= [APPLICATION 25] SEQUENCE { responseName [0] LDAPOID OPTIONAL,
  *                                                      responseValue [1] OCTET STRING OPTIONAL }  (RFC 4511 §4.13)
@@ -102,6 +102,11 @@ export class ContentSyncRequestControl extends Control {
   readonly deleted = new Set<string>();
   /** the server sent a present phase: deletions were implied, not reported */
   presentPhase = false;
+  /**
+   * With `collectPresent`: every entryUUID the refresh named as still there — present states, the entries it sent
+   * as added or modified, syncIdSets without refreshDeletes. After a present phase, the whole of what is in scope.
+   */
+  readonly present: Set<string> | undefined;
   /** the last cookie the server sent (Sync Info or Sync Done); the next refresh starts from it */
   responseCookie: Uint8Array | undefined;
   /** the Sync Done control arrived (a refreshOnly search ended as RFC 4533 says it must) */
@@ -114,13 +119,14 @@ export class ContentSyncRequestControl extends Control {
    */
   readonly persist: { readonly onEntry: () => void; readonly onRefreshDone: () => void } | undefined;
 
-  constructor(options: { readonly mode: number; readonly cookie?: Uint8Array; readonly persist?: ContentSyncRequestControl['persist'] }) {
+  constructor(options: { readonly mode: number; readonly cookie?: Uint8Array; readonly persist?: ContentSyncRequestControl['persist']; readonly collectPresent?: boolean }) {
     // critical: a server that does not know the control must refuse the search, not answer it as a plain one
     super(CONTENT_SYNC_OIDS.request, { critical: true, responseType: CONTENT_SYNC_OIDS.done });
     this.mode = options.mode;
     if (options.cookie !== undefined && options.cookie.length > 0) this.cookie = options.cookie;
     this.stateReceiver = new SyncStateReceiver(this);
     this.persist = options.persist;
+    if (options.collectPresent === true) this.present = new Set();
   }
 
   protected override writeControl(writer: BerWriter): void {
@@ -145,6 +151,7 @@ export class ContentSyncRequestControl extends Control {
   /** syncStateValue of one entry */
   state(state: SyncState, uuid: string, cookie: Uint8Array | undefined): void {
     if (state === 'delete') this.deleted.add(uuid);
+    else this.present?.add(uuid);
     if (state === 'present') this.presentPhase = true;
     if (cookie !== undefined) this.responseCookie = cookie;
   }
@@ -172,6 +179,7 @@ export class ContentSyncRequestControl extends Control {
       const uuid = reader.readString(Ber.OctetString, true) as Buffer | null;
       if (uuid === null) break;
       if (refreshDeletes) this.deleted.add(formatSyncUuid(uuid));
+      else this.present?.add(formatSyncUuid(uuid));
     }
     if (!refreshDeletes) this.presentPhase = true;
     return false;

@@ -17,10 +17,12 @@
  *   `deletedAnchors`, and its new cookie goes into the next watermark. The cookie of a full import is taken before
  *   the import reads anything (a base-scope search that matches nothing), like its contextCSN, so a deletion racing
  *   the import is reported by the next delta rather than lost. A server that answers with a present phase instead
- *   (its session log no longer covers the cookie: too short, or slapd restarted) or refuses the cookie names no
- *   deletions; the delta then says so (`reconcileDeletions`) and the engine reconciles with listAnchors() in that
- *   cycle. That listing (capability `deltaReportsDeletions: false`, every `reconciliationInterval`) stays the
- *   safety net, and what servers without content synchronization rely on.
+ *   (its session log no longer covers the cookie: none, too short, or slapd restarted) names what is left rather
+ *   than what went: the delta hands that on as `presentAnchors`, the engine's listing for that cycle. One that
+ *   refuses the cookie names nothing; the delta says so (`reconcileDeletions`, also sent with a present phase, for a
+ *   cycle that dies before using it) and the engine lists with listAnchors() in that cycle. That listing (capability
+ *   `deltaReportsDeletions: false`, every `reconciliationInterval`) stays the safety net, and what servers without
+ *   content synchronization rely on.
  */
 import { CloudsyncError } from '../../errors/index.ts';
 import type { Value } from '../../expressions/value.ts';
@@ -146,11 +148,16 @@ export class GenericLdapConnector implements SourceConnector {
    * search that matches nothing), asking for no attributes (`1.1`, RFC 4511 §4.5.1.8): the deletions since the
    * cookie and the cookie to refresh from next time. Undefined when the server offers no content synchronization.
    * `complete` is false when `deleted` may not name every deletion since `cookie`: the server answered with a
-   * present phase (what is left, not what went) or refused the cookie.
+   * present phase (what is left, not what went; `present` lists it, every entryUUID in scope) or refused the cookie.
    */
-  async #refresh(cookie: Uint8Array | undefined): Promise<{ readonly cookie: Uint8Array; readonly deleted: readonly string[]; readonly complete: boolean } | undefined> {
+  async #refresh(cookie: Uint8Array | undefined): Promise<{
+    readonly cookie: Uint8Array;
+    readonly deleted: readonly string[];
+    readonly complete: boolean;
+    readonly present?: readonly string[];
+  } | undefined> {
     if (!(await this.#ctx()).contentSync) return undefined;
-    const control = new ContentSyncRequestControl({ mode: CONTENT_SYNC_MODES.refreshOnly, ...(cookie === undefined ? {} : { cookie }) });
+    const control = new ContentSyncRequestControl({ mode: CONTENT_SYNC_MODES.refreshOnly, ...(cookie === undefined ? {} : { cookie, collectPresent: true }) });
     const search = cookie === undefined
       ? { scope: 'base' as const, filter: NO_ENTRY, attributes: ['1.1'] }
       : { scope: 'sub' as const, filter: this.#options.filter ?? GENERIC_OBJECT_FILTER, attributes: ['1.1'] };
@@ -169,7 +176,8 @@ export class GenericLdapConnector implements SourceConnector {
     if (!control.done || next === undefined) {
       throw new CloudsyncError('ERR_LDAP_PROTOCOL', `${this.connection.currentUrl} ended a content-synchronization search (RFC 4533) without a Sync Done control or a cookie`, { details: { retryable: false } });
     }
-    return { cookie: next, deleted: [...control.deleted], complete: !control.presentPhase };
+    if (!control.presentPhase) return { cookie: next, deleted: [...control.deleted], complete: true };
+    return { cookie: next, deleted: [...control.deleted], complete: false, present: [...(control.present ?? [])] };
   }
 
   async #contextCsns(): Promise<string[]> {
@@ -231,7 +239,9 @@ export class GenericLdapConnector implements SourceConnector {
         watermark: JSON.stringify({ ...next, ...(refreshed === undefined ? {} : { syncCookie: Buffer.from(refreshed.cookie).toString('base64') }) }),
         deletedAnchors: cookie === undefined || refreshed === undefined ? [] : refreshed.deleted,
         // A watermark without a cookie never promised deletions (the interval's listing covers it); one with a cookie
-        // the server could not answer from its session log did.
+        // the server could not answer from its session log did. A present phase is that listing, already paid for;
+        // reconcileDeletions still goes with it, for a cycle that dies before using it.
+        ...(cookie === undefined || refreshed?.present === undefined ? {} : { presentAnchors: refreshed.present }),
         reconcileDeletions: cookie !== undefined && refreshed !== undefined && !refreshed.complete,
       };
     });

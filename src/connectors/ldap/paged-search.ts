@@ -158,33 +158,38 @@ export function withFinalWatermark(batches: AsyncIterable<SourceObject[]>, water
 }
 
 /**
- * The batches, then deletions and the watermark worked out once every object is read: they may come from another
- * search (content synchronization) that must run after the objects' own. The deletions follow the last objects in
- * batches of at most `batchSize` anchors (a batch's bound, whatever it carries); the watermark rides on the last
- * batch, an empty one when there was nothing else.
+ * The batches, then deletions, what is present and the watermark worked out once every object is read: they may come
+ * from another search (content synchronization) that must run after the objects' own. The deleted anchors, then the
+ * present ones, follow the last objects in batches of at most `batchSize` anchors (a batch's bound, whatever it
+ * carries); the watermark rides on the last batch, an empty one when there was nothing else.
  */
 export async function* withFinalBatch(
   batches: AsyncIterable<SourceObject[]>,
   batchSize: number,
-  last: () => Promise<{ readonly watermark: string; readonly deletedAnchors: readonly string[]; readonly reconcileDeletions?: boolean }>,
+  last: () => Promise<{
+    readonly watermark: string;
+    readonly deletedAnchors: readonly string[];
+    readonly presentAnchors?: readonly string[];
+    readonly reconcileDeletions?: boolean;
+  }>,
 ): AsyncGenerator<ImportBatch> {
   let pending: SourceObject[] | undefined;
   for await (const batch of batches) {
     if (pending) yield { objects: pending };
     pending = batch;
   }
-  const { watermark, deletedAnchors, reconcileDeletions } = await last();
-  // with the watermark, which is what the engine must not store before it knows (ImportBatch.reconcileDeletions)
-  const final = reconcileDeletions === true ? { watermark, reconcileDeletions } : { watermark };
-  if (pending !== undefined && pending.length > 0 && deletedAnchors.length > 0) yield { objects: pending };
-  if (deletedAnchors.length === 0) {
-    yield { objects: pending ?? [], ...final };
-    return;
+  const { watermark, deletedAnchors, presentAnchors, reconcileDeletions } = await last();
+  const tail: ImportBatch[] = pending !== undefined && pending.length > 0 ? [{ objects: pending }] : [];
+  for (let start = 0; start < deletedAnchors.length; start += batchSize) tail.push({ objects: [], deletedAnchors: deletedAnchors.slice(start, start + batchSize) });
+  if (presentAnchors !== undefined) {
+    for (let start = 0; start < presentAnchors.length; start += batchSize) tail.push({ objects: [], presentAnchors: presentAnchors.slice(start, start + batchSize) });
+    // ImportBatch.presentAnchors: the batch with the watermark holds the last of them, even none
+    if (presentAnchors.length === 0) tail.push({ objects: [], presentAnchors: [] });
   }
-  for (let start = 0; start < deletedAnchors.length; start += batchSize) {
-    const end = Math.min(start + batchSize, deletedAnchors.length);
-    yield { objects: [], deletedAnchors: deletedAnchors.slice(start, end), ...(end === deletedAnchors.length ? final : {}) };
-  }
+  if (tail.length === 0) tail.push({ objects: [] });
+  // with the watermark, which the engine must not store before it knows (ImportBatch.reconcileDeletions)
+  tail.push({ ...tail.pop()!, watermark, ...(reconcileDeletions === true ? { reconcileDeletions } : {}) });
+  yield* tail;
 }
 
 /** Runs `fn` over items with at most `limit` in flight, preserving order. */

@@ -13,21 +13,41 @@ import { startSilentServer } from '../../harness/silent-server.ts';
 
 const skip = openLdapUnavailableReason();
 
-async function collect(batches: AsyncIterable<ImportBatch>): Promise<{ objects: SourceObject[]; deletedAnchors: string[]; reconcileDeletions: boolean; watermark: string | undefined }> {
+async function collect(batches: AsyncIterable<ImportBatch>): Promise<{
+  objects: SourceObject[];
+  deletedAnchors: string[];
+  /** undefined unless the batch with the watermark said the list is complete */
+  presentAnchors: string[] | undefined;
+  reconcileDeletions: boolean;
+  watermark: string | undefined;
+}> {
   const objects: SourceObject[] = [];
   const deletedAnchors: string[] = [];
+  const present: string[] = [];
+  let presentAnchors: string[] | undefined;
   let reconcileDeletions = false;
   let watermark: string | undefined;
   for await (const batch of batches) {
+    assert.equal(watermark, undefined, 'nothing after the batch with the watermark');
     objects.push(...batch.objects);
     deletedAnchors.push(...(batch.deletedAnchors ?? []));
+    present.push(...(batch.presentAnchors ?? []));
+    if (batch.watermark !== undefined && batch.presentAnchors !== undefined) presentAnchors = present;
     if (batch.reconcileDeletions === true) {
       assert.ok(batch.watermark, 'reconcileDeletions rides with the watermark');
       reconcileDeletions = true;
     }
     if (batch.watermark) watermark = batch.watermark;
   }
-  return { objects, deletedAnchors, reconcileDeletions, watermark };
+  if (presentAnchors === undefined) assert.deepEqual(present, [], 'present anchors end on the batch with the watermark');
+  return { objects, deletedAnchors, presentAnchors, reconcileDeletions, watermark };
+}
+
+/** Every anchor the connector lists (what a present phase must equal), sorted. */
+async function listed(connector: GenericLdapConnector): Promise<string[]> {
+  const anchors: string[] = [];
+  for await (const page of connector.listAnchors()) anchors.push(...page);
+  return anchors.sort();
 }
 
 /** The watermark with another RFC 4533 cookie (OpenLDAP's cookie is text: `rid=…,csn=…`). */
@@ -118,6 +138,7 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
       assert.deepEqual(gone, [deletedDn], 'reconciliation finds exactly the deleted entry');
       assert.deepEqual(delta.deletedAnchors, [before.get(deletedDn)!.anchors.entryUuid], 'the delta itself reports the deletion, by entryUUID');
       assert.equal(delta.reconcileDeletions, false, 'slapd\'s session log covers the cookie: every deletion is named');
+      assert.equal(delta.presentAnchors, undefined, 'a delete phase lists nothing present');
 
       const again = await collect(connector.deltaImport(delta.watermark!));
       assert.equal(again.objects.length, 0);
@@ -156,9 +177,11 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
 
       // A cookie older than the session log reaches: slapd answers with a present phase (what is left, not what
       // went), so the delta names no deletion and asks for the listing.
-      const old2020 = await collect(connector.deltaImport(withCookie(afterRestore.watermark!, 'rid=000,csn=20200101000000.000000Z#000000#000#000000')));
+      const old2020 = await collect(connector.deltaImport(withCookie(afterRestore.watermark!, 'rid=000,csn=20200101000000.000000Z#000000#000#000000'), { batchSize: 50 }));
       assert.deepEqual(old2020.deletedAnchors, []);
-      assert.equal(old2020.reconcileDeletions, true, 'a present phase: the engine must list anchors');
+      assert.equal(old2020.reconcileDeletions, true, 'a present phase: the engine must reconcile');
+      assert.deepEqual([...old2020.presentAnchors!].sort(), await listed(connector), 'what it names present is the anchor listing, over batches of 50');
+      assert.equal(restored.presentAnchors, undefined, 'a refused cookie lists nothing');
     } finally {
       await connector.close();
     }
@@ -335,6 +358,7 @@ describe('GenericLdapConnector: a present phase over 150,000 entries', { skip },
       assert.equal(delta.objects.length, 0, 'nothing changed since contextCSN');
       assert.deepEqual(delta.deletedAnchors, []);
       assert.equal(delta.reconcileDeletions, true);
+      assert.deepEqual(delta.presentAnchors!.sort(), await listed(connector), 'every entry in scope, as the listing has them');
       const next = JSON.parse(delta.watermark!) as { syncCookie?: string };
       assert.match(Buffer.from(next.syncCookie!, 'base64').toString(), /csn=\d{14}/, 'a current cookie for the next delta');
     } finally {
