@@ -8,12 +8,28 @@ import assert from 'node:assert/strict';
 import type { Client } from 'ldapts';
 import { GenericLdapConnector } from '../../src/connectors/ldap/generic-ldap-connector.ts';
 import { compileSynchronizationSchema, getTemplate } from '../../src/schema/index.ts';
-import type { Store } from '../../src/storage/index.ts';
 import { addGroupOfNames, Attribute, Change, openLdapUnavailableReason, seedGenericUsers, startOpenLdap, type OpenLdapServer } from '../harness/openldap.ts';
 import { BACKENDS } from '../storage/backends.ts';
 import { engineFixture, type EngineFixture } from './engine-fixture.ts';
 
 const skip = openLdapUnavailableReason();
+
+/** A throwaway slapd seeded with `users` users, its connector, and an engine on a fresh store with LDAP2AADProvisioning. */
+async function openLdapEngine(users: number, sessionLog?: number | false) {
+  const server = await startOpenLdap(sessionLog === undefined ? {} : { sessionLog });
+  const admin = await server.admin();
+  const people = await seedGenericUsers(server, users);
+  const connector = new GenericLdapConnector({ urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn });
+  const { store, dispose: disposeStore } = await BACKENDS[0]!.open();
+  const f = await engineFixture(store);
+  f.config = { ...f.config, schema: compileSynchronizationSchema(getTemplate('LDAP2AADProvisioning')), domain: { dnsDomainName: 'example.org' } };
+  const dispose = async () => {
+    await connector.close();
+    await disposeStore();
+    await server.stop();
+  };
+  return { server, admin, people, connector, f, dispose };
+}
 
 describe('engine ← OpenLDAP (LDAP2AADProvisioning)', { skip }, () => {
   let server: OpenLdapServer;
@@ -24,22 +40,11 @@ describe('engine ← OpenLDAP (LDAP2AADProvisioning)', { skip }, () => {
   let people: string[];
 
   before(async () => {
-    server = await startOpenLdap();
-    admin = await server.admin();
-    people = await seedGenericUsers(server, 8);
+    ({ server, admin, people, connector, f, dispose } = await openLdapEngine(8));
     await addGroupOfNames(admin, `cn=staff,ou=groups,${server.baseDn}`, people.slice(0, 3));
-    connector = new GenericLdapConnector({ urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn });
-    let store: Store;
-    ({ store, dispose } = await BACKENDS[0]!.open());
-    f = await engineFixture(store);
-    f.config = { ...f.config, schema: compileSynchronizationSchema(getTemplate('LDAP2AADProvisioning')), domain: { dnsDomainName: 'example.org' } };
   });
 
-  after(async () => {
-    await connector?.close();
-    await dispose?.();
-    await server?.stop();
-  });
+  after(async () => { await dispose?.(); });
 
   test('full cycle: users by entryUUID, the groupOfNames with its members', async () => {
     const report = await f.cycle(connector);
@@ -101,28 +106,13 @@ describe('engine ← OpenLDAP without a session log: deletions slapd can only im
 
   before(async () => {
     // without olcSpSessionlog, syncprov answers a refresh from an older cookie with what is left, not what went
-    server = await startOpenLdap({ sessionLog: false });
-    admin = await server.admin();
-    people = await seedGenericUsers(server, 6);
-    connector = new GenericLdapConnector({ urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn });
-    let store: Store;
-    ({ store, dispose } = await BACKENDS[0]!.open());
-    f = await engineFixture(store);
-    f.config = {
-      ...f.config,
-      schema: compileSynchronizationSchema(getTemplate('LDAP2AADProvisioning')),
-      domain: { dnsDomainName: 'example.org' },
-      // far away: only a delta that says it cannot name its deletions lists anchors in these tests
-      reconciliationIntervalMs: 600_000,
-    };
+    ({ server, admin, people, connector, f, dispose } = await openLdapEngine(6, false));
+    // far away: only a delta that says it cannot name its deletions reconciles in these tests
+    f.config = { ...f.config, reconciliationIntervalMs: 600_000 };
     await f.cycle(connector, 'full');
   });
 
-  after(async () => {
-    await connector?.close();
-    await dispose?.();
-    await server?.stop();
-  });
+  after(async () => { await dispose?.(); });
 
   /** The connector, except that it cannot list anchors: what the engine deletes then came from the delta itself. */
   const withoutListing = () => ({
