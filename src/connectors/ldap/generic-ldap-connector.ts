@@ -169,7 +169,9 @@ export class GenericLdapConnector implements SourceConnector {
       // (the anchor listing finds them, in this cycle), and a refused cookie is replaced by a fresh one so that the
       // next delta can report them again.
       if (!isRefusal(error)) throw error;
-      return cookie === undefined ? undefined : { ...((await this.#refresh(undefined)) ?? { cookie }), deleted: [], complete: false };
+      // (only the fresh cookie of that refresh: it lists nothing, and an empty list of what is present would read
+      // as "everything is gone")
+      return cookie === undefined ? undefined : { cookie: (await this.#refresh(undefined))?.cookie ?? cookie, deleted: [], complete: false };
     }
     // RFC 4533 §3.3.1: a refresh that ends without a cookie leaves the client's own valid (nothing changed)
     const next = control.responseCookie ?? cookie;
@@ -177,7 +179,8 @@ export class GenericLdapConnector implements SourceConnector {
       throw new CloudsyncError('ERR_LDAP_PROTOCOL', `${this.connection.currentUrl} ended a content-synchronization search (RFC 4533) without a Sync Done control or a cookie`, { details: { retryable: false } });
     }
     if (!control.presentPhase) return { cookie: next, deleted: [...control.deleted], complete: true };
-    return { cookie: next, deleted: [...control.deleted], complete: false, present: [...(control.present ?? [])] };
+    // what is left is listed only by a refresh from a cookie over the imported subtree (collectPresent)
+    return { cookie: next, deleted: [...control.deleted], complete: false, ...(control.present === undefined ? {} : { present: [...control.present] }) };
   }
 
   async #contextCsns(): Promise<string[]> {

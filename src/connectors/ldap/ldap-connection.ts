@@ -45,8 +45,8 @@ export interface LdapConnectionOptions {
   readonly operationTimeoutMs?: number;
   /**
    * Milliseconds StartTLS and the bind may take on a new connection (default: operationTimeoutMs, or 120,000 when
-   * that is 0; never unlimited). A connection whose operations never time out — the persisting search of RFC 4533 refreshAndPersist —
-   * still gives up on a server that accepts TCP and never answers, and fails over to the next URL.
+   * that is 0; never unlimited). A connection whose operations never time out — the persisting search of RFC 4533
+   * refreshAndPersist — still gives up on a server that accepts TCP and never answers, and fails over.
    */
   readonly bindTimeoutMs?: number;
 }
