@@ -106,7 +106,31 @@ describe('RFC 4533 content synchronization messages', () => {
     assert.deepEqual([...present.deleted], [], 'refreshDeletes FALSE: the UUIDs are present, not deleted');
     assert.equal(present.presentPhase, true);
     assert.equal(present.responseCookie, undefined);
+    assert.equal(present.present, undefined, 'the present set is kept only when asked for');
     assert.throws(() => present.info(ber((w) => w.writeString('x', 0x85))), /unknown choice/);
+  });
+
+  test('collectPresent: what a refresh names as still there — present and changed entries, syncIdSets without refreshDeletes — and never a deletion', () => {
+    const control = new ContentSyncRequestControl({ mode: CONTENT_SYNC_MODES.refreshOnly, cookie: Buffer.from('c0'), collectPresent: true });
+    const state = (value: number, uuid: Buffer) => ber((w) => {
+      w.startSequence();
+      w.writeEnumeration(value);
+      w.writeBuffer(uuid, Ber.OctetString);
+      w.endSequence();
+    });
+    const UUID_C = Buffer.from('447bde117cac1041882d436a67698641', 'hex');
+    parseInto(control.stateReceiver, state(1, UUID_A)); // added since the cookie: there
+    parseInto(control.stateReceiver, state(3, UUID_B)); // deleted
+    control.info(ber((w) => {
+      w.startSequence(0xa3);
+      w.startSequence(0x31);
+      w.writeBuffer(UUID_C, Ber.OctetString);
+      w.endSequence();
+      w.endSequence();
+    }));
+    assert.deepEqual([...control.present!].sort(), ['4474d714-7cac-1041-87b2-436a67698641', '447bde11-7cac-1041-882d-436a67698641']);
+    assert.deepEqual([...control.deleted], ['447bde10-7cac-1041-882d-436a67698641']);
+    assert.equal(control.presentPhase, true);
   });
 
   test('Sync Done: its cookie, and refreshDeletes FALSE (the default) meaning a present phase', () => {
