@@ -27,7 +27,7 @@ export type OperationKind = (typeof OPERATION_KINDS)[number];
 export interface OperationParameters {
   readonly fullImport: { readonly batchSize: number; readonly maxInlineValues?: number; readonly withAttributes?: readonly string[] };
   readonly deltaImport: { readonly watermark: string; readonly batchSize: number; readonly maxInlineValues?: number; readonly withAttributes?: readonly string[] };
-  readonly readObject: { readonly dn: string };
+  readonly readObject: { readonly dn: string; readonly identityOnly?: boolean };
   readonly readValues: { readonly dn: string; readonly attribute: string; readonly chunkSize: number };
   readonly listAnchors: { readonly batchSize: number };
 }

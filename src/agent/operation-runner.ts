@@ -40,7 +40,7 @@ const PRODUCERS: Producers = {
     for await (const batch of source.deltaImport(parameters.watermark, options)) yield encodeImportBatch(batch);
   },
   readObject: async function* (source, parameters) {
-    const object = await source.readObject(parameters.dn);
+    const object = await source.readObject(parameters.dn, parameters.identityOnly === true ? { identityOnly: true } : {});
     yield object === undefined ? null : encodeSourceObject(object);
   },
   readValues: async function* (source, parameters, signal) {

@@ -12,7 +12,7 @@
  * ERR_AGENT_UNAVAILABLE when no agent is left to move to.
  */
 import { CloudsyncError, isErrorCode } from '../errors/index.ts';
-import { DEFAULT_BATCH_SIZE, type ImportBatch, type ImportOptions, type SourceCapabilities, type SourceObject } from '../connectors/source-connector.ts';
+import { DEFAULT_BATCH_SIZE, type ImportBatch, type ImportOptions, type ReadObjectOptions, type SourceCapabilities, type SourceObject } from '../connectors/source-connector.ts';
 import type { EngineSource } from '../engine/index.ts';
 import { isReference, type Value } from '../expressions/value.ts';
 import type { OperationKind, OperationParameters } from '../agent-channel/channel-protocol.ts';
@@ -131,10 +131,11 @@ export class RemoteSourceConnector implements EngineSource {
     }
   }
 
-  async readObject(dn: string): Promise<SourceObject | undefined> {
+  async readObject(dn: string, options: ReadObjectOptions = {}): Promise<SourceObject | undefined> {
     // Read to the end message: stopping at the object would close the operation under the agent's `end`.
     let found: SourceObject | undefined;
-    for await (const item of this.#run('readObject', { dn }, () => ({ dn }))) found = (item as SourceObject | null) ?? undefined;
+    const parameters = { dn, ...(options.identityOnly === true ? { identityOnly: true } : {}) };
+    for await (const item of this.#run('readObject', parameters, () => parameters)) found = (item as SourceObject | null) ?? undefined;
     return found;
   }
 

@@ -159,6 +159,17 @@ export interface SourceCapabilities {
   readonly backLinks?: Readonly<Record<string, string>>;
 }
 
+/** What readObject reads. */
+export interface ReadObjectOptions {
+  /**
+   * Only what identifies the object — its DN, type and anchors, whether it is deleted — and none of its other values:
+   * what finding an object by GUID needs (a scoping group's current DN, read every cycle, whose member list can hold
+   * 50,000 values that ranged retrieval would fetch 1,500 at a time). A connector that holds its objects whole may
+   * return them whole.
+   */
+  readonly identityOnly?: boolean;
+}
+
 export interface SourceConnector {
   readonly capabilities: SourceCapabilities;
   /** Every in-scope object; the last batch carries the watermark to start delta imports from. */
@@ -166,7 +177,7 @@ export interface SourceConnector {
   /** Changes since `watermark` (created, modified, renamed/moved and, if capable, deleted objects). */
   deltaImport(watermark: Watermark, options?: ImportOptions): AsyncIterable<ImportBatch>;
   /** One object by DN (complete, with full member lists); undefined when there is no such object in scope. */
-  readObject(dn: string): Promise<SourceObject | undefined>;
+  readObject(dn: string, options?: ReadObjectOptions): Promise<SourceObject | undefined>;
   /** The values of one attribute of one object, in bounded chunks (deferred attributes, huge groups). */
   readValues(dn: string, attribute: string, options?: { readonly chunkSize?: number; readonly signal?: AbortSignal }): AsyncIterable<readonly Value[]>;
   /** Every in-scope object's anchor, cheaply (for deletion reconciliation when deltas do not report deletions). */

@@ -256,7 +256,7 @@ function confinedSource(base: EngineSource, objects: readonly SourceObject[]): E
     capabilities: { ...base.capabilities, deltaImport: true, deltaReportsDeletions: true, incrementalValues: false, anchorListing: false },
     fullImport: only,
     deltaImport: only,
-    readObject: (dn) => base.readObject(dn),
+    readObject: (dn, options) => base.readObject(dn, options),
     readValues: (dn, attribute, options) => base.readValues(dn, attribute, options),
     // eslint-disable-next-line require-yield
     listAnchors: async function* () {},

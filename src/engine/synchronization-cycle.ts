@@ -1599,7 +1599,8 @@ async function scopeGroupsOf(config: SynchronizationConfiguration, source: Engin
     for (const guid of mapping.scope.filter.memberships.groups) guids.add(guid);
   }
   for (const guid of guids) {
-    const group = await source.readObject(`<GUID=${guid}>`);
+    // its DN only: the member list (up to 50,000 values, ranged 1,500 at a time) is not needed to place objects
+    const group = await source.readObject(`<GUID=${guid}>`, { identityOnly: true });
     if (group !== undefined && !group.isDeleted) byDn.set(canonicalDn(group.dn), guid);
   }
   return byDn;

@@ -37,6 +37,7 @@ import {
   defaultAnchorOf,
   type ImportBatch,
   type ImportOptions,
+  type ReadObjectOptions,
   type SourceCapabilities,
   type SourceConnector,
   type SourceObject,
@@ -52,6 +53,9 @@ import { readLdapSchema } from './ldap-schema.ts';
 import { completePage, completeRanges, inBatches, mapConcurrent, pagedEntries, valueChunks, withFinalWatermark } from './paged-search.ts';
 import { retrieveRemainingRanges } from './ranged-retrieval.ts';
 import { ShowDeletedControl } from './show-deleted-control.ts';
+
+/** What identifies an AD object (ReadObjectOptions.identityOnly): its type, its anchors, whether it is a tombstone. */
+const AD_IDENTITY_ATTRIBUTES = ['objectClass', 'objectGUID', 'mS-DS-ConsistencyGuid', 'isDeleted'] as const;
 
 /**
  * The attributes Entra Cloud Sync's AD2AAD schema reads, plus what the connector itself needs.
@@ -362,7 +366,7 @@ export class ActiveDirectoryConnector implements SourceConnector {
     }
   }
 
-  async readObject(dn: string): Promise<SourceObject | undefined> {
+  async readObject(dn: string, options: ReadObjectOptions = {}): Promise<SourceObject | undefined> {
     const { schema, binary } = await this.#ctx();
     try {
       // memberOf always: what reads one object (escrow retries, members re-read for group scope, on-demand
@@ -370,12 +374,13 @@ export class ActiveDirectoryConnector implements SourceConnector {
       const { searchEntries } = await this.connection.search(dn, {
         scope: 'base',
         filter: '(objectClass=*)',
-        attributes: this.#readAttributes([AD_BACK_LINKS['member']!]),
+        attributes: options.identityOnly === true ? [...AD_IDENTITY_ATTRIBUTES] : this.#readAttributes([AD_BACK_LINKS['member']!]),
         explicitBufferAttributes: [...binary],
       });
       const entry = searchEntries[0];
       const normalized = entry ? normalizeEntry(entry, schema) : undefined;
-      return normalized ? await completeRanges(this.connection, normalized, schema, this.#options.memberRangeSize) : undefined;
+      if (normalized === undefined || options.identityOnly === true) return normalized?.object;
+      return await completeRanges(this.connection, normalized, schema, this.#options.memberRangeSize);
     } catch (error) {
       if (error instanceof CloudsyncError && error.code === 'ERR_LDAP_NO_SUCH_OBJECT') return undefined;
       throw error;

@@ -33,6 +33,7 @@ import {
   type ChangeNotificationOptions,
   type ImportBatch,
   type ImportOptions,
+  type ReadObjectOptions,
   type SourceCapabilities,
   type SourceConnector,
   type SourceObject,
@@ -250,15 +251,16 @@ export class GenericLdapConnector implements SourceConnector {
     });
   }
 
-  async readObject(dn: string): Promise<SourceObject | undefined> {
+  async readObject(dn: string, options: ReadObjectOptions = {}): Promise<SourceObject | undefined> {
     const { schema, binary } = await this.#ctx();
     try {
       const { searchEntries } = await this.connection.search(dn, {
-        scope: 'base', filter: '(objectClass=*)', attributes: this.#attributes(), explicitBufferAttributes: binary,
+        scope: 'base', filter: '(objectClass=*)', attributes: options.identityOnly === true ? ['objectClass', 'entryUUID'] : this.#attributes(), explicitBufferAttributes: binary,
       });
       const entry = searchEntries[0];
       const normalized = entry ? normalizeEntry(entry, schema) : undefined;
-      return normalized ? await completeRanges(this.connection, normalized, schema, undefined) : undefined;
+      if (normalized === undefined || options.identityOnly === true) return normalized?.object;
+      return await completeRanges(this.connection, normalized, schema, undefined);
     } catch (error) {
       if (error instanceof CloudsyncError && error.code === 'ERR_LDAP_NO_SUCH_OBJECT') return undefined;
       throw error;

@@ -30,7 +30,7 @@ import { deserialize } from 'node:v8';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { CloudsyncError } from '../../errors/index.ts';
 import { isReference, type Value } from '../../expressions/value.ts';
-import type { ChangeNotificationOptions, ImportBatch, ImportOptions, SourceCapabilities, SourceConnector, SourceObject, Watermark } from '../source-connector.ts';
+import type { ChangeNotificationOptions, ImportBatch, ImportOptions, ReadObjectOptions, SourceCapabilities, SourceConnector, SourceObject, Watermark } from '../source-connector.ts';
 import type { ImportThreadCommand, ImportThreadData, ImportThreadMessage, ThreadError } from './import-thread.ts';
 import { createLdapConnector, type LdapConnectorSpec } from './ldap-connector-spec.ts';
 
@@ -217,8 +217,8 @@ export class ThreadedImportConnector implements SourceConnector {
     return importOnThread(this.#spec, { kind: 'deltaImport', watermark }, options);
   }
 
-  readObject(dn: string): Promise<SourceObject | undefined> {
-    return this.inProcess.readObject(dn);
+  readObject(dn: string, options?: ReadObjectOptions): Promise<SourceObject | undefined> {
+    return this.inProcess.readObject(dn, options);
   }
 
   readValues(dn: string, attribute: string, options?: { readonly chunkSize?: number; readonly signal?: AbortSignal }): AsyncIterable<readonly Value[]> {

@@ -175,6 +175,15 @@ describe('ActiveDirectoryConnector against Samba AD', { skip }, () => {
           streamed.push(...dnsOf(chunk));
         }
         assert.deepEqual(new Set(streamed), new Set(got));
+
+        // By GUID, identity only (what the engine reads of a scoping group every cycle): the same object, none of
+        // its 1,600 members
+        const identity = await connector.readObject(`<GUID=${group.anchors.objectGuid}>`, { identityOnly: true });
+        assert.equal(identity?.dn, group.dn);
+        assert.equal(identity.type, 'group');
+        assert.deepEqual(identity.anchors, group.anchors);
+        assert.equal(identity.attributes['member'], undefined);
+        assert.equal(identity.deferredAttributes, undefined);
       } finally {
         await connector.close();
       }

@@ -93,6 +93,9 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
       assert.equal(user.parentDn, `ou=people,${server.baseDn}`);
       const staff = objects.find((o) => o.dn.startsWith('cn=staff,'))!;
       assert.equal(dnsOf(staff.attributes['member']).length, 100);
+      const identity = await connector.readObject(staff.dn, { identityOnly: true });
+      assert.deepEqual([identity?.dn, identity?.type, identity?.anchors], [staff.dn, 'group', staff.anchors], 'identity only: the same object');
+      assert.deepEqual(Object.keys(identity!.attributes).map((name) => name.toLowerCase()).sort(), ['entryuuid', 'objectclass'], 'and none of its values');
     } finally {
       await connector.close();
     }
