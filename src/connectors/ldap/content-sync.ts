@@ -80,8 +80,53 @@ const SET_OF = 0x31;
 /** A syncUUID as the RFC 4530 entryUUID string OpenLDAP stores and our anchors hold (lower-case). */
 export function formatSyncUuid(bytes: Uint8Array): string {
   if (bytes.length !== 16) throw new RangeError(`a syncUUID has 16 bytes, not ${bytes.length}`);
-  const hex = Buffer.from(bytes).toString('hex');
+  // a view of the same bytes, not a copy
+  return dashed(Buffer.from(bytes.buffer, bytes.byteOffset, 16).toString('hex'));
+}
+
+function dashed(hex: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * syncUUIDs as their 16 bytes, end to end: a present phase names every entry in scope, and 200,000 of them held as
+ * strings in a Set took ~60 MB more peak RSS in the 200,000-user benchmark than as 3.2 MB of bytes, formatted a page
+ * at a time when handed on. Duplicates are kept (marking an entry seen twice is harmless).
+ */
+export class SyncUuidList {
+  static readonly #CHUNK = 16 * 4096;
+  readonly #chunks: Buffer[] = [];
+  #used = SyncUuidList.#CHUNK;
+
+  get size(): number {
+    return this.#chunks.length === 0 ? 0 : ((this.#chunks.length - 1) * SyncUuidList.#CHUNK + this.#used) / 16;
+  }
+
+  add(uuid: Uint8Array): void {
+    if (uuid.length !== 16) throw new RangeError(`a syncUUID has 16 bytes, not ${uuid.length}`);
+    if (this.#used === SyncUuidList.#CHUNK) {
+      this.#chunks.push(Buffer.allocUnsafe(SyncUuidList.#CHUNK));
+      this.#used = 0;
+    }
+    this.#chunks.at(-1)!.set(uuid, this.#used);
+    this.#used += 16;
+  }
+
+  /** The entryUUIDs in RFC 4530 string form, in the order they came, `size` a page at most. */
+  *pages(size: number): Generator<string[]> {
+    let page: string[] = [];
+    for (const [i, chunk] of this.#chunks.entries()) {
+      const end = i === this.#chunks.length - 1 ? this.#used : SyncUuidList.#CHUNK;
+      for (let at = 0; at < end; at += 16) {
+        page.push(dashed(chunk.toString('hex', at, at + 16)));
+        if (page.length === size) {
+          yield page;
+          page = [];
+        }
+      }
+    }
+    if (page.length > 0) yield page;
+  }
 }
 
 /** A cookie read from the message buffer: a copy, since the reader's subarray is a view of the whole message. */
@@ -106,7 +151,7 @@ export class ContentSyncRequestControl extends Control {
    * With `collectPresent`: every entryUUID the refresh named as still there — present states, the entries it sent
    * as added or modified, syncIdSets without refreshDeletes. After a present phase, the whole of what is in scope.
    */
-  readonly present: Set<string> | undefined;
+  readonly present: SyncUuidList | undefined;
   /** the last cookie the server sent (Sync Info or Sync Done); the next refresh starts from it */
   responseCookie: Uint8Array | undefined;
   /** the Sync Done control arrived (a refreshOnly search ended as RFC 4533 says it must) */
@@ -126,7 +171,7 @@ export class ContentSyncRequestControl extends Control {
     if (options.cookie !== undefined && options.cookie.length > 0) this.cookie = options.cookie;
     this.stateReceiver = new SyncStateReceiver(this);
     this.persist = options.persist;
-    if (options.collectPresent === true) this.present = new Set();
+    if (options.collectPresent === true) this.present = new SyncUuidList();
   }
 
   protected override writeControl(writer: BerWriter): void {
@@ -148,9 +193,9 @@ export class ContentSyncRequestControl extends Control {
     if (!refreshDeletes) this.presentPhase = true;
   }
 
-  /** syncStateValue of one entry */
-  state(state: SyncState, uuid: string, cookie: Uint8Array | undefined): void {
-    if (state === 'delete') this.deleted.add(uuid);
+  /** syncStateValue of one entry (`uuid`: its 16 bytes) */
+  state(state: SyncState, uuid: Uint8Array, cookie: Uint8Array | undefined): void {
+    if (state === 'delete') this.deleted.add(formatSyncUuid(uuid));
     else this.present?.add(uuid);
     if (state === 'present') this.presentPhase = true;
     if (cookie !== undefined) this.responseCookie = cookie;
@@ -179,7 +224,7 @@ export class ContentSyncRequestControl extends Control {
       const uuid = reader.readString(Ber.OctetString, true) as Buffer | null;
       if (uuid === null) break;
       if (refreshDeletes) this.deleted.add(formatSyncUuid(uuid));
-      else this.present?.add(formatSyncUuid(uuid));
+      else this.present?.add(uuid);
     }
     if (!refreshDeletes) this.presentPhase = true;
     return false;
@@ -213,7 +258,7 @@ export class SyncStateReceiver extends Control {
     const uuid = reader.readString(Ber.OctetString, true) as Buffer | null;
     const cookie = reader.offset < end && reader.peek() === Ber.OctetString ? cookieFrom(reader) : undefined;
     if (state === undefined || uuid === null || uuid.length !== 16) throw new RangeError('a Sync State control without a valid state and entryUUID');
-    this.#request.state(state, formatSyncUuid(uuid), cookie);
+    this.#request.state(state, uuid, cookie);
   }
 }
 

@@ -42,7 +42,7 @@ import {
 import { LdapConnection, type LdapConnectionOptions } from './ldap-connection.ts';
 import { normalizeEntry } from './ldap-entry.ts';
 import { readLdapSchema } from './ldap-schema.ts';
-import { CONTENT_SYNC_MODES, CONTENT_SYNC_OIDS, ContentSyncRequestControl } from './content-sync.ts';
+import { CONTENT_SYNC_MODES, CONTENT_SYNC_OIDS, ContentSyncRequestControl, type SyncUuidList } from './content-sync.ts';
 import { completePage, completeRanges, inBatches, pagedEntries, valueChunks, withFinalBatch, withFinalWatermark } from './paged-search.ts';
 
 export interface GenericLdapConnectorOptions extends LdapConnectionOptions {
@@ -155,7 +155,7 @@ export class GenericLdapConnector implements SourceConnector {
     readonly cookie: Uint8Array;
     readonly deleted: readonly string[];
     readonly complete: boolean;
-    readonly present?: readonly string[];
+    readonly present?: SyncUuidList;
   } | undefined> {
     if (!(await this.#ctx()).contentSync) return undefined;
     const control = new ContentSyncRequestControl({ mode: CONTENT_SYNC_MODES.refreshOnly, ...(cookie === undefined ? {} : { cookie, collectPresent: true }) });
@@ -181,7 +181,7 @@ export class GenericLdapConnector implements SourceConnector {
     }
     if (!control.presentPhase) return { cookie: next, deleted: [...control.deleted], complete: true };
     // what is left is listed only by a refresh from a cookie over the imported subtree (collectPresent)
-    return { cookie: next, deleted: [...control.deleted], complete: false, ...(control.present === undefined ? {} : { present: [...control.present] }) };
+    return { cookie: next, deleted: [...control.deleted], complete: false, ...(control.present === undefined ? {} : { present: control.present }) };
   }
 
   async #contextCsns(): Promise<string[]> {

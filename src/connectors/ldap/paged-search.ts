@@ -12,6 +12,7 @@ import type { Value } from '../../expressions/value.ts';
 import { normalizeValue } from '../../expressions/value.ts';
 import { toValue, type AttributeSchema } from '../attribute-syntax.ts';
 import type { ImportBatch, SourceObject } from '../source-connector.ts';
+import type { SyncUuidList } from './content-sync.ts';
 import type { LdapConnection } from './ldap-connection.ts';
 import { toLdapError } from './ldap-errors.ts';
 import type { NormalizedEntry } from './ldap-entry.ts';
@@ -169,7 +170,8 @@ export async function* withFinalBatch(
   last: () => Promise<{
     readonly watermark: string;
     readonly deletedAnchors: readonly string[];
-    readonly presentAnchors?: readonly string[];
+    /** what is present, formatted a page at a time (content-sync.ts) */
+    readonly presentAnchors?: SyncUuidList;
     readonly reconcileDeletions?: boolean;
   }>,
 ): AsyncGenerator<ImportBatch> {
@@ -181,14 +183,22 @@ export async function* withFinalBatch(
   const { watermark, deletedAnchors, presentAnchors, reconcileDeletions } = await last();
   const tail: ImportBatch[] = pending !== undefined && pending.length > 0 ? [{ objects: pending }] : [];
   for (let start = 0; start < deletedAnchors.length; start += batchSize) tail.push({ objects: [], deletedAnchors: deletedAnchors.slice(start, start + batchSize) });
+  // with the watermark, which the engine must not store before it knows (ImportBatch.reconcileDeletions)
+  const final = { watermark, ...(reconcileDeletions === true ? { reconcileDeletions } : {}) };
   if (presentAnchors !== undefined) {
-    for (let start = 0; start < presentAnchors.length; start += batchSize) tail.push({ objects: [], presentAnchors: presentAnchors.slice(start, start + batchSize) });
-    // ImportBatch.presentAnchors: the batch with the watermark holds the last of them, even none
-    if (presentAnchors.length === 0) tail.push({ objects: [], presentAnchors: [] });
+    yield* tail;
+    // ImportBatch.presentAnchors: the batch with the watermark holds the last of them, even none; formatted as they
+    // go, so that only a page of them is ever held as strings
+    let last: string[] = [];
+    for (const page of presentAnchors.pages(batchSize)) {
+      if (last.length > 0) yield { objects: [], presentAnchors: last };
+      last = page;
+    }
+    yield { objects: [], presentAnchors: last, ...final };
+    return;
   }
   if (tail.length === 0) tail.push({ objects: [] });
-  // with the watermark, which the engine must not store before it knows (ImportBatch.reconcileDeletions)
-  tail.push({ ...tail.pop()!, watermark, ...(reconcileDeletions === true ? { reconcileDeletions } : {}) });
+  tail.push({ ...tail.pop()!, ...final });
   yield* tail;
 }
 

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ber, BerReader, BerWriter, Client } from 'ldapts';
-import { CONTENT_SYNC_MODES, CONTENT_SYNC_OIDS, ContentSyncRequestControl, formatSyncUuid, installContentSyncParsing } from '../../../src/connectors/ldap/content-sync.ts';
+import { CONTENT_SYNC_MODES, CONTENT_SYNC_OIDS, ContentSyncRequestControl, formatSyncUuid, installContentSyncParsing, SyncUuidList } from '../../../src/connectors/ldap/content-sync.ts';
 
 const UUID_A = Buffer.from('4474d7147cac104187b2436a67698641', 'hex');
 const UUID_B = Buffer.from('447bde107cac1041882d436a67698641', 'hex');
@@ -128,9 +128,26 @@ describe('RFC 4533 content synchronization messages', () => {
       w.endSequence();
       w.endSequence();
     }));
-    assert.deepEqual([...control.present!].sort(), ['4474d714-7cac-1041-87b2-436a67698641', '447bde11-7cac-1041-882d-436a67698641']);
+    assert.deepEqual([...control.present!.pages(10)].flat().sort(), ['4474d714-7cac-1041-87b2-436a67698641', '447bde11-7cac-1041-882d-436a67698641']);
     assert.deepEqual([...control.deleted], ['447bde10-7cac-1041-882d-436a67698641']);
     assert.equal(control.presentPhase, true);
+  });
+
+  test('SyncUuidList: 16 bytes each, handed on in pages of strings in the order they came, across its chunks', () => {
+    const list = new SyncUuidList();
+    assert.deepEqual([...list.pages(3)], []);
+    const count = 4096 * 2 + 5; // past two 64 KB chunks
+    for (let i = 0; i < count; i++) {
+      const uuid = Buffer.alloc(16);
+      uuid.writeUInt32BE(i, 12);
+      list.add(uuid);
+    }
+    assert.equal(list.size, count);
+    const pages = [...list.pages(1000)];
+    assert.deepEqual(pages.map((p) => p.length), [...Array.from({ length: 8 }, () => 1000), 197]);
+    assert.equal(pages[0]![1], '00000000-0000-0000-0000-000000000001');
+    assert.equal(pages.at(-1)!.at(-1), `00000000-0000-0000-0000-0000${(count - 1).toString(16).padStart(8, '0')}`);
+    assert.throws(() => list.add(Buffer.alloc(4)), /16 bytes/);
   });
 
   test('Sync Done: its cookie, and refreshDeletes FALSE (the default) meaning a present phase', () => {
