@@ -269,7 +269,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
     for (let i = 0; i < spec.deltas; i++) deltas.push((await time('delta')).ms);
     let listing: Pick<ChildResult, 'listingDeltaMs'> = {};
     if (spec.listing === true) {
-      // due at once, as after a delta that could not name its deletions (an RFC 4533 present phase)
+      // due at once, as at the reconciliation interval or after a delta whose cookie the server refused
       const scheduled = config;
       config = { ...config, reconciliationIntervalMs: 0 };
       listing = { listingDeltaMs: Math.round((await time('delta')).ms) };
