@@ -97,64 +97,60 @@ describe('engine ← OpenLDAP (LDAP2AADProvisioning)', { skip }, () => {
 });
 
 describe('engine ← OpenLDAP without a session log: deletions slapd can only imply (RFC 4533 present phase)', { skip }, () => {
-  let server: OpenLdapServer;
-  let admin: Client;
-  let connector: GenericLdapConnector;
-  let dispose: () => Promise<void>;
-  let f: EngineFixture;
-  let people: string[];
+  // one slapd and engine for the block (openLdapEngine), set up in `before`
+  let t: Awaited<ReturnType<typeof openLdapEngine>>;
 
   before(async () => {
     // without olcSpSessionlog, syncprov answers a refresh from an older cookie with what is left, not what went
-    ({ server, admin, people, connector, f, dispose } = await openLdapEngine(6, false));
+    t = await openLdapEngine(6, false);
     // far away: only a delta that says it cannot name its deletions reconciles in these tests
-    f.config = { ...f.config, reconciliationIntervalMs: 600_000 };
-    await f.cycle(connector, 'full');
+    t.f.config = { ...t.f.config, reconciliationIntervalMs: 600_000 };
+    await t.f.cycle(t.connector, 'full');
   });
 
-  after(async () => { await dispose?.(); });
+  after(async () => { await t?.dispose(); });
 
   /** The connector, except that it cannot list anchors: what the engine deletes then came from the delta itself. */
   const withoutListing = () => ({
-    capabilities: connector.capabilities,
-    fullImport: connector.fullImport.bind(connector),
-    deltaImport: connector.deltaImport.bind(connector),
-    readObject: connector.readObject.bind(connector),
-    readValues: connector.readValues.bind(connector),
+    capabilities: t.connector.capabilities,
+    fullImport: t.connector.fullImport.bind(t.connector),
+    deltaImport: t.connector.deltaImport.bind(t.connector),
+    readObject: t.connector.readObject.bind(t.connector),
+    readValues: t.connector.readValues.bind(t.connector),
     // eslint-disable-next-line require-yield
     async *listAnchors(): AsyncGenerator<readonly string[]> { throw new Error('this source cannot list its anchors'); },
   });
 
   test('the delta deletes the user within the reconciliation interval, from what slapd named present', async () => {
-    await admin.del(people[5]!);
-    const report = await f.cycle(withoutListing());
+    await t.admin.del(t.people[5]!);
+    const report = await t.f.cycle(withoutListing());
     assert.equal(report.mode, 'delta');
     assert.equal(report.deleted, 1, 'reconciled in this delta, not ten minutes later, and without a listing');
-    assert.deepEqual((await f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 4', 'Test User 5']);
-    assert.ok(f.log.entries.some((e) => e.action === 'Delete' && e.sourceIdentity.dn === people[5]), 'the deletion is in the provisioning log');
+    assert.deepEqual((await t.f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 4', 'Test User 5']);
+    assert.ok(t.f.log.entries.some((e) => e.action === 'Delete' && e.sourceIdentity.dn === t.people[5]), 'the deletion is in the provisioning log');
     // each delta whose refresh is a present phase reconciles again; one from a current cookie is none, and the
     // interval holds (this source could not list, so such a delta would fail if it tried)
-    await admin.del(people[4]!);
-    assert.equal((await f.cycle(withoutListing())).deleted, 1, 'a second deletion: a present phase again');
-    assert.equal((await f.cycle(withoutListing())).deleted, 0);
+    await t.admin.del(t.people[4]!);
+    assert.equal((await t.f.cycle(withoutListing())).deleted, 1, 'a second deletion: a present phase again');
+    assert.equal((await t.f.cycle(withoutListing())).deleted, 0);
   });
 
   test('a cycle that dies after storing the watermark of such a delta, before its sweep, leaves the listing to the next one', async () => {
-    await admin.del(people[3]!);
-    const watermarkBefore = await f.connectorSpace.getWatermark();
-    const dying = new Proxy(f.connectorSpace, {
+    await t.admin.del(t.people[3]!);
+    const watermarkBefore = await t.f.connectorSpace.getWatermark();
+    const dying = new Proxy(t.f.connectorSpace, {
       get(target, property, receiver) {
         if (property === 'listUnseen') return async () => { throw new Error('the service was killed here'); };
         const value: unknown = Reflect.get(target, property, receiver);
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-    await assert.rejects(f.cycle(connector, 'auto', { connectorSpace: dying }), /killed here/);
-    assert.notEqual(await f.connectorSpace.getWatermark(), watermarkBefore, 'the delta\'s watermark was stored: slapd will not imply this deletion again');
-    assert.equal((await f.listAll('user')).length, 4, 'not deleted yet');
-    const next = await f.cycle(connector);
+    await assert.rejects(t.f.cycle(t.connector, 'auto', { connectorSpace: dying }), /killed here/);
+    assert.notEqual(await t.f.connectorSpace.getWatermark(), watermarkBefore, 'the delta\'s watermark was stored: slapd will not imply this deletion again');
+    assert.equal((await t.f.listAll('user')).length, 4, 'not deleted yet');
+    const next = await t.f.cycle(t.connector);
     assert.equal(next.mode, 'delta');
     assert.equal(next.deleted, 1, 'the next delta (no present phase: nothing changed since) lists anchors and deletes');
-    assert.deepEqual((await f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3']);
+    assert.deepEqual((await t.f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3']);
   });
 });
