@@ -235,6 +235,11 @@ interface CycleContext {
   reconciled: boolean;
   /** the delta listed every anchor in scope itself (ImportBatch.presentAnchors), marked with listingMark */
   presentListed: boolean;
+  /**
+   * A delta met a scoping group changed on a source that reports a group's member list whole, not its changes
+   * (generic LDAP): the watermark was forgotten, and a full cycle follows (see scopeGroupMembersStep).
+   */
+  rescope: boolean;
   /** the last clock reading as ISO text: timestamps are taken per object, and the text rarely changes between them */
   lastNow?: { readonly ms: number; readonly iso: string };
   /** provisioning-log writes not yet awaited, oldest first (at most LOG_WRITES_IN_FLIGHT) */
@@ -247,7 +252,7 @@ interface CycleContext {
   /**
    * The groups the schema's group scopes name by objectGUID, keyed by their DN as the source names them now
    * (canonicalDn): how an object's memberOf DNs become the GUIDs group scope compares (see scopeGroupsOf).
-   * Undefined for a source without AD's back links: its memberOf DNs resolve through the connector space.
+   * Undefined for a source without memberOf (LDIF): its memberOf DNs resolve through the connector space.
    */
   readonly scopeGroups: ReadonlyMap<string, string> | undefined;
   /** a group scope counts nested members (GroupScopeNesting = Transitive) and the source has memberOf to walk */
@@ -1569,7 +1574,7 @@ async function importStepOfCycle(cycle: CycleContext): Promise<void> {
     // present phase), and the sweep costs less than that (docs/engine.md); a session log on the server avoids both.
     if (cycle.mode === 'delta' && batch.reconcileDeletions === true) await connectorSpace.setReconciledAt?.(null);
     if (batch.watermark !== undefined) {
-      if (cycle.mode === 'delta' && cycle.deleteHold.held.size === 0) {
+      if (cycle.mode === 'delta' && cycle.deleteHold.held.size === 0 && !cycle.rescope) {
         // every batch up to here is exported (invariant 4); held deletions must come again, so it stays put then
         await connectorSpace.setWatermark(batch.watermark);
       }
@@ -1616,7 +1621,9 @@ async function scopeGroupsOf(config: SynchronizationConfiguration, source: Engin
  */
 async function scopeGroupMembersStep(cycle: CycleContext, objects: readonly SourceObject[]): Promise<void> {
   const scopeGroups = cycle.scopeGroups;
-  if (scopeGroups === undefined || scopeGroups.size === 0) return;
+  if (scopeGroups === undefined) return;
+  if (!cycle.deps.source.capabilities.incrementalValues) return await rescopeOnScopingGroup(cycle, scopeGroups, objects);
+  if (scopeGroups.size === 0) return;
   const scoping = new Set(scopeGroups.values());
   const reported = new Set<string>();
   for (const object of objects) if (object.anchors.objectGuid !== undefined) reported.add(object.anchors.objectGuid.toLowerCase());
@@ -1657,6 +1664,40 @@ async function scopeGroupMembersStep(cycle: CycleContext, objects: readonly Sour
     }
     for (let start = 0; start < read.length; start += batchSize) await runBatch(cycle, read.slice(start, start + batchSize));
     queue = [...new Set(next)].filter((dn) => !visited.has(canonicalDn(dn)));
+  }
+}
+
+/**
+ * Group scope on a source whose deltas report a group's member list whole (generic LDAP). OpenLDAP's memberof
+ * overlay rewrites each member's memberOf when a group changes and leaves the member's entryCSN and modifyTimestamp
+ * as they were (slapd 2.5, tested), so a delta reports the group and none of its members, and nothing records who
+ * the members were before. When a delta reports a group that a scope names (by entryUUID or by DN) or, with
+ * nesting, one that reaches such a group, the watermark is forgotten before this batch's could be stored, and
+ * runSynchronizationCycle goes on with a full cycle, which places every object by its memberOf as it is now: who
+ * joined arrives, who left is deprovisioned (under the accidental-delete threshold). A crash in between leaves no
+ * watermark, so the next cycle is that full one. The price is a full import per change of a scoping group
+ * (docs/engine.md).
+ */
+async function rescopeOnScopingGroup(cycle: CycleContext, scopeGroups: ReadonlyMap<string, string>, objects: readonly SourceObject[]): Promise<void> {
+  if (cycle.rescope) return;
+  const pinned = new Set(scopeGroups.values());
+  const named = new Set(scopeGroups.keys());
+  for (const mapping of enabledMappingsOf(cycle.config.schema).enabled) {
+    for (const entry of mapping.scope.group.entries) if (entry.guid === undefined && entry.dn !== undefined) named.add(canonicalDn(entry.dn));
+  }
+  if (pinned.size === 0 && named.size === 0) return;
+  for (const object of objects) {
+    if (object.type !== 'group') continue;
+    const guid = (object.anchors.objectGuid ?? object.anchors.entryUuid)?.toLowerCase();
+    let scoping = (guid !== undefined && pinned.has(guid)) || named.has(canonicalDn(object.dn));
+    if (!scoping && cycle.nesting !== undefined) {
+      const reached = await nestedGroupsOf(cycle, cycle.nesting, dnsOf(object.attributes['memberOf']).map(canonicalDn));
+      scoping = [...reached].some((dn) => named.has(dn));
+    }
+    if (!scoping) continue;
+    cycle.rescope = true;
+    await cycle.deps.connectorSpace.setWatermark(null);
+    return;
   }
 }
 
@@ -2312,6 +2353,7 @@ export async function runSynchronizationCycle(
     startedAt: clock().toISOString(),
     reconciled: false,
     presentListed: false,
+    rescope: false,
     counters: { imported: 0, created: 0, updated: 0, deleted: 0, restored: 0, unchanged: 0, skipped: 0, failed: 0, referencesAdded: 0, referencesRemoved: 0 },
     watermark,
     logWrites: [],
@@ -2331,6 +2373,14 @@ export async function runSynchronizationCycle(
   }
   if (cycle.deleteHold.held.size > 0) throw deleteThresholdError(cycle);
   const c = cycle.counters;
+  // A scoping group changed where the source cannot say how (rescopeOnScopingGroup): the full cycle now. Only when the
+  // watermark really is gone: on-demand provisioning's confined connector space keeps none to forget.
+  if (cycle.rescope && (await deps.connectorSpace.getWatermark()) === null) {
+    const full = await runSynchronizationCycle(deps, config, { mode: 'full' });
+    const sum = { ...c };
+    for (const key of Object.keys(sum) as (keyof Counters)[]) sum[key] += full[key];
+    return { ...full, ...sum };
+  }
   const synchronized = mode === 'full' || c.created + c.deleted + c.restored > 0 ? await deps.connectorSpace.countSynced?.() : undefined;
   return { cycleId, mode, ...cycle.counters, watermark: cycle.watermark, ...(synchronized === undefined ? {} : { synchronized }) };
 }

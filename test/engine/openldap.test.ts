@@ -1,22 +1,24 @@
 /**
  * The engine against a real OpenLDAP (generic LDAP connector, template LDAP2AADProvisioning): entryUUID anchors,
  * groupOfNames members, entryCSN deltas, deletions reported by RFC 4533 content synchronization (syncprov) and,
- * from a connector told not to use it, found by listAnchors() reconciliation.
+ * from a connector told not to use it, found by listAnchors() reconciliation; group scope through the memberof
+ * overlay's memberOf, the scoping group pinned by entryUUID or named by DN.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from 'ldapts';
 import { GenericLdapConnector } from '../../src/connectors/ldap/generic-ldap-connector.ts';
-import { compileSynchronizationSchema, getTemplate } from '../../src/schema/index.ts';
-import { addGroupOfNames, Attribute, Change, openLdapUnavailableReason, seedGenericUsers, startOpenLdap, type OpenLdapServer } from '../harness/openldap.ts';
+import { compileSynchronizationSchema, getTemplate, type SynchronizationSchema } from '../../src/schema/index.ts';
+import { isCloudsyncError } from '../../src/errors/index.ts';
+import { addGroupOfNames, Attribute, Change, openLdapUnavailableReason, seedGenericUsers, startOpenLdap, type OpenLdapServer, type StartOpenLdapOptions } from '../harness/openldap.ts';
 import { BACKENDS } from '../storage/backends.ts';
 import { engineFixture, type EngineFixture } from './engine-fixture.ts';
 
 const skip = openLdapUnavailableReason();
 
 /** A throwaway slapd seeded with `users` users, its connector, and an engine on a fresh store with LDAP2AADProvisioning. */
-async function openLdapEngine(users: number, sessionLog?: number | false) {
-  const server = await startOpenLdap(sessionLog === undefined ? {} : { sessionLog });
+async function openLdapEngine(users: number, options: Pick<StartOpenLdapOptions, 'sessionLog' | 'memberOf'> = {}) {
+  const server = await startOpenLdap(options);
   const admin = await server.admin();
   const people = await seedGenericUsers(server, users);
   const connector = new GenericLdapConnector({ urls: [server.url], bindDn: server.adminDn, bindPassword: server.adminPassword, baseDn: server.baseDn });
@@ -102,7 +104,7 @@ describe('engine ← OpenLDAP without a session log: deletions slapd can only im
 
   before(async () => {
     // without olcSpSessionlog, syncprov answers a refresh from an older cookie with what is left, not what went
-    t = await openLdapEngine(6, false);
+    t = await openLdapEngine(6, { sessionLog: false });
     // far away: only a delta that says it cannot name its deletions reconciles in these tests
     t.f.config = { ...t.f.config, reconciliationIntervalMs: 600_000 };
     await t.f.cycle(t.connector, 'full');
@@ -152,5 +154,94 @@ describe('engine ← OpenLDAP without a session log: deletions slapd can only im
     assert.equal(next.mode, 'delta');
     assert.equal(next.deleted, 1, 'the next delta (no present phase: nothing changed since) lists anchors and deletes');
     assert.deepEqual((await t.f.listAll('user')).map((u) => u['displayName']).sort(), ['Test User 1', 'Test User 2', 'Test User 3']);
+  });
+});
+
+/** LDAP2AADProvisioning scoped to these groups (groupFilter.includedGroups: `<GUID=entryUUID>;DN` or a DN). */
+function scopedTo(groups: readonly string[]) {
+  const schema = structuredClone(getTemplate('LDAP2AADProvisioning')) as SynchronizationSchema;
+  for (const rule of schema.synchronizationRules ?? []) (rule as { groupFilter?: unknown }).groupFilter = { includedGroups: [...groups] };
+  return compileSynchronizationSchema(schema);
+}
+
+describe('engine ← OpenLDAP with the memberof overlay: group scope', { skip }, () => {
+  let t: Awaited<ReturnType<typeof openLdapEngine>>;
+  let pilot: string;
+  let other: string;
+  const cloudUsers = async () => (await t.f.listAll('user')).map((u) => String(u['displayName'])).sort();
+  const members = (operation: 'add' | 'delete', dns: string[]) => new Change({ operation, modification: new Attribute({ type: 'member', values: dns }) });
+
+  before(async () => {
+    t = await openLdapEngine(6, { memberOf: true });
+    pilot = `cn=Pilot,ou=groups,${t.server.baseDn}`;
+    other = `cn=Other,ou=groups,${t.server.baseDn}`;
+    await addGroupOfNames(t.admin, pilot, t.people.slice(0, 2));
+    await addGroupOfNames(t.admin, other, [t.people[2]!]);
+    const { searchEntries } = await t.admin.search(pilot, { scope: 'base', attributes: ['entryUUID'] });
+    t.f.config = { ...t.f.config, schema: scopedTo([`<GUID=${String(searchEntries[0]!['entryUUID'])}>;${pilot}`]) };
+  });
+
+  after(async () => { await t?.dispose(); });
+
+  test('pinned by entryUUID: the first full cycle synchronizes the Pilot group\'s members and nobody else', async () => {
+    const report = await t.f.cycle(t.connector);
+    assert.equal(report.failed, 0, JSON.stringify(t.f.log.entries.find((e) => e.status === 'Failure')));
+    assert.deepEqual(await cloudUsers(), ['Test User 1', 'Test User 2']);
+  });
+
+  test('a member added and one removed: the overlay touches no member\'s entryCSN, so the delta re-evaluates in full, in the same cycle', async () => {
+    await t.admin.modify(pilot, [members('add', [t.people[3]!]), members('delete', [t.people[1]!])]);
+    const report = await t.f.cycle(t.connector);
+    assert.equal(report.mode, 'full', 'the delta went on as a full cycle');
+    assert.equal(report.failed, 0, JSON.stringify(t.f.log.entries.find((e) => e.status === 'Failure')));
+    assert.deepEqual(await cloudUsers(), ['Test User 1', 'Test User 4']);
+    assert.deepEqual((await t.f.listDeleted('user')).map((u) => u['displayName']), ['Test User 2']);
+    assert.notEqual(await t.f.connectorSpace.getWatermark(), null, 'the full cycle stored its watermark');
+    // and the next delta, with nothing changed, is a delta again
+    const quiet = await t.f.cycle(t.connector);
+    assert.equal(quiet.mode, 'delta');
+    assert.equal(quiet.created + quiet.updated + quiet.deleted + quiet.restored, 0);
+  });
+
+  test('a change elsewhere does not re-evaluate: a group outside the scope changes, a member of the Pilot changes her title', async () => {
+    await t.admin.modify(other, [members('add', [t.people[4]!])]);
+    await t.admin.modify(t.people[0]!, [new Change({ operation: 'replace', modification: new Attribute({ type: 'title', values: ['Pilot lead'] }) })]);
+    const report = await t.f.cycle(t.connector);
+    assert.equal(report.mode, 'delta');
+    assert.equal(report.updated, 1);
+    assert.deepEqual(await cloudUsers(), ['Test User 1', 'Test User 4']);
+  });
+
+  test('the group renamed and a member added: the scope follows the entryUUID', async () => {
+    await t.admin.modifyDN(pilot, 'cn=Pilot renamed');
+    pilot = `cn=Pilot renamed,ou=groups,${t.server.baseDn}`;
+    await t.admin.modify(pilot, [members('add', [t.people[5]!])]);
+    const report = await t.f.cycle(t.connector);
+    assert.equal(report.failed, 0, JSON.stringify(t.f.log.entries.find((e) => e.status === 'Failure')));
+    assert.deepEqual(await cloudUsers(), ['Test User 1', 'Test User 4', 'Test User 6']);
+  });
+
+  test('named by DN only: the Other group\'s members replace the Pilot\'s, and one added to it arrives', async () => {
+    t.f.config = { ...t.f.config, schema: scopedTo([other]), allowDeletes: true };
+    await t.f.cycle(t.connector, 'full');
+    assert.deepEqual(await cloudUsers(), ['Test User 3', 'Test User 5']);
+    await t.admin.modify(other, [members('add', [t.people[1]!])]);
+    const report = await t.f.cycle(t.connector);
+    assert.equal(report.mode, 'full');
+    assert.deepEqual(await cloudUsers(), ['Test User 2', 'Test User 3', 'Test User 5']);
+  });
+
+  test('a server without memberOf: a scope by group is refused with what the server lacks, and nothing is written', async (t2) => {
+    const bare = await openLdapEngine(2);
+    t2.after(() => bare.dispose());
+    await addGroupOfNames(bare.admin, `cn=Pilot,ou=groups,${bare.server.baseDn}`, bare.people);
+    bare.f.config = { ...bare.f.config, schema: scopedTo([`cn=Pilot,ou=groups,${bare.server.baseDn}`]) };
+    await assert.rejects(bare.f.cycle(bare.connector), (error: unknown) => {
+      assert.ok(isCloudsyncError(error) && error.code === 'ERR_SCOPE_INVALID', String(error));
+      assert.match(error.message, /keeps no memberOf.*memberof overlay/);
+      return true;
+    });
+    assert.deepEqual(await bare.f.listAll('user'), []);
+    assert.equal(await bare.f.connectorSpace.getWatermark(), null);
   });
 });

@@ -45,7 +45,7 @@ export function openLdapUnavailableReason(): string | undefined {
   return undefined;
 }
 
-function configLdif(dir: string, tls: { caFile: string; certFile: string; keyFile: string }, sessionLog: number | false): string {
+function configLdif(dir: string, tls: { caFile: string; certFile: string; keyFile: string }, sessionLog: number | false, memberOf: boolean): string {
   const hash = execFileSync('/usr/sbin/slappasswd', ['-s', OPENLDAP_ADMIN_PASSWORD], { encoding: 'utf8' }).trim();
   return `dn: cn=config
 objectClass: olcGlobal
@@ -62,7 +62,7 @@ cn: module{0}
 olcModulePath: /usr/lib/ldap
 olcModuleLoad: back_mdb
 olcModuleLoad: syncprov
-
+${memberOf ? 'olcModuleLoad: memberof\n' : ''}
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
 cn: schema
@@ -110,7 +110,16 @@ objectClass: olcOverlayConfig
 objectClass: olcSyncProvConfig
 olcOverlay: {0}syncprov
 olcSpCheckpoint: 100 10
-${sessionLog === false ? '' : `olcSpSessionlog: ${sessionLog}\n`}`;
+${sessionLog === false ? '' : `olcSpSessionlog: ${sessionLog}\n`}${memberOf ? `
+dn: olcOverlay={1}memberof,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcMemberOf
+olcOverlay: {1}memberof
+olcMemberOfGroupOC: groupOfNames
+olcMemberOfMemberAD: member
+olcMemberOfMemberOfAD: memberOf
+olcMemberOfRefInt: TRUE
+` : ''}`;
 }
 
 export interface StartOpenLdapOptions {
@@ -127,6 +136,11 @@ export interface StartOpenLdapOptions {
    * a cookie older than it reaches), a refresh from a cookie is a present phase: deletions are implied, not named.
    */
   sessionLog?: number | false;
+  /**
+   * The memberof overlay (groupOfNames/member → memberOf on each member, kept up to date on renames and deletes),
+   * as most directories that scope by group run it. Off by default: slapd then keeps no memberOf.
+   */
+  memberOf?: boolean;
 }
 
 export async function startOpenLdap(options: StartOpenLdapOptions = {}): Promise<OpenLdapServer> {
@@ -140,7 +154,7 @@ export async function startOpenLdap(options: StartOpenLdapOptions = {}): Promise
     const tls = issueCertificates(join(dir, 'tls'), { commonName: 'localhost', subjectAltNames: ['IP:127.0.0.1', 'DNS:localhost'], keyType: 'ec' });
     mkdirSync(join(dir, 'slapd.d'));
     mkdirSync(join(dir, 'data'));
-    writeFileSync(join(dir, 'config.ldif'), configLdif(dir, tls, options.sessionLog ?? 10_000));
+    writeFileSync(join(dir, 'config.ldif'), configLdif(dir, tls, options.sessionLog ?? 10_000, options.memberOf === true));
     execFileSync('/usr/sbin/slapadd', ['-n0', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'config.ldif')], { stdio: ['ignore', 'pipe', 'pipe'] });
     if (options.seedBase !== false) {
       writeFileSync(join(dir, 'base.ldif'), `dn: ${OPENLDAP_BASE_DN}

@@ -64,6 +64,20 @@ export interface GenericLdapConnectorOptions extends LdapConnectionOptions {
 
 const OPERATIONAL = ['entryUUID', 'entryCSN', 'modifyTimestamp', 'createTimestamp', 'objectClass'] as const;
 
+/** The back link of `member` where the server keeps one (capabilities.backLinks). */
+const MEMBER_OF = 'memberOf';
+
+/** `<GUID=…>` alone: an object named by its entryUUID (readObject); RFC 4122's text form, any case. */
+const BY_ENTRY_UUID = /^<GUID=([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})>$/i;
+
+interface GenericContext {
+  readonly schema: AttributeSchema;
+  readonly binary: string[];
+  readonly contentSync: boolean;
+  /** the server's schema defines memberOf (assumed when the schema could not be read) */
+  readonly keepsMemberOf: boolean;
+}
+
 /** `syncCookie`: base64 of the RFC 4533 cookie to refresh from (absent: the server offers no content synchronization). */
 type GenericWatermark =
   | { readonly v: 1; readonly kind: 'csn'; readonly csns: readonly string[]; readonly syncCookie?: string }
@@ -99,11 +113,14 @@ export class GenericLdapConnector implements SourceConnector {
     incrementalValues: false,
     anchorListing: true,
     defaultAnchor: 'entryUUID',
+    // What OpenLDAP's memberof overlay (or dynlist's memberOf, 389-DS's MemberOf plug-in) keeps on each member. A
+    // server without it answers every memberOf read with nothing, and a scope that needs it is refused (#ctx).
+    backLinks: Object.freeze({ member: 'memberOf' }),
   });
 
   readonly #options: GenericLdapConnectorOptions;
   readonly connection: LdapConnection;
-  #context: Promise<{ schema: AttributeSchema; binary: string[]; contentSync: boolean }> | undefined;
+  #context: Promise<GenericContext> | undefined;
 
   constructor(options: GenericLdapConnectorOptions) {
     if (typeof options.baseDn !== 'string' || options.baseDn === '') throw new TypeError('GenericLdapConnectorOptions.baseDn is required');
@@ -111,14 +128,16 @@ export class GenericLdapConnector implements SourceConnector {
     this.connection = new LdapConnection(options);
   }
 
-  async #ctx(): Promise<{ schema: AttributeSchema; binary: string[]; contentSync: boolean }> {
+  async #ctx(): Promise<GenericContext> {
     this.#context ??= (async () => {
       const rootDse = await this.connection.readRootDse();
       const served = rootDse.subschemaSubentry ? await readLdapSchema(this.connection, rootDse.subschemaSubentry).catch(() => undefined) : undefined;
       const schema = served ? layeredSchema(served, WELL_KNOWN_ATTRIBUTES) : WELL_KNOWN_ATTRIBUTES;
       const binary = ['jpegPhoto', 'userCertificate', 'userCertificate;binary', 'userPassword', 'audio', 'photo', ...(this.#options.binaryAttributes ?? [])];
       const contentSync = this.#options.contentSync !== false && rootDse.supportedControls.has(CONTENT_SYNC_OIDS.request) && this.connection.parsesContentSync;
-      return { schema, binary, contentSync };
+      // the server's own schema decides: the well-known layer knows memberOf from AD
+      const keepsMemberOf = served === undefined || served.lookup(MEMBER_OF) !== undefined;
+      return { schema, binary, contentSync, keepsMemberOf };
     })();
     try {
       return await this.#context;
@@ -128,8 +147,21 @@ export class GenericLdapConnector implements SourceConnector {
     }
   }
 
-  #attributes(): string[] {
-    return [...new Set([...(this.#options.attributes ?? ['*']), ...OPERATIONAL])];
+  /**
+   * What an import or a read asks for: the configured attributes, the bookkeeping ones, and `extra` (memberOf, which
+   * `*` leaves out: the overlay's attribute is operational). Asking a server for memberOf when it keeps none would
+   * scope every object out without a word, so that is refused here, naming what the server lacks.
+   */
+  async #attributes(extra: readonly string[] = []): Promise<string[]> {
+    if (extra.some((a) => a.toLowerCase() === MEMBER_OF.toLowerCase()) && !(await this.#ctx()).keepsMemberOf) {
+      throw new CloudsyncError(
+        'ERR_SCOPE_INVALID',
+        `the scope compares group memberships, and ${this.connection.currentUrl} keeps no memberOf on its entries (its schema has no memberOf attribute): ` +
+          'enable OpenLDAP\'s memberof overlay (or dynlist\'s memberOf, 389-DS\'s MemberOf plug-in), or scope by OU or attribute instead',
+        { path: 'synchronizationRules[].groupFilter', details: { retryable: false } },
+      );
+    }
+    return [...new Set([...(this.#options.attributes ?? ['*']), ...OPERATIONAL, ...extra])];
   }
 
   /**
@@ -197,14 +229,16 @@ export class GenericLdapConnector implements SourceConnector {
     }
   }
 
-  async *#search(filter: string, batchSize: number, signal: AbortSignal | undefined, maxInlineValues?: number): AsyncGenerator<SourceObject[]> {
+  async *#search(filter: string, batchSize: number, options: ImportOptions): AsyncGenerator<SourceObject[]> {
     const { schema, binary } = await this.#ctx();
+    const attributes = await this.#attributes(options.withAttributes);
+    const { signal, maxInlineValues } = options;
     const self = this;
     async function* pages(): AsyncGenerator<SourceObject[]> {
       for await (const entries of pagedEntries(self.connection, {
         base: self.#options.baseDn,
         filter,
-        attributes: self.#attributes(),
+        attributes,
         binaryAttributes: binary,
         pageSize: self.#options.pageSize ?? 1000,
       })) {
@@ -217,7 +251,7 @@ export class GenericLdapConnector implements SourceConnector {
 
   async *fullImport(options: ImportOptions = {}): AsyncGenerator<ImportBatch> {
     const watermark = JSON.stringify(await this.#currentWatermark((await this.#refresh(undefined))?.cookie));
-    yield* withFinalWatermark(this.#search(this.#options.filter ?? GENERIC_OBJECT_FILTER, options.batchSize ?? DEFAULT_BATCH_SIZE, options.signal, options.maxInlineValues), () => watermark);
+    yield* withFinalWatermark(this.#search(this.#options.filter ?? GENERIC_OBJECT_FILTER, options.batchSize ?? DEFAULT_BATCH_SIZE, options), () => watermark);
   }
 
   async *deltaImport(watermark: Watermark, options: ImportOptions = {}): AsyncGenerator<ImportBatch> {
@@ -236,7 +270,7 @@ export class GenericLdapConnector implements SourceConnector {
     const cookie = typeof parsed.syncCookie === 'string' ? new Uint8Array(Buffer.from(parsed.syncCookie, 'base64')) : undefined;
     // After the changed objects: a deletion is applied after every change the same delta reports.
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-    yield* withFinalBatch(this.#search(filter, batchSize, options.signal, options.maxInlineValues), batchSize, async () => {
+    yield* withFinalBatch(this.#search(filter, batchSize, options), batchSize, async () => {
       // A watermark from before content synchronization (or from a server without it) starts a cookie here.
       const refreshed = await this.#refresh(cookie);
       return {
@@ -251,12 +285,21 @@ export class GenericLdapConnector implements SourceConnector {
     });
   }
 
+  /**
+   * `dn` may also be `<GUID=…>` with an entryUUID (RFC 4530), the form AD reads an object by whatever it has been
+   * renamed to (MS-ADTS 3.1.1.3.1.2.4): the engine finds the groups a scope pins that way, and on this source their
+   * pin is the entryUUID. Found by an equality search of the imported subtree (entryUUID has UUIDMatch).
+   */
   async readObject(dn: string, options: ReadObjectOptions = {}): Promise<SourceObject | undefined> {
-    const { schema, binary } = await this.#ctx();
+    const { schema, binary, keepsMemberOf } = await this.#ctx();
+    // memberOf where the server keeps it: a single read (escrow retry, on-demand provisioning) runs through scoping
+    const attributes = options.identityOnly === true ? ['objectClass', 'entryUUID'] : await this.#attributes(keepsMemberOf ? [MEMBER_OF] : []);
+    const byUuid = BY_ENTRY_UUID.exec(dn);
     try {
-      const { searchEntries } = await this.connection.search(dn, {
-        scope: 'base', filter: '(objectClass=*)', attributes: options.identityOnly === true ? ['objectClass', 'entryUUID'] : this.#attributes(), explicitBufferAttributes: binary,
-      });
+      const uuid = byUuid?.[1]!.toLowerCase();
+      const { searchEntries } = uuid === undefined
+        ? await this.connection.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes, explicitBufferAttributes: binary })
+        : await this.connection.search(this.#options.baseDn, { scope: 'sub', filter: `(entryUUID=${uuid})`, attributes, explicitBufferAttributes: binary });
       const entry = searchEntries[0];
       const normalized = entry ? normalizeEntry(entry, schema) : undefined;
       if (normalized === undefined || options.identityOnly === true) return normalized?.object;

@@ -96,6 +96,11 @@ describe('GenericLdapConnector against OpenLDAP', { skip }, () => {
       const identity = await connector.readObject(staff.dn, { identityOnly: true });
       assert.deepEqual([identity?.dn, identity?.type, identity?.anchors], [staff.dn, 'group', staff.anchors], 'identity only: the same object');
       assert.deepEqual(Object.keys(identity!.attributes).map((name) => name.toLowerCase()).sort(), ['entryuuid', 'objectclass'], 'and none of its values');
+      // <GUID=…> names an object by its entryUUID, whatever its DN now (how the engine finds a pinned scoping group)
+      const byUuid = await connector.readObject(`<GUID=${staff.anchors.entryUuid!.toUpperCase()}>`, { identityOnly: true });
+      assert.deepEqual([byUuid?.dn, byUuid?.anchors], [staff.dn, staff.anchors]);
+      assert.equal(dnsOf((await connector.readObject(`<GUID=${staff.anchors.entryUuid!}>`))?.attributes['member']).length, 100, 'read whole');
+      assert.equal(await connector.readObject('<GUID=00000000-0000-4000-8000-000000000000>'), undefined, 'no such entryUUID');
     } finally {
       await connector.close();
     }
