@@ -5,7 +5,7 @@
  *
  *   npx node bench/engine-ldap.ts [--source openldap|samba] [--users 200000] [--runs 1] [--deltas 5] [--batch N] [--log sql|none]
  *                                 [--managers N] [--imports thread|inProcess] [--remap] [--scope-out [--scope-in]] [--conflicts N]
- *                                 [--arrivals N] [--deletions N] [--listing] [--present]
+ *                                 [--arrivals N] [--deletions N] [--listing] [--present] [--full-again]
  *
  * `--log sql` (default) stores the provisioning log as the service does (one entry per created object, with its
  * values); `--log none` measures the engine, directory and connector space alone. `--managers N` (Samba): every
@@ -35,6 +35,9 @@
  * what a listing by listAnchors() costs. `--present` (OpenLDAP): then one more whose watermark holds a cookie older
  * than slapd's session log, so that its refresh is a present phase, which the engine reconciles against: what every
  * delta after a change costs on a server without a session log (docs/connectors.md).
+ * `--full-again`: after the unchanged deltas, one full cycle with nothing changed: what a full re-evaluation costs
+ * when nothing moved, which on generic LDAP follows every delta that reports a change of a scoping group
+ * (docs/engine.md, "Group scope on generic LDAP").
  *
  * The synchronization runs in a child process that holds what the service holds (engine, connector, SQLite store,
  * cloud directory) and runs with the service's Node flags (bin/cloudsync.js), so that its peak RSS (getrusage
@@ -92,6 +95,8 @@ const { values: args } = parseArgs({
     listing: { type: 'boolean', default: false },
     /** OpenLDAP: after the unchanged deltas, a delta whose refresh is an RFC 4533 present phase timed */
     present: { type: 'boolean', default: false },
+    /** after the unchanged deltas, a full cycle with nothing changed timed */
+    'full-again': { type: 'boolean', default: false },
     // internal: the synchronizing child
     child: { type: 'string' },
   },
@@ -127,6 +132,8 @@ interface ChildSpec {
   readonly listing?: boolean;
   /** OpenLDAP: time a delta whose content-synchronization refresh is a present phase (see `--present`) */
   readonly present?: boolean;
+  /** time a full cycle with nothing changed (see `--full-again`) */
+  readonly fullAgain?: boolean;
 }
 
 interface ChildResult {
@@ -164,6 +171,9 @@ interface ChildResult {
   /** with `present`: the unchanged delta whose refresh was a present phase, and what it deleted (nothing) */
   readonly presentDeltaMs?: number;
   readonly presentDeleted?: number;
+  /** with `fullAgain`: the full cycle with nothing changed, and what it changed (nothing) */
+  readonly fullAgainMs?: number;
+  readonly fullAgainChanged?: number;
 }
 
 /**
@@ -275,6 +285,11 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       listing = { listingDeltaMs: Math.round((await time('delta')).ms) };
       config = scheduled;
     }
+    let fullAgain: Pick<ChildResult, 'fullAgainMs' | 'fullAgainChanged'> = {};
+    if (spec.fullAgain === true) {
+      const { ms, report } = await time('full');
+      fullAgain = { fullAgainMs: Math.round(ms), fullAgainChanged: report.created + report.updated + report.deleted + report.restored + report.failed };
+    }
     let present: Pick<ChildResult, 'presentDeltaMs' | 'presentDeleted'> = {};
     if (spec.present === true) {
       if (spec.kind !== 'openldap') throw new TypeError('present: the OpenLDAP bench only');
@@ -371,6 +386,7 @@ async function child(spec: ChildSpec): Promise<ChildResult> {
       ...deletions,
       ...listing,
       ...present,
+      ...fullAgain,
     };
   } finally {
     await source.close();
@@ -440,6 +456,7 @@ const tuning = {
   ...(args.deletions === undefined ? {} : { deletions: Number(args.deletions) }),
   ...(args.listing === true ? { listing: true } : {}),
   ...(args.present === true ? { present: true } : {}),
+  ...(args['full-again'] === true ? { fullAgain: true } : {}),
 };
 const result: Record<string, unknown> = { benchmark: 'engine-ldap', source: kind, users, runs, provisioningLog: tuning.log, serviceNodeFlags: serviceNodeFlags(), cpus: cpus().length, node: process.version, loadavgBefore: loadavg().map((l) => Number(l.toFixed(2))) };
 
@@ -475,6 +492,7 @@ async function measure(spec: ChildSpec, search: readonly string[]) {
     }),
     ...(spec.deletions === undefined ? {} : { deletionsDeltaMs: median(syncs.map((s) => s.deletionsDeltaMs!)), deletionsDeleted: syncs[0]!.deletionsDeleted }),
     ...(spec.listing === true ? { listingDeltaMs: median(syncs.map((s) => s.listingDeltaMs!)) } : {}),
+    ...(spec.fullAgain === true ? { fullAgainMs: median(syncs.map((s) => s.fullAgainMs!)), fullAgainChanged: syncs[0]!.fullAgainChanged } : {}),
     ...(spec.present === true ? { presentDeltaMs: median(syncs.map((s) => s.presentDeltaMs!)), presentDeleted: syncs[0]!.presentDeleted } : {}),
     ...(spec.scopeIn === true ? { scopeInMs: median(syncs.map((s) => s.scopeInMs!)), scopeInRestored: syncs[0]!.scopeInRestored, scopeInFailed: syncs[0]!.scopeInFailed } : {}),
     runDetails: { ldapsearchMs: dumps.map(Math.round), sync: syncs },
