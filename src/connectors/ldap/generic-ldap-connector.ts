@@ -312,7 +312,9 @@ export class GenericLdapConnector implements SourceConnector {
 
   /** OpenLDAP has no ranged retrieval: one base read, handed out in chunks. */
   async *readValues(dn: string, attribute: string, options: { chunkSize?: number; signal?: AbortSignal } = {}): AsyncGenerator<readonly Value[]> {
-    const { schema, binary } = await this.#ctx();
+    const { schema, binary, keepsMemberOf } = await this.#ctx();
+    // the back link the capabilities declare, on a server that keeps none: nothing to ask slapd (a newcomer in a delta)
+    if (!keepsMemberOf && attribute.toLowerCase() === MEMBER_OF.toLowerCase()) return;
     let raw: (string | Uint8Array)[] = [];
     try {
       const { searchEntries } = await this.connection.search(dn, { scope: 'base', filter: '(objectClass=*)', attributes: [attribute], explicitBufferAttributes: binary });
