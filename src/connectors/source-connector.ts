@@ -153,8 +153,9 @@ export interface SourceCapabilities {
    * windows/win32/ad/linked-attributes): forward attribute, lower case → its back link, readable with
    * `readValues(dn, backLink)`. A back link names the objects that refer to `dn` as they are now, renames and
    * moves included, which lets the engine find the referrers of an object that arrives in the scope under a name
-   * no referrer was recorded with. Absent: none (the generic LDAP connector reads no back links: OpenLDAP keeps
-   * memberOf only with its memberof overlay, and a group there names its members by DN).
+   * no referrer was recorded with. Absent: none (LDIF files). The generic LDAP connector declares memberOf, which
+   * OpenLDAP keeps only with its memberof overlay: on a server without it reads of it answer nothing, and an import
+   * asked for it is refused (ERR_SCOPE_INVALID).
    */
   readonly backLinks?: Readonly<Record<string, string>>;
 }
