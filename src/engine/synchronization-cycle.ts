@@ -237,7 +237,7 @@ interface CycleContext {
   presentListed: boolean;
   /**
    * A delta met a scoping group changed on a source that reports a group's member list whole, not its changes
-   * (generic LDAP): the watermark was forgotten, and a full cycle follows (see scopeGroupMembersStep).
+   * (generic LDAP): the watermark was forgotten, and a full cycle follows (see rescopeOnScopingGroup).
    */
   rescope: boolean;
   /** the last clock reading as ISO text: timestamps are taken per object, and the text rarely changes between them */

@@ -114,7 +114,7 @@ export class GenericLdapConnector implements SourceConnector {
     anchorListing: true,
     defaultAnchor: 'entryUUID',
     // What OpenLDAP's memberof overlay (or dynlist's memberOf, 389-DS's MemberOf plug-in) keeps on each member. A
-    // server without it answers every memberOf read with nothing, and a scope that needs it is refused (#ctx).
+    // server without it answers every memberOf read with nothing, and an import that needs it is refused (#attributes).
     backLinks: Object.freeze({ member: 'memberOf' }),
   });
 
