@@ -1670,7 +1670,8 @@ async function scopeGroupMembersStep(cycle: CycleContext, objects: readonly Sour
 /**
  * Group scope on a source whose deltas report a group's member list whole (generic LDAP). OpenLDAP's memberof
  * overlay rewrites each member's memberOf when a group changes and leaves the member's entryCSN and modifyTimestamp
- * as they were (slapd 2.5, tested), so a delta reports the group and none of its members, and nothing records who
+ * as they were (slapd 2.5, tested), and its dynlist overlay computes memberOf without touching the member at all,
+ * so a delta reports the group and none of its members, and nothing records who
  * the members were before. When a delta reports a group that a scope names (by entryUUID or by DN) or, with
  * nesting, one that reaches such a group, the watermark is forgotten before this batch's could be stored, and
  * runSynchronizationCycle goes on with a full cycle, which places every object by its memberOf as it is now: who

@@ -45,7 +45,7 @@ export function openLdapUnavailableReason(): string | undefined {
   return undefined;
 }
 
-function configLdif(dir: string, tls: { caFile: string; certFile: string; keyFile: string }, sessionLog: number | false, memberOf: boolean): string {
+function configLdif(dir: string, tls: { caFile: string; certFile: string; keyFile: string }, sessionLog: number | false, memberOf: MemberOfModule | undefined): string {
   const hash = execFileSync('/usr/sbin/slappasswd', ['-s', OPENLDAP_ADMIN_PASSWORD], { encoding: 'utf8' }).trim();
   return `dn: cn=config
 objectClass: olcGlobal
@@ -62,7 +62,7 @@ cn: module{0}
 olcModulePath: /usr/lib/ldap
 olcModuleLoad: back_mdb
 olcModuleLoad: syncprov
-${memberOf ? 'olcModuleLoad: memberof\n' : ''}
+${memberOf === undefined ? '' : `olcModuleLoad: ${memberOf}\n`}
 dn: cn=schema,cn=config
 objectClass: olcSchemaConfig
 cn: schema
@@ -74,7 +74,7 @@ include: file:///etc/ldap/schema/cosine.ldif
 include: file:///etc/ldap/schema/inetorgperson.ldif
 
 include: file:///etc/ldap/schema/nis.ldif
-
+${memberOf === 'dynlist' ? '\ninclude: file:///etc/ldap/schema/dyngroup.ldif\n' : ''}
 dn: olcDatabase={-1}frontend,cn=config
 objectClass: olcDatabaseConfig
 objectClass: olcFrontendConfig
@@ -110,7 +110,16 @@ objectClass: olcOverlayConfig
 objectClass: olcSyncProvConfig
 olcOverlay: {0}syncprov
 olcSpCheckpoint: 100 10
-${sessionLog === false ? '' : `olcSpSessionlog: ${sessionLog}\n`}${memberOf ? `
+${sessionLog === false ? '' : `olcSpSessionlog: ${sessionLog}\n`}${memberOf === undefined ? '' : MEMBER_OF_OVERLAYS[memberOf]}`;
+}
+
+/**
+ * The two ways slapd 2.5 keeps memberOf: the memberof overlay stores it on each member when a group changes (with
+ * referential integrity, so a renamed group's members follow); dynlist computes it when a search asks for it, from
+ * the static groupOfNames that name the entry (slapo-dynlist(5): `member+memberOf@groupOfNames`).
+ */
+const MEMBER_OF_OVERLAYS: Readonly<Record<MemberOfModule, string>> = {
+  memberof: `
 dn: olcOverlay={1}memberof,olcDatabase={1}mdb,cn=config
 objectClass: olcOverlayConfig
 objectClass: olcMemberOf
@@ -119,8 +128,18 @@ olcMemberOfGroupOC: groupOfNames
 olcMemberOfMemberAD: member
 olcMemberOfMemberOfAD: memberOf
 olcMemberOfRefInt: TRUE
-` : ''}`;
-}
+`,
+  dynlist: `
+dn: olcOverlay={1}dynlist,olcDatabase={1}mdb,cn=config
+objectClass: olcOverlayConfig
+objectClass: olcDynListConfig
+olcOverlay: {1}dynlist
+olcDynListAttrSet: {0}groupOfURLs memberURL member+memberOf@groupOfNames
+`,
+};
+
+export const MEMBER_OF_MODULES = ['memberof', 'dynlist'] as const;
+export type MemberOfModule = (typeof MEMBER_OF_MODULES)[number];
 
 export interface StartOpenLdapOptions {
   /** Create the base entry and ou=people, ou=groups (default true). */
@@ -137,10 +156,10 @@ export interface StartOpenLdapOptions {
    */
   sessionLog?: number | false;
   /**
-   * The memberof overlay (groupOfNames/member → memberOf on each member, kept up to date on renames and deletes),
-   * as most directories that scope by group run it. Off by default: slapd then keeps no memberOf.
+   * What keeps memberOf on each member of a groupOfNames (MEMBER_OF_OVERLAYS): the memberof overlay, or dynlist's
+   * memberOf. Absent (the default): slapd keeps no memberOf.
    */
-  memberOf?: boolean;
+  memberOf?: MemberOfModule;
 }
 
 export async function startOpenLdap(options: StartOpenLdapOptions = {}): Promise<OpenLdapServer> {
@@ -154,7 +173,7 @@ export async function startOpenLdap(options: StartOpenLdapOptions = {}): Promise
     const tls = issueCertificates(join(dir, 'tls'), { commonName: 'localhost', subjectAltNames: ['IP:127.0.0.1', 'DNS:localhost'], keyType: 'ec' });
     mkdirSync(join(dir, 'slapd.d'));
     mkdirSync(join(dir, 'data'));
-    writeFileSync(join(dir, 'config.ldif'), configLdif(dir, tls, options.sessionLog ?? 10_000, options.memberOf === true));
+    writeFileSync(join(dir, 'config.ldif'), configLdif(dir, tls, options.sessionLog ?? 10_000, options.memberOf));
     execFileSync('/usr/sbin/slapadd', ['-n0', '-F', join(dir, 'slapd.d'), '-l', join(dir, 'config.ldif')], { stdio: ['ignore', 'pipe', 'pipe'] });
     if (options.seedBase !== false) {
       writeFileSync(join(dir, 'base.ldif'), `dn: ${OPENLDAP_BASE_DN}

@@ -45,7 +45,7 @@ describe('OpenLDAP (memberof overlay) group scope → cloudsync server (embedded
   }
 
   before(async () => {
-    ldap = await startOpenLdap({ memberOf: true });
+    ldap = await startOpenLdap({ memberOf: 'memberof' });
     admin = await ldap.admin();
     people = await seedGenericUsers(ldap, 5);
     pilot = `cn=Pilot,ou=groups,${ldap.baseDn}`;
