@@ -158,27 +158,34 @@ describe('engine ← OpenLDAP without a session log: deletions slapd can only im
 });
 
 /** LDAP2AADProvisioning scoped to these groups (groupFilter.includedGroups: `<GUID=entryUUID>;DN` or a DN). */
-function scopedTo(groups: readonly string[]) {
+function scopedTo(groups: readonly string[], options: { readonly transitive?: boolean } = {}) {
   const schema = structuredClone(getTemplate('LDAP2AADProvisioning')) as SynchronizationSchema;
-  for (const rule of schema.synchronizationRules ?? []) (rule as { groupFilter?: unknown }).groupFilter = { includedGroups: [...groups] };
+  for (const rule of schema.synchronizationRules ?? []) {
+    const scoped = rule as { groupFilter?: unknown; metadata?: { key: string; value: string }[] | null };
+    scoped.groupFilter = { includedGroups: [...groups] };
+    if (options.transitive === true) scoped.metadata = [...(scoped.metadata ?? []), { key: 'GroupScopeNesting', value: 'Transitive' }];
+  }
   return compileSynchronizationSchema(schema);
 }
 
 for (const module of MEMBER_OF_MODULES) describe(`engine ← OpenLDAP keeping memberOf with ${module}: group scope`, { skip }, () => {
   let t: Awaited<ReturnType<typeof openLdapEngine>>;
   let pilot: string;
+  let pilotPin: string;
   let other: string;
   const cloudUsers = async () => (await t.f.listAll('user')).map((u) => String(u['displayName'])).sort();
   const members = (operation: 'add' | 'delete', dns: string[]) => new Change({ operation, modification: new Attribute({ type: 'member', values: dns }) });
 
   before(async () => {
-    t = await openLdapEngine(6, { memberOf: module });
+    // users 7 and 8 in no group until the nesting test
+    t = await openLdapEngine(8, { memberOf: module });
     pilot = `cn=Pilot,ou=groups,${t.server.baseDn}`;
     other = `cn=Other,ou=groups,${t.server.baseDn}`;
     await addGroupOfNames(t.admin, pilot, t.people.slice(0, 2));
     await addGroupOfNames(t.admin, other, [t.people[2]!]);
     const { searchEntries } = await t.admin.search(pilot, { scope: 'base', attributes: ['entryUUID'] });
-    t.f.config = { ...t.f.config, schema: scopedTo([`<GUID=${String(searchEntries[0]!['entryUUID'])}>;${pilot}`]) };
+    pilotPin = `<GUID=${String(searchEntries[0]!['entryUUID'])}>;${pilot}`;
+    t.f.config = { ...t.f.config, schema: scopedTo([pilotPin]) };
   });
 
   after(async () => { await t?.dispose(); });
@@ -229,6 +236,24 @@ for (const module of MEMBER_OF_MODULES) describe(`engine ← OpenLDAP keeping me
     const report = await t.f.cycle(t.connector);
     assert.equal(report.mode, 'full');
     assert.deepEqual(await cloudUsers(), ['Test User 2', 'Test User 3', 'Test User 5']);
+  });
+
+  // dynlist names no group on a group unless told to flatten (`…@groupOfNames*`, which makes memberOf transitive and
+  // every member list the nested members too): nesting is walked through the memberof overlay's memberOf only
+  if (module === 'memberof') test('nested members counted (GroupScopeNesting = Transitive): in with their group, in when added to it, out with it', async () => {
+    const inner = `cn=Inner,ou=groups,${t.server.baseDn}`;
+    await addGroupOfNames(t.admin, inner, [t.people[6]!]);
+    await t.admin.modify(pilot, [members('add', [inner])]);
+    t.f.config = { ...t.f.config, schema: scopedTo([pilotPin], { transitive: true }) };
+    await t.f.cycle(t.connector, 'full');
+    assert.deepEqual(await cloudUsers(), ['Test User 1', 'Test User 4', 'Test User 6', 'Test User 7']);
+    // the nested group is reported, not the Pilot: it reaches the Pilot through its own memberOf
+    await t.admin.modify(inner, [members('add', [t.people[7]!])]);
+    assert.equal((await t.f.cycle(t.connector)).mode, 'full');
+    assert.deepEqual(await cloudUsers(), ['Test User 1', 'Test User 4', 'Test User 6', 'Test User 7', 'Test User 8']);
+    await t.admin.modify(pilot, [members('delete', [inner])]);
+    assert.equal((await t.f.cycle(t.connector)).mode, 'full');
+    assert.deepEqual(await cloudUsers(), ['Test User 1', 'Test User 4', 'Test User 6']);
   });
 });
 
