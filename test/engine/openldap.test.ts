@@ -175,6 +175,7 @@ for (const module of MEMBER_OF_MODULES) describe(`engine ← OpenLDAP keeping me
   let other: string;
   const cloudUsers = async () => (await t.f.listAll('user')).map((u) => String(u['displayName'])).sort();
   const members = (operation: 'add' | 'delete', dns: string[]) => new Change({ operation, modification: new Attribute({ type: 'member', values: dns }) });
+  const dnsOfEntry = (value: unknown) => (Array.isArray(value) ? value : [value]).map(String);
 
   before(async () => {
     // users 7 and 8 in no group until the nesting test
@@ -255,7 +256,27 @@ for (const module of MEMBER_OF_MODULES) describe(`engine ← OpenLDAP keeping me
     assert.equal((await t.f.cycle(t.connector)).mode, 'full');
     assert.deepEqual(await cloudUsers(), ['Test User 1', 'Test User 4', 'Test User 6']);
   });
+
+  test('a scoping-filter clause memberOf IS_MEMBER_OF a group (by entryUUID): its members, and one added to it in the next cycle', async () => {
+    const { searchEntries } = await t.admin.search(other, { scope: 'base', attributes: ['entryUUID', 'member'] });
+    const holders = dnsOfEntry(searchEntries[0]!['member']);
+    t.f.config = { ...t.f.config, schema: memberOfClause(String(searchEntries[0]!['entryUUID'])) };
+    await t.f.cycle(t.connector, 'full');
+    assert.deepEqual(await cloudUsers(), ['Test User 2', 'Test User 3', 'Test User 5'], `Other holds ${holders.join('; ')}`);
+    await t.admin.modify(other, [members('add', [t.people[0]!])]);
+    assert.equal((await t.f.cycle(t.connector)).mode, 'full');
+    assert.deepEqual(await cloudUsers(), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 5']);
+  });
 });
+
+/** LDAP2AADProvisioning whose user mapping is scoped by a clause `memberOf IS_MEMBER_OF <entryUUID>` (no group scope). */
+function memberOfClause(entryUuid: string) {
+  const schema = structuredClone(getTemplate('LDAP2AADProvisioning')) as SynchronizationSchema;
+  const users = schema.synchronizationRules![0]!.objectMappings!.find((m) => m.targetObjectName === 'User')!;
+  const clause = { sourceOperandName: 'memberOf', operatorName: 'IS_MEMBER_OF', targetOperand: { values: [entryUuid] } };
+  (users as { scope?: unknown }).scope = { groups: [{ name: 'members of Other', clauses: [clause] }] };
+  return compileSynchronizationSchema(schema);
+}
 
 describe('engine ← OpenLDAP keeping no memberOf: group scope', { skip }, () => {
   test('a scope by group is refused with what the server lacks, and nothing is written', async (t) => {
