@@ -278,6 +278,30 @@ function memberOfClause(entryUuid: string) {
   return compileSynchronizationSchema(schema);
 }
 
+describe('engine ← OpenLDAP keeping memberOf: a scoping group\'s change under the accidental-delete threshold', { skip }, () => {
+  test('members who left are held, cycle after cycle, until approved; nothing is deleted before', async (t) => {
+    const ldap = await openLdapEngine(4, { memberOf: 'memberof' });
+    t.after(() => ldap.dispose());
+    const pilot = `cn=Pilot,ou=groups,${ldap.server.baseDn}`;
+    await addGroupOfNames(ldap.admin, pilot, ldap.people);
+    ldap.f.config = { ...ldap.f.config, schema: scopedTo([pilot]), deleteThreshold: 2 };
+    await ldap.f.cycle(ldap.connector);
+    const names = async () => (await ldap.f.listAll('user')).map((u) => String(u['displayName'])).sort();
+    assert.deepEqual(await names(), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 4']);
+    await ldap.admin.modify(pilot, [new Change({ operation: 'delete', modification: new Attribute({ type: 'member', values: ldap.people.slice(1) }) })]);
+    const held = (error: unknown) => isCloudsyncError(error) && error.code === 'ERR_SYNC_DELETE_THRESHOLD';
+    await assert.rejects(ldap.f.cycle(ldap.connector), held, 'the delta went on in full and held three deletions');
+    assert.equal(await ldap.f.connectorSpace.getWatermark(), null, 'no watermark: the next cycle is full again');
+    await assert.rejects(ldap.f.cycle(ldap.connector), held, 'held again');
+    assert.deepEqual(await names(), ['Test User 1', 'Test User 2', 'Test User 3', 'Test User 4'], 'nothing deleted yet');
+    ldap.f.config = { ...ldap.f.config, allowDeletes: true };
+    const approved = await ldap.f.cycle(ldap.connector);
+    assert.equal(approved.deleted, 3);
+    assert.deepEqual(await names(), ['Test User 1']);
+    assert.notEqual(await ldap.f.connectorSpace.getWatermark(), null);
+  });
+});
+
 describe('engine ← OpenLDAP keeping no memberOf: group scope', { skip }, () => {
   test('a scope by group is refused with what the server lacks, and nothing is written', async (t) => {
     const bare = await openLdapEngine(2);
