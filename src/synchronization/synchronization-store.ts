@@ -35,6 +35,7 @@ import {
   type SynchronizationStatus,
 } from './synchronization-job.ts';
 import { openSecrets, parseSecretsBody, sealSecrets, secretFacts, type Secrets } from './synchronization-secrets.ts';
+import { acknowledgeRequests, nextRequests, requestsAskedBy, requestsOf, requestSerialOf } from './pending-requests.ts';
 import type { SyncJobsTable, SyncServicePrincipalsTable, SynchronizationDatabase } from './synchronization-tables.ts';
 
 /** Entra's gallery id of "On-premises provisioning / AD to Azure AD sync" used by Cloud Sync's Graph setup. */
@@ -205,7 +206,7 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
       };
       const next = transitionJob(state, transition);
       const schedule = { ...(JSON.parse(row.schedule) as SynchronizationSchedule), state: next.scheduleState };
-      return { schedule_state: next.scheduleState, schedule: JSON.stringify(schedule), status: JSON.stringify(next.status), requests: nextRequests(row.requests, next.requests) };
+      return { schedule_state: next.scheduleState, schedule: JSON.stringify(schedule), status: JSON.stringify(next.status), requests: nextRequests(row.requests, next.requests, requestsAskedBy(transition)) };
     });
   }
 
@@ -436,7 +437,7 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
       await updateJob(tenantId, servicePrincipalId, jobId, (row) => ({
         schema_json: JSON.stringify(schema),
         // Entra re-evaluates every object after a schema change (a new scoping filter triggers a full sync).
-        requests: nextRequests(row.requests, { ...requestsOf(row.requests), fullReevaluation: true }),
+        requests: nextRequests(row.requests, { ...requestsOf(row.requests), fullReevaluation: true }, ['fullReevaluation']),
       }));
     },
 
@@ -528,34 +529,14 @@ export function createSynchronizationStore(store: Store, directory: CloudDirecto
               }
             : {}),
         };
-        // Requests made while the cycle ran (a newer version than the one it saw) stay pending.
-        const serial = requestSerialOf(current.requests);
-        const requests = record.acknowledged !== undefined && record.acknowledged === serial ? JSON.stringify({ ...NO_REQUESTS, serial }) : current.requests;
+        // Requests made while the cycle ran (asked for after the serial it saw) stay pending; the ones it carried out go.
+        const requests = record.acknowledged === undefined ? current.requests : acknowledgeRequests(current.requests, record.acknowledged);
         return { status: JSON.stringify(next), requests };
       });
       return jobOf(row);
     },
   };
   return configurations;
-}
-
-/**
- * The requests column holds PendingRequests plus a serial that changes with every admin request (not when the
- * status or progress changes), so a cycle's acknowledgement clears exactly the requests it saw.
- */
-function requestsOf(json: string): PendingRequests {
-  const { restart, fullReevaluation, runNow } = JSON.parse(json) as PendingRequests;
-  return { restart, fullReevaluation, runNow };
-}
-
-function requestSerialOf(json: string): number {
-  return (JSON.parse(json) as { serial?: number }).serial ?? 0;
-}
-
-/** Every admin request (start, pause, restart, schema PUT) is a new serial, even when the flags stay as they were. */
-function nextRequests(previousJson: string, requests: PendingRequests): string {
-  const { restart, fullReevaluation, runNow } = requests;
-  return JSON.stringify({ restart, fullReevaluation, runNow, serial: requestSerialOf(previousJson) + 1 });
 }
 
 function domainConflict(domain: string, otherId: string | undefined, otherName: string | undefined): CloudsyncError {

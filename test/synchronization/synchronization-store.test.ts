@@ -112,6 +112,61 @@ for (const backend of BACKENDS) {
       assert.equal((await sync.listRunnableJobs(now)).some((due) => due.jobId === jobId), false, 'not due again at once');
     });
 
+    test('a cycle acknowledges the requests it ran with, each on its own: one asked for during the cycle stays, the others go', async () => {
+      const { sp, jobId } = await configured('ack.example.com');
+      const execution = {
+        activityIdentifier: 'cycle-a', countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0, countExported: 0,
+        countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0, error: null, state: 'Succeeded' as const,
+        timeBegan: now.toISOString(), timeEnded: now.toISOString(),
+      };
+      const requests = async () => (await sync.readJob(tenant.tenantId, jobId)).requests;
+      const cycleWhile = async (during: () => Promise<unknown>) => {
+        const snapshot = await sync.readJob(tenant.tenantId, jobId);
+        await during();
+        await sync.recordExecution(tenant.tenantId, jobId, { execution, acknowledged: snapshot.requestsVersion });
+      };
+      await sync.startJob(tenant.tenantId, sp, jobId);
+      await cycleWhile(async () => {});
+      assert.deepEqual(await requests(), { restart: null, fullReevaluation: false, runNow: false });
+
+      // A schema PUT makes the next cycle full; a start during that cycle asks for a cycle, not for a second full one.
+      await sync.putSchema(tenant.tenantId, sp, jobId, await sync.getSchema(tenant.tenantId, sp, jobId));
+      await cycleWhile(() => sync.startJob(tenant.tenantId, sp, jobId));
+      assert.deepEqual(await requests(), { restart: null, fullReevaluation: false, runNow: true });
+      // The other way round: the schema saved during the cycle a start asked for is re-evaluated by the next one.
+      await cycleWhile(async () => sync.putSchema(tenant.tenantId, sp, jobId, await sync.getSchema(tenant.tenantId, sp, jobId)));
+      assert.deepEqual(await requests(), { restart: null, fullReevaluation: true, runNow: false });
+      // A start again while a start is pending is a new request: it outlives the cycle that ran for the first.
+      await cycleWhile(async () => {});
+      await sync.startJob(tenant.tenantId, sp, jobId);
+      await cycleWhile(() => sync.startJob(tenant.tenantId, sp, jobId));
+      assert.deepEqual(await requests(), { restart: null, fullReevaluation: false, runNow: true });
+      // A restart during a cycle stays whole; the full re-evaluation it carries only when it asked for one.
+      await sync.putSchema(tenant.tenantId, sp, jobId, await sync.getSchema(tenant.tenantId, sp, jobId));
+      await cycleWhile(() => sync.restartJob(tenant.tenantId, sp, jobId, ['Watermark']));
+      const restarted = await requests();
+      assert.deepEqual([restarted.restart?.resetScope, restarted.fullReevaluation, restarted.runNow], [['Watermark'], false, true]);
+      await cycleWhile(() => sync.restartJob(tenant.tenantId, sp, jobId, ['Full']));
+      const full = await requests();
+      assert.deepEqual([full.restart?.resetScope, full.fullReevaluation, full.runNow], [['Full'], true, true]);
+    });
+
+    test('a row stored before per-request serials is acknowledged all or nothing, as it was', async () => {
+      const { sp, jobId } = await configured('legacy.example.com');
+      await sync.startJob(tenant.tenantId, sp, jobId);
+      const legacy = JSON.stringify({ restart: null, fullReevaluation: true, runNow: true, serial: 7 });
+      await sql`UPDATE sync_jobs SET requests = ${legacy} WHERE id = ${jobId}`.execute(store.db);
+      const execution = {
+        activityIdentifier: 'cycle-l', countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0, countExported: 0,
+        countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0, error: null, state: 'Succeeded' as const,
+        timeBegan: now.toISOString(), timeEnded: now.toISOString(),
+      };
+      await sync.recordExecution(tenant.tenantId, jobId, { execution, acknowledged: 6 });
+      assert.deepEqual((await sync.readJob(tenant.tenantId, jobId)).requests, { restart: null, fullReevaluation: true, runNow: true }, 'asked for after the cycle began');
+      await sync.recordExecution(tenant.tenantId, jobId, { execution, acknowledged: 7 });
+      assert.deepEqual((await sync.readJob(tenant.tenantId, jobId)).requests, { restart: null, fullReevaluation: false, runNow: false });
+    });
+
     test('instantiate refuses bad input without creating an application', async () => {
       const before = (await directory.list(tenant.tenantId, 'application', { top: 999 })).items.length;
       await assert.rejects(sync.instantiate('00000000-0000-0000-0000-000000000000', CLOUD_SYNC_APPLICATION_TEMPLATE_ID, 'x'));
