@@ -25,6 +25,13 @@ for (const backend of BACKENDS) {
     });
     after(() => dispose());
 
+    /** A cycle that found nothing to do, ended now. */
+    const emptyExecution = (activityIdentifier: string) => ({
+      activityIdentifier, countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0, countExported: 0,
+      countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0, error: null, state: 'Succeeded' as const,
+      timeBegan: now.toISOString(), timeEnded: now.toISOString(),
+    });
+
     async function configured(domain: string) {
       const { servicePrincipal } = await sync.instantiate(tenant.tenantId, CLOUD_SYNC_APPLICATION_TEMPLATE_ID, domain);
       const job = await sync.createJob(tenant.tenantId, servicePrincipal.id, 'AD2AADProvisioning');
@@ -102,11 +109,7 @@ for (const backend of BACKENDS) {
       const snapshot = await sync.readJob(tenant.tenantId, jobId);
       assert.equal(snapshot.requests.runNow, true);
       await sync.recordProgress(tenant.tenantId, jobId, [{ completedUnits: 1, totalUnits: 2, units: 'Objects', progressObservationDateTime: now.toISOString() }]);
-      const execution = {
-        activityIdentifier: 'cycle-p', countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0, countExported: 0,
-        countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0, error: null, state: 'Succeeded' as const,
-        timeBegan: now.toISOString(), timeEnded: now.toISOString(),
-      };
+      const execution = emptyExecution('cycle-p');
       await sync.recordExecution(tenant.tenantId, jobId, { execution, acknowledged: snapshot.requestsVersion });
       assert.deepEqual((await sync.readJob(tenant.tenantId, jobId)).requests, { restart: null, fullReevaluation: false, runNow: false });
       assert.equal((await sync.listRunnableJobs(now)).some((due) => due.jobId === jobId), false, 'not due again at once');
@@ -114,11 +117,7 @@ for (const backend of BACKENDS) {
 
     test('a cycle acknowledges the requests it ran with, each on its own: one asked for during the cycle stays, the others go', async () => {
       const { sp, jobId } = await configured('ack.example.com');
-      const execution = {
-        activityIdentifier: 'cycle-a', countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0, countExported: 0,
-        countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0, error: null, state: 'Succeeded' as const,
-        timeBegan: now.toISOString(), timeEnded: now.toISOString(),
-      };
+      const execution = emptyExecution('cycle-a');
       const requests = async () => (await sync.readJob(tenant.tenantId, jobId)).requests;
       const cycleWhile = async (during: () => Promise<unknown>) => {
         const snapshot = await sync.readJob(tenant.tenantId, jobId);
@@ -156,11 +155,7 @@ for (const backend of BACKENDS) {
       await sync.startJob(tenant.tenantId, sp, jobId);
       const legacy = JSON.stringify({ restart: null, fullReevaluation: true, runNow: true, serial: 7 });
       await sql`UPDATE sync_jobs SET requests = ${legacy} WHERE id = ${jobId}`.execute(store.db);
-      const execution = {
-        activityIdentifier: 'cycle-l', countEntitled: 0, countEntitledForProvisioning: 0, countEscrowed: 0, countEscrowedRaw: 0, countExported: 0,
-        countExports: 0, countImported: 0, countImportedDeltas: 0, countImportedReferenceDeltas: 0, error: null, state: 'Succeeded' as const,
-        timeBegan: now.toISOString(), timeEnded: now.toISOString(),
-      };
+      const execution = emptyExecution('cycle-l');
       await sync.recordExecution(tenant.tenantId, jobId, { execution, acknowledged: 6 });
       assert.deepEqual((await sync.readJob(tenant.tenantId, jobId)).requests, { restart: null, fullReevaluation: true, runNow: true }, 'asked for after the cycle began');
       await sync.recordExecution(tenant.tenantId, jobId, { execution, acknowledged: 7 });
